@@ -1,0 +1,178 @@
+// Command line: flags to a run, the run's output to stdout, its explanation to stderr, and the exit code.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import minimist from 'minimist';
+import { ExitCode, UsageError, UserError } from './errors.js';
+import { packageRoot, readConfigFile, resolveConfig, validateConfig, type Config, type Overrides } from './config.js';
+import { TRANSFORMS, TRANSFORM_NAMES } from './registry.js';
+import { decodeInput } from './stream.js';
+import { transformStream } from './pipeline.js';
+import { jsonReport, summary, textReport, warningLines } from './report.js';
+
+/** IO is the process's streams, injected so tests can call main directly. */
+export interface IO {
+  readStdin(): Promise<Buffer>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** True when stdin is a terminal (no piped input). */
+  stdinIsTTY?: boolean;
+}
+
+const STRING_FLAGS = ['config', 'disable', 'min-replicas', 'exclude-namespace', 'namespace', 'report', 'report-file', 'kube-version'];
+const BOOLEAN_FLAGS = ['adopt-namespaces', 'quiet', 'help', 'version', 'stack'];
+
+/** usage is the --help text. */
+export function usage(): string {
+  return `Usage: webhook-guard [options] < manifests.yaml > hardened.yaml
+
+Reads rendered Kubernetes manifests (multi-document YAML) on stdin and writes them to stdout with
+their admission webhooks made safe to install. Documents no transform changes come out byte for byte.
+
+Options:
+  --config FILE             WebhookGuard configuration (YAML or JSON; see the README)
+  --disable TRANSFORM       switch a transform off (repeatable)
+  --min-replicas N          least replicas for workloads serving Fail webhooks (default 2)
+  --exclude-namespace NS    namespace no webhook may intercept, besides kube-system (repeatable)
+  --namespace NS            namespace of resources that name none (default: the most common one)
+  --kube-version X.Y        Kubernetes version the output targets (default 1.30)
+  --adopt-namespaces        emit labelled Namespace documents for namespaces not in the stream
+  --report text|json        list every change on stderr (or in --report-file)
+  --report-file FILE        write the report to FILE instead of stderr
+  --quiet                   print nothing but errors
+  --stack                   print stack traces of internal errors
+  --help, --version
+
+Transforms (in run order):
+${TRANSFORMS.map((t) => `  ${t.name.padEnd(26)}${t.description}`).join('\n')}
+
+Exit codes: 0 ok; 1 bad input or a transform failed; 2 usage error; 3 invalid config.
+On any error stdout stays empty.
+`;
+}
+
+/** version reads the package version. */
+export function version(): string {
+  return JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version;
+}
+
+interface Flags {
+  config?: string;
+  overrides: Overrides;
+  report?: 'text' | 'json';
+  reportFile?: string;
+  quiet: boolean;
+  help: boolean;
+  version: boolean;
+  stack: boolean;
+}
+
+function list(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+function single(args: minimist.ParsedArgs, name: string): string | undefined {
+  const v = args[name];
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) throw new UsageError(`--${name} given more than once`);
+  if (v === '') throw new UsageError(`--${name} needs a value`);
+  return String(v);
+}
+
+/** parseFlags turns argv into flags. Throws UsageError on unknown flags, stray arguments and bad values. */
+export function parseFlags(argv: string[]): Flags {
+  const args = minimist(argv, {
+    string: STRING_FLAGS,
+    boolean: BOOLEAN_FLAGS,
+    alias: { h: 'help' },
+    unknown: (arg) => {
+      if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg.split('=')[0]}`);
+      throw new UsageError(`unexpected argument ${JSON.stringify(arg)}; manifests are read from stdin`);
+    },
+  });
+  const disable = list(args.disable);
+  for (const name of disable) if (!TRANSFORM_NAMES.includes(name)) throw new UsageError(`--disable ${name}: no such transform (one of ${TRANSFORM_NAMES.join(', ')})`);
+  const overrides: Overrides = { disable, adoptNamespaces: args['adopt-namespaces'] };
+  const min = single(args, 'min-replicas');
+  if (min !== undefined) {
+    if (!/^\d+$/.test(min) || Number(min) < 1 || Number(min) > 100) throw new UsageError(`--min-replicas ${min}: expected a whole number from 1 to 100`);
+    overrides.minReplicas = Number(min);
+  }
+  const nsPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+  overrides.excludeNamespaces = list(args['exclude-namespace']);
+  for (const ns of overrides.excludeNamespaces) if (!nsPattern.test(ns)) throw new UsageError(`--exclude-namespace ${JSON.stringify(ns)}: not a namespace name`);
+  overrides.namespace = single(args, 'namespace');
+  if (overrides.namespace !== undefined && !nsPattern.test(overrides.namespace)) throw new UsageError(`--namespace ${JSON.stringify(overrides.namespace)}: not a namespace name`);
+  overrides.kubeVersion = single(args, 'kube-version');
+  if (overrides.kubeVersion !== undefined && !/^v?1\.\d+(\.\d+)?$/.test(overrides.kubeVersion)) throw new UsageError(`--kube-version ${overrides.kubeVersion}: expected a version such as 1.30`);
+  const report = single(args, 'report');
+  if (report !== undefined && report !== 'text' && report !== 'json') throw new UsageError(`--report ${report}: expected text or json`);
+  return {
+    config: single(args, 'config'),
+    overrides,
+    report: report as Flags['report'],
+    reportFile: single(args, 'report-file'),
+    quiet: args.quiet,
+    help: args.help,
+    version: args.version,
+    stack: args.stack,
+  };
+}
+
+/** loadConfig reads, validates and resolves the configuration the flags point at. */
+export async function loadConfig(path: string | undefined, overrides: Overrides): Promise<Config> {
+  if (path === undefined) return resolveConfig(undefined, overrides);
+  const raw = readConfigFile(path);
+  await validateConfig(raw, path);
+  return resolveConfig(raw, overrides);
+}
+
+/** main runs the CLI and returns the exit code. stdout is written once, only on success. */
+export async function main(argv: string[], io: IO): Promise<number> {
+  let stack = argv.includes('--stack');
+  try {
+    const flags = parseFlags(argv);
+    stack = flags.stack;
+    if (flags.help) {
+      io.stdout(usage());
+      return ExitCode.OK;
+    }
+    if (flags.version) {
+      io.stdout(version() + '\n');
+      return ExitCode.OK;
+    }
+    const config = await loadConfig(flags.config, flags.overrides);
+    if (io.stdinIsTTY) throw new UsageError('no input: pipe rendered manifests into webhook-guard (see --help)');
+    const input = decodeInput(await io.readStdin());
+    const result = transformStream(input, config);
+    const wantReport = flags.report ?? (flags.reportFile ? 'text' : undefined);
+    if (wantReport) {
+      const text = wantReport === 'json' ? jsonReport(result.changes, result.warnings, version()) : textReport(result.changes, result.warnings);
+      if (flags.reportFile) writeReport(flags.reportFile, text);
+      else io.stderr(text);
+    }
+    if (!flags.quiet) {
+      const lines = [...(wantReport && !flags.reportFile ? [] : warningLines(result.warnings)), summary(result.changes, result.warnings)];
+      io.stderr(lines.join('\n') + '\n');
+    }
+    io.stdout(result.output);
+    return ExitCode.OK;
+  } catch (err) {
+    if (err instanceof UserError) {
+      io.stderr(`webhook-guard: ${err.message}\n`);
+      if (err.exitCode === ExitCode.USAGE) io.stderr('Run webhook-guard --help for usage.\n');
+      return err.exitCode;
+    }
+    const e = err as Error;
+    io.stderr(`webhook-guard: internal error: ${e?.message ?? String(err)}\n${stack && e?.stack ? e.stack + '\n' : 'Run again with --stack for details, and please report it.\n'}`);
+    return ExitCode.FAILURE;
+  }
+}
+
+function writeReport(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (err) {
+    throw new UsageError(`--report-file ${path}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}

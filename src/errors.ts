@@ -1,0 +1,49 @@
+// Error classes that map to the CLI's exit codes; only these are shown to users without a stack trace.
+
+/** ExitCode is the contract documented in the README. */
+export const ExitCode = {
+  OK: 0,
+  /** Bad input, a transform that cannot do its work, or (in check mode) findings at or above --fail-on. */
+  FAILURE: 1,
+  USAGE: 2,
+  CONFIG: 3,
+} as const;
+
+/** UserError is an expected failure: its message is printed as is, and it carries its exit code. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** InputError is unreadable or invalid input (exit 1). */
+export class InputError extends UserError {
+  constructor(message: string) {
+    super(message, ExitCode.FAILURE);
+  }
+}
+
+/** TransformError names the transform, the resource and the field it could not handle (exit 1). */
+export class TransformError extends UserError {
+  constructor(transform: string, resource: string, field: string, message: string) {
+    super(`${transform}: ${resource}: ${field}: ${message}`, ExitCode.FAILURE);
+  }
+}
+
+/** UsageError is a wrong flag or argument (exit 2). */
+export class UsageError extends UserError {
+  constructor(message: string) {
+    super(message, ExitCode.USAGE);
+  }
+}
+
+/** ConfigError is an invalid configuration object (exit 3). */
+export class ConfigError extends UserError {
+  constructor(message: string) {
+    super(message, ExitCode.CONFIG);
+  }
+}

@@ -1,0 +1,305 @@
+// The objects both modes reason about: documents, resources, webhooks and their backends, built once per run.
+import { readDocument, type ReadResult } from './document.js';
+import { hasContent, sniffKind, type Segment } from './stream.js';
+import {
+  bareNamespaceLabels,
+  builtinScope,
+  mapSelectorMatches,
+  NAME_LABEL,
+  selectorMatches,
+  type Labels,
+  type LabelSelector,
+  type ScopeLookup,
+} from './selectors.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** Obj is a Kubernetes object as plain data. */
+export type Obj = Record<string, any>;
+
+/** Doc is one document of the stream: raw bytes, and where it was read, its original and working values. */
+export interface Doc {
+  segment: Segment;
+  kind?: string;
+  read?: ReadResult;
+  /** The value as read; never changed. */
+  original?: unknown;
+  /** The value transforms edit; compared with `original` when writing. */
+  working?: unknown;
+  /** Set on documents a transform added: which one. */
+  addedBy?: string;
+}
+
+/** Resource is one Kubernetes object: a document, or an item of a `List`. */
+export interface Resource {
+  doc: Doc;
+  /** Where the object sits in its document: [] or ['items', i]. */
+  path: Array<string | number>;
+  obj: Obj;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** metadata.namespace as written, if any. */
+  namespace?: string;
+}
+
+/** WORKLOAD_KINDS run the pods a webhook Service routes to. */
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+
+/** MODEL_KINDS are the kinds read fully; every other document passes through as bytes. */
+export const MODEL_KINDS = new Set([
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'Service',
+  ...WORKLOAD_KINDS,
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'Namespace',
+  'List',
+]);
+
+const CLUSTER_KINDS = new Set(['Namespace', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'CustomResourceDefinition']);
+
+/** Webhook is one admission webhook entry, normalised with the API defaults. */
+export interface Webhook {
+  /** The configuration object that holds it. */
+  owner: Resource;
+  /** Path of the entry inside the owner object, e.g. ['webhooks', 3]. */
+  path: Array<string | number>;
+  entry: Obj;
+  name: string;
+  type: 'mutating' | 'validating' | 'conversion';
+  failurePolicy: 'Fail' | 'Ignore';
+  service?: { namespace: string; name: string; port: number };
+  url?: string;
+}
+
+/** ModelOptions come from the configuration. */
+export interface ModelOptions {
+  /** Namespace of resources that do not name one (Helm's release namespace). Default: the most common one in the stream. */
+  namespace?: string;
+  /** Extra kinds to read fully (for transforms that need them). */
+  kinds?: Iterable<string>;
+}
+
+/** Model is the run's view of the stream. Queries read the working values, so they see earlier transforms' edits. */
+export class Model {
+  readonly docs: Doc[];
+  readonly resources: Resource[] = [];
+  readonly defaultNamespace: string;
+  readonly scope: ScopeLookup;
+  /** Documents that have the kind of a modelled object but could not be read at all. */
+  readonly unreadable: Doc[] = [];
+
+  constructor(segments: Segment[], options: ModelOptions = {}) {
+    const kinds = new Set([...MODEL_KINDS, ...(options.kinds ?? [])]);
+    const crdScopes = new Map<string, boolean>();
+    this.docs = segments.map((segment) => {
+      const doc: Doc = { segment };
+      const sniffed = sniffKind(segment.text);
+      if (sniffed === 'CustomResourceDefinition') recordCrdScope(segment.text, crdScopes);
+      if (sniffed !== undefined && !kinds.has(sniffed)) {
+        doc.kind = sniffed;
+        return doc;
+      }
+      if (sniffed === undefined && !hasContent(segment.text)) return doc;
+      doc.read = readDocument(segment.text);
+      if (doc.read.value === undefined) {
+        doc.kind = sniffed;
+        if (sniffed !== undefined) this.unreadable.push(doc);
+        return doc;
+      }
+      doc.original = doc.read.value;
+      doc.working = structuredClone(doc.read.value);
+      doc.kind = kindOf(doc.working);
+      if (doc.kind === undefined || !kinds.has(doc.kind)) {
+        delete doc.working;
+        return doc;
+      }
+      this.collect(doc, doc.working, []);
+      return doc;
+    });
+    this.defaultNamespace = options.namespace ?? mostCommonNamespace(this.resources) ?? 'default';
+    this.scope = (group, resource) => {
+      const known = builtinScope(group, resource);
+      if (known !== undefined) return known;
+      if (group === '*') {
+        for (const [key, cluster] of crdScopes) if (key.endsWith(`/${resource}`)) return cluster;
+        return undefined;
+      }
+      return crdScopes.get(`${group}/${resource}`);
+    };
+  }
+
+  private collect(doc: Doc, value: unknown, path: Array<string | number>): void {
+    if (!isObj(value)) return;
+    if (value.kind === 'List' && Array.isArray(value.items)) {
+      value.items.forEach((item: unknown, i: number) => this.collect(doc, item, [...path, 'items', i]));
+      return;
+    }
+    if (typeof value.kind !== 'string') return;
+    const meta = isObj(value.metadata) ? value.metadata : {};
+    this.resources.push({
+      doc,
+      path,
+      obj: value,
+      apiVersion: String(value.apiVersion ?? ''),
+      kind: value.kind,
+      name: String(meta.name ?? ''),
+      namespace: meta.namespace == null ? undefined : String(meta.namespace),
+    });
+  }
+
+  /** ofKind lists resources of the given kinds, in stream order. */
+  ofKind(...kinds: string[]): Resource[] {
+    return this.resources.filter((r) => kinds.includes(r.kind));
+  }
+
+  /** namespaceOf is where a namespaced resource lives: its own namespace, or the release namespace. */
+  namespaceOf(r: Resource): string {
+    return r.namespace ?? this.defaultNamespace;
+  }
+
+  /** webhooks lists every admission webhook entry of the configurations in the stream. */
+  webhooks(): Webhook[] {
+    const out: Webhook[] = [];
+    for (const owner of this.ofKind('MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration')) {
+      const list = owner.obj.webhooks;
+      if (!Array.isArray(list)) continue;
+      list.forEach((entry: unknown, i: number) => {
+        if (!isObj(entry)) return;
+        out.push(webhookOf(owner, entry, ['webhooks', i], owner.kind.startsWith('Mutating') ? 'mutating' : 'validating'));
+      });
+    }
+    return out;
+  }
+
+  /** serviceOf finds the Service a webhook calls, if it is in the stream. */
+  serviceOf(w: Webhook): Resource | undefined {
+    if (!w.service) return undefined;
+    return this.ofKind('Service').find((s) => s.name === w.service!.name && this.namespaceOf(s) === w.service!.namespace);
+  }
+
+  /** workloadsIn lists the workloads of a namespace. */
+  workloadsIn(ns: string): Resource[] {
+    return this.ofKind(...WORKLOAD_KINDS).filter((r) => this.namespaceOf(r) === ns);
+  }
+
+  /** selectedWorkloads lists the workloads whose pods a Service selects. */
+  selectedWorkloads(service: Resource): Resource[] {
+    const selector = service.obj.spec?.selector;
+    return this.workloadsIn(this.namespaceOf(service)).filter((w) => mapSelectorMatches(selector, podLabels(w)));
+  }
+
+  /** backendsOf lists the workloads that serve a webhook. */
+  backendsOf(w: Webhook): Resource[] {
+    const svc = this.serviceOf(w);
+    return svc ? this.selectedWorkloads(svc) : [];
+  }
+
+  /** namespaceResource finds a Namespace object in the stream. */
+  namespaceResource(ns: string): Resource | undefined {
+    return this.ofKind('Namespace').find((r) => r.name === ns);
+  }
+
+  /** namespaceLabels are the labels a namespace will carry: from the stream, else only the name label. */
+  namespaceLabels(ns: string): Labels {
+    const r = this.namespaceResource(ns);
+    return { ...labelsOf(r?.obj.metadata?.labels), [NAME_LABEL]: ns };
+  }
+
+  /** hpaFor finds an HPA that scales a workload. */
+  hpaFor(workload: Resource): Resource | undefined {
+    return this.ofKind('HorizontalPodAutoscaler').find(
+      (h) =>
+        this.namespaceOf(h) === this.namespaceOf(workload) &&
+        h.obj.spec?.scaleTargetRef?.kind === workload.kind &&
+        h.obj.spec?.scaleTargetRef?.name === workload.name,
+    );
+  }
+
+  /** pdbsFor lists the PodDisruptionBudgets that select a workload's pods. */
+  pdbsFor(workload: Resource): Resource[] {
+    const labels = podLabels(workload);
+    return this.ofKind('PodDisruptionBudget').filter(
+      (p) => this.namespaceOf(p) === this.namespaceOf(workload) && selectorMatches(p.obj.spec?.selector as LabelSelector, labels, false),
+    );
+  }
+
+  /** add appends a new document after `after` (or at the start with `first`), and returns its resource. */
+  add(obj: Obj, by: string, place: { after?: Resource; first?: boolean } = {}): Resource {
+    const at = place.first ? 0 : place.after ? this.docs.indexOf(place.after.doc) + 1 : this.docs.length;
+    const doc: Doc = {
+      segment: { index: -1, text: '', offset: -1, line: 0 },
+      kind: obj.kind,
+      working: obj,
+      addedBy: by,
+    };
+    // Documents added earlier right after the same anchor stay in the order they were added.
+    let pos = at;
+    while (!place.first && pos < this.docs.length && this.docs[pos].addedBy) pos++;
+    this.docs.splice(pos, 0, doc);
+    const r: Resource = { doc, path: [], obj, apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata?.name, namespace: obj.metadata?.namespace };
+    this.resources.push(r);
+    return r;
+  }
+}
+
+/** resourceId names a resource the way errors and reports do: `apps/v1 Deployment ns/name`. */
+export function resourceId(r: Pick<Resource, 'apiVersion' | 'kind' | 'name' | 'namespace'>, defaultNs?: string): string {
+  const ns = CLUSTER_KINDS.has(r.kind) ? undefined : (r.namespace ?? defaultNs);
+  return `${r.apiVersion} ${r.kind} ${ns ? `${ns}/` : ''}${r.name}`;
+}
+
+/** podLabels are the labels of the pods a workload creates. */
+export function podLabels(workload: Resource): Labels {
+  return labelsOf(workload.obj.spec?.template?.metadata?.labels);
+}
+
+/** labelsOf reads a label map, dropping anything that is not a key/value pair. */
+export function labelsOf(value: unknown): Labels {
+  const out: Labels = {};
+  if (isObj(value)) for (const [k, v] of Object.entries(value)) if (v !== null && typeof v !== 'object') out[k] = String(v);
+  return out;
+}
+
+/** isObj tells a plain mapping from everything else. */
+export function isObj(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string | undefined {
+  return isObj(value) && typeof value.kind === 'string' ? value.kind : undefined;
+}
+
+function webhookOf(owner: Resource, entry: Obj, path: Array<string | number>, type: Webhook['type']): Webhook {
+  const svc = entry.clientConfig?.service;
+  return {
+    owner,
+    path,
+    entry,
+    name: String(entry.name ?? ''),
+    type,
+    failurePolicy: entry.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
+    service: isObj(svc) ? { namespace: String(svc.namespace ?? ''), name: String(svc.name ?? ''), port: Number(svc.port ?? 443) } : undefined,
+    url: typeof entry.clientConfig?.url === 'string' ? entry.clientConfig.url : undefined,
+  };
+}
+
+function mostCommonNamespace(resources: Resource[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const r of resources) if (r.namespace && !CLUSTER_KINDS.has(r.kind)) counts.set(r.namespace, (counts.get(r.namespace) ?? 0) + 1);
+  let best: string | undefined;
+  for (const [ns, n] of counts) if (best === undefined || n > counts.get(best)!) best = ns;
+  return best;
+}
+
+// recordCrdScope reads a CRD's group, plural and scope from its text without parsing the (often huge) schema.
+function recordCrdScope(text: string, out: Map<string, boolean>): void {
+  const spec = /^spec:[ \t]*\r?\n([ \t]+)\S/m.exec(text);
+  if (!spec) return;
+  const ind = spec[1];
+  const group = new RegExp(`^${ind}group:[ \\t]*['"]?([^'"\\s#]+)`, 'm').exec(text)?.[1];
+  const scope = new RegExp(`^${ind}scope:[ \\t]*['"]?(Cluster|Namespaced)`, 'm').exec(text)?.[1];
+  const plural = new RegExp(`^${ind}names:[ \\t]*\\r?\\n(?:${ind}[ \\t]+.*\\r?\\n)*?${ind}[ \\t]+plural:[ \\t]*['"]?([^'"\\s#]+)`, 'm').exec(text)?.[1];
+  if (group && scope && plural) out.set(`${group}/${plural}`, scope === 'Cluster');
+}

@@ -1,0 +1,152 @@
+// Label-selector semantics and "does this webhook intercept this request", shared by transforms and check.
+
+/** Labels is a Kubernetes label map. */
+export type Labels = Record<string, string>;
+
+/** LabelSelector is metav1.LabelSelector. */
+export interface LabelSelector {
+  matchLabels?: Labels | null;
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] | null }> | null;
+}
+
+/** NAME_LABEL is set by the apiserver on every namespace and cannot be changed. */
+export const NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/**
+ * selectorMatches evaluates a LabelSelector. `emptyMatches` chooses what a null selector means:
+ * webhooks' namespaceSelector/objectSelector and PDB `{}` match everything; a missing PDB selector matches nothing.
+ * An unknown operator never matches, as the apiserver rejects it.
+ */
+export function selectorMatches(selector: LabelSelector | null | undefined, labels: Labels, emptyMatches = true): boolean {
+  if (!selector) return emptyMatches;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== String(v)) return false;
+  for (const e of selector.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const values = (e.values ?? []).map(String);
+    switch (e.operator) {
+      case 'In':
+        if (!has || !values.includes(labels[e.key])) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[e.key])) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** mapSelectorMatches is a Service's `spec.selector`: every pair must be present. An empty or missing selector selects no pods. */
+export function mapSelectorMatches(selector: Labels | null | undefined, labels: Labels): boolean {
+  const entries = Object.entries(selector ?? {});
+  if (!entries.length) return false;
+  return entries.every(([k, v]) => labels[k] === String(v));
+}
+
+/** bareNamespaceLabels are the labels of a namespace that someone created by hand: only the name label. */
+export function bareNamespaceLabels(ns: string): Labels {
+  return { [NAME_LABEL]: ns };
+}
+
+/** Request describes an admission request for rule matching. */
+export interface Request {
+  group: string;
+  version: string;
+  /** Plural resource, e.g. `pods`; subresource separately. */
+  resource: string;
+  subresource?: string;
+  operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+  namespaced: boolean;
+}
+
+/** Rule is admissionregistration/v1 RuleWithOperations. */
+export interface Rule {
+  apiGroups?: string[];
+  apiVersions?: string[];
+  resources?: string[];
+  operations?: string[];
+  scope?: string;
+}
+
+/** ruleMatches follows the apiserver: `*` resources match no subresources, "*\/*" everything, "pods\/*" every pod subresource. */
+export function ruleMatches(rule: Rule, req: Request): boolean {
+  const ops = rule.operations ?? [];
+  if (!ops.includes('*') && !ops.includes(req.operation)) return false;
+  const groups = rule.apiGroups ?? [];
+  if (!groups.includes('*') && !groups.includes(req.group)) return false;
+  const versions = rule.apiVersions ?? [];
+  if (!versions.includes('*') && !versions.includes(req.version)) return false;
+  const scope = rule.scope ?? '*';
+  if (scope === 'Cluster' && req.namespaced) return false;
+  if (scope === 'Namespaced' && !req.namespaced) return false;
+  return (rule.resources ?? []).some((r) => resourceMatches(r, req.resource, req.subresource));
+}
+
+function resourceMatches(pattern: string, resource: string, sub?: string): boolean {
+  const [res, patSub] = pattern.split('/', 2);
+  if (patSub === undefined) return sub === undefined && (res === '*' || res === resource);
+  if (res !== '*' && res !== resource) return false;
+  return patSub === '*' ? sub !== undefined || res === '*' : patSub === sub;
+}
+
+/** podCreate is the request the apiserver sends when a controller creates a pod. */
+export const POD_CREATE: Request = { group: '', version: 'v1', resource: 'pods', operation: 'CREATE', namespaced: true };
+
+// Built-in cluster-scoped resources by `group/resource`: namespaceSelector has no effect on them (except namespaces).
+const CLUSTER_SCOPED = new Set([
+  '/namespaces', '/nodes', '/persistentvolumes', '/componentstatuses',
+  'rbac.authorization.k8s.io/clusterroles', 'rbac.authorization.k8s.io/clusterrolebindings',
+  'apiextensions.k8s.io/customresourcedefinitions',
+  'admissionregistration.k8s.io/mutatingwebhookconfigurations', 'admissionregistration.k8s.io/validatingwebhookconfigurations',
+  'admissionregistration.k8s.io/validatingadmissionpolicies', 'admissionregistration.k8s.io/validatingadmissionpolicybindings',
+  'admissionregistration.k8s.io/mutatingadmissionpolicies', 'admissionregistration.k8s.io/mutatingadmissionpolicybindings',
+  'apiregistration.k8s.io/apiservices',
+  'storage.k8s.io/storageclasses', 'storage.k8s.io/csidrivers', 'storage.k8s.io/csinodes', 'storage.k8s.io/volumeattachments',
+  'storage.k8s.io/volumeattributesclasses',
+  'scheduling.k8s.io/priorityclasses', 'node.k8s.io/runtimeclasses',
+  'networking.k8s.io/ingressclasses', 'networking.k8s.io/ipaddresses', 'networking.k8s.io/servicecidrs',
+  'certificates.k8s.io/certificatesigningrequests', 'certificates.k8s.io/clustertrustbundles',
+  'flowcontrol.apiserver.k8s.io/flowschemas', 'flowcontrol.apiserver.k8s.io/prioritylevelconfigurations',
+  'authentication.k8s.io/tokenreviews', 'authentication.k8s.io/selfsubjectreviews',
+  'authorization.k8s.io/subjectaccessreviews', 'authorization.k8s.io/selfsubjectaccessreviews',
+  'authorization.k8s.io/selfsubjectrulesreviews', 'resource.k8s.io/deviceclasses', 'resource.k8s.io/resourceslices',
+]);
+
+/** ScopeLookup tells whether `group/resource` is cluster-scoped: true, false, or undefined when unknown. */
+export type ScopeLookup = (group: string, resource: string) => boolean | undefined;
+
+/** builtinScope knows the scope of built-in resources; everything else is unknown. */
+export const builtinScope: ScopeLookup = (group, resource) => {
+  if (CLUSTER_SCOPED.has(`${group}/${resource}`)) return true;
+  if (group === '' || group.endsWith('.k8s.io') || ['apps', 'batch', 'policy', 'autoscaling'].includes(group)) return false;
+  return undefined;
+};
+
+/**
+ * ruleCoversNamespaced tells whether a rule can match a namespaced resource or a Namespace: the only
+ * requests a namespaceSelector can filter. Unknown resources count as namespaced.
+ */
+export function ruleCoversNamespaced(rule: Rule, scope: ScopeLookup): boolean {
+  if (rule.scope === 'Cluster') return (rule.resources ?? []).some((r) => r.split('/')[0] === 'namespaces' || r.startsWith('*'));
+  if (rule.scope === 'Namespaced') return true;
+  const groups = rule.apiGroups ?? [];
+  for (const pattern of rule.resources ?? []) {
+    const res = pattern.split('/')[0];
+    if (res === '*' || res === 'namespaces') return true;
+    const verdicts = groups.includes('*') ? [scopeAnyGroup(res, scope)] : groups.map((g) => scope(g, res));
+    if (verdicts.some((v) => v !== true)) return true;
+  }
+  return false;
+}
+
+function scopeAnyGroup(resource: string, scope: ScopeLookup): boolean | undefined {
+  for (const key of CLUSTER_SCOPED) if (key.endsWith(`/${resource}`)) return true;
+  return scope('*', resource);
+}

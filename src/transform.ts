@@ -1,0 +1,116 @@
+// The transform contract, and the context through which transforms edit resources and explain each change.
+import { isObj, resourceId, type Model, type Obj, type Resource } from './model.js';
+
+/** Change is one edited field, as the report explains it. */
+export interface Change {
+  transform: string;
+  /** `apiVersion Kind namespace/name` of the edited or added resource. */
+  resource: string;
+  /** Document index in the input stream (-1 for added documents). */
+  document: number;
+  /** Field path, with list items named where they have a name: `webhooks[mpod.kb.io]/namespaceSelector`. */
+  path: string;
+  before?: unknown;
+  after?: unknown;
+  why: string;
+}
+
+/** Warning is something a transform could not do, or that needs a person: it never changes output. */
+export interface Warning {
+  transform: string;
+  resource?: string;
+  message: string;
+  /** A command that fixes it outside the stream, e.g. `kubectl label namespace …`. */
+  command?: string;
+}
+
+/** Settings are the run-wide options every transform can read. */
+export interface Settings {
+  /** Kubernetes minor version the output targets, e.g. "1.30". */
+  kubeVersion: string;
+}
+
+/** Transform is one hardening step: pure over the model, with its options validated by its schema. */
+export interface Transform<C> {
+  /** Kebab-case name: the key under `transforms:` in the config and the name of its schema. */
+  name: string;
+  /** One line for --help and the README. */
+  description: string;
+  /** Options when the config says nothing. */
+  defaults: C;
+  apply(model: Model, config: C, ctx: Context): void;
+}
+
+/** Context records what a transform does; every edit goes through it so the report matches the output. */
+export class Context {
+  readonly changes: Change[] = [];
+  readonly warnings: Warning[] = [];
+  transform = '';
+
+  constructor(
+    readonly model: Model,
+    readonly settings: Settings,
+  ) {}
+
+  /** id names a resource for reports. */
+  id(r: Resource): string {
+    return resourceId(r, this.model.defaultNamespace);
+  }
+
+  /** get reads a field of a resource, or undefined. */
+  get(r: Resource, path: Array<string | number>): unknown {
+    let node: unknown = r.obj;
+    for (const seg of path) {
+      if (node === null || typeof node !== 'object') return undefined;
+      node = (node as Record<string | number, unknown>)[seg];
+    }
+    return node;
+  }
+
+  /** set writes a field, creating missing maps on the way, and records the change with its reason. */
+  set(r: Resource, path: Array<string | number>, value: unknown, why: string): void {
+    let node: Obj = r.obj;
+    for (const seg of path.slice(0, -1)) {
+      if (!isObj(node[seg]) && !Array.isArray(node[seg])) node[seg] = {};
+      node = node[seg];
+    }
+    const key = path[path.length - 1];
+    const before = node[key];
+    node[key] = value;
+    this.changes.push({
+      transform: this.transform,
+      resource: this.id(r),
+      document: r.doc.segment.index,
+      path: displayPath(r.obj, path),
+      before: before === undefined ? undefined : structuredClone(before),
+      after: structuredClone(value),
+      why,
+    });
+  }
+
+  /** add puts a new resource into the stream after `after` (or first) and records it. */
+  add(obj: Obj, why: string, place: { after?: Resource; first?: boolean }): Resource {
+    const r = this.model.add(obj, this.transform, place);
+    this.changes.push({ transform: this.transform, resource: this.id(r), document: -1, path: '', after: structuredClone(obj), why });
+    return r;
+  }
+
+  /** warn records something the transform left for a person to do. */
+  warn(r: Resource | undefined, message: string, command?: string): void {
+    this.warnings.push({ transform: this.transform, resource: r && this.id(r), message, ...(command ? { command } : {}) });
+  }
+}
+
+/** displayPath joins a field path, naming list items by their `name` where they have one. */
+export function displayPath(root: unknown, path: Array<string | number>): string {
+  const parts: string[] = [];
+  let node: unknown = root;
+  for (const seg of path) {
+    const next = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[seg] : undefined;
+    if (Array.isArray(node) && isObj(next) && typeof next.name === 'string' && parts.length) {
+      parts[parts.length - 1] += `[${next.name}]`;
+    } else parts.push(String(seg));
+    node = next;
+  }
+  return parts.join('/');
+}

@@ -1,0 +1,78 @@
+// Adds exempting labels to Namespace documents, or says how to label a namespace the chart does not create.
+import { labelsOf } from '../src/model.js';
+import { NAME_LABEL } from '../src/selectors.js';
+import type { Transform } from '../src/transform.js';
+
+/** LabelNamespacesConfig: options of label-namespaces. */
+export interface LabelNamespacesConfig {
+  /** Labels to add, by namespace: `{kruise-system: {control-plane: openkruise}}`. Default: {}. */
+  namespaceLabels: Record<string, Record<string, string>>;
+  /** Also add the labels that webhooks' own namespaceSelectors use to exempt their backend namespace. Default: true. */
+  deriveFromWebhooks: boolean;
+  /** Emit a Namespace document for a namespace that is not in the stream (needs Helm's --take-ownership). Default: false. */
+  adoptNamespaces: boolean;
+}
+
+/**
+ * labelNamespaces adds the configured labels, and those webhooks rely on to exempt their own namespace
+ * (OpenKruise: `control-plane NotIn [openkruise]` → `control-plane=openkruise` on kruise-system), to the
+ * Namespace documents in the stream. Existing labels win. A namespace that is not in the stream gets a
+ * `kubectl label` command, or with adoptNamespaces a Namespace document kept on uninstall.
+ */
+export const labelNamespaces = {
+  name: 'label-namespaces',
+  description: 'add exempting labels (such as control-plane=openkruise) to namespaces',
+  defaults: { namespaceLabels: {}, deriveFromWebhooks: true, adoptNamespaces: false },
+  apply(model, config, ctx) {
+    const wanted = new Map<string, Map<string, { value: string; why: string }>>();
+    const want = (ns: string, key: string, value: string, why: string): void => {
+      if (!wanted.has(ns)) wanted.set(ns, new Map());
+      const labels = wanted.get(ns)!;
+      if (!labels.has(key)) labels.set(key, { value, why });
+    };
+    for (const [ns, labels] of Object.entries(config.namespaceLabels)) {
+      for (const [k, v] of Object.entries(labels)) want(ns, k, String(v), 'configured in namespaceLabels');
+    }
+    if (config.deriveFromWebhooks) {
+      for (const w of model.webhooks()) {
+        const ns = w.service?.namespace;
+        const exprs = w.entry.namespaceSelector?.matchExpressions;
+        if (!ns || !Array.isArray(exprs)) continue;
+        for (const e of exprs) {
+          if (e?.operator !== 'NotIn' || e.key === NAME_LABEL || !Array.isArray(e.values) || !e.values.length) continue;
+          want(ns, String(e.key), String(e.values[0]), `webhook ${w.name} exempts namespaces labelled ${e.key}=${e.values[0]}, and its backend runs in ${ns}`);
+        }
+      }
+    }
+    for (const [ns, labels] of wanted) {
+      const r = model.namespaceResource(ns);
+      if (r) {
+        const current = labelsOf(r.obj.metadata?.labels);
+        for (const [key, { value, why }] of labels) {
+          if (current[key] === undefined) ctx.set(r, ['metadata', 'labels', key], value, why);
+          else if (current[key] !== value) ctx.warn(r, `label ${key} is ${current[key]}, not ${value} (${why}); kept as it is`);
+        }
+        continue;
+      }
+      const entries = [...labels];
+      if (config.adoptNamespaces) {
+        ctx.add(
+          {
+            apiVersion: 'v1',
+            kind: 'Namespace',
+            metadata: {
+              name: ns,
+              labels: Object.fromEntries(entries.map(([k, { value }]) => [k, value])),
+              annotations: { 'helm.sh/resource-policy': 'keep' },
+            },
+          },
+          `namespace ${ns} is not in the stream (pre-created); adopting it carries the labels: ${entries.map(([, { why }]) => why).join('; ')}`,
+          { first: true },
+        );
+      } else {
+        const command = `kubectl label namespace ${ns} ${entries.map(([k, { value }]) => `${k}=${value}`).join(' ')}`;
+        ctx.warn(undefined, `namespace ${ns} is not in the stream; label it before installing (${entries.map(([, { why }]) => why).join('; ')})`, command);
+      }
+    }
+  },
+} satisfies Transform<LabelNamespacesConfig>;
