@@ -51,8 +51,10 @@ export function readConfigFile(path: string): unknown {
   const doc = parseDocument(text, { version: '1.1', prettyErrors: false });
   if (doc.errors.length) {
     const e = doc.errors[0];
-    const pos = e.linePos?.[0];
-    throw new ConfigError(`config ${path}: ${pos ? `line ${pos.line}, column ${pos.col}: ` : ''}${e.message.split('\n')[0]}`);
+    const before = text.slice(0, e.pos[0]);
+    const line = before.split('\n').length;
+    const column = e.pos[0] - before.lastIndexOf('\n');
+    throw new ConfigError(`config ${path}: line ${line}, column ${column}: ${e.message.split('\n')[0]}`);
   }
   return doc.toJS({ maxAliasCount: 100 });
 }
