@@ -1,4 +1,5 @@
 // The objects both modes reason about: documents, resources, webhooks and their backends, built once per run.
+import { findConversions } from './conversion.js';
 import { readDocument, type ReadResult } from './document.js';
 import { hasContent, sniffKind, type Segment } from './stream.js';
 import {
@@ -89,6 +90,8 @@ export class Model {
   readonly scope: ScopeLookup;
   /** Documents that have the kind of a modelled object but could not be read at all. */
   readonly unreadable: Doc[] = [];
+  /** CRD conversion webhooks: read only, never edited; each always fails closed. */
+  readonly conversions: Webhook[] = [];
 
   constructor(segments: Segment[], options: ModelOptions = {}) {
     const kinds = new Set([...MODEL_KINDS, ...(options.kinds ?? [])]);
@@ -97,6 +100,7 @@ export class Model {
       const doc: Doc = { segment };
       const sniffed = sniffKind(segment.text);
       if (sniffed === 'CustomResourceDefinition') recordCrdScope(segment.text, crdScopes);
+      if (sniffed === 'CustomResourceDefinition' || sniffed === 'ConfigMap') this.conversions.push(...findConversions(doc, sniffed));
       if (sniffed !== undefined && !kinds.has(sniffed)) {
         doc.kind = sniffed;
         return doc;
@@ -171,6 +175,11 @@ export class Model {
       });
     }
     return out;
+  }
+
+  /** servingWebhooks lists admission and CRD conversion webhooks: everything whose backend must stay up. */
+  servingWebhooks(): Webhook[] {
+    return [...this.webhooks(), ...this.conversions];
   }
 
   /** serviceOf finds the Service a webhook calls, if it is in the stream. */

@@ -13,7 +13,7 @@ export interface TightenServiceSelectorsConfig {
 
 /** webhookServices lists the Services in the stream that some webhook calls, once each, in stream order. */
 export function webhookServices(model: Model): Resource[] {
-  const used = new Set(model.webhooks().map((w) => model.serviceOf(w)).filter(Boolean));
+  const used = new Set(model.servingWebhooks().map((w) => model.serviceOf(w)).filter(Boolean));
   return model.ofKind('Service').filter((s) => used.has(s));
 }
 

@@ -27,7 +27,8 @@ export const webhookReplicas = {
   defaults: { minReplicas: 2, podDisruptionBudget: true, topologySpread: true, skipWorkloads: [] },
   apply(model, config, ctx) {
     const served = new Map<Resource, string[]>();
-    for (const w of model.webhooks()) {
+    // CRD conversion webhooks count too: they always fail closed.
+    for (const w of model.servingWebhooks()) {
       if (w.failurePolicy !== 'Fail') continue;
       for (const b of model.backendsOf(w)) served.set(b, [...(served.get(b) ?? []), w.name]);
     }
