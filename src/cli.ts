@@ -18,7 +18,7 @@ export interface IO {
   stdinIsTTY?: boolean;
 }
 
-const STRING_FLAGS = ['config', 'disable', 'min-replicas', 'exclude-namespace', 'namespace', 'report', 'report-file', 'kube-version'];
+const STRING_FLAGS = ['config', 'disable', 'min-replicas', 'exclude-namespace', 'namespace', 'report', 'report-file', 'kube-version', 'fail-open'];
 const BOOLEAN_FLAGS = ['adopt-namespaces', 'quiet', 'help', 'version', 'stack'];
 
 /** usage is the --help text. */
@@ -35,6 +35,8 @@ Options:
   --exclude-namespace NS    namespace no webhook may intercept, besides kube-system (repeatable)
   --namespace NS            namespace of resources that name none (default: the most common one)
   --kube-version X.Y        Kubernetes version the output targets (default 1.30)
+  --fail-open mutating      failurePolicy Ignore for mutating webhooks on kube-system, node Leases,
+                            Nodes or CSRs (repeatable; \`validating\` too only if named: weaker policy)
   --adopt-namespaces        emit labelled Namespace documents for namespaces not in the stream
   --report text|json        list every change on stderr (or in --report-file)
   --report-file FILE        write the report to FILE instead of stderr
@@ -103,6 +105,8 @@ export function parseFlags(argv: string[]): Flags {
   for (const ns of overrides.excludeNamespaces) if (!nsPattern.test(ns)) throw new UsageError(`--exclude-namespace ${JSON.stringify(ns)}: not a namespace name`);
   overrides.namespace = single(args, 'namespace');
   if (overrides.namespace !== undefined && !nsPattern.test(overrides.namespace)) throw new UsageError(`--namespace ${JSON.stringify(overrides.namespace)}: not a namespace name`);
+  overrides.failOpen = list(args['fail-open']).flatMap((v) => v.split(',')) as Overrides['failOpen'];
+  for (const t of overrides.failOpen!) if (t !== 'mutating' && t !== 'validating') throw new UsageError(`--fail-open ${t}: expected mutating or validating`);
   overrides.kubeVersion = single(args, 'kube-version');
   if (overrides.kubeVersion !== undefined && !/^v?1\.\d+(\.\d+)?$/.test(overrides.kubeVersion)) throw new UsageError(`--kube-version ${overrides.kubeVersion}: expected a version such as 1.30`);
   const report = single(args, 'report');

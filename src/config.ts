@@ -28,6 +28,8 @@ export interface Overrides {
   adoptNamespaces?: boolean;
   namespace?: string;
   kubeVersion?: string;
+  /** `--fail-open TYPE`: switch fail-open on for these webhook types. */
+  failOpen?: Array<'mutating' | 'validating'>;
 }
 
 /** packageRoot finds the folder holding package.json and schemas/, from src/ or from dist/src/. */
@@ -100,7 +102,11 @@ export function resolveConfig(file: unknown, overrides: Overrides = {}): Config 
   if (overrides.excludeNamespaces?.length) {
     const list: string[] = config.transforms['exclude-namespaces'].namespaces;
     for (const ns of overrides.excludeNamespaces) if (!list.includes(ns)) list.push(ns);
+    // Kyverno's runtime webhooks must skip the same namespaces.
+    const kyverno: string[] = config.transforms['kyverno-config'].namespaces;
+    for (const ns of overrides.excludeNamespaces) if (!kyverno.includes(ns)) kyverno.push(ns);
   }
+  if (overrides.failOpen?.length) Object.assign(config.transforms['fail-open'], { enabled: true, webhookTypes: [...new Set(overrides.failOpen)] });
   if (overrides.adoptNamespaces) config.transforms['label-namespaces'].adoptNamespaces = true;
   if (overrides.namespace) config.namespace = overrides.namespace;
   if (overrides.kubeVersion) config.kubeVersion = overrides.kubeVersion.replace(/^v/, '');

@@ -56,7 +56,18 @@ export const MODEL_KINDS = new Set([
   'PodDisruptionBudget',
   'Namespace',
   'List',
+  // Capsule 0.13+ describes its webhooks here and creates them at run time.
+  'CapsuleConfiguration',
 ]);
+
+// Kyverno keeps its webhooks' selectors and conditions in a ConfigMap. ConfigMaps can be huge (Grafana
+// dashboards), so only those with one of its keys at the start of a line are read.
+const RUNTIME_CONFIGMAP = /^[ \t]+(?:webhooks|matchConditions|resourceFilters)[ \t]*:/m;
+
+/** readsConfigMap tells whether a ConfigMap document may configure runtime-created webhooks, from its text alone. */
+export function readsConfigMap(text: string): boolean {
+  return RUNTIME_CONFIGMAP.test(text);
+}
 
 const CLUSTER_KINDS = new Set(['Namespace', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'CustomResourceDefinition']);
 
@@ -72,6 +83,8 @@ export interface Webhook {
   failurePolicy: 'Fail' | 'Ignore';
   service?: { namespace: string; name: string; port: number };
   url?: string;
+  /** Set for a webhook its controller creates at run time from a config object (e.g. `CapsuleConfiguration`): the owner's kind. */
+  runtime?: string;
 }
 
 /** ModelOptions come from the configuration. */
@@ -101,7 +114,8 @@ export class Model {
       const sniffed = sniffKind(segment.text);
       if (sniffed === 'CustomResourceDefinition') recordCrdScope(segment.text, crdScopes);
       if (sniffed === 'CustomResourceDefinition' || sniffed === 'ConfigMap') this.conversions.push(...findConversions(doc, sniffed));
-      if (sniffed !== undefined && !kinds.has(sniffed)) {
+      const configMap = sniffed === 'ConfigMap' && !kinds.has(sniffed) && readsConfigMap(segment.text);
+      if (sniffed !== undefined && !kinds.has(sniffed) && !configMap) {
         doc.kind = sniffed;
         return doc;
       }
@@ -109,13 +123,13 @@ export class Model {
       doc.read = readDocument(segment.text);
       if (doc.read.value === undefined) {
         doc.kind = sniffed;
-        if (sniffed !== undefined) this.unreadable.push(doc);
+        if (sniffed !== undefined && !configMap) this.unreadable.push(doc);
         return doc;
       }
       doc.original = doc.read.value;
       doc.working = structuredClone(doc.read.value);
       doc.kind = kindOf(doc.working);
-      if (doc.kind === undefined || !kinds.has(doc.kind)) {
+      if (doc.kind === undefined || !(kinds.has(doc.kind) || (configMap && doc.kind === 'ConfigMap'))) {
         delete doc.working;
         return doc;
       }
@@ -173,6 +187,18 @@ export class Model {
         if (!isObj(entry)) return;
         out.push(webhookOf(owner, entry, ['webhooks', i], owner.kind.startsWith('Mutating') ? 'mutating' : 'validating'));
       });
+    }
+    // Capsule's entries have the webhook fields but a `path`; the Service is shared, in `client`.
+    for (const owner of this.ofKind('CapsuleConfiguration')) {
+      for (const type of ['mutating', 'validating'] as const) {
+        const part = owner.obj.spec?.admission?.[type];
+        if (!isObj(part) || !Array.isArray(part.webhooks)) continue;
+        part.webhooks.forEach((entry: unknown, i: number) => {
+          if (!isObj(entry)) return;
+          const w = webhookOf(owner, { ...entry, clientConfig: part.client }, ['spec', 'admission', type, 'webhooks', i], type);
+          out.push({ ...w, entry, runtime: owner.kind });
+        });
+      }
     }
     return out;
   }

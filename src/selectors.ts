@@ -150,3 +150,31 @@ function scopeAnyGroup(resource: string, scope: ScopeLookup): boolean | undefine
   for (const key of CLUSTER_SCOPED) if (key.endsWith(`/${resource}`)) return true;
   return scope('*', resource);
 }
+
+function requests(group: string, resource: string, ops: Array<[Request['operation'], string?]>): Request[] {
+  return ops.map(([operation, subresource]) => ({ group, version: 'v1', resource, operation, namespaced: false, ...(subresource ? { subresource } : {}) }));
+}
+
+/** NODE_REQUESTS are what kubelets and node controllers send about Nodes: registration, patches, status updates, removal. */
+export const NODE_REQUESTS: Request[] = requests('', 'nodes', [['CREATE'], ['UPDATE'], ['UPDATE', 'status'], ['DELETE']]);
+
+/** CSR_REQUESTS are kubelets' certificate requests (client and serving certificates) and their approval. */
+export const CSR_REQUESTS: Request[] = requests('certificates.k8s.io', 'certificatesigningrequests', [['CREATE'], ['UPDATE'], ['UPDATE', 'approval'], ['UPDATE', 'status']]);
+
+/** rulesMatch tells whether any rule (admissionregistration/v1 RuleWithOperations) matches any of the requests. */
+export function rulesMatch(rules: unknown, reqs: Request[]): boolean {
+  if (!Array.isArray(rules)) return false;
+  return rules.some((rule) => rule !== null && typeof rule === 'object' && reqs.some((req) => ruleMatches(rule as Rule, req)));
+}
+
+/**
+ * rulesOnlyCover tells whether every resource the rules name is one of `resources` (a subresource
+ * counts as its resource); a wildcard resource covers everything, so it never qualifies.
+ */
+export function rulesOnlyCover(rules: unknown, resources: string[]): boolean {
+  if (!Array.isArray(rules) || !rules.length) return false;
+  return rules.every((rule) => {
+    const names = rule !== null && typeof rule === 'object' && Array.isArray((rule as Rule).resources) ? (rule as Rule).resources! : [];
+    return names.length > 0 && names.every((r) => resources.includes(String(r).split('/')[0]));
+  });
+}
