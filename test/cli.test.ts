@@ -25,7 +25,7 @@ ok('hardens stdin to stdout; the summary goes to stderr', () => {
   assert.match(r.stdout, /- kruise-system\n/);
   assert.match(r.stderr, /^webhook-guard: warning: label-namespaces: namespace kruise-system is not in the stream/m);
   assert.match(r.stderr, /\n {4}kubectl label namespace kruise-system control-plane=openkruise\n/);
-  assert.match(r.stderr, /webhook-guard: 7 fields changed in 3 resources, 1 resource added \(tighten-service-selectors 4, exclude-namespaces 1, webhook-replicas 3\); 3 warnings\n$/);
+  assert.match(r.stderr, /webhook-guard: 8 fields changed in 3 resources, 1 resource added \(tighten-service-selectors 4, exclude-namespaces 1, guard-cluster-scoped 1, webhook-replicas 3\); 3 warnings\n$/);
 });
 
 ok('the bundled example gives its expected output byte for byte', () => {
@@ -54,6 +54,7 @@ ok('--report json lists every change; --report-file writes it to a file', () => 
       'tighten-service-selectors spec/selector/app.kubernetes.io/instance',
       'tighten-service-selectors spec/template/metadata/labels/app.kubernetes.io/instance',
       'exclude-namespaces webhooks[mpod.kb.io]/namespaceSelector/matchExpressions/1/values',
+      'guard-cluster-scoped webhooks[mpod.kb.io]/matchConditions',
       'webhook-replicas spec/replicas',
       'webhook-replicas ',
       'webhook-replicas spec/template/spec/topologySpreadConstraints',
@@ -78,7 +79,7 @@ ok('--disable, --min-replicas and --exclude-namespace', () => {
 });
 
 ok('all transforms disabled: byte-identical output', () => {
-  const args = ['label-namespaces', 'tighten-service-selectors', 'exclude-namespaces', 'webhook-replicas'].flatMap((t) => ['--disable', t]);
+  const args = ['label-namespaces', 'tighten-service-selectors', 'exclude-namespaces', 'guard-cluster-scoped', 'kyverno-config', 'webhook-replicas'].flatMap((t) => ['--disable', t]);
   const r = cli(args, input);
   assert.is(r.status, 0);
   assert.is(r.stdout, input);
