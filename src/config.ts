@@ -2,7 +2,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
+import { yaml } from './document.js';
 import { ConfigError } from './errors.js';
 import { TRANSFORMS } from './registry.js';
 
@@ -50,7 +50,7 @@ export function readConfigFile(path: string): unknown {
   } catch (err) {
     throw new ConfigError(`config ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  const doc = parseDocument(text, { version: '1.1', prettyErrors: false });
+  const doc = yaml().parseDocument(text, { version: '1.1', prettyErrors: false });
   if (doc.errors.length) {
     const e = doc.errors[0];
     const before = text.slice(0, e.pos[0]);

@@ -4,10 +4,13 @@ import { isObj, type Doc, type Obj, type Resource, type Webhook } from './model.
 import { sniffKind, splitStream } from './stream.js';
 
 const WEBHOOK_STRATEGY = /^[ \t]*strategy:[ \t]*['"]?Webhook['"]?[ \t]*(#.*)?\r?$/m;
+// The anchored pattern is tried at every line start (about 25 ms over the 5 MB kube-prometheus-stack
+// render); this one starts with a literal, which the regex engine scans for quickly (about 3 ms).
+const WEBHOOK_STRATEGY_QUICK = /strategy:[ \t]*['"]?Webhook/;
 
 /** mayHoldConversion tells cheaply whether a document's text can contain a conversion webhook. */
 export function mayHoldConversion(text: string): boolean {
-  return WEBHOOK_STRATEGY.test(text);
+  return WEBHOOK_STRATEGY_QUICK.test(text) && WEBHOOK_STRATEGY.test(text);
 }
 
 /** CrdConversion is what a CRD says about conversion, read without parsing the rest of it. */

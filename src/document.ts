@@ -1,25 +1,36 @@
 // Reads one YAML document and applies JSON-patch operations to its text, changing only the edited lines.
-import {
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type {
   Document,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  parseDocument,
-  stringify,
-  type Node,
-  type ParseOptions,
-  type DocumentOptions,
-  type SchemaOptions,
-  type ToJSOptions,
-  type Pair,
-  type Scalar,
-  type YAMLMap,
-  type YAMLSeq,
+  Node,
+  ParseOptions,
+  DocumentOptions,
+  SchemaOptions,
+  ToJSOptions,
+  Pair,
+  Scalar,
+  YAMLMap,
+  YAMLSeq,
 } from 'yaml';
 import type { Operation } from 'fast-json-patch';
+import { fastRead } from './fast-read.js';
 import { relaxQuotedContinuations } from './go-compat.js';
 import { lineEnding } from './stream.js';
+
+// `yaml` takes about 35 ms to load, so it is loaded on first use: runs whose documents fast-read.ts
+// reads and that edit nothing never load it.
+let yamlLib: typeof Yaml | undefined;
+/** yaml is the `yaml` package, loaded on first call. */
+export function yaml(): typeof Yaml {
+  return (yamlLib ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
+}
+const parseDocument = (text: string, options: typeof PARSE): Document => yaml().parseDocument(text, options) as Document;
+const stringify = (value: unknown, options: Yaml.ToStringOptions & Yaml.DocumentOptions & Yaml.SchemaOptions): string => yaml().stringify(value, options);
+const isAlias = (node: unknown): node is Yaml.Alias => yaml().isAlias(node);
+const isMap = (node: unknown): node is YAMLMap => yaml().isMap(node);
+const isScalar = (node: unknown): node is Scalar => yaml().isScalar(node);
+const isSeq = (node: unknown): node is YAMLSeq => yaml().isSeq(node);
 
 // The apiserver reads YAML 1.1 (`0755`, `yes`, `on`), so we read and write it that way too.
 // Duplicate keys are accepted (last wins) because Go's reader in Helm accepts them.
@@ -45,6 +56,8 @@ export interface ReadResult {
 
 /** readDocument parses a segment's text to a plain value. It never throws for bad YAML: problems come back in `error`. */
 export function readDocument(text: string): ReadResult {
+  const fast = fastRead(text);
+  if (fast) return { value: fast.value };
   const strict = parseStrict(text);
   if (!strict.error) return { value: strict.value };
   const relaxedText = relaxQuotedContinuations(text);
@@ -53,6 +66,12 @@ export function readDocument(text: string): ReadResult {
     if (!relaxed.error) return { value: relaxed.value, relaxed: true, error: strict.error };
   }
   return { error: strict.error };
+}
+
+/** readWithYaml reads a document with the `yaml` package alone, skipping fast-read.ts; tests and the fuzzer compare the two. */
+export function readWithYaml(text: string): { value?: unknown; error?: ReadResult['error'] } {
+  const { value, error } = parseStrict(text);
+  return error ? { error } : { value };
 }
 
 function parseStrict(text: string): { value?: unknown; error?: ReadResult['error']; doc?: Document } {
@@ -109,7 +128,7 @@ export function applyOperations(text: string, ops: Operation[], expected: unknow
     for (const s of splices) out = out.slice(0, s.start) + s.text + out.slice(s.end);
     remaining = remaining.slice(taken);
   }
-  const check = parseStrict(out);
+  const check: { value?: unknown; error?: ReadResult['error'] } = fastRead(out) ?? parseStrict(out);
   if (check.error || !deepEqual(check.value, expected)) {
     throw new EditError(`the edited text does not read back as intended${check.error ? `: ${check.error.message}` : ''}`);
   }

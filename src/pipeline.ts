@@ -1,7 +1,7 @@
 // Runs the enabled transforms over a stream and writes the result: untouched documents byte for byte.
-import fjp from 'fast-json-patch';
-import { stringify } from 'yaml';
-import { applyOperations, deepEqual, EditError } from './document.js';
+import { createRequire } from 'node:module';
+import type FastJsonPatch from 'fast-json-patch';
+import { applyOperations, deepEqual, EditError, yaml } from './document.js';
 import { InputError } from './errors.js';
 import { Model, resourceId, type Doc } from './model.js';
 import { TRANSFORMS } from './registry.js';
@@ -62,6 +62,8 @@ function editDocument(doc: Doc, model: Model, changes: Change[]): string {
         `(line ${doc.segment.line + e.line - 1}, column ${e.column}: ${e.message}); fix the chart's YAML or disable that transform`,
     );
   }
+  // Loaded here, on the first edit, to keep it off the start-up path of runs that edit nothing.
+  const fjp = createRequire(import.meta.url)('fast-json-patch') as typeof FastJsonPatch;
   const ops = fjp.compare(doc.original as object, doc.working as object);
   try {
     return applyOperations(doc.segment.text, ops, doc.working);
@@ -72,7 +74,7 @@ function editDocument(doc: Doc, model: Model, changes: Change[]): string {
 }
 
 function renderAdded(doc: Doc, nl: string): string {
-  const body = stringify(doc.working, { version: '1.1', lineWidth: 0 });
+  const body = yaml().stringify(doc.working, { version: '1.1', lineWidth: 0 });
   const text = `---${nl}# Added by webhook-guard (${doc.addedBy})${nl}${body.replace(/\n/g, nl)}`;
   return text;
 }

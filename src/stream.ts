@@ -1,4 +1,5 @@
 // Splits a multi-document YAML stream into raw segments and sniffs each one's kind without parsing it.
+import { isAscii } from 'node:buffer';
 import { InputError } from './errors.js';
 
 /** Segment is one document of the stream exactly as it came: joined back, the segments give the input byte for byte. */
@@ -88,7 +89,8 @@ export function lineEnding(text: string): '\n' | '\r\n' {
 export function decodeInput(buf: Buffer): string {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
+    // Most charts are plain ASCII, which decodes as Latin-1 several times faster than as UTF-8.
+    text = isAscii(buf) ? buf.toString('latin1') : new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
   } catch {
     const at = firstInvalidUtf8(buf);
     const { line, column } = position(buf.subarray(0, at).toString('utf8'), at);
