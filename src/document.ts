@@ -263,6 +263,11 @@ class EditContext {
         if (pair) return this.fillNull(pair, value);
         throw new EditError('cannot replace a scalar list item with a collection');
       }
+      const type = (node as Scalar).type;
+      if ((type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') && typeof value === 'string') {
+        const block = this.replaceBlock(node as Scalar, value);
+        if (block) return block;
+      }
       let text = renderScalar(value, node as Scalar);
       if (start === end) text = ' ' + text;
       const old = this.text.slice(start, end);
@@ -280,6 +285,21 @@ class EditContext {
       return { start: colon + 1, end: endNode, text: text + tail };
     }
     throw new EditError('cannot replace this node');
+  }
+
+  // replaceBlock writes a string over a block scalar as a literal block with the same content indentation
+  // and header comment, so multi-line text (JSON in a ConfigMap) stays a block; undefined when it cannot.
+  replaceBlock(node: Scalar, value: string): Splice | undefined {
+    const [start, end] = node.range!;
+    const old = this.text.slice(start, end);
+    const header = /^[|>][1-9+-]*([^\r\n]*)\r?\n/.exec(old);
+    const indent = header && /^( +)\S/m.exec(old.slice(header[0].length))?.[1];
+    // A block cannot hold control characters or carriage returns, and a leading space or line break would need an indentation indicator.
+    if (!indent || !old.endsWith('\n') || /^[\s]|[\r\u0000-\u0008\u000b-\u001f\u007f]/.test(value)) return undefined;
+    const chomp = !value.endsWith('\n') ? '-' : value.endsWith('\n\n') ? '+' : '';
+    const body = chomp === '-' ? value : value.slice(0, -1);
+    const lines = body.split('\n').map((l) => (l === '' ? '' : indent + l));
+    return { start, end, text: `|${chomp}${header[1]}${this.nl}${lines.join(this.nl)}${this.nl}` };
   }
 
   // afterKey renders what follows `key:` for a key at column `col`.

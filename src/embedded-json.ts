@@ -26,8 +26,8 @@ interface Splice {
 /**
  * editJson rewrites the JSON `text` (which must parse to `before`) so that it parses to `after`, keeping
  * every unchanged byte: changed values are replaced, new keys and items are inserted after the last ones,
- * each in the style the text already uses. Removed keys and shortened lists re-serialise their container.
- * Throws SyntaxError when `text` is not JSON.
+ * each laid out like the container that receives them (on one line, or one item per line). Removed keys
+ * and shortened lists re-serialise their container. Throws SyntaxError when `text` is not JSON.
  */
 export function editJson(text: string, before: unknown, after: unknown): string {
   const root = parse(text);
@@ -39,7 +39,10 @@ export function editJson(text: string, before: unknown, after: unknown): string 
   return out;
 }
 
-/** stringifyJson writes a value in a style; continuation lines of indented JSON start with `lineIndent`. */
+/**
+ * stringifyJson writes a value in a style: one item per line when the style has an indent (continuation
+ * lines start with `lineIndent`), else on one line with the style's separators.
+ */
 export function stringifyJson(value: unknown, style: JsonStyle, lineIndent = ''): string {
   if (style.indent !== undefined) return JSON.stringify(value, null, style.indent).replace(/\n/g, '\n' + lineIndent);
   if (Array.isArray(value)) return '[' + value.map((v) => stringifyJson(v, style)).join(style.comma) + ']';
@@ -52,7 +55,10 @@ export function stringifyJson(value: unknown, style: JsonStyle, lineIndent = '')
   return JSON.stringify(value);
 }
 
-/** detectStyle reads the layout of a JSON text: indentation, and the spacing after colons and commas. */
+/**
+ * detectStyle reads the layout of a JSON text: the indentation unit when it spans lines, and the spacing
+ * after colons and after commas that do not end a line (Go's json.Marshal and Helm's toJson use none).
+ */
 export function detectStyle(text: string): JsonStyle {
   let colons = 0;
   let spacedColons = 0;
@@ -64,7 +70,7 @@ export function detectStyle(text: string): JsonStyle {
     else if (c === ':') {
       colons++;
       if (text[i + 1] === ' ') spacedColons++;
-    } else if (c === ',') {
+    } else if (c === ',' && !/^[ \t]*\r?\n/.test(text.slice(i + 1, i + 80))) {
       commas++;
       if (text[i + 1] === ' ') spacedCommas++;
     }
@@ -76,13 +82,14 @@ export function detectStyle(text: string): JsonStyle {
     const first = leadingIndent(text, text.indexOf(body[0]));
     const next = /\n([ \t]*)\S/.exec(body)?.[1] ?? '';
     style.indent = next.startsWith(first) && next.length > first.length ? next.slice(first.length) : '  ';
-    style.colon = ': ';
   }
   return style;
 }
 
 function diff(text: string, node: JsonNode, before: unknown, after: unknown, style: JsonStyle, out: Splice[]): void {
   if (deepEqual(before, after)) return;
+  // A container written on one line stays on one line, even inside JSON laid out on lines.
+  const own = text.slice(node.start, node.end).includes('\n') ? style : { ...style, indent: undefined };
   if (node.members && isPlainObject(before) && isPlainObject(after)) {
     const removed = Object.keys(before).some((k) => !(k in after));
     const added = Object.keys(after).filter((k) => !(k in before) && after[k] !== undefined);
@@ -90,9 +97,8 @@ function diff(text: string, node: JsonNode, before: unknown, after: unknown, sty
       for (const m of node.members) if (m.key in after) diff(text, m.node, before[m.key], after[m.key], style, out);
       if (added.length) {
         const last = node.members[node.members.length - 1].node;
-        const lead = separator(text, last, style);
-        const indent = lead.replace(/^[^\n]*\n?/, '');
-        const body = added.map((k) => JSON.stringify(k) + style.colon + stringifyJson(after[k], style, indent)).join(lead);
+        const [lead, indent] = separator(text, last, own);
+        const body = added.map((k) => JSON.stringify(k) + own.colon + stringifyJson(after[k], own, indent)).join(lead);
         out.push({ start: last.end, end: last.end, text: lead + body });
       }
       return;
@@ -102,20 +108,21 @@ function diff(text: string, node: JsonNode, before: unknown, after: unknown, sty
     node.items.forEach((item, i) => diff(text, item, before[i], after[i], style, out));
     if (after.length > before.length) {
       const last = node.items[node.items.length - 1];
-      const lead = separator(text, last, style);
-      const indent = lead.replace(/^[^\n]*\n?/, '');
-      out.push({ start: last.end, end: last.end, text: lead + after.slice(before.length).map((v) => stringifyJson(v, style, indent)).join(lead) });
+      const [lead, indent] = separator(text, last, own);
+      out.push({ start: last.end, end: last.end, text: lead + after.slice(before.length).map((v) => stringifyJson(v, own, indent)).join(lead) });
     }
     return;
   }
-  out.push({ start: node.start, end: node.end, text: stringifyJson(after, style, leadingIndent(text, node.start)) });
+  out.push({ start: node.start, end: node.end, text: stringifyJson(after, own, leadingIndent(text, node.start)) });
 }
 
-// separator is what goes between the last member of a container and a new one: the style's comma on
-// one line, or a line break and the last member's own indentation.
-function separator(text: string, last: JsonNode, style: JsonStyle): string {
-  if (style.indent === undefined) return style.comma;
-  return ',\n' + leadingIndent(text, last.start);
+// separator is what goes between the last member of a container and a new one, and the indentation of
+// the new one's continuation lines: the style's comma on one line, or a line break and the last
+// member's own indentation.
+function separator(text: string, last: JsonNode, style: JsonStyle): [string, string] {
+  if (style.indent === undefined) return [style.comma, ''];
+  const indent = leadingIndent(text, last.start);
+  return [',\n' + indent, indent];
 }
 
 // leadingIndent is the whitespace that starts the line holding `offset`.
