@@ -61,12 +61,16 @@ export const MODEL_KINDS = new Set([
 ]);
 
 // Kyverno keeps its webhooks' selectors and conditions in a ConfigMap. ConfigMaps can be huge (Grafana
-// dashboards), so only those with one of its keys at the start of a line are read.
-const RUNTIME_CONFIGMAP = /^[ \t]+(?:webhooks|matchConditions|resourceFilters)[ \t]*:/m;
+// dashboards, CRDs kept as text), so only those with one of its keys directly under `data:` are read.
+const DATA_INDENT = /^data:[ \t]*\r?\n([ \t]+)\S/m;
+const KYVERNO_KEY = /^([ \t]+)(?:webhooks|matchConditions|resourceFilters)[ \t]*:/gm;
 
 /** readsConfigMap tells whether a ConfigMap document may configure runtime-created webhooks, from its text alone. */
 export function readsConfigMap(text: string): boolean {
-  return RUNTIME_CONFIGMAP.test(text);
+  const indent = DATA_INDENT.exec(text)?.[1];
+  if (indent === undefined) return false;
+  for (const m of text.matchAll(KYVERNO_KEY)) if (m[1] === indent) return true;
+  return false;
 }
 
 const CLUSTER_KINDS = new Set(['Namespace', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'CustomResourceDefinition']);

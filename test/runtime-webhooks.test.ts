@@ -155,11 +155,14 @@ unit('editJson keeps every unchanged byte and writes new values in the layout of
   assert.throws(() => editJson('{a:1}', {}, { b: 1 }), SyntaxError);
 });
 
-unit('the model reads ConfigMaps only when one of Kyverno keys starts a line; others pass through unread', () => {
+unit('the model reads ConfigMaps only when one of Kyverno keys is a key of data; others pass through unread', () => {
   const dashboard = lines('apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: dash}', 'data:', '  board.json: |', '    {"webhooks": [], "matchConditions": 1}');
-  const m = new Model(splitStream(dashboard + '---\n' + kyverno(['resourceFilters: ""']) + '---\n' + lines('apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: x}', 'data:', '  webhooks: "[unclosed')));
-  assert.is(m.docs[0].kind, 'ConfigMap');
+  const crd = lines('apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: crds}', 'data:', '  crd.yaml: |', '    spec:', '      webhooks:', '        type: array');
+  const bad = lines('apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: x}', 'data:', '  webhooks: "[unclosed');
+  const m = new Model(splitStream([dashboard, crd, kyverno(['resourceFilters: ""']), bad].join('---\n')));
+  assert.equal(m.docs.map((d) => d.kind), ['ConfigMap', 'ConfigMap', 'ConfigMap', 'ConfigMap']);
   assert.is(m.docs[0].working, undefined, 'a dashboard is not parsed');
+  assert.is(m.docs[1].working, undefined, 'a CRD kept as text is not parsed');
   assert.equal(m.ofKind('ConfigMap').map((r: Resource) => r.name), ['kyverno'], 'the candidate that does not parse is not an error, only unread');
   assert.is(m.unreadable.length, 0);
 });
