@@ -16,5 +16,7 @@ if (argv.length === 1 && argv[0] === '--version') {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     stdinIsTTY: process.stdin.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    env: process.env,
   });
 }

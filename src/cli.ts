@@ -16,14 +16,19 @@ export interface IO {
   stderr(text: string): void;
   /** True when stdin is a terminal (no piped input). */
   stdinIsTTY?: boolean;
+  /** True when stdout is a terminal (check colours its text report only then). */
+  stdoutIsTTY?: boolean;
+  /** The environment (NO_COLOR, TERM); default: process.env. */
+  env?: Record<string, string | undefined>;
 }
 
 const STRING_FLAGS = ['config', 'disable', 'min-replicas', 'exclude-namespace', 'namespace', 'report', 'report-file', 'kube-version', 'fail-open'];
-const BOOLEAN_FLAGS = ['adopt-namespaces', 'quiet', 'help', 'version', 'stack'];
+const BOOLEAN_FLAGS = ['adopt-namespaces', 'quiet', 'help', 'version', 'stack', 'explain'];
 
 /** usage is the --help text. */
 export function usage(): string {
   return `Usage: webhook-guard [options] < manifests.yaml > hardened.yaml
+       webhook-guard check [options] [FILE…|-]    offline admission analysis (webhook-guard check --help)
 
 Reads rendered Kubernetes manifests (multi-document YAML) on stdin and writes them to stdout with
 their admission webhooks made safe to install. Documents no transform changes come out byte for byte.
@@ -40,6 +45,7 @@ Options:
   --adopt-namespaces        emit labelled Namespace documents for namespaces not in the stream
   --report text|json        list every change on stderr (or in --report-file)
   --report-file FILE        write the report to FILE instead of stderr
+  --explain                 print the check findings before and after the transforms on stderr
   --quiet                   print nothing but errors
   --stack                   print stack traces of internal errors
   --help, --version
@@ -63,6 +69,7 @@ interface Flags {
   report?: 'text' | 'json';
   reportFile?: string;
   quiet: boolean;
+  explain: boolean;
   help: boolean;
   version: boolean;
   stack: boolean;
@@ -120,6 +127,7 @@ export function parseFlags(argv: string[]): Flags {
     help: args.help,
     version: args.version,
     stack: args.stack,
+    explain: args.explain,
   };
 }
 
@@ -133,6 +141,7 @@ export async function loadConfig(path: string | undefined, overrides: Overrides)
 
 /** main runs the CLI and returns the exit code. stdout is written once, only on success. */
 export async function main(argv: string[], io: IO): Promise<number> {
+  if (argv[0] === 'check') return (await import('./check/cli.js')).checkMain(argv.slice(1), io);
   let stack = argv.includes('--stack');
   try {
     const flags = parseFlags(argv);
@@ -149,6 +158,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
     if (io.stdinIsTTY) throw new UsageError('no input: pipe rendered manifests into webhook-guard (see --help)');
     const input = decodeInput(await io.readStdin());
     const result = transformStream(input, config);
+    if (flags.explain) io.stderr((await import('./check/explain.js')).explainFindings(input, result.output, config.namespace));
     const wantReport = flags.report ?? (flags.reportFile ? 'text' : undefined);
     if (wantReport) {
       const text = wantReport === 'json' ? jsonReport(result.changes, result.warnings, version()) : textReport(result.changes, result.warnings);

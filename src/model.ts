@@ -1,7 +1,7 @@
 // The objects both modes reason about: documents, resources, webhooks and their backends, built once per run.
 import { findConversions } from './conversion.js';
 import { readDocument, type ReadResult } from './document.js';
-import { hasContent, sniffKind, type Segment } from './stream.js';
+import { hasContent, sniffKind, splitStream, type Segment } from './stream.js';
 import {
   bareNamespaceLabels,
   builtinScope,
@@ -28,6 +28,8 @@ export interface Doc {
   working?: unknown;
   /** Set on documents a transform added: which one. */
   addedBy?: string;
+  /** Namespace of this document's resources that name none, when it differs by input (see Model.fromInputs). */
+  defaultNamespace?: string;
 }
 
 /** Resource is one Kubernetes object: a document, or an item of a `List`. */
@@ -99,8 +101,31 @@ export interface ModelOptions {
   kinds?: Iterable<string>;
 }
 
+/** Input is one named manifest stream: a file, or `-` for stdin. */
+export interface Input {
+  source: string;
+  text: string;
+}
+
 /** Model is the run's view of the stream. Queries read the working values, so they see earlier transforms' edits. */
 export class Model {
+  /**
+   * fromInputs builds one model from several streams (several releases, or a cluster dump), remembering each
+   * document's input. Documents are numbered within their input; a resource that names no namespace takes
+   * `options.namespace`, else the most common namespace of its own input.
+   */
+  static fromInputs(inputs: Input[], options: ModelOptions = {}): Model {
+    const segments = inputs.flatMap((input) => splitStream(input.text).map((s) => ({ ...s, source: input.source })));
+    const model = new Model(segments, options);
+    if (options.namespace === undefined && inputs.length > 1) {
+      for (const input of inputs) {
+        const own = mostCommonNamespace(model.resources.filter((r) => r.doc.segment.source === input.source)) ?? 'default';
+        for (const doc of model.docs) if (doc.segment.source === input.source) doc.defaultNamespace = own;
+      }
+    }
+    return model;
+  }
+
   readonly docs: Doc[];
   readonly resources: Resource[] = [];
   readonly defaultNamespace: string;
@@ -178,7 +203,7 @@ export class Model {
 
   /** namespaceOf is where a namespaced resource lives: its own namespace, or the release namespace. */
   namespaceOf(r: Resource): string {
-    return r.namespace ?? this.defaultNamespace;
+    return r.namespace ?? r.doc.defaultNamespace ?? this.defaultNamespace;
   }
 
   /** webhooks lists every admission webhook entry of the configurations in the stream. */

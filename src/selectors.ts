@@ -1,4 +1,5 @@
 // Label-selector semantics and "does this webhook intercept this request", shared by transforms and check.
+import { CelError, evaluateCondition, UNKNOWN } from './cel.js';
 
 /** Labels is a Kubernetes label map. */
 export type Labels = Record<string, string>;
@@ -75,14 +76,18 @@ export interface Rule {
   scope?: string;
 }
 
-/** ruleMatches follows the apiserver: `*` resources match no subresources, "*\/*" everything, "pods\/*" every pod subresource. */
-export function ruleMatches(rule: Rule, req: Request): boolean {
+/**
+ * ruleMatches follows the apiserver: `*` resources match no subresources, "*\/*" everything, "pods\/*" every pod subresource.
+ * With `anyVersion` (matchPolicy Equivalent, the default) the version is not compared: the apiserver converts
+ * the request to a version the rule names.
+ */
+export function ruleMatches(rule: Rule, req: Request, anyVersion = false): boolean {
   const ops = rule.operations ?? [];
   if (!ops.includes('*') && !ops.includes(req.operation)) return false;
   const groups = rule.apiGroups ?? [];
   if (!groups.includes('*') && !groups.includes(req.group)) return false;
   const versions = rule.apiVersions ?? [];
-  if (!versions.includes('*') && !versions.includes(req.version)) return false;
+  if (!anyVersion && !versions.includes('*') && !versions.includes(req.version)) return false;
   const scope = rule.scope ?? '*';
   if (scope === 'Cluster' && req.namespaced) return false;
   if (scope === 'Namespaced' && !req.namespaced) return false;
@@ -177,4 +182,122 @@ export function rulesOnlyCover(rules: unknown, resources: string[]): boolean {
     const names = rule !== null && typeof rule === 'object' && Array.isArray((rule as Rule).resources) ? (rule as Rule).resources! : [];
     return names.length > 0 && names.every((r) => resources.includes(String(r).split('/')[0]));
   });
+}
+
+/** AdmissionRequest is a request as the apiserver matches it against a webhook: the resource, the objects, who asks. */
+export interface AdmissionRequest extends Request {
+  /** Kind of the object, e.g. `Pod` (for matchConditions' request.kind). */
+  kind: string;
+  namespace?: string;
+  name?: string;
+  /** Labels of the request's namespace; a Namespace object is matched on its own labels instead. */
+  namespaceLabels?: Labels;
+  /** The object being admitted (null on DELETE). */
+  object?: Record<string, unknown> | null;
+  /** The existing object (null on CREATE). */
+  oldObject?: Record<string, unknown> | null;
+  /** Who sends the request; absent when unknown. */
+  userInfo?: { username: string; groups: string[] };
+}
+
+/** WebhookEntry is the part of an admission webhook entry that decides which requests reach it. */
+export interface WebhookEntry {
+  rules?: unknown;
+  namespaceSelector?: unknown;
+  objectSelector?: unknown;
+  matchConditions?: unknown;
+  matchPolicy?: unknown;
+  failurePolicy?: unknown;
+}
+
+/**
+ * Interception is the answer to "does this webhook intercept this request": `yes`, `no`, or `unknown`
+ * when a matchCondition cannot be evaluated offline. `reason` says which field decided a `no`, or which
+ * condition is unknown; a `yes` caused by a condition that errors (a Fail webhook then rejects) says so.
+ */
+export interface Interception {
+  verdict: 'yes' | 'no' | 'unknown';
+  reason?: string;
+}
+
+// The apiserver never sends these to admission webhooks (API field docs of ValidatingWebhook/MutatingWebhook).
+const NEVER_ADMITTED = new Set([
+  'admissionregistration.k8s.io/validatingwebhookconfigurations',
+  'admissionregistration.k8s.io/mutatingwebhookconfigurations',
+]);
+
+/**
+ * webhookIntercepts decides whether the apiserver calls a webhook for a request: rules (operations, groups,
+ * resources and subresources, scope; versions only under matchPolicy Exact), then namespaceSelector
+ * (the namespace's labels; a Namespace object's own labels; no effect on other cluster-scoped objects),
+ * objectSelector (object or oldObject labels), then matchConditions (a CEL subset; see cel.ts).
+ * A condition that errors makes a Fail webhook reject the request (`yes`) and an Ignore webhook skip it (`no`).
+ */
+export function webhookIntercepts(entry: WebhookEntry, req: AdmissionRequest): Interception {
+  if (NEVER_ADMITTED.has(`${req.group}/${req.resource}`)) return { verdict: 'no', reason: 'webhook configurations are never sent to webhooks' };
+  const rules = Array.isArray(entry.rules) ? (entry.rules as Rule[]) : [];
+  const anyVersion = entry.matchPolicy !== 'Exact';
+  if (!rules.some((r) => r && typeof r === 'object' && ruleMatches(r, req, anyVersion))) return { verdict: 'no', reason: 'rules' };
+  const isNamespace = req.group === '' && req.resource === 'namespaces' && req.subresource === undefined;
+  if (isNamespace || req.namespaced) {
+    const labels = isNamespace ? { ...labelMap(req.object ?? req.oldObject), ...(req.name ? { [NAME_LABEL]: req.name } : {}) } : (req.namespaceLabels ?? {});
+    if (!selectorMatches(asSelector(entry.namespaceSelector), labels)) return { verdict: 'no', reason: 'namespaceSelector' };
+  }
+  const objSel = asSelector(entry.objectSelector);
+  if (objSel) {
+    const candidates = [req.object, req.oldObject].filter((o) => o != null);
+    if (!candidates.some((o) => selectorMatches(objSel, labelMap(o)))) return { verdict: 'no', reason: 'objectSelector' };
+  }
+  const conditions = Array.isArray(entry.matchConditions) ? entry.matchConditions : [];
+  if (!conditions.length) return { verdict: 'yes' };
+  const vars = celVariables(req);
+  const fail = entry.failurePolicy !== 'Ignore';
+  let unknown: string | undefined;
+  let errored: string | undefined;
+  for (const c of conditions as Array<{ name?: unknown; expression?: unknown }>) {
+    const name = String(c?.name ?? '');
+    const result = typeof c?.expression === 'string' ? evaluateCondition(c.expression, vars) : UNKNOWN;
+    if (result === false) return { verdict: 'no', reason: `matchCondition ${name}` };
+    if (result === UNKNOWN) unknown ??= name;
+    else if (result instanceof CelError) errored ??= `${name} (${result.message})`;
+  }
+  // The apiserver: any false skips; otherwise any error applies the failure policy; otherwise all true call.
+  if (unknown !== undefined) return { verdict: 'unknown', reason: `matchCondition ${unknown} cannot be evaluated offline` };
+  if (errored !== undefined) return fail ? { verdict: 'yes', reason: `matchCondition ${errored} errors, and a Fail webhook then rejects` } : { verdict: 'no', reason: `matchCondition ${errored} errors` };
+  return { verdict: 'yes' };
+}
+
+function asSelector(value: unknown): LabelSelector | null {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as LabelSelector) : null;
+}
+
+function labelMap(obj: unknown): Labels {
+  const labels = (obj as { metadata?: { labels?: unknown } } | null | undefined)?.metadata?.labels;
+  const out: Labels = {};
+  if (labels && typeof labels === 'object') for (const [k, v] of Object.entries(labels)) if (v !== null && typeof v !== 'object') out[k] = String(v);
+  return out;
+}
+
+// celVariables builds matchConditions' variables. What the simulation cannot know is UNKNOWN, never a guess.
+function celVariables(req: AdmissionRequest): Record<string, unknown> {
+  const gvk = { group: req.group, version: req.version, kind: req.kind };
+  const gvr = { group: req.group, version: req.version, resource: req.resource };
+  return {
+    object: req.object ?? null,
+    oldObject: req.oldObject ?? null,
+    request: {
+      kind: gvk,
+      resource: gvr,
+      requestKind: gvk,
+      requestResource: gvr,
+      ...(req.subresource ? { subResource: req.subresource, requestSubResource: req.subresource } : {}),
+      name: req.name ?? '',
+      namespace: req.namespace ?? '',
+      operation: req.operation,
+      userInfo: req.userInfo ? { username: req.userInfo.username, groups: req.userInfo.groups, uid: UNKNOWN, extra: UNKNOWN } : UNKNOWN,
+      dryRun: false,
+      options: UNKNOWN,
+      uid: UNKNOWN,
+    },
+  };
 }

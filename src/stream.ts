@@ -12,6 +12,8 @@ export interface Segment {
   offset: number;
   /** Line of the segment's first byte in the input, from 1. */
   line: number;
+  /** The input the segment came from (a file name, or `-` for stdin), when a run reads several. */
+  source?: string;
 }
 
 // A document marker is `---` or `...` at column 0 followed by white space or the end of the line.

@@ -1,0 +1,276 @@
+// The admission dependency graph: webhook → Service → workload, "intercepts pods of" edges, and deadlock cycles.
+import type { Webhook } from '../model.js';
+import type { Admission, PodSource } from './admission.js';
+
+/** Intercept is one "intercepts pods of" edge: the webhook is called when the source creates pods. */
+export interface Intercept {
+  webhook: Webhook;
+  source: PodSource;
+  verdict: 'yes' | 'unknown';
+  reason?: string;
+}
+
+/** Dependency says that `from` cannot create pods while a Fail webhook served by `to` is down. */
+export interface Dependency {
+  from: PodSource;
+  to: PodSource;
+  via: Webhook;
+  verdict: 'yes' | 'unknown';
+}
+
+/** Cycle is a set of backends that block each other's pods (a strongly connected component), with one closed walk through it. */
+export interface Cycle {
+  sources: PodSource[];
+  /** A closed walk: each step's `to` is the next step's `from`, and the last returns to the first. */
+  walk: Dependency[];
+  /** True when every step is certain (no matchCondition could not be evaluated). */
+  certain: boolean;
+}
+
+/** AdmissionGraph is the whole picture, built once per run. */
+export interface AdmissionGraph {
+  webhooks: Webhook[];
+  intercepts: Intercept[];
+  dependencies: Dependency[];
+  /** Self-loops: a Fail webhook intercepts the pods of its own backend. */
+  selfLoops: Dependency[];
+  /** Cycles of two backends or more. */
+  cycles: Cycle[];
+}
+
+const built = new WeakMap<Admission, AdmissionGraph>();
+
+/** graphOf builds (once per Admission) the admission dependency graph. */
+export function graphOf(admission: Admission): AdmissionGraph {
+  let g = built.get(admission);
+  if (g) return g;
+  const webhooks = admission.webhooks();
+  const intercepts: Intercept[] = [];
+  for (const w of webhooks) {
+    if (w.type === 'conversion') continue;
+    for (const source of admission.sources()) {
+      const v = admission.interceptsPods(w, source);
+      if (v.verdict !== 'no') intercepts.push({ webhook: w, source, verdict: v.verdict, reason: v.reason });
+    }
+  }
+  const dependencies: Dependency[] = [];
+  for (const i of intercepts) {
+    if (i.webhook.failurePolicy !== 'Fail') continue;
+    for (const to of admission.backends(i.webhook)) dependencies.push({ from: i.source, to, via: i.webhook, verdict: i.verdict });
+  }
+  const selfLoops = dependencies.filter((d) => d.from === d.to);
+  g = { webhooks, intercepts, dependencies, selfLoops, cycles: findCycles(dependencies.filter((d) => d.from !== d.to)) };
+  built.set(admission, g);
+  return g;
+}
+
+// findCycles runs Tarjan's algorithm over the dependencies and returns each component of two or more
+// backends with a closed walk through all of them, found by breadth-first search inside the component.
+function findCycles(deps: Dependency[]): Cycle[] {
+  const out = new Map<PodSource, Dependency[]>();
+  for (const d of deps) out.set(d.from, [...(out.get(d.from) ?? []), d]);
+  const nodes = [...new Set(deps.flatMap((d) => [d.from, d.to]))];
+  const index = new Map<PodSource, number>();
+  const low = new Map<PodSource, number>();
+  const onStack = new Set<PodSource>();
+  const stack: PodSource[] = [];
+  const components: PodSource[][] = [];
+  let counter = 0;
+  const strong = (v: PodSource): void => {
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const d of out.get(v) ?? []) {
+      if (!index.has(d.to)) {
+        strong(d.to);
+        low.set(v, Math.min(low.get(v)!, low.get(d.to)!));
+      } else if (onStack.has(d.to)) low.set(v, Math.min(low.get(v)!, index.get(d.to)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const comp: PodSource[] = [];
+      let w: PodSource;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        comp.push(w);
+      } while (w !== v);
+      if (comp.length > 1) components.push(comp.reverse());
+    }
+  };
+  for (const n of nodes) if (!index.has(n)) strong(n);
+  return components.map((comp) => {
+    const inComp = new Set(comp);
+    // Walk from the first node through every other one and back, each leg a shortest path inside the component.
+    const walk: Dependency[] = [];
+    const legs = [...comp.slice(1), comp[0]];
+    let at = comp[0];
+    for (const target of legs) {
+      if (walk.some((d) => d.to === target) && target !== comp[0]) continue;
+      const path = shortest(at, target, out, inComp);
+      walk.push(...path);
+      at = target;
+    }
+    return { sources: comp, walk, certain: walk.every((d) => d.verdict === 'yes') };
+  });
+}
+
+function shortest(from: PodSource, to: PodSource, out: Map<PodSource, Dependency[]>, allowed: Set<PodSource>): Dependency[] {
+  const prev = new Map<PodSource, Dependency>();
+  const queue = [from];
+  const seen = new Set([from]);
+  while (queue.length) {
+    const v = queue.shift()!;
+    // Prefer certain edges: they are listed first.
+    const edges = [...(out.get(v) ?? [])].sort((a, b) => (a.verdict === b.verdict ? 0 : a.verdict === 'yes' ? -1 : 1));
+    for (const d of edges) {
+      if (!allowed.has(d.to)) continue;
+      if (d.to === to) {
+        const path = [d];
+        for (let p = v; p !== from; p = prev.get(p)!.from) path.unshift(prev.get(p)!);
+        return path;
+      }
+      if (seen.has(d.to)) continue;
+      seen.add(d.to);
+      prev.set(d.to, d);
+      queue.push(d.to);
+    }
+  }
+  return [];
+}
+
+/** sourceName names a pod source in messages: `Deployment kruise-system/kruise-controller-manager`. */
+export function sourceName(s: PodSource): string {
+  return `${s.kind} ${s.namespace}/${s.name}`;
+}
+
+/** webhookName names a webhook in messages, with its configuration. */
+export function webhookName(w: Webhook): string {
+  return `${w.name} (${w.owner.kind} ${w.owner.name})`;
+}
+
+interface RenderNode {
+  id: string;
+  label: string;
+  shape: 'webhook' | 'service' | 'workload' | 'missing';
+  fail?: boolean;
+}
+
+interface RenderEdge {
+  from: string;
+  to: string;
+  label: string;
+  kind: 'calls' | 'selects' | 'intercepts';
+  deadlock: boolean;
+  maybe: boolean;
+}
+
+// layout collects the nodes and edges both renderers draw: webhooks, their Services, the workloads those
+// select, and every workload some webhook intercepts the pods of.
+function layout(admission: Admission): { nodes: RenderNode[]; edges: RenderEdge[] } {
+  const g = graphOf(admission);
+  const nodes = new Map<string, RenderNode>();
+  const edges: RenderEdge[] = [];
+  const ids = new Map<unknown, string>();
+  const id = (thing: unknown, prefix: string): string => {
+    let v = ids.get(thing);
+    if (!v) ids.set(thing, (v = `${prefix}${ids.size}`));
+    return v;
+  };
+  const deadlocked = new Set<string>();
+  for (const d of g.selfLoops) deadlocked.add(`${id(d.via, 'w')}>${id(d.from, 'p')}`);
+  for (const c of g.cycles) for (const d of c.walk) deadlocked.add(`${id(d.via, 'w')}>${id(d.from, 'p')}`);
+  const sourceNode = (s: PodSource) => {
+    const sid = id(s, 'p');
+    if (!nodes.has(sid)) nodes.set(sid, { id: sid, label: sourceName(s), shape: 'workload' });
+    return sid;
+  };
+  for (const w of g.webhooks) {
+    const wid = id(w, 'w');
+    nodes.set(wid, { id: wid, label: `${w.name}\n${w.type}, ${w.failurePolicy}`, shape: 'webhook', fail: w.failurePolicy === 'Fail' });
+    if (w.service) {
+      const svc = admission.serviceOf(w);
+      const key = `${w.service.namespace}/${w.service.name}`;
+      const sid = id(svc ?? key, 's');
+      if (!nodes.has(sid)) nodes.set(sid, { id: sid, label: `Service ${key}${svc ? '' : '\n(not in the input)'}`, shape: svc ? 'service' : 'missing' });
+      if (!edges.some((e) => e.from === wid && e.to === sid)) edges.push({ from: wid, to: sid, label: 'calls', kind: 'calls', deadlock: false, maybe: false });
+      if (svc) {
+        for (const b of admission.selected(svc)) {
+          const bid = sourceNode(b);
+          if (!edges.some((e) => e.from === sid && e.to === bid)) edges.push({ from: sid, to: bid, label: 'selects', kind: 'selects', deadlock: false, maybe: false });
+        }
+      }
+    } else if (w.url) {
+      const uid = id(`url:${w.url}`, 'u');
+      if (!nodes.has(uid)) nodes.set(uid, { id: uid, label: `URL ${w.url}`, shape: 'missing' });
+      edges.push({ from: wid, to: uid, label: 'calls', kind: 'calls', deadlock: false, maybe: false });
+    }
+  }
+  for (const i of g.intercepts) {
+    const wid = id(i.webhook, 'w');
+    const pid = sourceNode(i.source);
+    edges.push({
+      from: wid,
+      to: pid,
+      label: i.verdict === 'yes' ? 'intercepts pods of' : 'may intercept pods of',
+      kind: 'intercepts',
+      deadlock: deadlocked.has(`${wid}>${pid}`),
+      maybe: i.verdict === 'unknown',
+    });
+  }
+  return { nodes: [...nodes.values()], edges };
+}
+
+const quoteMermaid = (s: string) => s.replace(/"/g, '#quot;').replace(/\n/g, '<br/>');
+
+/** mermaid renders the graph as a Mermaid flowchart; deadlock edges are red and thick. */
+export function mermaid(admission: Admission): string {
+  const { nodes, edges } = layout(admission);
+  const lines = ['flowchart LR'];
+  for (const n of nodes) {
+    const label = `"${quoteMermaid(n.label)}"`;
+    const shape = n.shape === 'webhook' ? `{{${label}}}` : n.shape === 'service' ? `[/${label}/]` : n.shape === 'missing' ? `[${label}]` : `([${label}])`;
+    lines.push(`  ${n.id}${shape}`);
+  }
+  const red: number[] = [];
+  edges.forEach((e, i) => {
+    const arrow = e.kind === 'intercepts' ? (e.maybe ? '-.->' : '==>') : '-->';
+    lines.push(`  ${e.from} ${arrow}|${quoteMermaid(e.label)}| ${e.to}`);
+    if (e.deadlock) red.push(i);
+  });
+  lines.push('  classDef fail stroke:#b00,stroke-width:2px');
+  lines.push('  classDef missing stroke-dasharray:4 3,color:#666');
+  const fail = nodes.filter((n) => n.fail).map((n) => n.id);
+  if (fail.length) lines.push(`  class ${fail.join(',')} fail`);
+  const missing = nodes.filter((n) => n.shape === 'missing').map((n) => n.id);
+  if (missing.length) lines.push(`  class ${missing.join(',')} missing`);
+  if (red.length) lines.push(`  linkStyle ${red.join(',')} stroke:#d00,stroke-width:4px,color:#d00`);
+  return lines.join('\n') + '\n';
+}
+
+const quoteDot = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+
+/** dot renders the graph in Graphviz DOT; deadlock edges are red and thick. */
+export function dot(admission: Admission): string {
+  const { nodes, edges } = layout(admission);
+  const lines = ['digraph admission {', '  rankdir=LR;', '  node [fontname="Helvetica", fontsize=10];', '  edge [fontname="Helvetica", fontsize=9];'];
+  for (const n of nodes) {
+    const attrs =
+      n.shape === 'webhook'
+        ? `shape=hexagon${n.fail ? ', color="#b00"' : ''}`
+        : n.shape === 'service'
+          ? 'shape=parallelogram'
+          : n.shape === 'missing'
+            ? 'shape=box, style=dashed, fontcolor="#666"'
+            : 'shape=box, style=rounded';
+    lines.push(`  ${n.id} [label=${quoteDot(n.label)}, ${attrs}];`);
+  }
+  for (const e of edges) {
+    const attrs = [`label=${quoteDot(e.label)}`];
+    if (e.kind === 'intercepts') attrs.push(e.maybe ? 'style=dashed' : 'style=bold');
+    if (e.deadlock) attrs.push('color="#d00"', 'fontcolor="#d00"', 'penwidth=3');
+    lines.push(`  ${e.from} -> ${e.to} [${attrs.join(', ')}];`);
+  }
+  lines.push('}');
+  return lines.join('\n') + '\n';
+}

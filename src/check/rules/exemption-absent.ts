@@ -1,0 +1,65 @@
+// exemption-absent: a webhook exempts its own namespace through a label that the namespace does not carry.
+import { ruleMatches, selectorMatches, type LabelSelector, type Request, type Rule as ApiRule } from '../../selectors.js';
+import { DOCS, type Finding, type Rule } from '../types.js';
+import { optOutText, optOuts, webhookLabel } from '../describe.js';
+
+/**
+ * exemptionAbsent reports webhooks whose namespaceSelector would skip their backend's namespace only if it
+ * carried a custom label (OpenKruise: `control-plane NotIn [openkruise]`), while that namespace does not
+ * carry it: it is not in the input (so it is pre-created, with only kubernetes.io/metadata.name) or its
+ * Namespace object lacks the label.
+ */
+export const exemptionAbsent = {
+  id: 'exemption-absent',
+  severity: 'warning',
+  title: "A webhook's exemption for its own namespace relies on a label that namespace does not carry",
+  docs: [DOCS.selfDeadlock, DOCS.namespaceSelector, DOCS.nameLabel],
+  run(_model, ctx) {
+    const out: Finding[] = [];
+    for (const w of ctx.admission.webhooks()) {
+      if (w.type === 'conversion' || !w.service) continue;
+      // Only a webhook on pods needs its own namespace exempted (an operator's custom resources there are its own).
+      if (!rulesMatch(w.entry.rules, POD_REQUESTS)) continue;
+      const ns = w.service.namespace;
+      const sel = w.entry.namespaceSelector as LabelSelector | null;
+      const labels = ctx.admission.namespaceLabels(ns);
+      if (!selectorMatches(sel, labels)) continue;
+      // Which custom opt-out would exempt the namespace if it carried the label?
+      const missing = optOuts(sel, true).filter((o) => o.operator === 'NotIn' && o.values.length && !selectorMatches(sel, { ...labels, [o.key]: o.values[0] }));
+      if (!missing.length) continue;
+      const o = missing[0];
+      const assumption = ctx.admission.assumption(ns);
+      out.push({
+        id: 'exemption-absent',
+        severity: 'warning',
+        resource: w.owner,
+        path: [...w.path, 'namespaceSelector', 'matchExpressions', o.index],
+        message:
+          `${webhookLabel(w)} exempts namespaces labelled ${optOutText(o)}, which is how it would skip its own namespace ${ns}; ` +
+          (assumption ? `but ${ns} is not in the input, so it is pre-created (helm install --create-namespace, or createNamespace=false) and carries only kubernetes.io/metadata.name.` : `but the Namespace ${ns} in the input does not carry that label.`),
+        why: 'A namespace the chart does not render carries only the labels whoever created it gave it; the apiserver guarantees only kubernetes.io/metadata.name. The Kubernetes documentation recommends excluding the namespace where the webhook runs with a namespaceSelector, and that label makes the exclusion hold whoever created the namespace.',
+        docs: [DOCS.selfDeadlock, DOCS.namespaceSelector, DOCS.nameLabel],
+        fix: `Label the namespace (webhook-guard's label-namespaces prints \`kubectl label namespace ${ns} ${o.key}=${o.values[0]}\`, or emits the Namespace with --adopt-namespaces), or exclude it by name with exclude-namespaces (\`kubernetes.io/metadata.name NotIn [${ns}]\`).`,
+        transform: 'label-namespaces',
+        ...(assumption ? { assumptions: [assumption] } : {}),
+      });
+    }
+    return out;
+  },
+} satisfies Rule;
+
+// POD_REQUESTS are what keeping a namespace's pods running takes: creation, updates, eviction, binding, deletion.
+const POD_REQUESTS: Request[] = (
+  [
+    ['CREATE'],
+    ['UPDATE'],
+    ['DELETE'],
+    ['CREATE', 'eviction'],
+    ['CREATE', 'binding'],
+    ['UPDATE', 'status'],
+  ] as Array<[Request['operation'], string?]>
+).map(([operation, subresource]) => ({ group: '', version: 'v1', resource: 'pods', operation, namespaced: true, ...(subresource ? { subresource } : {}) }));
+
+function rulesMatch(rules: unknown, reqs: Request[]): boolean {
+  return Array.isArray(rules) && rules.some((r) => r && typeof r === 'object' && reqs.some((req) => ruleMatches(r as ApiRule, req, true)));
+}

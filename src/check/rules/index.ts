@@ -1,0 +1,32 @@
+// The check rules, in report order within a severity. Adding a rule is one file here and one line below.
+import type { Rule } from '../types.js';
+import { clusterScopedCritical } from './cluster-scoped-critical.js';
+import { exemptionAbsent } from './exemption-absent.js';
+import { interceptsKubeSystem } from './intercepts-kube-system.js';
+import { labelExemption } from './label-exemption.js';
+import { mutualDeadlock } from './mutual-deadlock.js';
+import { noEndpoints } from './no-endpoints.js';
+import { runtimeWebhooks } from './runtime-webhooks.js';
+import { selfDeadlock } from './self-deadlock.js';
+import { serviceSelectorOverlap } from './service-selector-overlap.js';
+import { sideEffects } from './side-effects.js';
+import { singlePointOfFailure } from './single-point-of-failure.js';
+import { timeout } from './timeout.js';
+import { unreadableDocument } from './unreadable-document.js';
+
+/** RULES lists every check rule; ids are unique and stable. */
+export const RULES: Rule[] = [
+  selfDeadlock,
+  mutualDeadlock,
+  serviceSelectorOverlap,
+  noEndpoints,
+  singlePointOfFailure,
+  clusterScopedCritical,
+  interceptsKubeSystem,
+  exemptionAbsent,
+  labelExemption,
+  timeout,
+  sideEffects,
+  runtimeWebhooks,
+  unreadableDocument,
+];

@@ -1,0 +1,72 @@
+// runtime-webhooks: webhooks that a controller creates at run time from a config object (Kyverno, Capsule 0.13+).
+import { isObj } from '../../model.js';
+import { DOCS, type Finding, type Rule } from '../types.js';
+import { selectorText } from '../describe.js';
+
+/**
+ * runtimeWebhooks says, for each config object from which a controller creates webhooks at run time,
+ * what the offline check cannot see: Kyverno's ConfigMap (its resource webhooks' rules come from the
+ * policies installed later) and Capsule's CapsuleConfiguration `spec.admission` (checked as described,
+ * when the model reads it, but created by the controller and left behind by `helm uninstall`).
+ */
+export const runtimeWebhooks = {
+  id: 'runtime-webhooks',
+  severity: 'info',
+  title: 'Webhooks created at run time from a config object cannot be fully checked offline',
+  docs: [DOCS.namespaceSelector, DOCS.failOpen],
+  run(model, ctx) {
+    const out: Finding[] = [];
+    for (const cm of model.ofKind('ConfigMap')) {
+      const data = cm.obj.data;
+      if (!isObj(data) || (typeof data.webhooks !== 'string' && typeof data.resourceFilters !== 'string')) continue;
+      let selector = '';
+      if (typeof data.webhooks === 'string') {
+        try {
+          const parsed = JSON.parse(data.webhooks);
+          const list = Array.isArray(parsed) ? parsed : [parsed];
+          selector = list.map((x) => (isObj(x) ? `namespaceSelector ${selectorText(x.namespaceSelector)}${x.objectSelector ? `, objectSelector ${selectorText(x.objectSelector)}` : ''}` : '')).filter(Boolean).join('; ');
+        } catch {
+          selector = 'the webhooks key is not valid JSON';
+        }
+      }
+      const conditions = typeof data.matchConditions === 'string' ? ' and matchConditions' : '';
+      out.push({
+        id: 'runtime-webhooks',
+        severity: 'info',
+        resource: cm,
+        path: ['data', typeof data.webhooks === 'string' ? 'webhooks' : 'resourceFilters'],
+        message:
+          `ConfigMap ${model.namespaceOf(cm)}/${cm.name} configures the webhooks Kyverno's admission controller creates at run time (${selector || 'with default selectors'}${conditions}). ` +
+          'Their rules and failure policy come from the policies installed later, so which pods and cluster-critical objects they intercept, and whether they can block Kyverno\'s own pods, cannot be checked offline.',
+        why: 'Kyverno creates and updates its resource webhook configurations from its policies; they are not in the rendered chart, and `helm uninstall` leaves them behind (with failurePolicy Fail they then reject requests until deleted).',
+        docs: [DOCS.namespaceSelector, DOCS.failOpen],
+        fix: "Check a live cluster dump after installing the policies (`kubectl get mutatingwebhookconfigurations,validatingwebhookconfigurations,namespaces,services,deployments -A -o yaml | webhook-guard check -`); webhook-guard's runtime-config adapters (issue 6: the guard-cluster-scoped family) harden the ConfigMap's webhooks and matchConditions keys.",
+        transform: 'guard-cluster-scoped',
+      });
+    }
+    for (const cfg of model.ofKind('CapsuleConfiguration')) {
+      const admission = cfg.obj.spec?.admission;
+      if (!isObj(admission)) continue;
+      const described = (['mutating', 'validating'] as const).flatMap((t) => (isObj(admission[t]) && Array.isArray(admission[t].webhooks) ? admission[t].webhooks : []));
+      const checked = ctx.admission.webhooks().filter((w) => w.owner === cfg).length;
+      const names = (['mutating', 'validating'] as const).map((t) => (isObj(admission[t]) ? admission[t].name : undefined)).filter(Boolean);
+      out.push({
+        id: 'runtime-webhooks',
+        severity: 'info',
+        resource: cfg,
+        path: ['spec', 'admission'],
+        message:
+          `CapsuleConfiguration ${cfg.name} describes ${described.length} webhook${described.length === 1 ? '' : 's'} that Capsule's controller creates at run time${names.length ? ` (${names.join(', ')})` : ''}. ` +
+          (checked
+            ? `webhook-guard checked them as described here; what it cannot check is that the running controller creates exactly these, and it cannot see webhooks Capsule adds for tenants' rules.`
+            : 'They are not checked offline: their selectors, failure policies and backends are not in a webhook configuration of the input.'),
+        why: 'Webhook configurations created by a controller are not part of the release: they change when the controller does, and `helm uninstall` leaves them behind (Capsule issue 2036: capsule-dynamic-webhook blocking recovery).',
+        docs: [DOCS.namespaceSelector, DOCS.failOpen],
+        fix: 'Check a live cluster dump as well; webhook-guard hardens the webhooks described in CapsuleConfiguration spec.admission with the same transforms when its Capsule adapter is enabled.',
+        transform: 'guard-cluster-scoped',
+      });
+    }
+    return out;
+  },
+} satisfies Rule;
+

@@ -1,0 +1,53 @@
+// service-selector-overlap: a webhook Service selects the pods of more than one workload.
+import { isObj, type Resource, type Webhook } from '../../model.js';
+import { sourceName } from '../graph.js';
+import { DOCS, type Finding, type Rule } from '../types.js';
+import { listOf } from '../describe.js';
+import { servesPort } from '../ports.js';
+
+/**
+ * serviceSelectorOverlap reports each webhook Service whose selector matches the pods of several workloads
+ * of its namespace, across all inputs: the apiserver's calls then reach any of them, and those that reach
+ * another release's server fail TLS (its certificate names another Service) or get another webhook's answer.
+ */
+export const serviceSelectorOverlap = {
+  id: 'service-selector-overlap',
+  severity: 'error',
+  title: 'A webhook Service selects the pods of more than one workload',
+  docs: [DOCS.serviceReference, DOCS.loadBalancer],
+  run(model, ctx) {
+    const callers = new Map<Resource, Webhook[]>();
+    for (const w of ctx.admission.webhooks()) {
+      const svc = ctx.admission.serviceOf(w);
+      if (svc) callers.set(svc, [...(callers.get(svc) ?? []), w]);
+    }
+    const out: Finding[] = [];
+    for (const [svc, webhooks] of callers) {
+      const selected = ctx.admission.selected(svc);
+      if (selected.length < 2) continue;
+      const ns = model.namespaceOf(svc);
+      const port = webhooks[0].service?.port ?? 443;
+      const intended = selected.filter((s) => servesPort(svc, port, s) === 'yes');
+      const selector = isObj(svc.obj.spec?.selector) ? Object.entries(svc.obj.spec.selector).map(([k, v]) => `${k}=${v}`).join(', ') : '';
+      const sources = new Set(selected.map((s) => s.resource.doc.segment.source).filter(Boolean));
+      out.push({
+        id: 'service-selector-overlap',
+        severity: webhooks.some((w) => w.failurePolicy === 'Fail') ? 'error' : 'warning',
+        resource: svc,
+        path: ['spec', 'selector'],
+        message:
+          `Service ${ns}/${svc.name} (selector ${selector}) is called by ${listOf(webhooks.map((w) => w.name), 3)} and selects the pods of ${listOf(selected.map(sourceName), 5)}` +
+          `${sources.size > 1 ? ` (from ${listOf([...sources] as string[])})` : ''}. ` +
+          `The apiserver's calls are spread over all of them; those that reach ${intended.length === 1 ? `a pod other than ${sourceName(intended[0])}'s` : 'the wrong server'} fail with "x509: certificate is valid for <other service>, not ${svc.name}.${ns}.svc", or get another webhook's answer.`,
+        why: `With clientConfig.service the apiserver connects to ${svc.name}.${ns}.svc and the serving certificate must be valid for that name; a Service spreads connections over every pod its selector matches. Kubebuilder-style charts select only control-plane=controller-manager, which every such operator's pods carry (Kueue + LeaderWorkerSet in one namespace).`,
+        docs: [DOCS.serviceReference, DOCS.loadBalancer],
+        fix:
+          `Narrow the Service's selector with labels only the intended pods carry (app.kubernetes.io/name and app.kubernetes.io/instance): webhook-guard's tighten-service-selectors transform adds them (never touching a workload's immutable spec.selector).` +
+          (intended.length === 1 ? ` The intended backend is ${sourceName(intended[0])} (it exposes the target port).` : ''),
+        transform: 'tighten-service-selectors',
+        related: selected.map((s) => s.resource),
+      });
+    }
+    return out;
+  },
+} satisfies Rule;

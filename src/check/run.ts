@@ -1,0 +1,71 @@
+// Runs the check rules over a model and puts the findings in report order, each with its location.
+import { Model, resourceId, type Input, type ModelOptions } from '../model.js';
+import { displayPath } from '../transform.js';
+import { Admission } from './admission.js';
+import { locate, type Location } from './locate.js';
+import { RULES } from './rules/index.js';
+import { SEVERITIES, type CheckOptions, type Finding, type Rule } from './types.js';
+
+/** CHECK_KINDS are the kinds check reads besides the model's own: live Pods, and runtime-webhook config objects. */
+export const CHECK_KINDS = ['Pod', 'ConfigMap', 'CapsuleConfiguration'];
+
+/** Located is a finding with where it points and how reports name its resource and field. */
+export interface Located extends Finding {
+  location: Location;
+  /** `apiVersion Kind namespace/name`. */
+  resourceId: string;
+  /** The field path with list items named: `webhooks[mpod.kb.io]/namespaceSelector`. */
+  field: string;
+}
+
+/** CheckResult is a run's findings (in report order) and what they rest on. */
+export interface CheckResult {
+  findings: Located[];
+  /** Every assumption any finding made, once each. */
+  assumptions: string[];
+  admission: Admission;
+  rules: Rule[];
+}
+
+/** checkModelOptions are the model options check needs. */
+export function checkModelOptions(options: CheckOptions = {}): ModelOptions {
+  return { namespace: options.namespace, kinds: CHECK_KINDS };
+}
+
+/** checkInputs builds one model from the inputs and checks it. */
+export function checkInputs(inputs: Input[], options: CheckOptions = {}): CheckResult {
+  return runCheck(Model.fromInputs(inputs, checkModelOptions(options)), options);
+}
+
+/**
+ * runCheck runs every rule over the model. Findings come out by severity, then rule (in RULES order), then
+ * input and line. Rules see the model's working values, so after transforms they check the result.
+ */
+export function runCheck(model: Model, options: CheckOptions = {}, rules: Rule[] = RULES): CheckResult {
+  const admission = new Admission(model);
+  const ctx = { model, admission, options };
+  const located: Located[] = [];
+  rules.forEach((rule) => {
+    for (const f of rule.run(model, ctx)) {
+      const clusterScoped = f.resource.kind.endsWith('WebhookConfiguration') || ['Namespace', 'CustomResourceDefinition', 'CapsuleConfiguration'].includes(f.resource.kind);
+      located.push({
+        ...f,
+        id: rule.id,
+        location: locate(f.resource, f.path),
+        resourceId: f.resource.kind ? resourceId({ ...f.resource, namespace: clusterScoped ? undefined : model.namespaceOf(f.resource) }) : `document`,
+        field: displayPath(f.resource.obj, f.path),
+      });
+    }
+  });
+  const order = new Map(rules.map((r, i) => [r.id, i]));
+  const inputs = [...new Set(model.docs.map((d) => d.segment.source ?? '-'))];
+  located.sort(
+    (a, b) =>
+      SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+      order.get(a.id)! - order.get(b.id)! ||
+      inputs.indexOf(a.location.source) - inputs.indexOf(b.location.source) ||
+      a.location.line - b.location.line,
+  );
+  const assumptions = [...new Set(located.flatMap((f) => f.assumptions ?? []))];
+  return { findings: located, assumptions, admission, rules };
+}
