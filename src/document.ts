@@ -14,6 +14,7 @@ import type {
   YAMLSeq,
 } from 'yaml';
 import type { Operation } from 'fast-json-patch';
+import { fastEdit } from './fast-edit.js';
 import { fastRead } from './fast-read.js';
 import { relaxQuotedContinuations } from './go-compat.js';
 import { lineEnding } from './stream.js';
@@ -109,6 +110,17 @@ interface Splice {
  * Throws EditError when an operation runs through an alias or the result does not read back as expected.
  */
 export function applyOperations(text: string, ops: Operation[], expected: unknown): string {
+  // Most edits are simple enough for fast-edit.ts, which writes the same text without loading yaml.
+  const fast = fastEdit(text, ops);
+  if (fast !== undefined) {
+    const back = fastRead(fast);
+    if (back && deepEqual(back.value, expected)) return fast;
+  }
+  return applyOperationsWithYaml(text, ops, expected);
+}
+
+/** applyOperationsWithYaml is applyOperations with the yaml-based editor alone; tests and the fuzzer compare the two. */
+export function applyOperationsWithYaml(text: string, ops: Operation[], expected: unknown): string {
   let remaining = ops;
   let out = text;
   while (remaining.length) {

@@ -14,7 +14,44 @@ export interface FastValue {
   value: unknown;
 }
 
+/**
+ * Shape is where a node sits in the text, for fast-edit.ts. `last` is the index of the last line
+ * holding its content (not counting trailing comments or blank lines).
+ */
+export type Shape = MapShape | SeqShape | LeafShape;
+/** MapShape is a block map: its keys are at column `indent`. */
+export interface MapShape {
+  kind: 'map';
+  indent: number;
+  pairs: Array<{ key: string; value: Shape }>;
+  last: number;
+}
+/** SeqShape is a block sequence: its dashes are at column `indent`. */
+export interface SeqShape {
+  kind: 'seq';
+  indent: number;
+  items: Shape[];
+  last: number;
+}
+/** LeafShape is a scalar or a flow collection; `start`/`end` are its offsets in the text (quotes included). */
+export interface LeafShape {
+  kind: 'leaf';
+  style: 'plain' | 'single' | 'double' | 'literal' | 'flow' | 'empty';
+  start: number;
+  end: number;
+  last: number;
+}
+
+/** FastParse is a document read with its shape. */
+export interface FastParse extends FastValue {
+  shape: MapShape;
+  /** Offset of each line in the text. */
+  lineStarts: number[];
+}
+
 interface Line {
+  /** Offset of the line in the text. */
+  start: number;
   /** Leading spaces. */
   indent: number;
   /** The line after its indentation, without the line break (and without a trailing \r). */
@@ -63,7 +100,20 @@ const MAX_KEY = 1024;
 export function fastRead(text: string): FastValue | undefined {
   if (UNUSUAL.test(text)) return undefined;
   try {
-    return { value: new Reader(text).document() };
+    return { value: new Reader(text, false).document() };
+  } catch (err) {
+    if (err instanceof Gave) return undefined;
+    throw err;
+  }
+}
+
+/** fastParse is fastRead that also gives the shape of the document, for editing it. */
+export function fastParse(text: string): FastParse | undefined {
+  if (UNUSUAL.test(text)) return undefined;
+  try {
+    const reader = new Reader(text, true);
+    const value = reader.document();
+    return { value, shape: reader.shape as MapShape, lineStarts: reader.lines.map((l) => l.start) };
   } catch (err) {
     if (err instanceof Gave) return undefined;
     throw err;
@@ -74,8 +124,13 @@ class Reader {
   readonly lines: Line[] = [];
   /** Index of the current line. */
   i = 0;
+  /** The shape of the node read last, when tracking. */
+  shape: Shape | undefined;
 
-  constructor(text: string) {
+  constructor(
+    text: string,
+    readonly track: boolean,
+  ) {
     let start = 0;
     while (start < text.length) {
       let end = text.indexOf('\n', start);
@@ -85,7 +140,7 @@ class Reader {
       let indent = 0;
       while (raw.charCodeAt(indent) === 32) indent++;
       const body = raw.slice(indent);
-      this.lines.push({ indent, body, raw, skip: body === '' || body[0] === '#' });
+      this.lines.push({ start, indent, body, raw, skip: body === '' || body[0] === '#' });
       start = end + 1;
     }
   }
@@ -126,24 +181,31 @@ class Reader {
 
   map(indent: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
+    const shape: MapShape | undefined = this.track ? { kind: 'map', indent, pairs: [], last: this.i } : undefined;
     for (let line = this.next(); line !== undefined && line.indent >= indent; line = this.next()) {
       if (line.indent !== indent || isItem(line.body)) throw GIVE_UP;
-      this.pair(out, line.body, indent);
+      this.pair(out, line.body, indent, shape);
     }
+    this.shape = shape;
     return out;
   }
 
   // pair reads `key: value` from `text` (a line's body, or what follows `- ` in a list item) into `out`.
-  pair(out: Record<string, unknown>, text: string, indent: number): void {
+  pair(out: Record<string, unknown>, text: string, indent: number, shape: MapShape | undefined): void {
     const split = splitKey(text);
     if (!split) throw GIVE_UP;
     const [key, rest] = split;
     if (Object.prototype.hasOwnProperty.call(out, key) || key === '__proto__') throw GIVE_UP;
     out[key] = this.value(rest, indent, true);
+    if (shape) {
+      shape.pairs.push({ key, value: this.shape! });
+      shape.last = this.shape!.last;
+    }
   }
 
   seq(indent: number): unknown[] {
     const out: unknown[] = [];
+    const shape: SeqShape | undefined = this.track ? { kind: 'seq', indent, items: [], last: this.i } : undefined;
     for (let line = this.next(); line !== undefined && line.indent >= indent; line = this.next()) {
       if (line.indent !== indent || !isItem(line.body)) {
         // An indentless list under a key ends where the map's next key begins.
@@ -158,16 +220,21 @@ class Reader {
         // A compact map: `- key: value`, further keys aligned with the first.
         const inner = indent + k;
         const obj: Record<string, unknown> = {};
-        this.pair(obj, rest, inner);
+        const objShape: MapShape | undefined = shape ? { kind: 'map', indent: inner, pairs: [], last: this.i } : undefined;
+        this.pair(obj, rest, inner, objShape);
         for (let more = this.next(); more !== undefined && more.indent > indent; more = this.next()) {
           if (more.indent !== inner || isItem(more.body)) throw GIVE_UP;
-          this.pair(obj, more.body, inner);
+          this.pair(obj, more.body, inner, objShape);
         }
         out.push(obj);
-        continue;
+        this.shape = objShape;
+      } else out.push(this.value(rest, indent, false));
+      if (shape) {
+        shape.items.push(this.shape!);
+        shape.last = this.shape!.last;
       }
-      out.push(this.value(rest, indent, false));
     }
+    this.shape = shape;
     return out;
   }
 
@@ -177,17 +244,34 @@ class Reader {
    */
   value(rest: string, indent: number, inMap: boolean): unknown {
     rest = rest.replace(/^ +/, '');
+    const here = this.i;
+    let line = this.lines[here];
     let value: unknown;
+    let style: LeafShape['style'];
+    let length: number;
     if (rest === '' || rest[0] === '#') {
       this.i++;
       const child = this.next();
-      if (child === undefined || child.indent < indent) return null;
-      if (child.indent === indent) return inMap && isItem(child.body) ? this.seq(indent) : null;
+      const empty = (): null => {
+        if (this.track) this.shape = { kind: 'leaf', style: 'empty', start: line.start + line.raw.length - rest.length, end: line.start + line.raw.length - rest.length, last: here };
+        return null;
+      };
+      if (child === undefined || child.indent < indent) return empty();
+      if (child.indent === indent) return inMap && isItem(child.body) ? this.seq(indent) : empty();
       // A flow collection alone on the next line (`key:` then `  {}`) is the value too.
       if (child.body[0] !== '[' && child.body[0] !== '{') return this.node(child.indent);
-      value = flow(child.body);
+      line = child;
+      rest = child.body;
+      [value, length] = flow(rest);
+      style = 'flow';
     } else if (rest[0] === '|') return this.literal(rest, indent);
-    else value = rest[0] === '[' || rest[0] === '{' ? flow(rest) : rest[0] === '"' || rest[0] === "'" ? quoted(rest, false)[0] : plain(rest);
+    else if (rest[0] === '[' || rest[0] === '{') [[value, length], style] = [flow(rest), 'flow'];
+    else if (rest[0] === '"' || rest[0] === "'") [[value, length], style] = [quoted(rest, false), rest[0] === '"' ? 'double' : 'single'];
+    else [[value, length], style] = [plain(rest), 'plain'];
+    if (this.track) {
+      const start = line.start + line.raw.length - rest.length;
+      this.shape = { kind: 'leaf', style, start, end: start + length, last: this.i };
+    }
     this.i++;
     // A deeper line after a one-line scalar continues it (or is an error): yaml decides.
     const after = this.next();
@@ -200,6 +284,8 @@ class Reader {
     const m = /^\|(-?)( +#.*)? *$/.exec(header);
     if (!m) throw GIVE_UP;
     const strip = m[1] === '-';
+    const headerLine = this.lines[this.i];
+    const headerStart = headerLine.start + headerLine.raw.length - header.length;
     this.i++;
     const lines = this.lines;
     let start = this.i;
@@ -229,6 +315,7 @@ class Reader {
     const text = parts.slice(0, lastText - this.i + 1).join('\n');
     // Trailing empty lines belong to the scalar only for keep chomping (`|+`), which we leave to yaml.
     this.i = lastText + 1;
+    if (this.track) this.shape = { kind: 'leaf', style: 'literal', start: headerStart, end: lines[lastText].start + lines[lastText].raw.length, last: lastText };
     const after = this.next();
     if (after !== undefined && after.indent > indent) throw GIVE_UP;
     return strip ? text : text + '\n';
@@ -295,9 +382,9 @@ function quoted(text: string, asKey: boolean): [string, number] {
 
 // flow reads a one-line flow sequence of scalars (`["v1", "v1beta1"]`, `[ 'NET_BIND_SERVICE' ]`) or an empty
 // flow map or sequence; anything else in flow style is left to yaml. Only a comment may follow it.
-function flow(text: string): unknown {
+function flow(text: string): [unknown, number] {
   const empty = /^(\[ *\]|\{ *\})( +#.*)? *$/.exec(text);
-  if (empty) return text[0] === '[' ? [] : {};
+  if (empty) return [text[0] === '[' ? [] : {}, empty[1].length];
   if (text[0] !== '[') throw GIVE_UP;
   const out: unknown[] = [];
   let k = 1;
@@ -323,13 +410,13 @@ function flow(text: string): unknown {
     break;
   }
   if (!/^( +#.*)? *$/.test(text.slice(k + 1))) throw GIVE_UP;
-  return out;
+  return [out, k + 1];
 }
 
 const ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', '/': '/', n: '\n', t: '\t', r: '\r' };
 
-// plain reads a one-line plain scalar value.
-function plain(rest: string): unknown {
+// plain reads a one-line plain scalar value, and gives its length in the text.
+function plain(rest: string): [unknown, number] {
   const c = rest[0];
   if (INDICATOR.has(c) || (c === '-' && (rest.length === 1 || rest[1] === ' '))) throw GIVE_UP;
   let end = rest.length;
@@ -337,7 +424,7 @@ function plain(rest: string): unknown {
   if (hash !== -1) end = hash;
   const s = rest.slice(0, end).replace(/ +$/, '');
   if (s.includes(': ') || s.endsWith(':')) throw GIVE_UP;
-  return resolvePlain(s);
+  return [resolvePlain(s), s.length];
 }
 
 // resolvePlain gives a plain scalar's YAML 1.1 value: null, a boolean, a small decimal integer, or a string.

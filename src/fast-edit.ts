@@ -1,0 +1,210 @@
+// Makes the common edits (a scalar replaced, a key added to a block map, an item appended to a block
+// list) to documents fast-read.ts can read, without loading `yaml`, writing exactly the text that the
+// yaml-based editor in document.ts writes.
+//
+// Each edit is the one EditContext in document.ts plans for the same operation, with the same
+// placement, indentation and rendering; anything else (flow or empty collections, block scalars,
+// values that need YAML's quoting rules beyond the plain and double-quoted cases below, ...) makes
+// fastEdit return undefined and the caller uses the yaml-based editor. test/fast-edit.test.ts and
+// the fuzzer check that both editors give identical text.
+import type { Operation } from 'fast-json-patch';
+import { fastParse, type MapShape, type Shape } from './fast-read.js';
+import { lineEnding } from './stream.js';
+
+// Unsupported is thrown internally to give up; it never leaves this module.
+class Unsupported extends Error {}
+const UNSUPPORTED = new Unsupported();
+
+/**
+ * fastEdit applies `add` and `replace` operations to a document's text one after the other, or
+ * returns undefined when one of them is outside what it handles. It does not check the result: the
+ * caller reads it back.
+ */
+export function fastEdit(text: string, ops: Operation[]): string | undefined {
+  try {
+    let out = text;
+    for (const op of ops) out = editOnce(out, op);
+    return out;
+  } catch (err) {
+    if (err instanceof Unsupported) return undefined;
+    throw err;
+  }
+}
+
+function editOnce(text: string, op: Operation): string {
+  if (op.op !== 'add' && op.op !== 'replace') throw UNSUPPORTED;
+  const parsed = fastParse(text);
+  if (!parsed) throw UNSUPPORTED;
+  const path = pointer(op.path);
+  if (path.length === 0) throw UNSUPPORTED;
+  const value = (op as { value: unknown }).value;
+  const key = path[path.length - 1];
+  let parent: Shape = parsed.shape;
+  for (const seg of path.slice(0, -1)) parent = child(parent, seg);
+  const nl = lineEnding(text);
+  const splice = (start: number, end: number, insert: string): string => text.slice(0, start) + insert + text.slice(end);
+
+  if (parent.kind === 'map') {
+    const pair = parent.pairs.find((p) => p.key === key);
+    if (pair) return replaceLeaf(text, pair.value, value, splice);
+    // A new key goes on the line after the map's last content, at the column of its keys.
+    const { pos, lead } = afterLast(text, parsed.lineStarts, parent, nl);
+    const indentSeq = detectIndentSeq(parsed.shape);
+    const body = ' '.repeat(parent.indent) + renderKey(key) + ':' + afterKey(value, parent.indent, indentSeq, nl);
+    return splice(pos, pos, lead + body + (lead ? '' : nl));
+  }
+  if (parent.kind === 'seq') {
+    if (!/^(0|[1-9][0-9]*|-)$/.test(key)) throw UNSUPPORTED;
+    const index = key === '-' ? parent.items.length : Number(key);
+    if (op.op === 'replace') {
+      if (index >= parent.items.length) throw UNSUPPORTED;
+      return replaceLeaf(text, parent.items[index], value, splice);
+    }
+    // Inserting before an existing item rewrites the list in document.ts; only appending is done here.
+    if (index < parent.items.length) throw UNSUPPORTED;
+    const { pos, lead } = afterLast(text, parsed.lineStarts, parent, nl);
+    const indentSeq = detectIndentSeq(parsed.shape);
+    const col = parent.indent;
+    const body = ' '.repeat(col) + '- ' + block(value, col + 2, indentSeq, nl).replace(/^ +/, '').replace(/\r?\n$/, '');
+    return splice(pos, pos, lead + body + (lead ? '' : nl));
+  }
+  throw UNSUPPORTED;
+}
+
+function child(node: Shape, seg: string): Shape {
+  if (node.kind === 'map') {
+    const pair = node.pairs.find((p) => p.key === seg);
+    if (pair) return pair.value;
+  } else if (node.kind === 'seq' && /^(0|[1-9][0-9]*)$/.test(seg) && Number(seg) < node.items.length) return node.items[Number(seg)];
+  throw UNSUPPORTED;
+}
+
+// replaceLeaf rewrites a one-line scalar in place, keeping its quoting where the new value allows it.
+function replaceLeaf(text: string, leaf: Shape, value: unknown, splice: (s: number, e: number, t: string) => string): string {
+  if (leaf.kind !== 'leaf' || (leaf.style !== 'plain' && leaf.style !== 'single' && leaf.style !== 'double')) throw UNSUPPORTED;
+  if (value !== null && typeof value === 'object') throw UNSUPPORTED;
+  let out: string;
+  if (typeof value === 'string' && !/[\n\r]/.test(value) && leaf.style === 'single') out = `'${value.replace(/'/g, "''")}'`;
+  else if (typeof value === 'string' && !/[\n\r]/.test(value) && leaf.style === 'double') out = JSON.stringify(value);
+  else out = inline(value);
+  return splice(leaf.start, leaf.end, out);
+}
+
+// afterLast is where a new line goes after a collection: at the start of the line after its last
+// content line (before any comments and blank lines that follow it), as document.ts places it.
+function afterLast(text: string, lineStarts: number[], node: Shape, nl: string): { pos: number; lead: string } {
+  if (lastLeaf(node).style === 'literal' || lastLeaf(node).style === 'empty') throw UNSUPPORTED;
+  const next = node.last + 1;
+  if (next < lineStarts.length) return { pos: lineStarts[next], lead: '' };
+  return { pos: text.length, lead: text.endsWith('\n') ? '' : nl };
+}
+
+function lastLeaf(node: Shape): Shape & { kind: 'leaf' } {
+  if (node.kind === 'leaf') return node;
+  if (node.kind === 'map') return lastLeaf(node.pairs[node.pairs.length - 1].value);
+  return lastLeaf(node.items[node.items.length - 1]);
+}
+
+// detectIndentSeq mirrors document.ts: the first list under a key (depth first) tells whether lists are indented.
+function detectIndentSeq(root: MapShape): boolean {
+  const visit = (node: Shape): boolean | undefined => {
+    if (node.kind === 'map') {
+      for (const p of node.pairs) {
+        if (p.value.kind === 'seq') return p.value.indent > node.indent;
+        const v = visit(p.value);
+        if (v !== undefined) return v;
+      }
+    } else if (node.kind === 'seq') {
+      for (const item of node.items) {
+        const v = visit(item);
+        if (v !== undefined) return v;
+      }
+    }
+    return undefined;
+  };
+  return visit(root) ?? true;
+}
+
+// The renderers below give what yaml's stringify gives with document.ts's options (YAML 1.1, no line
+// folding) for plain data, or throw UNSUPPORTED.
+
+function afterKey(value: unknown, col: number, indentSeq: boolean, nl: string): string {
+  if (value === null || typeof value !== 'object' || isEmpty(value)) return ' ' + inline(value);
+  const indent = Array.isArray(value) && !indentSeq ? col : col + 2;
+  return nl + block(value, indent, indentSeq, nl).replace(/\r?\n$/, '');
+}
+
+function block(value: unknown, indent: number, indentSeq: boolean, nl: string): string {
+  if (value === null || typeof value !== 'object' || isEmpty(value)) return ' '.repeat(indent) + inline(value) + nl;
+  const pad = ' '.repeat(indent);
+  return render(value, 0, indentSeq)
+    .map((l) => (l === '' ? l : pad + l))
+    .join(nl) + nl;
+}
+
+// render lays out a non-empty collection as yaml's block style does, one string per line, at column `col`.
+function render(value: object, col: number, indentSeq: boolean): string[] {
+  const pad = ' '.repeat(col);
+  const out: string[] = [];
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (item === null || typeof item !== 'object' || isEmpty(item)) {
+        out.push(`${pad}- ${inline(item)}`);
+        continue;
+      }
+      const inner = render(item, col + 2, indentSeq);
+      out.push(`${pad}- ${inner[0].slice(col + 2)}`, ...inner.slice(1));
+    }
+    return out;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const key = renderKey(k);
+    if (v === null || typeof v !== 'object' || isEmpty(v)) out.push(`${pad}${key}: ${inline(v)}`);
+    else out.push(`${pad}${key}:`, ...render(v, Array.isArray(v) && !indentSeq ? col : col + 2, indentSeq));
+  }
+  return out;
+}
+
+function renderKey(key: string): string {
+  if (key.length > 1000) throw UNSUPPORTED;
+  return scalar(key);
+}
+
+function inline(value: unknown): string {
+  if (typeof value === 'string' && /[\n\r\t\u0000-\u001f]/.test(value)) return JSON.stringify(value);
+  if (value !== null && typeof value === 'object') {
+    if (!isEmpty(value)) throw UNSUPPORTED;
+    return Array.isArray(value) ? '[]' : '{}';
+  }
+  return scalar(value);
+}
+
+const NEEDS_QUOTES = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+const RESERVED = /^(?:~|[Nn]ull|NULL|Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON|N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF|<<)?$/;
+
+// scalar renders a string, number, boolean or null as yaml does outside flow collections.
+function scalar(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || Object.is(value, -0)) throw UNSUPPORTED;
+    return String(value);
+  }
+  if (typeof value !== 'string') throw UNSUPPORTED;
+  // Printable ASCII without quote characters or backslashes, and nothing that could read as a number
+  // or a document marker: then yaml writes it plain, or double-quoted exactly as JSON does.
+  if (!/^[\x20-\x7e]*$/.test(value) || /["\\]/.test(value) || /^(%|---|\.\.\.)/.test(value) || /^[-+]?[.0-9]/.test(value)) throw UNSUPPORTED;
+  return NEEDS_QUOTES.test(value) || RESERVED.test(value) ? `"${value}"` : value;
+}
+
+function isEmpty(value: object): boolean {
+  return Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
+}
+
+function pointer(p: string): string[] {
+  if (p === '') return [];
+  return p
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
