@@ -163,6 +163,7 @@ rules('no-endpoints: missing Service, no pods, wrong port, named targetPort not 
   assert.equal(ids(stream(webhook(), ...healthy()), 'no-endpoints'), []);
   const f = findings(stream(webhook()), 'no-endpoints')[0];
   assert.ok(f.assumptions?.[0].includes('Service sys/webhook is not in the input'));
+  assert.match(findings(stream(webhook(), service('other')), 'no-endpoints')[0].message, /exists in namespace other, so the namespace in clientConfig\.service looks hard-coded/);
 });
 
 rules('single-point-of-failure: replicas, PDB, a PDB that forbids every disruption, HPA, DaemonSet', () => {
@@ -186,6 +187,8 @@ rules('intercepts-kube-system and cluster-scoped-critical', () => {
   assert.equal(ids(stream(webhook({ failurePolicy: 'Ignore' }), ...healthy()), 'intercepts-kube-system'), ['warning:intercepts-kube-system']);
   const nodes = webhook({ name: 'nodes.example.io', kind: 'Validating', rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['nodes', 'nodes/status'] }], nsSel: excluded });
   assert.equal(ids(stream(nodes, ...healthy()), 'cluster-scoped-critical'), ['error:cluster-scoped-critical']);
+  const mixed = webhook({ name: 'mixed', kind: 'Validating', rules: [{ apiGroups: ['', 'certificates.k8s.io'], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['nodes', 'certificatesigningrequests', 'configmaps'] }] });
+  assert.equal(findings(stream(mixed, ...healthy()), 'intercepts-kube-system').map((x) => x.message.split(': ')[0]), ['validating webhook mixed (failurePolicy Fail) intercepts ConfigMaps in kube-system'], 'cluster-scoped resources are not in kube-system');
   assert.equal(findings(stream(nodes, ...healthy()), 'cluster-scoped-critical')[0].transform, 'guard-cluster-scoped');
   const kubelet = [{ name: 'not-kubelets', expression: "!('system:nodes' in request.userInfo.groups)" }];
   assert.equal(ids(stream(webhook({ ...{ name: 'n', kind: 'Validating', rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['nodes', 'nodes/status'] }] }, conditions: kubelet }), ...healthy()), 'cluster-scoped-critical'), [], 'a matchCondition skipping kubelets clears it');

@@ -36,8 +36,15 @@ export const interceptsKubeSystem = {
         const rules = (Array.isArray(w.entry.rules) ? w.entry.rules : []) as ApiRule[];
         const covered = rules
           .filter((r) => r && ruleCoversNamespaced(r, model.scope))
-          .map((r) => ({ ...r, resources: (r.resources ?? []).filter((res) => String(res).split('/')[0] !== 'namespaces') }))
-          .flatMap((r) => (r.apiGroups ?? []).filter((g) => g === '*' || builtinScope(g, '*') !== undefined).flatMap((g) => (r.resources ?? []).map((res) => (g === '' ? String(res) : `${res}.${g}`))));
+          .flatMap((r) => {
+            const groups = (r.apiGroups ?? []).filter((g) => g === '*' || builtinScope(g, '*') !== undefined);
+            // A resource that is cluster-scoped in any of the rule's groups (nodes, CSRs, namespaces) is not in kube-system.
+            const resources = (r.resources ?? []).map(String).filter((res) => {
+              const base = res.split('/')[0];
+              return base !== 'namespaces' && !['', ...groups].some((g) => builtinScope(g === '*' ? '' : g, base) === true);
+            });
+            return resources.map((res) => (groups.length === 1 && groups[0] !== '' && groups[0] !== '*' ? `${res}.${groups[0]}` : res));
+          });
         if (!covered.length) continue;
         severity = 'warning';
         what = `${listOf(covered, 5)} in kube-system`;

@@ -35,7 +35,12 @@ export const noEndpoints = {
       let severity: Finding['severity'] = fail ? 'error' : 'warning';
       const assumptions: string[] = [];
       if (!svc) {
-        problems.push(`Service ${name} is not in the input (if another release installs it, check them together; if it is installed later or never, every call fails with "service not found")`);
+        // A Service of that name in another namespace of the input: the clientConfig namespace is hard-coded.
+        const elsewhere = model.ofKind('Service').filter((s) => s.name === ref.name && model.namespaceOf(s) !== ref.namespace).map((s) => model.namespaceOf(s));
+        problems.push(
+          `Service ${name} is not in the input (if another release installs it, check them together; if it is installed later or never, every call fails with "service not found")` +
+            (elsewhere.length ? `; a Service ${ref.name} exists in namespace ${[...new Set(elsewhere)].join(', ')}, so the namespace in clientConfig.service looks hard-coded` : ''),
+        );
         assumptions.push(`Service ${name} is not in the input; assumed absent from the cluster`);
       } else {
         const selector = svc.obj.spec?.selector;
@@ -71,7 +76,7 @@ export const noEndpoints = {
         severity,
         resource: w.owner,
         path: [...w.path, ...(w.type === 'conversion' ? [] : ['clientConfig', 'service'])],
-        message: `${who} ${webhooks.length > 1 ? 'call' : 'calls'} Service ${name} port ${ref.port}, but ${problems.join('; and ')}.` + (fail ? ' With failurePolicy Fail every matching request is rejected.' : ''),
+        message: `${who} ${webhooks.length > 1 ? 'call' : 'calls'} Service ${name} port ${ref.port}, but ${problems.join('; and ')}.` + (w.type === 'conversion' ? ' A conversion webhook always fails closed: every read or write of those resources in another version fails.' : fail ? ' With failurePolicy Fail every matching request is rejected.' : ''),
         why: 'The apiserver calls a webhook through its Service; with no ready endpoint behind the port it names, each call fails ("no endpoints available for service", "connection refused") and the failure policy decides the request.',
         docs: [DOCS.serviceReference, DOCS.availability],
         fix: svc

@@ -69,4 +69,3 @@ export const runtimeWebhooks = {
     return out;
   },
 } satisfies Rule;
-
