@@ -8,6 +8,9 @@ import { TRANSFORMS, TRANSFORM_NAMES } from './registry.js';
 import { decodeInput } from './stream.js';
 import { transformStream } from './pipeline.js';
 import { jsonReport, summary, textReport, warningLines } from './report.js';
+import { isResourceList, kustomizePluginArgv } from './hosts/detect.js';
+import { isHelmPlugin, teeToTerminal } from './hosts/helm4.js';
+import type { Change, Warning } from './transform.js';
 
 /** IO is the process's streams, injected so tests can call main directly. */
 export interface IO {
@@ -22,8 +25,9 @@ export interface IO {
   env?: Record<string, string | undefined>;
 }
 
-const STRING_FLAGS = ['config', 'disable', 'min-replicas', 'exclude-namespace', 'namespace', 'report', 'report-file', 'kube-version', 'fail-open'];
-const BOOLEAN_FLAGS = ['adopt-namespaces', 'quiet', 'help', 'version', 'stack', 'explain'];
+const STRING_FLAGS = ['config', 'disable', 'min-replicas', 'exclude-namespace', 'namespace', 'report', 'report-file', 'kube-version', 'emit', 'fail-open'];
+const EMIT = ['manifests', 'patches', 'flux'] as const;
+const BOOLEAN_FLAGS = ['adopt-namespaces', 'quiet', 'help', 'version', 'stack', 'explain', 'plugin-dir'];
 
 /** usage is the --help text. */
 export function usage(): string {
@@ -45,16 +49,23 @@ Options:
   --adopt-namespaces        emit labelled Namespace documents for namespaces not in the stream
   --report text|json        list every change on stderr (or in --report-file)
   --report-file FILE        write the report to FILE instead of stderr
+  --emit manifests|patches|flux
+                            write the hardened manifests (default), or the changes as kustomize
+                            JSON 6902 patches, or as a Flux HelmRelease spec.postRenderers fragment
   --explain                 print the check findings before and after the transforms on stderr
   --quiet                   print nothing but errors
   --stack                   print stack traces of internal errors
+  --plugin-dir              print the folder holding plugin.yaml (helm plugin install "$(webhook-guard --plugin-dir)")
   --help, --version
 
 Transforms (in run order):
 ${TRANSFORMS.map((t) => `  ${t.name.padEnd(26)}${t.description}`).join('\n')}
 
+Hosts: a Helm 3 --post-renderer, the Helm 4 plugin in plugin.yaml, a kustomize exec plugin
+(config file path as first argument) or a KRM function (a ResourceList on stdin); see the README.
+
 Exit codes: 0 ok; 1 bad input or a transform failed; 2 usage error; 3 invalid config.
-On any error stdout stays empty.
+On any error stdout stays empty (a KRM function call prints its ResourceList with an error result).
 `;
 }
 
@@ -68,11 +79,13 @@ interface Flags {
   overrides: Overrides;
   report?: 'text' | 'json';
   reportFile?: string;
+  emit: (typeof EMIT)[number];
   quiet: boolean;
   explain: boolean;
   help: boolean;
   version: boolean;
   stack: boolean;
+  pluginDir: boolean;
 }
 
 function list(value: unknown): string[] {
@@ -118,16 +131,20 @@ export function parseFlags(argv: string[]): Flags {
   if (overrides.kubeVersion !== undefined && !/^v?1\.\d+(\.\d+)?$/.test(overrides.kubeVersion)) throw new UsageError(`--kube-version ${overrides.kubeVersion}: expected a version such as 1.30`);
   const report = single(args, 'report');
   if (report !== undefined && report !== 'text' && report !== 'json') throw new UsageError(`--report ${report}: expected text or json`);
+  const emit = single(args, 'emit') ?? 'manifests';
+  if (!(EMIT as readonly string[]).includes(emit)) throw new UsageError(`--emit ${emit}: expected ${EMIT.join(', ')}`);
   return {
     config: single(args, 'config'),
     overrides,
     report: report as Flags['report'],
     reportFile: single(args, 'report-file'),
+    emit: emit as Flags['emit'],
     quiet: args.quiet,
     help: args.help,
     version: args.version,
     stack: args.stack,
     explain: args.explain,
+    pluginDir: args['plugin-dir'],
   };
 }
 
@@ -142,6 +159,10 @@ export async function loadConfig(path: string | undefined, overrides: Overrides)
 /** main runs the CLI and returns the exit code. stdout is written once, only on success. */
 export async function main(argv: string[], io: IO): Promise<number> {
   if (argv[0] === 'check') return (await import('./check/cli.js')).checkMain(argv.slice(1), io);
+  // A kustomize legacy exec plugin gets its config file's path as the first argument.
+  argv = kustomizePluginArgv(argv, process.env) ?? argv;
+  // Helm 4 swallows a plugin's stderr: show it on the terminal too.
+  if (isHelmPlugin(process.env)) io = { ...io, stderr: teeToTerminal(io.stderr) };
   let stack = argv.includes('--stack');
   try {
     const flags = parseFlags(argv);
@@ -154,10 +175,19 @@ export async function main(argv: string[], io: IO): Promise<number> {
       io.stdout(version() + '\n');
       return ExitCode.OK;
     }
+    if (flags.pluginDir) {
+      io.stdout(packageRoot() + '\n');
+      return ExitCode.OK;
+    }
     const config = await loadConfig(flags.config, flags.overrides);
     if (io.stdinIsTTY) throw new UsageError('no input: pipe rendered manifests into webhook-guard (see --help)');
     const input = decodeInput(await io.readStdin());
-    const result = transformStream(input, config);
+    let result: { output: string; changes: Change[]; warnings: Warning[] };
+    if (isResourceList(input)) result = await runKrm(input, flags, config, io);
+    else {
+      const run = transformStream(input, config);
+      result = flags.emit === 'manifests' ? run : { ...run, output: (await import('./hosts/patches.js')).emitPatches(run, flags.emit, version()) };
+    }
     if (flags.explain) io.stderr((await import('./check/explain.js')).explainFindings(input, result.output, config.namespace));
     const wantReport = flags.report ?? (flags.reportFile ? 'text' : undefined);
     if (wantReport) {
@@ -180,6 +210,21 @@ export async function main(argv: string[], io: IO): Promise<number> {
     const e = err as Error;
     io.stderr(`webhook-guard: internal error: ${e?.message ?? String(err)}\n${stack && e?.stack ? e.stack + '\n' : 'Run again with --stack for details, and please report it.\n'}`);
     return ExitCode.FAILURE;
+  }
+}
+
+// runKrm runs a KRM function call: the ResourceList's functionConfig is the config. On failure the
+// ResourceList goes to stdout with an error result (for kpt) before the error is raised (kustomize
+// reads only the exit code and stderr).
+async function runKrm(input: string, flags: Flags, config: Config, io: IO): Promise<{ output: string; changes: Change[]; warnings: Warning[] }> {
+  if (flags.emit !== 'manifests') throw new UsageError(`--emit ${flags.emit} works on a manifest stream, not on a ResourceList`);
+  const { runResourceList, KrmError } = await import('./hosts/krm.js');
+  try {
+    return await runResourceList(input, config, flags.overrides, flags.config !== undefined);
+  } catch (err) {
+    if (!(err instanceof KrmError)) throw err;
+    if (err.output !== undefined) io.stdout(err.output);
+    throw err.inner;
   }
 }
 

@@ -99,6 +99,11 @@ export interface ModelOptions {
   namespace?: string;
   /** Extra kinds to read fully (for transforms that need them). */
   kinds?: Iterable<string>;
+  /**
+   * Kinds of top-level documents whose `items` are resources, besides `List`. The KRM host passes
+   * `ResourceList`, so items are edited in place with the same minimal-edit writer. Default: none.
+   */
+  listKinds?: Iterable<string>;
 }
 
 /** Input is one named manifest stream: a file, or `-` for stdin. */
@@ -134,10 +139,13 @@ export class Model {
   readonly unreadable: Doc[] = [];
   /** CRD conversion webhooks: read only, never edited; each always fails closed. */
   readonly conversions: Webhook[] = [];
+  private readonly listKinds: Set<string>;
+  private readonly crdScopes = new Map<string, boolean>();
 
   constructor(segments: Segment[], options: ModelOptions = {}) {
-    const kinds = new Set([...MODEL_KINDS, ...(options.kinds ?? [])]);
-    const crdScopes = new Map<string, boolean>();
+    this.listKinds = new Set(options.listKinds ?? []);
+    const kinds = new Set([...MODEL_KINDS, ...this.listKinds, ...(options.kinds ?? [])]);
+    const crdScopes = this.crdScopes;
     this.docs = segments.map((segment) => {
       const doc: Doc = { segment };
       const sniffed = sniffKind(segment.text);
@@ -179,11 +187,18 @@ export class Model {
 
   private collect(doc: Doc, value: unknown, path: Array<string | number>): void {
     if (!isObj(value)) return;
-    if (value.kind === 'List' && Array.isArray(value.items)) {
+    if ((value.kind === 'List' || (path.length === 0 && this.listKinds.has(value.kind))) && Array.isArray(value.items)) {
       value.items.forEach((item: unknown, i: number) => this.collect(doc, item, [...path, 'items', i]));
       return;
     }
     if (typeof value.kind !== 'string') return;
+    // CRDs inside a list are not seen by the text sniffing above; record their scope from the object.
+    if (value.kind === 'CustomResourceDefinition' && path.length) {
+      const spec = value.spec;
+      if (isObj(spec) && typeof spec.group === 'string' && typeof spec.names?.plural === 'string' && (spec.scope === 'Cluster' || spec.scope === 'Namespaced')) {
+        this.crdScopes.set(`${spec.group}/${spec.names.plural}`, spec.scope === 'Cluster');
+      }
+    }
     const meta = isObj(value.metadata) ? value.metadata : {};
     this.resources.push({
       doc,

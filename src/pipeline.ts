@@ -5,7 +5,7 @@ import { applyOperations, deepEqual, EditError, yaml } from './document.js';
 import { InputError } from './errors.js';
 import { Model, resourceId, type Doc } from './model.js';
 import { TRANSFORMS } from './registry.js';
-import { lineEnding, splitStream, type Segment } from './stream.js';
+import { hasContent, lineEnding, splitStream, type Segment } from './stream.js';
 import { Context, type Change, type Warning } from './transform.js';
 import type { Config } from './config.js';
 
@@ -26,6 +26,16 @@ export function transformStream(src: string, config: Config): Result {
 
 /** transformModel runs the transforms over an already built model and writes it out. */
 export function transformModel(model: Model, config: Config): Result {
+  const { changes, warnings } = applyTransforms(model, config);
+  return { output: writeModel(model, changes), changes, warnings, model };
+}
+
+/**
+ * applyTransforms runs the enabled transforms over the model's working values without writing them,
+ * for hosts that reshape the result before writing (the KRM host moves added documents into `items`).
+ * Throws InputError for a modelled document that could not be read.
+ */
+export function applyTransforms(model: Model, config: Config): { changes: Change[]; warnings: Warning[] } {
   for (const doc of model.unreadable) throw unreadable(doc);
   const ctx = new Context(model, { kubeVersion: config.kubeVersion });
   for (const t of TRANSFORMS) {
@@ -34,19 +44,24 @@ export function transformModel(model: Model, config: Config): Result {
     ctx.transform = t.name;
     t.apply(model, options, ctx);
   }
-  return { output: writeModel(model, ctx.changes), changes: ctx.changes, warnings: ctx.warnings, model };
+  return { changes: ctx.changes, warnings: ctx.warnings };
 }
 
 /** writeModel joins the documents back: untouched ones as they came, edited ones with minimal text edits, added ones rendered. */
 export function writeModel(model: Model, changes: Change[] = []): string {
   const nl = model.docs.length && model.docs[0].segment.text ? lineEnding(model.docs[0].segment.text) : '\n';
   const parts: string[] = [];
+  let afterAdded = false;
   for (const doc of model.docs) {
     let text: string;
     if (doc.addedBy) text = renderAdded(doc, nl);
     else if (doc.working !== undefined && !deepEqual(doc.original, doc.working)) text = editDocument(doc, model, changes);
     else text = doc.segment.text;
     if (parts.length && !parts[parts.length - 1].endsWith('\n') && text) parts[parts.length - 1] += nl;
+    // A document that follows an added one needs its own marker, or the two would read as one: Helm 4's
+    // stream (and anything after a `...` line) has documents that do not start with `---`.
+    if (afterAdded && !doc.addedBy && hasContent(text) && !/^---(?=[ \t]|\r?\n|$)/.test(text)) text = `---${nl}${text}`;
+    afterAdded = !!doc.addedBy;
     parts.push(text);
   }
   return parts.join('');

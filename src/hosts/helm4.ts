@@ -1,0 +1,31 @@
+// Helm 4 runs post-renderer plugins with their stderr captured and never shown (not even the exit code
+// without --debug), so warnings such as "label namespace kruise-system" would be lost. As a Helm 4
+// plugin, webhook-guard also writes its stderr to the terminal, when there is one.
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+/** isHelmPlugin tells whether Helm runs us as a plugin (Helm 4 sets HELM_PLUGIN_NAME and HELM_PLUGIN_DIR). */
+export function isHelmPlugin(env: NodeJS.ProcessEnv): boolean {
+  return !!env.HELM_PLUGIN_NAME && !!env.HELM_PLUGIN_DIR;
+}
+
+/**
+ * teeToTerminal wraps a stderr writer so that its text also goes to /dev/tty. Without a controlling
+ * terminal (CI, Argo CD, Flux) opening /dev/tty fails and the writer is left as it was.
+ */
+export function teeToTerminal(stderr: (text: string) => void, tty = '/dev/tty'): (text: string) => void {
+  let fd: number | undefined;
+  let failed = false;
+  return (text: string) => {
+    stderr(text);
+    if (failed) return;
+    try {
+      if (fd === undefined) {
+        fd = openSync(tty, 'a');
+        process.once('exit', () => closeSync(fd!));
+      }
+      writeSync(fd, text);
+    } catch {
+      failed = true;
+    }
+  };
+}

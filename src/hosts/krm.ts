@@ -1,0 +1,152 @@
+// KRM function host: a ResourceList in, the same ResourceList out with its items hardened in place
+// (minimal text edits, so comments and every config.kubernetes.io/* annotation survive) and `results`.
+import { ConfigError, UsageError, UserError } from '../errors.js';
+import { resolveConfig, validateConfig, type Config, type Overrides } from '../config.js';
+import { isObj, Model, resourceId, type Obj, type Resource } from '../model.js';
+import { applyTransforms, writeModel } from '../pipeline.js';
+import { redact } from '../report.js';
+import { splitStream } from '../stream.js';
+import type { Change, Warning } from '../transform.js';
+
+/** KrmResult is one KRM field of `results` (functions spec: severity, message, resourceRef, field, file). */
+export interface KrmResult {
+  message: string;
+  severity: 'error' | 'warning' | 'info';
+  resourceRef?: { apiVersion: string; kind: string; name: string; namespace?: string };
+  field?: { path: string; currentValue?: unknown; proposedValue?: unknown };
+  file?: { path: string; index?: number };
+  tags?: Record<string, string>;
+}
+
+/** KrmRun is what a ResourceList run gives: the ResourceList text to print, and what it did. */
+export interface KrmRun {
+  output: string;
+  changes: Change[];
+  warnings: Warning[];
+  results: KrmResult[];
+}
+
+/** KrmError is a failure in KRM mode; `output` is the input ResourceList with an error result, when the input could be read. */
+export class KrmError extends UserError {
+  constructor(
+    readonly inner: UserError,
+    readonly output?: string,
+  ) {
+    super(inner.message, inner.exitCode);
+  }
+}
+
+/**
+ * runResourceList hardens the items of a ResourceList. The config is its `functionConfig` when that
+ * is a WebhookGuard (validated against the schema), else `fallback` (from --config or the defaults);
+ * flags override either. Throws KrmError (wrapping the UserError) on failure.
+ */
+export async function runResourceList(text: string, fallback: Config, overrides: Overrides, flagConfig: boolean): Promise<KrmRun> {
+  const segments = splitStream(text);
+  // The namespace default must be known before the model is built, so read the functionConfig first.
+  const probe = new Model(segments, { listKinds: ['ResourceList'] });
+  const root = probe.docs.find((d) => d.working !== undefined);
+  if (!root || !isObj(root.original)) throw new KrmError(new UserError('the ResourceList cannot be read', 1));
+  let config: Config;
+  try {
+    config = await functionConfig(root.original as Obj, fallback, overrides, flagConfig);
+  } catch (err) {
+    if (err instanceof UserError) throw new KrmError(err, withResults(probe, [{ severity: 'error', message: err.message }]));
+    throw err;
+  }
+  const model = config.namespace === undefined ? probe : new Model(segments, { listKinds: ['ResourceList'], namespace: config.namespace });
+  const doc = model.docs.find((d) => d.working !== undefined)!;
+  const list = doc.working as Obj;
+  try {
+    const { changes, warnings } = applyTransforms(model, config);
+    // Added resources become items: kustomize and kpt read nothing but the one ResourceList.
+    for (const added of model.docs.filter((d) => d.addedBy)) {
+      if (!Array.isArray(list.items)) list.items = [];
+      list.items.push(added.working);
+    }
+    for (let i = model.docs.length - 1; i >= 0; i--) if (model.docs[i].addedBy) model.docs.splice(i, 1);
+    const results = toResults(model, changes, warnings);
+    if (results.length) list.results = [...(Array.isArray(list.results) ? list.results : []), ...results];
+    return { output: writeModel(model, changes), changes, warnings, results };
+  } catch (err) {
+    if (err instanceof UserError) throw new KrmError(err, withResults(probe, [{ severity: 'error', message: err.message }]));
+    throw err;
+  }
+}
+
+async function functionConfig(list: Obj, fallback: Config, overrides: Overrides, flagConfig: boolean): Promise<Config> {
+  const fc = list.functionConfig;
+  if (fc === undefined || fc === null || (isObj(fc) && Object.keys(fc).length === 0)) return fallback;
+  if (!isObj(fc)) throw new ConfigError('functionConfig: expected a WebhookGuard object');
+  if (fc.kind !== 'WebhookGuard') {
+    throw new ConfigError(`functionConfig: expected kind WebhookGuard (apiVersion webhookguard.dev/v1alpha1), got ${fc.kind === undefined ? 'no kind' : `kind ${fc.kind}`}`);
+  }
+  if (flagConfig) throw new UsageError('--config cannot be used with a ResourceList that carries a WebhookGuard functionConfig');
+  // kustomize adds config.kubernetes.io/function and local-config annotations: metadata is free-form in the schema.
+  await validateConfig(fc, 'functionConfig');
+  return resolveConfig(fc, overrides);
+}
+
+// withResults writes the input ResourceList back unchanged but for the given results.
+function withResults(model: Model, results: KrmResult[]): string | undefined {
+  try {
+    const doc = model.docs.find((d) => d.original !== undefined);
+    if (!doc || !isObj(doc.original)) return undefined;
+    const copy = structuredClone(doc.original) as Obj;
+    copy.results = [...(Array.isArray(copy.results) ? copy.results : []), ...results];
+    doc.working = copy;
+    for (let i = model.docs.length - 1; i >= 0; i--) if (model.docs[i].addedBy) model.docs.splice(i, 1);
+    return writeModel(model);
+  } catch {
+    return undefined;
+  }
+}
+
+/** toResults turns changes into info results and warnings into warning results, each naming its resource and field. */
+export function toResults(model: Model, changes: Change[], warnings: Warning[]): KrmResult[] {
+  const byId = new Map<string, Resource>();
+  for (const r of model.resources) if (!byId.has(resourceId(r, model.defaultNamespace))) byId.set(resourceId(r, model.defaultNamespace), r);
+  const out: KrmResult[] = [];
+  for (const raw of changes) {
+    const c = redact(raw);
+    const r = byId.get(c.resource);
+    const result: KrmResult = {
+      message: c.document === -1 ? `${c.transform}: added ${c.resource}: ${c.why}` : `${c.transform}: ${c.why}`,
+      severity: 'info',
+      ...ref(r),
+    };
+    if (c.document !== -1) {
+      result.field = { path: c.path };
+      if (c.before !== undefined) result.field.currentValue = c.before;
+      if (c.after !== undefined) result.field.proposedValue = c.after;
+    }
+    const file = fileOf(r);
+    if (file) result.file = file;
+    result.tags = { transform: c.transform };
+    out.push(result);
+  }
+  for (const w of warnings) {
+    const r = w.resource ? byId.get(w.resource) : undefined;
+    const result: KrmResult = { message: `${w.transform}: ${w.message}${w.command ? ` (run: ${w.command})` : ''}`, severity: 'warning', ...ref(r) };
+    const file = fileOf(r);
+    if (file) result.file = file;
+    result.tags = { transform: w.transform };
+    out.push(result);
+  }
+  return out;
+}
+
+function ref(r: Resource | undefined): Pick<KrmResult, 'resourceRef'> {
+  if (!r) return {};
+  return { resourceRef: { apiVersion: r.apiVersion, kind: r.kind, name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) } };
+}
+
+// fileOf reads where kpt/`kustomize fn` placed an item (config.kubernetes.io/path and index, or their internal twins).
+function fileOf(r: Resource | undefined): KrmResult['file'] | undefined {
+  const a = r?.obj.metadata?.annotations;
+  if (!isObj(a)) return undefined;
+  const path = a['internal.config.kubernetes.io/path'] ?? a['config.kubernetes.io/path'];
+  if (typeof path !== 'string') return undefined;
+  const index = Number(a['internal.config.kubernetes.io/index'] ?? a['config.kubernetes.io/index']);
+  return Number.isInteger(index) ? { path, index } : { path };
+}

@@ -1,0 +1,116 @@
+// Patch export: instead of manifests, the changes as kustomize JSON 6902 patches (one per changed
+// resource) for a kustomization or a Flux HelmRelease's spec.postRenderers, plus the added resources.
+import fjp, { type Operation } from 'fast-json-patch';
+import { stringify } from 'yaml';
+import { deepEqual } from '../document.js';
+import { isObj, type Model, type Obj } from '../model.js';
+import type { Result } from '../pipeline.js';
+
+/** EMIT_MODES are the values of --emit. */
+export const EMIT_MODES = ['manifests', 'patches', 'flux'] as const;
+export type EmitMode = (typeof EMIT_MODES)[number];
+
+/** Target selects one resource the way kustomize's `patches[].target` does (name is an anchored regex). */
+export interface Target {
+  group?: string;
+  version: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** Patch is one kustomize `patches` entry: a JSON 6902 operation list (as YAML text) and its target. */
+export interface Patch {
+  target: Target;
+  patch: string;
+}
+
+const YAML_OUT = { version: '1.1' as const, lineWidth: 0, minContentWidth: 0 };
+
+/**
+ * computePatches diffs each changed resource's value before and after the transforms with
+ * fast-json-patch. Before operations that reach into a list item by index, it adds a `test` of that
+ * item's `name` (webhooks, containers), so a patch applied to a render whose lists moved fails
+ * instead of editing the wrong entry.
+ */
+export function computePatches(model: Model): Patch[] {
+  const out: Patch[] = [];
+  for (const r of model.resources) {
+    if (r.doc.addedBy || r.doc.original === undefined) continue;
+    const before = at(r.doc.original, r.path);
+    if (!isObj(before) || deepEqual(before, r.obj)) continue;
+    const ops = withNameTests(before, fjp.compare(before, r.obj));
+    const [group, version] = r.apiVersion.includes('/') ? r.apiVersion.split('/', 2) : ['', r.apiVersion];
+    out.push({
+      target: {
+        ...(group ? { group } : {}),
+        version,
+        kind: r.kind,
+        // kustomize reads target.name as an anchored regular expression; a dot is the only regex character a name may hold.
+        name: r.name.replace(/\./g, '\\.'),
+        ...(r.namespace ? { namespace: r.namespace } : {}),
+      },
+      patch: stringify(ops, YAML_OUT).replace(/\n$/, ''),
+    });
+  }
+  return out;
+}
+
+function at(value: unknown, path: Array<string | number>): unknown {
+  let node = value;
+  for (const seg of path) node = (node as Record<string | number, unknown>)?.[seg];
+  return node;
+}
+
+function withNameTests(before: Obj, ops: Operation[]): Operation[] {
+  const out: Operation[] = [];
+  const tested = new Set<string>();
+  for (const op of ops) {
+    const segs = op.path.split('/').slice(1);
+    let node: unknown = before;
+    for (let i = 0; i < segs.length - 1; i++) {
+      const seg = segs[i].replace(/~1/g, '/').replace(/~0/g, '~');
+      const next = Array.isArray(node) ? node[Number(seg)] : isObj(node) ? node[seg] : undefined;
+      if (Array.isArray(node) && isObj(next) && typeof next.name === 'string') {
+        const path = '/' + segs.slice(0, i + 1).join('/') + '/name';
+        if (!tested.has(path)) {
+          tested.add(path);
+          out.push({ op: 'test', path, value: next.name });
+        }
+      }
+      node = next;
+    }
+    out.push(op);
+  }
+  return out;
+}
+
+/** emitPatches renders a run's changes for --emit patches (a Kustomization) or --emit flux (a HelmRelease fragment). */
+export function emitPatches(result: Result, mode: 'patches' | 'flux', version: string): string {
+  const patches = computePatches(result.model).map((p) => ({ target: p.target, patch: p.patch }));
+  const added = result.model.docs.filter((d) => d.addedBy);
+  const addedNote = added.length
+    ? mode === 'flux'
+      ? '# Flux post-renderers cannot add resources: commit the documents after this one beside the\n# HelmRelease (for example in the Flux Kustomization that applies it).\n'
+      : '# The documents after this one are resources webhook-guard adds: save them to a file and list it\n# under resources: as well.\n'
+    : '';
+  let head: string;
+  if (mode === 'flux') {
+    head =
+      `# webhook-guard ${version}: merge spec.postRenderers into your HelmRelease. Flux runs no executable\n` +
+      '# post-renderers; these kustomize patches carry the same changes. Render with the release name,\n' +
+      '# namespace and values Flux uses, and render again when the chart changes.\n' +
+      addedNote +
+      stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', spec: { postRenderers: [{ kustomize: { patches } }] } }, YAML_OUT);
+  } else {
+    head =
+      `# webhook-guard ${version}: the changes as kustomize patches (JSON 6902, one per changed resource).\n` +
+      '# Use this as the kustomization.yaml (or merge its patches into yours) and list the rendered\n' +
+      '# manifests under resources:.\n' +
+      addedNote +
+      stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', patches }, YAML_OUT);
+  }
+  const docs = [head];
+  for (const d of added) docs.push(`---\n# Added by webhook-guard (${d.addedBy})\n${stringify(d.working, YAML_OUT)}`);
+  return docs.join('');
+}

@@ -1,0 +1,123 @@
+// Patch export (--emit patches|flux): the emitted JSON 6902 patches, applied to the original render by
+// the real `kubectl kustomize` (kustomize v5.7.1, the engine Flux's helm-controller embeds too), give
+// the same objects as webhook-guard's own output.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CHART, HELM3, KUBECTL, ROOT, byKey, docsOf, guard as cli, objects, ok, run, sandbox, type Sandbox } from './hosts.js';
+
+const test = suite('hosts: patch export');
+let sb: Sandbox;
+test.before(() => {
+  sb = sandbox();
+});
+test.after(() => sb.cleanup());
+
+let n = 0;
+// applyEmitted writes the render, the emitted Kustomization (with resources: added) and the added
+// documents into a folder, and builds it with kubectl kustomize.
+function applyEmitted(rendered: string, emitted: string): ReturnType<typeof run> {
+  const dir = join(sb.dir, `k${n++}`);
+  mkdirSync(dir, { recursive: true });
+  const [head, ...added] = docsOf(emitted);
+  const kustomization = objects(head)[0];
+  assert.is(kustomization.kind, 'Kustomization');
+  writeFileSync(join(dir, 'rendered.yaml'), rendered);
+  const resources = ['rendered.yaml'];
+  if (added.length) {
+    writeFileSync(join(dir, 'added.yaml'), added.map((d) => `---\n${d}`).join(''));
+    resources.push('added.yaml');
+  }
+  writeFileSync(join(dir, 'kustomization.yaml'), stringify({ ...kustomization, resources }));
+  return run(KUBECTL, ['kustomize', dir], { env: sb.env });
+}
+
+function sameObjects(got: unknown[], want: unknown[]): void {
+  const g = byKey(got as any[]); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const w = byKey(want as any[]); // eslint-disable-line @typescript-eslint/no-explicit-any
+  assert.equal([...g.keys()].sort(), [...w.keys()].sort());
+  for (const [k, o] of w) assert.equal(g.get(k), o, k);
+}
+
+async function roundTrip(rendered: string, args: string[]): Promise<void> {
+  const own = await cli(['--quiet', ...args], rendered);
+  assert.is(own.status, 0, own.stderr);
+  const emitted = await cli(['--quiet', '--emit', 'patches', ...args], rendered);
+  assert.is(emitted.status, 0, emitted.stderr);
+  const built = applyEmitted(rendered, emitted.stdout);
+  assert.is(built.status, 0, built.stderr);
+  sameObjects(objects(built.stdout), objects(own.stdout));
+}
+
+test('helm template of the example chart (hooks included): patches + added resources = own output', async () => {
+  await roundTrip(ok(HELM3, ['template', 'kruise', CHART, '-n', 'kruise-system'], { env: sb.env }), []);
+});
+
+test('createNamespace=true and an adopted namespace: both round-trip', async () => {
+  await roundTrip(ok(HELM3, ['template', 'kruise', CHART, '-n', 'kruise-system', '--set', 'createNamespace=true'], { env: sb.env }), []);
+  await roundTrip(ok(HELM3, ['template', 'kruise', CHART, '-n', 'kruise-system'], { env: sb.env }), ['--adopt-namespaces', '--min-replicas', '3']);
+});
+
+for (const name of readdirSync(join(ROOT, 'examples')).sort()) {
+  const dir = join(ROOT, 'examples', name);
+  if (!existsSync(join(dir, 'input.yaml'))) continue;
+  test(`seed scenario ${name}: patches round-trip through kustomize`, async () => {
+    const args = existsSync(join(dir, 'config.yaml')) ? ['--config', join(dir, 'config.yaml')] : [];
+    await roundTrip(readFileSync(join(dir, 'input.yaml'), 'utf8'), args);
+  });
+}
+
+test('every patch is targeted by group, version, kind, name and namespace', async () => {
+  const rendered = ok(HELM3, ['template', 'kruise', CHART, '-n', 'kruise-system'], { env: sb.env });
+  const k = objects((await cli(['--quiet', '--emit', 'patches'], rendered)).stdout)[0];
+  const targets = k.patches.map((p: { target: object }) => p.target);
+  assert.ok(targets.length >= 3);
+  assert.ok(targets.some((t: object) => JSON.stringify(t) === JSON.stringify({ group: 'apps', version: 'v1', kind: 'Deployment', name: 'kruise-controller-manager', namespace: 'kruise-system' })));
+  assert.ok(targets.some((t: object) => JSON.stringify(t) === JSON.stringify({ version: 'v1', kind: 'Service', name: 'kruise-webhook-service', namespace: 'kruise-system' })));
+  // Cluster-scoped objects have no namespace; a dot in a name is escaped (kustomize reads names as regexes).
+  assert.ok(targets.some((t: { kind: string; namespace?: string }) => t.kind === 'MutatingWebhookConfiguration' && t.namespace === undefined));
+});
+
+test('a patch applied to a render whose webhooks moved fails instead of editing the wrong webhook', async () => {
+  const rendered = ok(HELM3, ['template', 'kruise', CHART, '-n', 'kruise-system'], { env: sb.env });
+  const emitted = (await cli(['--quiet', '--emit', 'patches'], rendered)).stdout;
+  const moved = rendered.replace('- name: mpod.kb.io', '- name: mpod-renamed.kb.io');
+  const built = applyEmitted(moved, emitted);
+  assert.is(built.status, 1);
+  assert.match(built.stderr, /testing value \/webhooks\/0\/name failed/);
+});
+
+test('--emit flux: a HelmRelease spec.postRenderers fragment with the same patches and added resources', async () => {
+  const rendered = ok(HELM3, ['template', 'kruise', CHART, '-n', 'kruise-system'], { env: sb.env });
+  const patches = docsOf((await cli(['--quiet', '--emit', 'patches'], rendered)).stdout);
+  const flux = docsOf((await cli(['--quiet', '--emit', 'flux'], rendered)).stdout);
+  const release = objects(flux[0])[0];
+  assert.is(release.apiVersion, 'helm.toolkit.fluxcd.io/v2');
+  assert.is(release.kind, 'HelmRelease');
+  assert.equal(Object.keys(release.spec), ['postRenderers']);
+  assert.equal(release.spec.postRenderers, [{ kustomize: { patches: objects(patches[0])[0].patches } }]);
+  assert.equal(flux.slice(1), patches.slice(1));
+  assert.match(flux[0], /Flux post-renderers cannot add resources/);
+});
+
+test('examples/flux/helmrelease.yaml carries the current patches for the example chart (UPDATE=1 rewrites it)', async () => {
+  const file = join(ROOT, 'examples', 'flux', 'helmrelease.yaml');
+  const rendered = ok(HELM3, ['template', 'kruise-like', CHART, '-n', 'kruise-system'], { env: sb.env });
+  const [fragment, ...added] = docsOf((await cli(['--quiet', '--emit', 'flux'], rendered)).stdout);
+  const postRenderers = objects(fragment)[0].spec.postRenderers;
+  const text = readFileSync(file, 'utf8');
+  if (process.env.UPDATE === '1') {
+    mkdirSync(join(ROOT, 'examples', 'flux', 'added'), { recursive: true });
+    const block = stringify({ postRenderers }, { version: '1.1', lineWidth: 0 }).replace(/^/gm, '  ').trimEnd();
+    const out = text.replace(/ {2}postRenderers:[\s\S]*?(?=\n# -- end of webhook-guard patches)/, block);
+    writeFileSync(file, out);
+    writeFileSync(join(ROOT, 'examples', 'flux', 'added', 'webhook-guard-added.yaml'), added.map((d) => `---\n${d}`).join(''));
+  }
+  const example = objects(readFileSync(file, 'utf8')).find((o) => o.kind === 'HelmRelease');
+  assert.equal(example.spec.postRenderers, postRenderers, 'stale example: run UPDATE=1 node --import tsx test/hosts/patches.test.ts');
+  assert.equal(objects(readFileSync(join(ROOT, 'examples', 'flux', 'added', 'webhook-guard-added.yaml'), 'utf8')), objects(added.join('---\n')));
+});
+
+test.run();
