@@ -17,6 +17,8 @@ export function mayHoldConversion(text: string): boolean {
 export interface CrdConversion {
   name: string;
   conversion: Obj;
+  /** metadata.annotations (cert-manager's inject-ca-from fills the caBundle). */
+  annotations: Record<string, unknown>;
 }
 
 /**
@@ -28,16 +30,19 @@ export interface CrdConversion {
 export function readCrdConversion(text: string): CrdConversion | undefined {
   const spec = childBlock(text, 'spec', 'conversion');
   const meta = childBlock(text, 'metadata', 'name');
+  const notes = childBlock(text, 'metadata', 'annotations');
   if (spec !== undefined && meta !== undefined) {
     const conversion = readDocument(spec).value;
     const name = readDocument(meta).value;
-    if (isObj(conversion) && isObj(name) && isObj(conversion.conversion)) {
-      return conversion.conversion.strategy === 'Webhook' ? { name: String(name.name), conversion: conversion.conversion } : undefined;
+    const annotations = notes === undefined ? {} : readDocument(notes).value;
+    if (isObj(conversion) && isObj(name) && isObj(conversion.conversion) && (notes === undefined || isObj(annotations))) {
+      if (conversion.conversion.strategy !== 'Webhook') return undefined;
+      return { name: String(name.name), conversion: conversion.conversion, annotations: isObj(annotations) && isObj(annotations.annotations) ? annotations.annotations : {} };
     }
   }
   const whole = readDocument(text).value;
   if (!isObj(whole) || !isObj(whole.spec?.conversion) || whole.spec.conversion.strategy !== 'Webhook') return undefined;
-  return { name: String(whole.metadata?.name ?? ''), conversion: whole.spec.conversion };
+  return { name: String(whole.metadata?.name ?? ''), conversion: whole.spec.conversion, annotations: isObj(whole.metadata?.annotations) ? whole.metadata.annotations : {} };
 }
 
 // childBlock returns the lines of `top.child` from a block-style document, dedented to column 0,
@@ -72,7 +77,7 @@ export function conversionWebhook(doc: Doc, crd: CrdConversion, embeddedIn?: str
   const owner: Resource = {
     doc,
     path: [],
-    obj: { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: crd.name }, spec: { conversion: crd.conversion } },
+    obj: { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: crd.name, annotations: crd.annotations }, spec: { conversion: crd.conversion } },
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     name: crd.name,

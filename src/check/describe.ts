@@ -51,3 +51,17 @@ export function optOuts(sel: unknown, customOnly: boolean): OptOut[] {
 export function optOutText(o: OptOut): string {
   return o.operator === 'NotIn' ? listOf(o.values.map((v) => `${o.key}=${v}`), 3).replace(/ and /, ' or ') : `${o.key} (any value)`;
 }
+
+/**
+ * conversionOutage says what a down conversion backend does, naming the CRDs of the conversion webhooks
+ * among `webhooks`; empty when there are none. Conversion webhooks have no failurePolicy: they always fail closed.
+ */
+export function conversionOutage(webhooks: Array<{ type: string; owner: { name: string } }>): string {
+  const crds = [...new Set(webhooks.filter((w) => w.type === 'conversion').map((w) => w.owner.name))];
+  if (!crds.length) return '';
+  return (
+    ` ${listOf(crds, 3)} ${crds.length > 1 ? 'convert' : 'converts'} through it, and a conversion webhook always fails closed: ` +
+    'while no backend answers, every read and write of those resources in a version other than the stored one fails, ' +
+    'and garbage collection and namespace deletion over them stall (namespaces stuck in Terminating).'
+  );
+}

@@ -1,6 +1,7 @@
 // The check rules, in report order within a severity. Adding a rule is one file here and one line below.
 import type { Rule } from '../types.js';
 import { clusterScopedCritical } from './cluster-scoped-critical.js';
+import { conversionCaBundle } from './conversion-ca-bundle.js';
 import { exemptionAbsent } from './exemption-absent.js';
 import { interceptsKubeSystem } from './intercepts-kube-system.js';
 import { labelExemption } from './label-exemption.js';
@@ -27,6 +28,7 @@ export const RULES: Rule[] = [
   labelExemption,
   timeout,
   sideEffects,
+  conversionCaBundle,
   runtimeWebhooks,
   unreadableDocument,
 ];

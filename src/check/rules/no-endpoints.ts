@@ -3,7 +3,7 @@ import { isObj, type Webhook } from '../../model.js';
 import { sourceName } from '../graph.js';
 import { containerPorts, servesPort, servicePort } from '../ports.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
-import { listOf } from '../describe.js';
+import { conversionOutage, listOf } from '../describe.js';
 
 /**
  * noEndpoints follows each webhook's clientConfig.service to its pods: the Service must be in the input,
@@ -76,7 +76,7 @@ export const noEndpoints = {
         severity,
         resource: w.owner,
         path: [...w.path, ...(w.type === 'conversion' ? [] : ['clientConfig', 'service'])],
-        message: `${who} ${webhooks.length > 1 ? 'call' : 'calls'} Service ${name} port ${ref.port}, but ${problems.join('; and ')}.` + (w.type === 'conversion' ? ' A conversion webhook always fails closed: every read or write of those resources in another version fails.' : fail ? ' With failurePolicy Fail every matching request is rejected.' : ''),
+        message: `${who} ${webhooks.length > 1 ? 'call' : 'calls'} Service ${name} port ${ref.port}, but ${problems.join('; and ')}.` + (w.type === 'conversion' ? conversionOutage([w]) : fail ? ' With failurePolicy Fail every matching request is rejected.' : ''),
         why: 'The apiserver calls a webhook through its Service; with no ready endpoint behind the port it names, each call fails ("no endpoints available for service", "connection refused") and the failure policy decides the request.',
         docs: [DOCS.serviceReference, DOCS.availability],
         fix: svc

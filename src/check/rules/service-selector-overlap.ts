@@ -2,7 +2,7 @@
 import { isObj, type Resource, type Webhook } from '../../model.js';
 import { sourceName } from '../graph.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
-import { listOf } from '../describe.js';
+import { conversionOutage, listOf } from '../describe.js';
 import { servesPort } from '../ports.js';
 
 /**
@@ -38,7 +38,8 @@ export const serviceSelectorOverlap = {
         message:
           `Service ${ns}/${svc.name} (selector ${selector}) is called by ${listOf(webhooks.map((w) => w.name), 3)} and selects the pods of ${listOf(selected.map(sourceName), 5)}` +
           `${sources.size > 1 ? ` (from ${listOf([...sources] as string[])})` : ''}. ` +
-          `The apiserver's calls are spread over all of them; those that reach ${intended.length === 1 ? `a pod other than ${sourceName(intended[0])}'s` : 'the wrong server'} fail with "x509: certificate is valid for <other service>, not ${svc.name}.${ns}.svc", or get another webhook's answer.`,
+          `The apiserver's calls are spread over all of them; those that reach ${intended.length === 1 ? `a pod other than ${sourceName(intended[0])}'s` : 'the wrong server'} fail with "x509: certificate is valid for <other service>, not ${svc.name}.${ns}.svc", or get another webhook's answer.` +
+          conversionOutage(webhooks),
         why: `With clientConfig.service the apiserver connects to ${svc.name}.${ns}.svc and the serving certificate must be valid for that name; a Service spreads connections over every pod its selector matches. Kubebuilder-style charts select only control-plane=controller-manager, which every such operator's pods carry (Kueue + LeaderWorkerSet in one namespace).`,
         docs: [DOCS.serviceReference, DOCS.loadBalancer],
         fix:

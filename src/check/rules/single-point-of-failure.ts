@@ -4,7 +4,7 @@ import { selectorMatches, type LabelSelector } from '../../selectors.js';
 import type { PodSource } from '../admission.js';
 import { sourceName } from '../graph.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
-import { listOf } from '../describe.js';
+import { conversionOutage, listOf } from '../describe.js';
 
 /**
  * singlePointOfFailure checks each Deployment or StatefulSet that serves a Fail webhook (admission or CRD
@@ -50,7 +50,8 @@ export const singlePointOfFailure = {
           `${sourceName(src)} serves the Fail webhook${names.length > 1 ? 's' : ''} ${listOf(names, 3)}, but ${listOf(problems)}. ` +
           (radius.length
             ? `When its pods are gone, the apiserver rejects ${listOf(radius, 4)}.`
-            : `When its pods are gone, every request ${names.length > 1 ? 'these webhooks intercept' : 'the webhook intercepts'} is rejected.`),
+            : `When its pods are gone, every request ${names.length > 1 ? 'these webhooks intercept' : 'the webhook intercepts'} is rejected.`) +
+          conversionOutage(webhooks),
         why: 'A webhook with failurePolicy Fail rejects every request it intercepts while no backend pod answers. The Kubernetes documentation recommends running "multiple webhook backends behind a Service" for availability; a PodDisruptionBudget keeps voluntary disruptions from taking them all at once.',
         docs: [DOCS.loadBalancer, DOCS.availability, DOCS.disruptions],
         fix: "Run at least 2 replicas spread over nodes with a PodDisruptionBudget of maxUnavailable: 1: webhook-guard's webhook-replicas transform sets them (raising an HPA's minReplicas instead of replicas).",
