@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import minimist from 'minimist';
-import { ExitCode, UsageError, UserError } from './errors.js';
+import { ExitCode, failureText, UsageError } from './errors.js';
 import { packageRoot, readConfigFile, resolveConfig, validateConfig, type Config, type Overrides } from './config.js';
 import { TRANSFORMS, TRANSFORM_NAMES } from './registry.js';
 import { decodeInput } from './stream.js';
@@ -202,14 +202,9 @@ export async function main(argv: string[], io: IO): Promise<number> {
     io.stdout(result.output);
     return ExitCode.OK;
   } catch (err) {
-    if (err instanceof UserError) {
-      io.stderr(`webhook-guard: ${err.message}\n`);
-      if (err.exitCode === ExitCode.USAGE) io.stderr('Run webhook-guard --help for usage.\n');
-      return err.exitCode;
-    }
-    const e = err as Error;
-    io.stderr(`webhook-guard: internal error: ${e?.message ?? String(err)}\n${stack && e?.stack ? e.stack + '\n' : 'Run again with --stack for details, and please report it.\n'}`);
-    return ExitCode.FAILURE;
+    const { text, code } = failureText(err, 'webhook-guard --help', stack);
+    io.stderr(text);
+    return code;
   }
 }
 

@@ -47,3 +47,17 @@ export class ConfigError extends UserError {
     super(message, ExitCode.CONFIG);
   }
 }
+
+/**
+ * failureText turns a thrown error into what the CLI prints and its exit code: a user error's message
+ * (with a pointer to the help for usage errors), or an internal error with its stack only when asked.
+ */
+export function failureText(err: unknown, help: string, stack: boolean): { text: string; code: number } {
+  if (err instanceof UserError) {
+    const hint = err.exitCode === ExitCode.USAGE ? `Run ${help} for usage.\n` : '';
+    return { text: `webhook-guard: ${err.message}\n${hint}`, code: err.exitCode };
+  }
+  const e = err as Error;
+  const detail = stack && e?.stack ? e.stack + '\n' : 'Run again with --stack for details, and please report it.\n';
+  return { text: `webhook-guard: internal error: ${e?.message ?? String(err)}\n${detail}`, code: ExitCode.FAILURE };
+}

@@ -1,7 +1,7 @@
 // The `check` subcommand: read manifest streams, change nothing, report findings; the exit code says whether any reach --fail-on.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ExitCode, UsageError, UserError } from '../errors.js';
+import { ExitCode, failureText, UsageError, UserError } from '../errors.js';
 import { decodeInput } from '../stream.js';
 import type { IO } from '../cli.js';
 import type { Input } from '../model.js';
@@ -110,13 +110,8 @@ export async function checkMain(argv: string[], io: IO & { stdoutIsTTY?: boolean
     if (failOn === 'none') return ExitCode.OK;
     return result.findings.some((f) => atLeast(f.severity, failOn as Severity)) ? ExitCode.FAILURE : ExitCode.OK;
   } catch (err) {
-    if (err instanceof UserError) {
-      io.stderr(`webhook-guard: ${err.message}\n`);
-      if (err.exitCode === ExitCode.USAGE) io.stderr('Run webhook-guard check --help for usage.\n');
-      return err.exitCode;
-    }
-    const e = err as Error;
-    io.stderr(`webhook-guard: internal error: ${e?.message ?? String(err)}\n${argv.includes('--stack') && e?.stack ? e.stack + '\n' : 'Run again with --stack for details, and please report it.\n'}`);
-    return ExitCode.FAILURE;
+    const { text, code } = failureText(err, 'webhook-guard check --help', argv.includes('--stack'));
+    io.stderr(text);
+    return code;
   }
 }
