@@ -91,9 +91,15 @@ function replaceLeaf(text: string, leaf: Shape, value: unknown, splice: (s: numb
 }
 
 // afterLast is where a new line goes after a collection: at the start of the line after its last
-// content line (before any comments and blank lines that follow it), as document.ts places it.
+// content line (before blank lines that follow it), as document.ts places it. yaml counts some comment
+// lines after a collection as part of it, by rules not worth copying: comments there send the edit to yaml.
 function afterLast(text: string, lineStarts: number[], node: Shape, nl: string): { pos: number; lead: string } {
   if (lastLeaf(node).style === 'literal' || lastLeaf(node).style === 'empty') throw UNSUPPORTED;
+  for (let k = node.last + 1; k < lineStarts.length; k++) {
+    const line = text.slice(lineStarts[k], k + 1 < lineStarts.length ? lineStarts[k + 1] : text.length).trim();
+    if (line.startsWith('#')) throw UNSUPPORTED;
+    if (line !== '') break;
+  }
   const next = node.last + 1;
   if (next < lineStarts.length) return { pos: lineStarts[next], lead: '' };
   return { pos: text.length, lead: text.endsWith('\n') ? '' : nl };

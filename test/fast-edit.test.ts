@@ -29,10 +29,10 @@ const cases: Record<string, { input: string; change: Change; expected: string }>
     change: (o) => Object.assign(o, { metadata: { name: "it's", ns: 'b' }, spec: { replicas: 2, mode: 'yes' } }),
     expected: lines('# Source: x', 'metadata:', "  name: 'it''s'   # the name", '  ns: "b"', 'spec:', '  replicas: 2 # one', '  mode: "yes"'),
   },
-  'a key added after the last entry, before trailing comments and blank lines': {
-    input: lines('a:', '  b:', '    c: 1', '', '  # note', 'd: 2'),
+  'a key added after the last entry, before trailing blank lines': {
+    input: lines('a:', '  b:', '    c: 1', '', '', 'd: 2'),
     change: (o) => (o.a.e = 'x'),
-    expected: lines('a:', '  b:', '    c: 1', '  e: x', '', '  # note', 'd: 2'),
+    expected: lines('a:', '  b:', '    c: 1', '  e: x', '', '', 'd: 2'),
   },
   'a nested map and list added to a webhook entry, lists not indented as in the document': {
     input: lines('webhooks:', '- name: w', '  rules:', '  - operations: ["CREATE"]', '  sideEffects: None'),
@@ -88,6 +88,7 @@ const left: Record<string, { input: string; change?: Change; ops?: Operation[] }
   'a key added to an empty map': { input: lines('a: {}'), change: (o) => (o.a.c = 2) },
   'an item inserted before others': { input: lines('a:', '- x'), ops: [{ op: 'add', path: '/a/0', value: 'w' }] },
   'an item appended to a flow list': { input: lines('a: ["x"]'), change: (o) => o.a.push('y') },
+  'a key added where comment lines follow the last entry': { input: lines('a:', '  b:', '    c: 1', '    # note', 'd: 2'), change: (o) => (o.a.e = 'x') },
   'a key added after a block scalar': { input: lines('a:', '  s: |', '    text'), change: (o) => (o.a.t = 1) },
   'a value for a key that has none': { input: lines('a:', 'b: 1'), change: (o) => (o.a = { c: 1 }) },
   'a scalar replaced by a map': { input: lines('a: 1'), change: (o) => (o.a = { b: 1 }) },
