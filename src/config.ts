@@ -58,7 +58,12 @@ export function readConfigFile(path: string): unknown {
     const column = e.pos[0] - before.lastIndexOf('\n');
     throw new ConfigError(`config ${path}: line ${line}, column ${column}: ${e.message.split('\n')[0]}`);
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // An alias bomb ("billion laughs") in the config.
+    throw new ConfigError(`config ${path}: ${(err as Error).message}`);
+  }
 }
 
 /**

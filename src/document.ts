@@ -55,10 +55,24 @@ export interface ReadResult {
   error?: { message: string; line: number; column: number };
 }
 
-/** readDocument parses a segment's text to a plain value. It never throws for bad YAML: problems come back in `error`. */
+/**
+ * MAX_YAML_BYTES bounds the documents handed to the `yaml` package, which needs about a second and
+ * 150 MB per MiB. The apiserver stores no object larger than 1.5 MiB (etcd's default request limit),
+ * so a larger document can only be a List, or hostile.
+ */
+export const MAX_YAML_BYTES = 1 << 20;
+
+/**
+ * readDocument parses a segment's text to a plain value. It never throws for bad YAML: problems come back in `error`.
+ * A document over MAX_YAML_BYTES that fast-read.ts cannot read is refused with an error.
+ */
 export function readDocument(text: string): ReadResult {
   const fast = fastRead(text);
   if (fast) return { value: fast.value };
+  if (text.length > MAX_YAML_BYTES) {
+    const mib = (text.length / (1 << 20)).toFixed(1);
+    return { error: { message: `the document is ${mib} MiB and uses YAML features (anchors, flow style, ...) that only the full reader handles, which webhook-guard limits to 1 MiB`, line: 1, column: 1 } };
+  }
   const strict = parseStrict(text);
   if (!strict.error) return { value: strict.value };
   const relaxedText = relaxQuotedContinuations(text);
@@ -76,17 +90,32 @@ export function readWithYaml(text: string): { value?: unknown; error?: ReadResul
 }
 
 function parseStrict(text: string): { value?: unknown; error?: ReadResult['error']; doc?: Document } {
-  const doc = parseDocument(text, PARSE);
+  let doc: Document;
+  try {
+    doc = parseDocument(text, PARSE);
+  } catch (err) {
+    // yaml reports most problems in doc.errors; a document nested deeply enough can still overflow the stack.
+    return { error: { message: (err as Error).message, line: 1, column: 1 } };
+  }
   if (doc.errors.length) {
     const e = doc.errors[0];
     const [line, column] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : positionOf(text, e.pos[0]);
-    return { error: { message: e.message.split('\n')[0], line, column } };
+    return { error: { message: withoutQuotes(e.message.split('\n')[0]), line, column } };
   }
   try {
     return { value: doc.toJS(TO_JS), doc };
   } catch (err) {
-    return { error: { message: (err as Error).message, line: 1, column: 1 } };
+    return { error: { message: withoutQuotes((err as Error).message), line: 1, column: 1 } };
   }
+}
+
+// A few of yaml's messages quote the document (an alias's or tag's name, stray characters, an escape).
+// Error messages never carry document text, which may be a Secret's: those keep only their gist, and
+// the line and column point at the spot.
+const QUOTING = /^(Unresolved alias \(the anchor must be set before the alias\)|Unresolved tag|Block scalar header includes extra characters|Invalid escape sequence|Plain value cannot start with)(?=[: ]|$).*/;
+
+function withoutQuotes(message: string): string {
+  return message.replace(QUOTING, '$1');
 }
 
 function positionOf(text: string, offset: number): [number, number] {

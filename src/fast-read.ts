@@ -92,6 +92,8 @@ const NUMBERISH = /^[-+]?[.0-9]/;
 // Plain scalars may not start with these (quotes, block scalars and flow collections are handled first).
 const INDICATOR = new Set(['?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`']);
 const MAX_KEY = 1024;
+// Deeper documents are left to yaml (and this reader, being recursive, cannot overflow the stack).
+const MAX_DEPTH = 64;
 
 /**
  * fastRead reads a document of the plain block subset of YAML to its value, as `yaml` would read it.
@@ -126,6 +128,8 @@ class Reader {
   i = 0;
   /** The shape of the node read last, when tracking. */
   shape: Shape | undefined;
+  /** Collections open around the current line. */
+  depth = 0;
 
   constructor(
     text: string,
@@ -180,6 +184,7 @@ class Reader {
   }
 
   map(indent: number): Record<string, unknown> {
+    if (++this.depth > MAX_DEPTH) throw GIVE_UP;
     const out: Record<string, unknown> = {};
     const shape: MapShape | undefined = this.track ? { kind: 'map', indent, pairs: [], last: this.i } : undefined;
     for (let line = this.next(); line !== undefined && line.indent >= indent; line = this.next()) {
@@ -187,6 +192,7 @@ class Reader {
       this.pair(out, line.body, indent, shape);
     }
     this.shape = shape;
+    this.depth--;
     return out;
   }
 
@@ -204,6 +210,7 @@ class Reader {
   }
 
   seq(indent: number): unknown[] {
+    if (++this.depth > MAX_DEPTH) throw GIVE_UP;
     const out: unknown[] = [];
     const shape: SeqShape | undefined = this.track ? { kind: 'seq', indent, items: [], last: this.i } : undefined;
     for (let line = this.next(); line !== undefined && line.indent >= indent; line = this.next()) {
@@ -235,6 +242,7 @@ class Reader {
       }
     }
     this.shape = shape;
+    this.depth--;
     return out;
   }
 
