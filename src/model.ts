@@ -364,9 +364,15 @@ function webhookOf(owner: Resource, entry: Obj, path: Array<string | number>, ty
   };
 }
 
+// Documents an earlier run added do not count: fed its own output, webhook-guard must settle on the same
+// namespace, or the second run would resolve more Services and change more (the fuzzer found this).
+const ADDED_BY_US = /^---\r?\n# Added by webhook-guard \(/;
+
 function mostCommonNamespace(resources: Resource[]): string | undefined {
   const counts = new Map<string, number>();
-  for (const r of resources) if (r.namespace && !CLUSTER_KINDS.has(r.kind)) counts.set(r.namespace, (counts.get(r.namespace) ?? 0) + 1);
+  for (const r of resources) {
+    if (r.namespace && !CLUSTER_KINDS.has(r.kind) && !ADDED_BY_US.test(r.doc.segment.text)) counts.set(r.namespace, (counts.get(r.namespace) ?? 0) + 1);
+  }
   let best: string | undefined;
   for (const [ns, n] of counts) if (best === undefined || n > counts.get(best)!) best = ns;
   return best;

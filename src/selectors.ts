@@ -20,8 +20,12 @@ export const NAME_LABEL = 'kubernetes.io/metadata.name';
  */
 export function selectorMatches(selector: LabelSelector | null | undefined, labels: Labels, emptyMatches = true): boolean {
   if (!selector) return emptyMatches;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== String(v)) return false;
-  for (const e of selector.matchExpressions ?? []) {
+  // A selector of the wrong shape (the apiserver would refuse it) matches nothing, like an unknown operator.
+  const { matchLabels, matchExpressions } = selector;
+  if (typeof selector !== 'object' || !isMapOrNull(matchLabels) || !(matchExpressions == null || Array.isArray(matchExpressions))) return false;
+  for (const [k, v] of Object.entries(matchLabels ?? {})) if (labels[k] !== String(v)) return false;
+  for (const e of matchExpressions ?? []) {
+    if (e === null || typeof e !== 'object' || !(e.values == null || Array.isArray(e.values))) return false;
     const has = Object.prototype.hasOwnProperty.call(labels, e.key);
     const values = (e.values ?? []).map(String);
     switch (e.operator) {
@@ -82,16 +86,25 @@ export interface Rule {
  * the request to a version the rule names.
  */
 export function ruleMatches(rule: Rule, req: Request, anyVersion = false): boolean {
-  const ops = rule.operations ?? [];
+  const ops = strings(rule.operations);
   if (!ops.includes('*') && !ops.includes(req.operation)) return false;
-  const groups = rule.apiGroups ?? [];
+  const groups = strings(rule.apiGroups);
   if (!groups.includes('*') && !groups.includes(req.group)) return false;
-  const versions = rule.apiVersions ?? [];
+  const versions = strings(rule.apiVersions);
   if (!anyVersion && !versions.includes('*') && !versions.includes(req.version)) return false;
   const scope = rule.scope ?? '*';
   if (scope === 'Cluster' && req.namespaced) return false;
   if (scope === 'Namespaced' && !req.namespaced) return false;
-  return (rule.resources ?? []).some((r) => resourceMatches(r, req.resource, req.subresource));
+  return strings(rule.resources).some((r) => resourceMatches(r, req.resource, req.subresource));
+}
+
+// strings reads a rule's list field; anything but a list (which the apiserver would refuse) counts as empty.
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function isMapOrNull(value: unknown): boolean {
+  return value == null || (typeof value === 'object' && !Array.isArray(value));
 }
 
 function resourceMatches(pattern: string, resource: string, sub?: string): boolean {
@@ -139,10 +152,10 @@ export const builtinScope: ScopeLookup = (group, resource) => {
  * requests a namespaceSelector can filter. Unknown resources count as namespaced.
  */
 export function ruleCoversNamespaced(rule: Rule, scope: ScopeLookup): boolean {
-  if (rule.scope === 'Cluster') return (rule.resources ?? []).some((r) => r.split('/')[0] === 'namespaces' || r.startsWith('*'));
+  if (rule.scope === 'Cluster') return strings(rule.resources).some((r) => r.split('/')[0] === 'namespaces' || r.startsWith('*'));
   if (rule.scope === 'Namespaced') return true;
-  const groups = rule.apiGroups ?? [];
-  for (const pattern of rule.resources ?? []) {
+  const groups = strings(rule.apiGroups);
+  for (const pattern of strings(rule.resources)) {
     const res = pattern.split('/')[0];
     if (res === '*' || res === 'namespaces') return true;
     const verdicts = groups.includes('*') ? [scopeAnyGroup(res, scope)] : groups.map((g) => scope(g, res));
