@@ -152,6 +152,7 @@ export const builtinScope: ScopeLookup = (group, resource) => {
  * requests a namespaceSelector can filter. Unknown resources count as namespaced.
  */
 export function ruleCoversNamespaced(rule: Rule, scope: ScopeLookup): boolean {
+  if (rule === null || typeof rule !== 'object') return false;
   if (rule.scope === 'Cluster') return strings(rule.resources).some((r) => r.split('/')[0] === 'namespaces' || r.startsWith('*'));
   if (rule.scope === 'Namespaced') return true;
   const groups = strings(rule.apiGroups);

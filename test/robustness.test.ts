@@ -158,6 +158,7 @@ const malformed: Record<string, string> = {
   'apiGroups as a map': webhook(['  - apiGroups: {a: b}', '    apiVersions: [v1]', '    operations: [CREATE]', '    resources: [pods]']),
   'operations as a number': webhook(['  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: 1', '    resources: [pods]']),
   'matchExpressions as a map': webhook(['  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: [CREATE]', '    resources: [pods]'], ['  namespaceSelector:', '    matchExpressions: {key: a}']),
+  'a null rule': webhook(['  - null']),
   'values as a string': webhook(['  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: [CREATE]', '    resources: [pods]'], ['  objectSelector:', '    matchExpressions:', '    - {key: a, operator: In, values: b}']),
 };
 
@@ -181,6 +182,33 @@ found('documents a run added do not change the namespace it infers, so a second 
   assert.is(first.exit, 0, first.stderr);
   const second = await runMain(first.stdout);
   assert.is(second.exit, 0, second.stderr);
+  assert.fixture(second.stdout, first.stdout);
+});
+
+found('a workload whose selector misses its own pod labels gets one PodDisruptionBudget, not one more per run', async () => {
+  const input = lines(
+    '---',
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata: {name: svc, namespace: ns}',
+    'spec:',
+    '  selector: {app: web}',
+    '---',
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: {name: web, namespace: ns}',
+    'spec:',
+    '  selector:',
+    '    matchLabels: {app: web, tier: other}',
+    '  template:',
+    '    metadata:',
+    '      labels: {app: web}',
+    webhook(['  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: [CREATE]', '    resources: [pods]']),
+  );
+  const first = await runMain(input);
+  assert.is(first.exit, 0, first.stderr);
+  assert.is(first.stdout.split('kind: PodDisruptionBudget').length - 1, 1);
+  const second = await runMain(first.stdout);
   assert.fixture(second.stdout, first.stdout);
 });
 

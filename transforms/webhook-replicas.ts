@@ -49,7 +49,11 @@ export const webhookReplicas = {
         if (!Number.isFinite(replicas)) ctx.warn(wl, `spec.replicas is ${JSON.stringify(raw)}, not a number; left as it is`);
         else if (replicas < min) ctx.set(wl, ['spec', 'replicas'], min, why);
       }
-      if (config.podDisruptionBudget && model.pdbsFor(wl).length === 0) {
+      const pdbName = `${wl.name}-webhook-guard`;
+      // A budget an earlier run added counts even if it selects no pods (a workload whose selector misses its
+      // own pod labels), or every run would add another (found by the fuzzer).
+      const ours = model.ofKind('PodDisruptionBudget').some((p) => p.name === pdbName && model.namespaceOf(p) === ns);
+      if (config.podDisruptionBudget && model.pdbsFor(wl).length === 0 && !ours) {
         const annotations = Object.fromEntries(Object.entries(labelsOf(wl.obj.metadata?.annotations)).filter(([k]) => CARRIED_ANNOTATIONS.test(k)));
         const selector = isObj(wl.obj.spec?.selector) ? structuredClone(wl.obj.spec.selector) : { matchLabels: podLabels(wl) };
         const labels = labelsOf(wl.obj.metadata?.labels);
@@ -58,7 +62,7 @@ export const webhookReplicas = {
             apiVersion: 'policy/v1',
             kind: 'PodDisruptionBudget',
             metadata: {
-              name: `${wl.name}-webhook-guard`,
+              name: pdbName,
               namespace: ns,
               ...(Object.keys(labels).length ? { labels } : {}),
               ...(Object.keys(annotations).length ? { annotations } : {}),
