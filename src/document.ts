@@ -418,6 +418,8 @@ function detectIndentSeq(doc: Document, text: string): boolean {
           return;
         }
         visit(p.value);
+        // Stop at the first list found below; a later sibling list used to overwrite it (the fuzzer found this).
+        if (verdict !== undefined) return;
       }
     } else if (isSeq(node) && !node.flow) for (const i of node.items) visit(i);
   };

@@ -57,6 +57,11 @@ const cases: Record<string, { input: string; change: Change; expected: string }>
     change: (o) => (o.spec.matchConditions = [{ name: 'skip', expression: "!('system:nodes' in request.userInfo.groups)" }]),
     expected: lines('spec:', '  list:', '    - a', '  last: 1', '  matchConditions:', '    - name: skip', `      expression: "!('system:nodes' in request.userInfo.groups)"`),
   },
+  'the first list found sets the list style, not a later sibling (a yaml-editor bug the fuzzer found)': {
+    input: lines('spec:', '  rbac:', '    roles:', '    - a', '  users:', '    - kind: Group', '  last: 1'),
+    change: (o) => (o.spec.extra = [{ name: 'x' }]),
+    expected: lines('spec:', '  rbac:', '    roles:', '    - a', '  users:', '    - kind: Group', '  last: 1', '  extra:', '  - name: x'),
+  },
   'items appended to a block list, CRLF kept': {
     input: 'values:\r\n- a\r\n- b   # last\r\nother: 1\r\n',
     change: (o) => o.values.push('c', { k: 'v', l: [] }),
