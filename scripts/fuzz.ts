@@ -643,6 +643,22 @@ export async function workerMain(): Promise<void> {
   parentPort!.postMessage({ summary });
 }
 
+/** compareCorpus reads every corpus document, whatever its size, with the fast reader and with yaml, and lists where they differ. */
+export function compareCorpus(files: string[]): { documents: number; fast: number; differ: string[] } {
+  const out = { documents: 0, fast: 0, differ: [] as string[] };
+  for (const file of files) {
+    for (const seg of splitStream(readFileSync(file, 'utf8'))) {
+      out.documents++;
+      const fast = fastRead(seg.text);
+      if (!fast) continue;
+      out.fast++;
+      const slow = readWithYaml(seg.text);
+      if (slow.error || !deepEqual(slow.value, fast.value)) out.differ.push(`${file} document ${seg.index + 1} (line ${seg.line})`);
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // npm run fuzz [-- --seed N --generated N --mutated N --minutes M --spawn-every N]
 
@@ -663,6 +679,10 @@ async function cli(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist', 'src', 'cli.js'))) console.log('fuzz: dist/ is missing (npm run build); spawned cases will fail');
   console.log(`fuzz: seed ${spec.seed}, up to ${spec.generated} generated and ${files.length ? spec.mutated : 0} mutated cases, at most ${spec.budgetMs! / 60000} min`);
   const t0 = Date.now();
+  const whole = compareCorpus(files);
+  console.log(`fuzz: fast reader and yaml agree on ${whole.fast - whole.differ.length} of the ${whole.fast} corpus documents the fast reader reads (of ${whole.documents})`);
+  for (const d of whole.differ) console.log(`  differs: ${d}`);
+  if (whole.differ.length) process.exitCode = 1;
   const s = await runGuarded(spec, 30_000);
   const secs = ((Date.now() - t0) / 1000).toFixed(0);
   console.log(

@@ -129,7 +129,7 @@ for (const [name, input] of Object.entries(left)) {
 leaves.run();
 
 // Documents up to 100 KB: every modelled document is far smaller, and yaml needs seconds for the big
-// CRDs (`npm run fuzz` compares those too).
+// CRDs (`npm run fuzz` compares every corpus document first).
 const corpus = suite('fast-read: agrees with yaml on every corpus document up to 100 KB');
 const files = corpusFiles('fast-read corpus');
 for (const file of files) {
