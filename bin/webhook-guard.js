@@ -3,6 +3,15 @@
 import { fstatSync, readFileSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
+// The pieces of stdout still being written (see writeInPieces).
+let writing = Promise.resolve();
+let stdoutBroken = false;
+// A reader that goes away (`| head`, a killed Helm) is reported in one line, not as a stack trace.
+process.stdout.on('error', (err) => {
+  if (!stdoutBroken) process.stderr.write(`webhook-guard: cannot write the output (${err.code ?? err.message})\n`);
+  stdoutBroken = true;
+  process.exitCode = 1;
+});
 if (argv.length === 1 && argv[0] === '--version') {
   process.stdout.write(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version + '\n');
 } else {
@@ -31,17 +40,22 @@ function stdinIsFile() {
   }
 }
 
-// writeInPieces writes a long output a few MB at a time: one write would first encode all of it into a
-// second copy (100 MB more for a 100 MB stream). On Linux, writes to files and pipes are synchronous, so
-// the pieces do not queue up.
+// writeInPieces writes a long output a few MB at a time, waiting for the reader between pieces: one write
+// would first encode all of it into a second copy, and a pipe whose reader lags (Helm, or any pipe) queues
+// every piece it has not taken yet (each 100 MB more for a 100 MB stream). Node keeps running until the
+// last piece is written.
 function writeInPieces(text) {
+  writing = writing.then(() => writePieces(text));
+}
+
+async function writePieces(text) {
   const PIECE = 4 << 20;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length && !stdoutBroken; ) {
     let end = Math.min(text.length, i + PIECE);
     // Never split a surrogate pair: each half would be written as U+FFFD.
     const c = text.charCodeAt(end - 1);
     if (c >= 0xd800 && c <= 0xdbff) end++;
-    process.stdout.write(text.slice(i, end));
+    if (!process.stdout.write(text.slice(i, end))) await new Promise((resolve) => process.stdout.once('drain', resolve));
     i = end;
   }
 }

@@ -1,5 +1,5 @@
 // Hostile and broken input (bombs, huge and deep documents, bad bytes, malformed objects), secrets, and no network.
-import { spawnSync } from 'node:child_process';
+import { spawn as nodeSpawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +108,19 @@ for (const [name, input] of Object.entries(passed)) {
     assert.not.match(r.stderr, NO_STACK);
   });
 }
+
+hostile('a reader that goes away early gets a one-line message and exit 1, not a stack trace', async () => {
+  const text = passed['a 6 MiB Deployment in plain block style']();
+  const child = nodeSpawn(process.execPath, [BIN], { cwd: ROOT });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdout.once('data', () => child.stdout.destroy());
+  child.stdin.end(text);
+  const status = await new Promise<number | null>((done) => child.on('close', done));
+  assert.is(status, 1);
+  assert.match(stderr, /^webhook-guard: cannot write the output \(EPIPE\)$/m);
+  assert.not.match(stderr, NO_STACK);
+});
 
 hostile('empty stdin gives empty stdout and exit 0 (Helm 3 --output-dir)', () => {
   const r = spawn([], '');
