@@ -17,6 +17,7 @@ import type { Operation } from 'fast-json-patch';
 import { fastEdit } from './fast-edit.js';
 import { fastRead } from './fast-read.js';
 import { relaxQuotedContinuations } from './go-compat.js';
+import { readListByItems } from './list-read.js';
 import { lineEnding } from './stream.js';
 
 // `yaml` takes about 35 ms to load, so it is loaded on first use: runs whose documents fast-read.ts
@@ -70,6 +71,8 @@ export function readDocument(text: string): ReadResult {
   const fast = fastRead(text);
   if (fast) return { value: fast.value };
   if (text.length > MAX_YAML_BYTES) {
+    const list = readListByItems(text, readDocument);
+    if (list) return list;
     const mib = (text.length / (1 << 20)).toFixed(1);
     return { error: { message: `the document is ${mib} MiB and uses YAML features (anchors, flow style, ...) that only the full reader handles, which webhook-guard limits to 1 MiB`, line: 1, column: 1 } };
   }
