@@ -385,6 +385,25 @@ function recordCrdScope(text: string, out: Map<string, boolean>): void {
   const ind = spec[1];
   const group = new RegExp(`^${ind}group:[ \\t]*['"]?([^'"\\s#]+)`, 'm').exec(text)?.[1];
   const scope = new RegExp(`^${ind}scope:[ \\t]*['"]?(Cluster|Namespaced)`, 'm').exec(text)?.[1];
-  const plural = new RegExp(`^${ind}names:[ \\t]*\\r?\\n(?:${ind}[ \\t]+.*\\r?\\n)*?${ind}[ \\t]+plural:[ \\t]*['"]?([^'"\\s#]+)`, 'm').exec(text)?.[1];
+  const plural = namesPlural(text, ind);
   if (group && scope && plural) out.set(`${group}/${plural}`, scope === 'Cluster');
+}
+
+// namesPlural finds `plural:` among the lines of a `names:` block indented by `ind`. It walks the lines:
+// the single regex it replaces backtracked exponentially over a names block without `plural:` (the
+// fuzzer found a CRD that hung webhook-guard).
+function namesPlural(text: string, ind: string): string | undefined {
+  const names = new RegExp(`^${ind}names:[ \\t]*\\r?$`, 'gm');
+  for (let m = names.exec(text); m; m = names.exec(text)) {
+    for (let pos = text.indexOf('\n', m.index) + 1; pos > 0 && pos < text.length; ) {
+      const eol = text.indexOf('\n', pos);
+      const line = text.slice(pos, eol === -1 ? text.length : eol).replace(/\r$/, '');
+      if (!line.startsWith(ind) || !/^[ \t]/.test(line.slice(ind.length))) break;
+      const plural = /^[ \t]+plural:[ \t]*['"]?([^'"\s#]+)/.exec(line.slice(ind.length));
+      if (plural) return plural[1];
+      if (eol === -1) break;
+      pos = eol + 1;
+    }
+  }
+  return undefined;
 }

@@ -225,6 +225,14 @@ found('a workload whose selector misses its own pod labels gets one PodDisruptio
   assert.fixture(second.stdout, first.stdout);
 });
 
+found('a CRD whose names block lacks plural: is read in linear time (the regex for it backtracked exponentially, a hang)', () => {
+  const deep = Array.from({ length: 40 }, (_, i) => `      x${i}: y`);
+  const crd = lines('apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata: {name: w.example.com}', 'spec:', '  group: example.com', '  scope: Namespaced', '  names:', ...deep);
+  const r = spawn([], crd);
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(r.stdout === crd);
+});
+
 found.run();
 
 const secrets = suite('robustness: Secret and ConfigMap values never appear in reports, findings or messages');
