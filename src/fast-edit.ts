@@ -8,7 +8,7 @@
 // fastEdit return undefined and the caller uses the yaml-based editor. test/fast-edit.test.ts and
 // the fuzzer check that both editors give identical text.
 import type { Operation } from 'fast-json-patch';
-import { fastParse, type MapShape, type Shape } from './fast-read.js';
+import { fastParse, type FastParse, type MapShape, type Shape } from './fast-read.js';
 import { lineEnding } from './stream.js';
 
 // Unsupported is thrown internally to give up; it never leaves this module.
@@ -16,14 +16,31 @@ class Unsupported extends Error {}
 const UNSUPPORTED = new Unsupported();
 
 /**
- * fastEdit applies `add` and `replace` operations to a document's text one after the other, or
- * returns undefined when one of them is outside what it handles. It does not check the result: the
- * caller reads it back.
+ * fastEdit applies `add` and `replace` operations to a document's text, or returns undefined when one
+ * of them is outside what it handles. Like document.ts, it plans as many operations as it can on one
+ * reading of the text and reads it again only when an edit meets an earlier one. It does not check the
+ * result: the caller reads it back.
  */
 export function fastEdit(text: string, ops: Operation[]): string | undefined {
   try {
     let out = text;
-    for (const op of ops) out = editOnce(out, op);
+    let remaining = ops;
+    while (remaining.length) {
+      const parsed = fastParse(out);
+      if (!parsed) return undefined;
+      const ctx: Ctx = { text: out, parsed, nl: lineEnding(out), indentSeq: detectIndentSeq(parsed.shape) };
+      const splices: Splice[] = [];
+      let taken = 0;
+      for (const op of remaining) {
+        const s = plan(ctx, op);
+        if (splices.some((t) => t.start <= s.end && s.start <= t.end)) break;
+        splices.push(s);
+        taken++;
+      }
+      splices.sort((a, b) => b.start - a.start);
+      for (const s of splices) out = out.slice(0, s.start) + s.text + out.slice(s.end);
+      remaining = remaining.slice(taken);
+    }
     return out;
   } catch (err) {
     if (err instanceof Unsupported) return undefined;
@@ -31,42 +48,50 @@ export function fastEdit(text: string, ops: Operation[]): string | undefined {
   }
 }
 
-function editOnce(text: string, op: Operation): string {
+interface Ctx {
+  text: string;
+  parsed: FastParse;
+  nl: string;
+  indentSeq: boolean;
+}
+
+interface Splice {
+  start: number;
+  end: number;
+  text: string;
+}
+
+function plan(ctx: Ctx, op: Operation): Splice {
   if (op.op !== 'add' && op.op !== 'replace') throw UNSUPPORTED;
-  const parsed = fastParse(text);
-  if (!parsed) throw UNSUPPORTED;
+  const { text, parsed, nl, indentSeq } = ctx;
   const path = pointer(op.path);
   if (path.length === 0) throw UNSUPPORTED;
   const value = (op as { value: unknown }).value;
   const key = path[path.length - 1];
   let parent: Shape = parsed.shape;
   for (const seg of path.slice(0, -1)) parent = child(parent, seg);
-  const nl = lineEnding(text);
-  const splice = (start: number, end: number, insert: string): string => text.slice(0, start) + insert + text.slice(end);
 
   if (parent.kind === 'map') {
     const pair = parent.pairs.find((p) => p.key === key);
-    if (pair) return replaceLeaf(text, pair.value, value, splice);
+    if (pair) return replaceLeaf(pair.value, value);
     // A new key goes on the line after the map's last content, at the column of its keys.
     const { pos, lead } = afterLast(text, parsed.lineStarts, parent, nl);
-    const indentSeq = detectIndentSeq(parsed.shape);
     const body = ' '.repeat(parent.indent) + renderKey(key) + ':' + afterKey(value, parent.indent, indentSeq, nl);
-    return splice(pos, pos, lead + body + (lead ? '' : nl));
+    return { start: pos, end: pos, text: lead + body + (lead ? '' : nl) };
   }
   if (parent.kind === 'seq') {
     if (!/^(0|[1-9][0-9]*|-)$/.test(key)) throw UNSUPPORTED;
     const index = key === '-' ? parent.items.length : Number(key);
     if (op.op === 'replace') {
       if (index >= parent.items.length) throw UNSUPPORTED;
-      return replaceLeaf(text, parent.items[index], value, splice);
+      return replaceLeaf(parent.items[index], value);
     }
     // Inserting before an existing item rewrites the list in document.ts; only appending is done here.
     if (index < parent.items.length) throw UNSUPPORTED;
     const { pos, lead } = afterLast(text, parsed.lineStarts, parent, nl);
-    const indentSeq = detectIndentSeq(parsed.shape);
     const col = parent.indent;
     const body = ' '.repeat(col) + '- ' + block(value, col + 2, indentSeq, nl).replace(/^ +/, '').replace(/\r?\n$/, '');
-    return splice(pos, pos, lead + body + (lead ? '' : nl));
+    return { start: pos, end: pos, text: lead + body + (lead ? '' : nl) };
   }
   throw UNSUPPORTED;
 }
@@ -80,14 +105,14 @@ function child(node: Shape, seg: string): Shape {
 }
 
 // replaceLeaf rewrites a one-line scalar in place, keeping its quoting where the new value allows it.
-function replaceLeaf(text: string, leaf: Shape, value: unknown, splice: (s: number, e: number, t: string) => string): string {
+function replaceLeaf(leaf: Shape, value: unknown): Splice {
   if (leaf.kind !== 'leaf' || (leaf.style !== 'plain' && leaf.style !== 'single' && leaf.style !== 'double')) throw UNSUPPORTED;
   if (value !== null && typeof value === 'object') throw UNSUPPORTED;
   let out: string;
   if (typeof value === 'string' && !/[\n\r]/.test(value) && leaf.style === 'single') out = `'${value.replace(/'/g, "''")}'`;
   else if (typeof value === 'string' && !/[\n\r]/.test(value) && leaf.style === 'double') out = JSON.stringify(value);
   else out = inline(value);
-  return splice(leaf.start, leaf.end, out);
+  return { start: leaf.start, end: leaf.end, text: out };
 }
 
 // afterLast is where a new line goes after a collection: at the start of the line after its last
