@@ -553,11 +553,20 @@ export function corpusYaml(): string[] {
     .map((f) => join(CORPUS, f));
 }
 
-/** runBatch runs the cases of `spec` in this thread, reporting each start through `onStart`. */
-export async function runBatch(spec: BatchSpec, from = 0, onStart: (i: number) => void = () => {}): Promise<Summary> {
+function emptySummary(): Summary {
+  return { cases: 0, generated: 0, mutated: 0, spawned: 0, exit0: 0, exit1: 0, fastReads: 0, fastEdits: 0, failures: [] };
+}
+
+function merge(into: Summary, one: Summary): void {
+  for (const k of ['cases', 'generated', 'mutated', 'spawned', 'exit0', 'exit1', 'fastReads', 'fastEdits'] as const) into[k] += one[k];
+  into.failures.push(...one.failures);
+}
+
+/** runBatch runs the cases of `spec` from `from` in this thread; `onStart` and `onDone` hear of each case. */
+export async function runBatch(spec: BatchSpec, from = 0, onStart: (i: number) => void = () => {}, onDone: (one: Summary) => void = () => {}): Promise<Summary> {
   const files = corpusYaml();
   const total = spec.generated + (files.length ? spec.mutated : 0);
-  const sum: Summary = { cases: 0, generated: 0, mutated: 0, spawned: 0, exit0: 0, exit1: 0, fastReads: 0, fastEdits: 0, failures: [] };
+  const sum = emptySummary();
   const t0 = Date.now();
   for (let i = from; i < total; i++) {
     if (spec.budgetMs && Date.now() - t0 > spec.budgetMs) break;
@@ -570,14 +579,17 @@ export async function runBatch(spec: BatchSpec, from = 0, onStart: (i: number) =
     } catch (err) {
       o = { exit: -1, problems: [`the harness threw: ${(err as Error).stack}`], fastReads: 0, fastEdits: 0 };
     }
-    sum.cases++;
-    sum[c.kind]++;
-    if (spawn) sum.spawned++;
-    if (o.exit === 0) sum.exit0++;
-    if (o.exit === 1) sum.exit1++;
-    sum.fastReads += o.fastReads;
-    sum.fastEdits += o.fastEdits;
-    if (o.problems.length) sum.failures.push({ index: i, kind: c.kind, what: c.what, problems: o.problems, input: c.bytes.toString('base64') });
+    const one = emptySummary();
+    one.cases = 1;
+    one[c.kind] = 1;
+    one.spawned = spawn ? 1 : 0;
+    one.exit0 = o.exit === 0 ? 1 : 0;
+    one.exit1 = o.exit === 1 ? 1 : 0;
+    one.fastReads = o.fastReads;
+    one.fastEdits = o.fastEdits;
+    if (o.problems.length) one.failures.push({ index: i, kind: c.kind, what: c.what, problems: o.problems, input: c.bytes.toString('base64') });
+    merge(sum, one);
+    onDone(one);
   }
   return sum;
 }
@@ -587,12 +599,12 @@ export async function runBatch(spec: BatchSpec, from = 0, onStart: (i: number) =
  * reported as a hang and the batch goes on with the next case in a fresh worker.
  */
 export async function runGuarded(spec: BatchSpec, caseTimeoutMs: number): Promise<Summary> {
-  const total: Summary = { cases: 0, generated: 0, mutated: 0, spawned: 0, exit0: 0, exit1: 0, fastReads: 0, fastEdits: 0, failures: [] };
+  const total = emptySummary();
   let from = 0;
   const started = Date.now();
   for (;;) {
     const budgetMs = spec.budgetMs ? Math.max(1, spec.budgetMs - (Date.now() - started)) : 0;
-    const res = await new Promise<{ summary?: Summary; hung?: number }>((done, fail) => {
+    const hung = await new Promise<number | undefined>((done, fail) => {
       // The worker runs this same TypeScript file, so it registers tsx for itself first.
       const code = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); }).then((m) => m.workerMain())`;
       const worker = new Worker(code, { eval: true, workerData: { spec: { ...spec, budgetMs }, from } });
@@ -602,18 +614,19 @@ export async function runGuarded(spec: BatchSpec, caseTimeoutMs: number): Promis
         clearTimeout(timer);
         timer = setTimeout(() => {
           void worker.terminate();
-          done({ hung: current });
+          done(current);
         }, caseTimeoutMs);
       };
       arm();
-      worker.on('message', (m: { start?: number; summary?: Summary }) => {
+      worker.on('message', (m: { start?: number; one?: Summary; end?: boolean }) => {
         if (m.start !== undefined) {
           current = m.start;
           arm();
         }
-        if (m.summary) {
+        if (m.one) merge(total, m.one);
+        if (m.end) {
           clearTimeout(timer);
-          done({ summary: m.summary });
+          done(undefined);
         }
       });
       worker.on('error', (err) => {
@@ -621,26 +634,27 @@ export async function runGuarded(spec: BatchSpec, caseTimeoutMs: number): Promis
         fail(err);
       });
     });
-    const s = res.summary;
-    if (s) {
-      for (const k of ['cases', 'generated', 'mutated', 'spawned', 'exit0', 'exit1', 'fastReads', 'fastEdits'] as const) total[k] += s[k];
-      total.failures.push(...s.failures);
-      return total;
-    }
-    const i = res.hung!;
-    const c = buildCase(spec, i, corpusYaml());
-    total.cases++;
-    total[c.kind]++;
-    total.failures.push({ index: i, kind: c.kind, what: c.what, problems: [`hung: still running after ${caseTimeoutMs} ms`], input: c.bytes.toString('base64') });
-    from = i + 1;
+    if (hung === undefined) return total;
+    const c = buildCase(spec, hung, corpusYaml());
+    const one = emptySummary();
+    one.cases = 1;
+    one[c.kind] = 1;
+    one.failures.push({ index: hung, kind: c.kind, what: c.what, problems: [`hung: still running after ${caseTimeoutMs} ms`], input: c.bytes.toString('base64') });
+    merge(total, one);
+    from = hung + 1;
   }
 }
 
 /** workerMain is the worker side of runGuarded. */
 export async function workerMain(): Promise<void> {
   const { spec, from } = workerData as { spec: BatchSpec; from: number };
-  const summary = await runBatch(spec, from, (i) => parentPort!.postMessage({ start: i }));
-  parentPort!.postMessage({ summary });
+  await runBatch(
+    spec,
+    from,
+    (i) => parentPort!.postMessage({ start: i }),
+    (one) => parentPort!.postMessage({ one }),
+  );
+  parentPort!.postMessage({ end: true });
 }
 
 /** compareCorpus reads every corpus document, whatever its size, with the fast reader and with yaml, and lists where they differ. */
