@@ -153,6 +153,8 @@ export function applyOperations(text: string, ops: Operation[], expected: unknow
 
 /** applyOperationsWithYaml is applyOperations with the yaml-based editor alone; tests and the fuzzer compare the two. */
 export function applyOperationsWithYaml(text: string, ops: Operation[], expected: unknown): string {
+  // The same bound as for reading: a List read item by item may be larger, but editing parses it whole.
+  if (text.length > MAX_YAML_BYTES) throw new EditError(`the document is ${(text.length / (1 << 20)).toFixed(1)} MiB and needs the full YAML reader to edit, which webhook-guard limits to 1 MiB`);
   let remaining = ops;
   let out = text;
   while (remaining.length) {

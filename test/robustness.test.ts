@@ -76,6 +76,15 @@ const refused: Record<string, { input: () => string | Buffer; message: RegExp; m
   'a 1.5 MiB Deployment that only the full YAML reader can read (anchors)': { input: () => bigDeployment(1.5, true), message: /^webhook-guard: document 1 \(kind Deployment, line 1\): .*1\.5 MiB.*limits to 1 MiB/, maxRssMb: 250 },
   'a Service nested 5000 levels deep': { input: () => deepBlock(5000), message: /^webhook-guard: document 1 \(kind Service, line 1\): cannot read this Service/, maxRssMb: 400 },
   'a Service nested 100000 flow levels deep': { input: () => lines('apiVersion: v1', 'kind: Service', 'metadata: {name: x}', `spec: ${'['.repeat(100_000)}${']'.repeat(100_000)}`), message: /^webhook-guard: document 1 \(kind Service, line 1\): cannot read this Service/, maxRssMb: 400 },
+  'a 1.5 MiB List (read item by item) whose webhook needs the full YAML reader to edit': {
+    input: () => {
+      const hook = ['- apiVersion: admissionregistration.k8s.io/v1', '  kind: ValidatingWebhookConfiguration', '  metadata: {name: v}', '  webhooks:', '  - name: v.example.com', '    failurePolicy: Fail', '    clientConfig: {service: {name: svc, namespace: ns}}', '    rules:', '    - {apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}'];
+      const items = Array.from({ length: 6000 }, (_, i) => [`- apiVersion: v1`, '  kind: ConfigMap', `  metadata: {name: c${i}, labels: &l${i} {a: b}}`, `  data: {k: ${'v'.repeat(150)}}`]).flat();
+      return lines('apiVersion: v1', 'kind: List', 'items:', ...hook, ...items);
+    },
+    message: /^webhook-guard: document 1 \(kind List, line 1\): cannot apply .*: the document is 1\.\d MiB and needs the full YAML reader to edit/,
+    maxRssMb: 300,
+  },
   'invalid UTF-8': { input: () => Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xc3, 0x28, 0x0a]), message: /^webhook-guard: input is not valid UTF-8 \(byte 6, line 1, column 7\)/ },
   'a NUL byte': { input: () => 'kind: ConfigMap\nx: a\u0000b\n', message: /^webhook-guard: input contains a NUL byte at line 2, column 5/ },
 };
