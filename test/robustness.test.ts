@@ -181,6 +181,7 @@ const malformed: Record<string, string> = {
   'operations as a number': webhook(['  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: 1', '    resources: [pods]']),
   'matchExpressions as a map': webhook(['  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: [CREATE]', '    resources: [pods]'], ['  namespaceSelector:', '    matchExpressions: {key: a}']),
   'a null rule': webhook(['  - null']),
+  'a null expression': webhook(['  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: [CREATE]', '    resources: [pods]'], ['  namespaceSelector:', '    matchExpressions:', '    - null']),
   'values as a string': webhook(['  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: [CREATE]', '    resources: [pods]'], ['  objectSelector:', '    matchExpressions:', '    - {key: a, operator: In, values: b}']),
 };
 

@@ -34,7 +34,8 @@ export interface ExclusionPlan {
 export function planExclusion(namespaceSelector: unknown, targets: string[]): ExclusionPlan {
   const selector = (namespaceSelector ?? null) as LabelSelector | null;
   const exprs = Array.isArray(selector?.matchExpressions) ? selector!.matchExpressions : [];
-  const named = exprs.filter((e) => e.key === NAME_LABEL && e.operator === 'In').flatMap((e) => e.values ?? []);
+  // Expressions of the wrong shape (null, say) are skipped here; selectorMatches then matches nothing.
+  const named = exprs.filter((e) => e?.key === NAME_LABEL && e.operator === 'In').flatMap((e) => e.values ?? []);
   const plan: ExclusionPlan = { missing: [], byName: [] };
   for (const ns of targets) {
     if (!selectorMatches(selector, bareNamespaceLabels(ns))) continue;
@@ -42,7 +43,7 @@ export function planExclusion(namespaceSelector: unknown, targets: string[]): Ex
     else plan.missing.push(ns);
   }
   if (!plan.missing.length) return plan;
-  const at = exprs.findIndex((e) => e.key === NAME_LABEL && e.operator === 'NotIn');
+  const at = exprs.findIndex((e) => e?.key === NAME_LABEL && e.operator === 'NotIn');
   if (at >= 0) {
     const values = [...(exprs[at].values ?? [])];
     plan.edit = { path: ['matchExpressions', at, 'values'], value: [...values, ...plan.missing.filter((ns) => !values.includes(ns))] };
