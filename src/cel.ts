@@ -428,6 +428,9 @@ function call(n: Extract<Node, { t: 'call' }>, vars: Record<string, Value>, know
       return n.fn === 'startsWith' ? recv.startsWith(arg) : n.fn === 'endsWith' ? recv.endsWith(arg) : recv.includes(arg);
     case 'matches':
       if (typeof recv !== 'string' || typeof arg !== 'string') return new CelError('no such overload: matches');
+      // The apiserver runs RE2, which is linear; JavaScript backtracks. A pattern that could backtrack
+      // badly (any repeated group, or a backreference) or a long subject is left unknown.
+      if (/\)\s*[+*{]|\\[1-9]/.test(arg) || recv.length > 4096 || arg.length > 512) return UNKNOWN;
       try {
         return new RegExp(arg).test(recv);
       } catch {

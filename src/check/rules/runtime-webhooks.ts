@@ -1,7 +1,7 @@
 // runtime-webhooks: webhooks that a controller creates at run time from a config object (Kyverno, Capsule 0.13+).
 import { isObj } from '../../model.js';
+import { bareNamespaceLabels, selectorMatches, type LabelSelector } from '../../selectors.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
-import { selectorText } from '../describe.js';
 
 /**
  * runtimeWebhooks says, for each config object from which a controller creates webhooks at run time,
@@ -19,29 +19,36 @@ export const runtimeWebhooks = {
     for (const cm of model.ofKind('ConfigMap')) {
       const data = cm.obj.data;
       if (!isObj(data) || (typeof data.webhooks !== 'string' && typeof data.resourceFilters !== 'string')) continue;
+      // ConfigMap data never appears in a finding: what the selectors do is said, not what they hold.
       let selector = '';
       if (typeof data.webhooks === 'string') {
         try {
           const parsed = JSON.parse(data.webhooks);
-          const list = Array.isArray(parsed) ? parsed : [parsed];
-          selector = list.map((x) => (isObj(x) ? `namespaceSelector ${selectorText(x.namespaceSelector)}${x.objectSelector ? `, objectSelector ${selectorText(x.objectSelector)}` : ''}` : '')).filter(Boolean).join('; ');
+          const list = (Array.isArray(parsed) ? parsed : [parsed]).filter(isObj);
+          const own = model.namespaceOf(cm);
+          const excluded = [own, 'kube-system'].filter((ns) => list.length > 0 && list.every((x) => !selectorMatches(x.namespaceSelector as LabelSelector, bareNamespaceLabels(ns))));
+          const open = [own, 'kube-system'].filter((ns) => !excluded.includes(ns));
+          const keep = list.length === 1 ? 'keeps' : 'keep';
+          selector =
+            `its data.webhooks key holds ${list.length} selector${list.length === 1 ? '' : 's'}, which ` +
+            (!open.length ? `${keep} ${excluded.join(' and ')} out` : excluded.length ? `${keep} ${excluded.join(' and ')} out, but not ${open.join(' and ')}` : `${keep} neither ${open.join(' nor ')} out`);
         } catch {
-          selector = 'the webhooks key is not valid JSON';
+          selector = 'its data.webhooks key is not valid JSON';
         }
       }
-      const conditions = typeof data.matchConditions === 'string' ? ' and matchConditions' : '';
+      const conditions = typeof data.matchConditions === 'string';
       out.push({
         id: 'runtime-webhooks',
         severity: 'info',
         resource: cm,
         path: ['data', typeof data.webhooks === 'string' ? 'webhooks' : 'resourceFilters'],
         message:
-          `ConfigMap ${model.namespaceOf(cm)}/${cm.name} configures the webhooks Kyverno's admission controller creates at run time (${selector || 'with default selectors'}${conditions}). ` +
+          `ConfigMap ${model.namespaceOf(cm)}/${cm.name} configures the webhooks Kyverno's admission controller creates at run time (${selector || 'with default selectors'}${conditions ? '; its data.matchConditions key adds conditions' : ''}). ` +
           'Their rules and failure policy come from the policies installed later, so which pods and cluster-critical objects they intercept, and whether they can block Kyverno\'s own pods, cannot be checked offline.',
         why: 'Kyverno creates and updates its resource webhook configurations from its policies; they are not in the rendered chart, and `helm uninstall` leaves them behind (with failurePolicy Fail they then reject requests until deleted).',
         docs: [DOCS.namespaceSelector, DOCS.failOpen],
-        fix: "Check a live cluster dump after installing the policies (`kubectl get mutatingwebhookconfigurations,validatingwebhookconfigurations,namespaces,services,deployments -A -o yaml | webhook-guard check -`); webhook-guard's runtime-config adapters (issue 6: the guard-cluster-scoped family) harden the ConfigMap's webhooks and matchConditions keys.",
-        transform: 'guard-cluster-scoped',
+        fix: "Check a live cluster dump after installing the policies (`kubectl get mutatingwebhookconfigurations,validatingwebhookconfigurations,namespaces,services,deployments -A -o yaml | webhook-guard check -`); webhook-guard's kyverno-config transform excludes Kyverno's namespace and kube-system in the ConfigMap's webhooks key and adds node/CSR matchConditions.",
+        transform: 'kyverno-config',
       });
     }
     for (const cfg of model.ofKind('CapsuleConfiguration')) {
