@@ -12,13 +12,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import fjp from 'fast-json-patch';
-import { main } from '../src/cli.js';
 import { resolveConfig } from '../src/config.js';
 import { applyOperationsWithYaml, deepEqual, readWithYaml } from '../src/document.js';
 import { fastEdit } from '../src/fast-edit.js';
 import { fastRead } from '../src/fast-read.js';
 import { transformStream } from '../src/pipeline.js';
 import { decodeInput, splitStream } from '../src/stream.js';
+import { runMain } from '../test/helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CORPUS = resolve(ROOT, '..', 'shared', 'corpus');
@@ -399,19 +399,6 @@ export interface Outcome {
   fastEdits: number;
 }
 
-async function runMain(input: Buffer, argv: string[] = []): Promise<{ exit: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const exit = await main(argv, {
-    readStdin: async () => input,
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    stdinIsTTY: false,
-    stdoutIsTTY: false,
-    env: {},
-  });
-  return { exit, stdout, stderr };
-}
 
 const FAILURE = /^webhook-guard: (input is not valid UTF-8 \(byte \d+, line \d+, column \d+\)|input contains a NUL byte at line \d+, column \d+|document \d+ \()/;
 

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { main } from '../src/cli.js';
 import { defaultConfig, resolveConfig, type Config } from '../src/config.js';
 import { transformStream, type Result } from '../src/pipeline.js';
 
@@ -53,4 +54,19 @@ export function cli(args: string[], input: string | Buffer = '', env: NodeJS.Pro
 /** yaml joins lines, so table cases can be written as arrays of lines. */
 export function lines(...ls: string[]): string {
   return ls.join('\n') + '\n';
+}
+
+/** runMain runs the CLI in-process on `input`, collecting what it writes. */
+export async function runMain(input: string | Buffer, argv: string[] = []): Promise<{ exit: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const exit = await main(argv, {
+    readStdin: async () => Buffer.from(input),
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    stdinIsTTY: false,
+    stdoutIsTTY: false,
+    env: {},
+  });
+  return { exit, stdout, stderr };
 }

@@ -5,23 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { main } from '../src/cli.js';
-import { BIN, CORPUS, ROOT, lines } from './helpers.js';
+import { BIN, CORPUS, ROOT, lines, runMain } from './helpers.js';
 
-/** runMain runs the CLI in-process on `input`. */
-async function runMain(input: string | Buffer, argv: string[] = []): Promise<{ exit: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const exit = await main(argv, {
-    readStdin: async () => Buffer.from(input),
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    stdinIsTTY: false,
-    stdoutIsTTY: false,
-    env: {},
-  });
-  return { exit, stdout, stderr };
-}
 
 /**
  * spawn runs the built binary with a generous timeout that only catches hangs, and reports its peak
