@@ -1,6 +1,7 @@
 // guard-cluster-scoped: named matchConditions for Nodes, CSRs, kubelets and mirror pods, gated on the Kubernetes version.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { evaluateCondition } from '../src/cel.js';
 import { CONDITIONS, conditionsFor, matchConditionsAvailable, mergeConditions } from '../transforms/guard-cluster-scoped.js';
 import { config, lines, run } from './helpers.js';
 import { runCases } from './table.js';
@@ -197,3 +198,31 @@ s('conditionsFor reads what the rules cover through ruleMatches (subresources, s
 });
 
 s.run();
+
+const evaluation = suite('guard-cluster-scoped: the conditions evaluate without error for every request');
+evaluation('every operation, resource, user and missing object: a boolean, never an error; skips only what they name', () => {
+  const users = { kubelet: { username: 'system:node:n1', groups: ['system:nodes', 'system:authenticated'] }, user: { username: 'alice', groups: ['dev'] }, bare: { username: 'x' } };
+  const resources = { pods: { group: '', resource: 'pods' }, nodes: { group: '', resource: 'nodes' }, csrs: { group: 'certificates.k8s.io', resource: 'certificatesigningrequests' }, widgets: { group: 'example.com', resource: 'widgets' } };
+  const objects = { none: null, plain: { metadata: { name: 'p' } }, noMeta: {}, mirror: { metadata: { annotations: { 'kubernetes.io/config.mirror': 'abc' } } } };
+  let evaluated = 0;
+  for (const op of ['CREATE', 'UPDATE', 'DELETE', 'CONNECT']) {
+    for (const [rk, res] of Object.entries(resources)) {
+      for (const [uk, userInfo] of Object.entries(users)) {
+        for (const [ok, object] of Object.entries(objects)) {
+          const vars = { object, oldObject: op === 'CREATE' ? null : object, request: { operation: op, resource: { ...res, version: 'v1' }, userInfo } };
+          for (const [name, cond] of Object.entries(CONDITIONS)) {
+            const got = evaluateCondition(cond.expression, vars as never);
+            assert.type(got, 'boolean', `${name} on ${op} ${rk} by ${uk} with ${ok}: ${String(got)}`);
+            evaluated++;
+            const skip = got === false;
+            const want =
+              name === 'kubelets' ? uk === 'kubelet' : name === 'nodes' ? rk === 'nodes' : name === 'csrs' ? rk === 'csrs' : op === 'CREATE' && rk === 'pods' && uk === 'kubelet' && ok === 'mirror';
+            assert.is(skip, want, `${name} on ${op} ${rk} by ${uk} with ${ok}`);
+          }
+        }
+      }
+    }
+  }
+  assert.is(evaluated, 4 * 4 * 3 * 4 * 4);
+});
+evaluation.run();
