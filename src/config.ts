@@ -3,6 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { yaml } from './document.js';
+import { position } from './stream.js';
 import { ConfigError } from './errors.js';
 import { TRANSFORMS } from './registry.js';
 
@@ -53,9 +54,7 @@ export function readConfigFile(path: string): unknown {
   const doc = yaml().parseDocument(text, { version: '1.1', prettyErrors: false });
   if (doc.errors.length) {
     const e = doc.errors[0];
-    const before = text.slice(0, e.pos[0]);
-    const line = before.split('\n').length;
-    const column = e.pos[0] - before.lastIndexOf('\n');
+    const { line, column } = position(text, e.pos[0]);
     throw new ConfigError(`config ${path}: line ${line}, column ${column}: ${e.message.split('\n')[0]}`);
   }
   try {

@@ -18,7 +18,7 @@ import { fastEdit } from './fast-edit.js';
 import { fastRead } from './fast-read.js';
 import { relaxQuotedContinuations } from './go-compat.js';
 import { readListByItems } from './list-read.js';
-import { lineEnding } from './stream.js';
+import { lineEnding, position } from './stream.js';
 
 // `yaml` takes about 35 ms to load, so it is loaded on first use: runs whose documents fast-read.ts
 // reads and that edit nothing never load it.
@@ -102,7 +102,7 @@ function parseStrict(text: string): { value?: unknown; error?: ReadResult['error
   }
   if (doc.errors.length) {
     const e = doc.errors[0];
-    const [line, column] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : positionOf(text, e.pos[0]);
+    const { line, column } = e.linePos?.[0] ? { line: e.linePos[0].line, column: e.linePos[0].col } : position(text, e.pos[0]);
     return { error: { message: withoutQuotes(e.message.split('\n')[0]), line, column } };
   }
   try {
@@ -119,12 +119,6 @@ const QUOTING = /^(Unresolved alias \(the anchor must be set before the alias\)|
 
 function withoutQuotes(message: string): string {
   return message.replace(QUOTING, '$1');
-}
-
-function positionOf(text: string, offset: number): [number, number] {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return [line, offset - before.lastIndexOf('\n')];
 }
 
 /** EditError says why a patch operation could not be applied to the text; the caller adds which document. */

@@ -106,7 +106,8 @@ export function decodeInput(buf: Buffer): string {
   return text;
 }
 
-function position(text: string, at: number): { line: number; column: number } {
+/** position turns an offset in `text` into a 1-based line and column, for messages. */
+export function position(text: string, at: number): { line: number; column: number } {
   const before = text.slice(0, at);
   const line = countNewlines(before) + 1;
   const column = before.length - before.lastIndexOf('\n');

@@ -49,13 +49,14 @@ export const webhookReplicas = {
         if (!Number.isFinite(replicas)) ctx.warn(wl, `spec.replicas is ${JSON.stringify(raw)}, not a number; left as it is`);
         else if (replicas < min) ctx.set(wl, ['spec', 'replicas'], min, why);
       }
+      // The budget and the spread select the pods as the workload does (its immutable spec.selector).
+      const podSelector = isObj(wl.obj.spec?.selector) ? wl.obj.spec.selector : { matchLabels: podLabels(wl) };
       const pdbName = `${wl.name}-webhook-guard`;
       // A budget an earlier run added counts even if it selects no pods (a workload whose selector misses its
       // own pod labels), or every run would add another (found by the fuzzer).
       const ours = model.ofKind('PodDisruptionBudget').some((p) => p.name === pdbName && model.namespaceOf(p) === ns);
       if (config.podDisruptionBudget && model.pdbsFor(wl).length === 0 && !ours) {
         const annotations = Object.fromEntries(Object.entries(labelsOf(wl.obj.metadata?.annotations)).filter(([k]) => CARRIED_ANNOTATIONS.test(k)));
-        const selector = isObj(wl.obj.spec?.selector) ? structuredClone(wl.obj.spec.selector) : { matchLabels: podLabels(wl) };
         const labels = labelsOf(wl.obj.metadata?.labels);
         ctx.add(
           {
@@ -67,7 +68,7 @@ export const webhookReplicas = {
               ...(Object.keys(labels).length ? { labels } : {}),
               ...(Object.keys(annotations).length ? { annotations } : {}),
             },
-            spec: { maxUnavailable: 1, selector },
+            spec: { maxUnavailable: 1, selector: structuredClone(podSelector) },
           },
           `no PodDisruptionBudget selects the pods of ${wl.kind} ${wl.name}; ${why}`,
           { after: wl },
@@ -76,11 +77,10 @@ export const webhookReplicas = {
       const podSpec = wl.obj.spec?.template?.spec;
       const spread = podSpec?.topologySpreadConstraints;
       if (config.topologySpread && isObj(podSpec) && !(Array.isArray(spread) && spread.length) && !podSpec.affinity?.podAntiAffinity) {
-        const selector = isObj(wl.obj.spec?.selector) ? structuredClone(wl.obj.spec.selector) : { matchLabels: podLabels(wl) };
         ctx.set(
           wl,
           ['spec', 'template', 'spec', 'topologySpreadConstraints'],
-          [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: selector }],
+          [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: structuredClone(podSelector) }],
           `replicas on one node fail together; ScheduleAnyway keeps one-node clusters schedulable (changing the pod template rolls the pods)`,
         );
       }
