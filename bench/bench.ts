@@ -11,9 +11,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fjp from 'fast-json-patch';
 import { stringify } from 'yaml';
-import { resolveConfig } from '../src/config.js';
-import { transformStream } from '../src/pipeline.js';
-import { deepEqual } from '../src/document.js';
+import { resolveConfig } from '../src/pipeline/config.js';
+import { transformStream } from '../src/pipeline/pipeline.js';
+import { deepEqual } from '../src/yaml/document.js';
 import { syntheticStream } from './synthetic.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,5 +1,6 @@
 // The transform contract, and the context through which transforms edit resources and explain each change.
-import { isObj, resourceId, type Model, type Obj, type Resource } from './model.js';
+import { isObj, resourceId, type Obj, type Resource } from './model/types.js';
+import { type Model } from './model/model.js';
 
 /** Change is one edited field, as the report explains it. */
 export interface Change {

@@ -1,7 +1,8 @@
 // Keeps each webhook away from its own backend's namespace and from kube-system, by the immutable name label.
-import type { Webhook } from '../src/model.js';
-import { bareNamespaceLabels, NAME_LABEL, ruleCoversNamespaced, selectorMatches, type LabelSelector } from '../src/selectors.js';
+import type { Webhook } from '../src/model/types.js';
+import { bareNamespaceLabels, NAME_LABEL, ruleCoversNamespaced, selectorMatches, type LabelSelector } from '../src/model/selectors.js';
 import type { Transform } from '../src/transform.js';
+import { planExclusion, skipped } from './shared/exclusion.js';
 
 /** ExcludeNamespacesConfig: options of exclude-namespaces. */
 export interface ExcludeNamespacesConfig {
@@ -9,48 +10,6 @@ export interface ExcludeNamespacesConfig {
   namespaces: string[];
   /** Webhooks to leave alone: `webhook-name` or `configuration-name/webhook-name`. Default: []. */
   skipWebhooks: string[];
-}
-
-/** skipped tells whether a webhook is named in a skip list (`name` or `configuration/name`). */
-export function skipped(w: Webhook, list: string[]): boolean {
-  return list.includes(w.name) || list.includes(`${w.owner.name}/${w.name}`);
-}
-
-/** ExclusionPlan says how to keep a namespaceSelector away from namespaces. */
-export interface ExclusionPlan {
-  /** Namespaces the selector matches when they carry only the name label, in the order asked. */
-  missing: string[];
-  /** Namespaces the selector picks by name (`In`): left alone, as someone meant them. */
-  byName: string[];
-  /** The edit, relative to the selector: the values of an existing `NotIn` on the name label, or the whole matchExpressions. */
-  edit?: { path: Array<string | number>; value: unknown };
-}
-
-/**
- * planExclusion works out how to merge `kubernetes.io/metadata.name NotIn [...]` into a namespaceSelector
- * (a webhook's, or the one Kyverno copies into its webhooks) so it skips `targets`: it extends an existing
- * `NotIn` on that key, else appends an expression, and never touches matchLabels or other expressions.
- */
-export function planExclusion(namespaceSelector: unknown, targets: string[]): ExclusionPlan {
-  const selector = (namespaceSelector ?? null) as LabelSelector | null;
-  const exprs = Array.isArray(selector?.matchExpressions) ? selector!.matchExpressions : [];
-  // Expressions of the wrong shape (null, say) are skipped here; selectorMatches then matches nothing.
-  const named = exprs.filter((e) => e?.key === NAME_LABEL && e.operator === 'In').flatMap((e) => e.values ?? []);
-  const plan: ExclusionPlan = { missing: [], byName: [] };
-  for (const ns of targets) {
-    if (!selectorMatches(selector, bareNamespaceLabels(ns))) continue;
-    if (named.includes(ns)) plan.byName.push(ns);
-    else plan.missing.push(ns);
-  }
-  if (!plan.missing.length) return plan;
-  const at = exprs.findIndex((e) => e?.key === NAME_LABEL && e.operator === 'NotIn');
-  if (at >= 0) {
-    const values = [...(exprs[at].values ?? [])];
-    plan.edit = { path: ['matchExpressions', at, 'values'], value: [...values, ...plan.missing.filter((ns) => !values.includes(ns))] };
-  } else {
-    plan.edit = { path: ['matchExpressions'], value: [...exprs, { key: NAME_LABEL, operator: 'NotIn', values: plan.missing }] };
-  }
-  return plan;
 }
 
 /**

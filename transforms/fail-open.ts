@@ -1,5 +1,6 @@
 // Opt-in: lets mutating webhooks that intercept kube-system or cluster-critical objects fail open (failurePolicy Ignore).
-import type { Model, Webhook } from '../src/model.js';
+import type { Model } from '../src/model/model.js';
+import type { Webhook } from '../src/model/types.js';
 import {
   CSR_REQUESTS,
   NODE_REQUESTS,
@@ -8,9 +9,9 @@ import {
   selectorMatches,
   type LabelSelector,
   type Request,
-} from '../src/selectors.js';
+} from '../src/model/selectors.js';
 import type { Transform } from '../src/transform.js';
-import { skipped } from './exclude-namespaces.js';
+import { skipped } from './shared/exclusion.js';
 
 /** FailOpenConfig: options of fail-open. */
 export interface FailOpenConfig {

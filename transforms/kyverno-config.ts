@@ -1,10 +1,10 @@
 // Hardens the webhooks Kyverno creates at run time, through the JSON its ConfigMap holds under `webhooks` and `matchConditions`.
-import { editJson } from '../src/embedded-json.js';
-import { isObj, labelsOf, type Resource } from '../src/model.js';
-import { NAME_LABEL } from '../src/selectors.js';
+import { editJson } from '../src/yaml/embedded-json.js';
+import { isObj, labelsOf, type Resource } from '../src/model/types.js';
+import { NAME_LABEL } from '../src/model/selectors.js';
 import type { Context, Transform } from '../src/transform.js';
-import { planExclusion } from './exclude-namespaces.js';
-import { CONDITIONS, matchConditionsAvailable, mergeConditions, MAX_MATCH_CONDITIONS, whyOf } from './guard-cluster-scoped.js';
+import { planExclusion } from './shared/exclusion.js';
+import { CONDITIONS, matchConditionsAvailable, mergeConditions, MAX_MATCH_CONDITIONS, whyOf } from './shared/conditions.js';
 
 /** KyvernoConfigConfig: options of kyverno-config. */
 export interface KyvernoConfigConfig {

@@ -1,6 +1,6 @@
 // Adds exempting labels to Namespace documents, or says how to label a namespace the chart does not create.
-import { labelsOf } from '../src/model.js';
-import { NAME_LABEL } from '../src/selectors.js';
+import { labelsOf } from '../src/model/types.js';
+import { NAME_LABEL } from '../src/model/selectors.js';
 import type { Transform } from '../src/transform.js';
 
 /** LabelNamespacesConfig: options of label-namespaces. */

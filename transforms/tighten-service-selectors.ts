@@ -1,6 +1,7 @@
 // Narrows webhook Service selectors with app.kubernetes.io/name and /instance so they reach only their own pods.
-import { isObj, labelsOf, podLabels, type Model, type Resource } from '../src/model.js';
-import { mapSelectorMatches } from '../src/selectors.js';
+import { isObj, labelsOf, podLabels, type Resource } from '../src/model/types.js';
+import { type Model } from '../src/model/model.js';
+import { mapSelectorMatches } from '../src/model/selectors.js';
 import type { Transform } from '../src/transform.js';
 
 /** TightenServiceSelectorsConfig: options of tighten-service-selectors. */

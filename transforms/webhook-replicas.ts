@@ -1,5 +1,5 @@
 // Gives the workloads behind fail-closed webhooks a minimum of replicas, a disruption budget and host spread.
-import { isObj, labelsOf, podLabels, type Resource } from '../src/model.js';
+import { isObj, labelsOf, podLabels, type Resource } from '../src/model/types.js';
 import type { Transform } from '../src/transform.js';
 
 /** WebhookReplicasConfig: options of webhook-replicas. */

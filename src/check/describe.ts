@@ -1,6 +1,6 @@
 // Helpers the rules share: how they name webhooks, selectors and lists in messages.
-import type { Webhook } from '../model.js';
-import { NAME_LABEL, type LabelSelector } from '../selectors.js';
+import type { Webhook } from '../model/types.js';
+import { NAME_LABEL, type LabelSelector } from '../model/selectors.js';
 
 /** webhookLabel names a webhook as messages do: `mutating webhook mpod.kb.io (Fail)`. */
 export function webhookLabel(w: Webhook): string {

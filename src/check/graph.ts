@@ -1,6 +1,6 @@
 // The admission dependency graph: webhook → Service → workload, "intercepts pods of" edges, and deadlock cycles.
-import type { Webhook } from '../model.js';
-import type { Admission, PodSource } from './admission.js';
+import type { Webhook } from '../model/types.js';
+import type { Admission, PodSource } from '../model/admission.js';
 
 /** Intercept is one "intercepts pods of" edge: the webhook is called when the source creates pods. */
 export interface Intercept {

@@ -1,7 +1,6 @@
 // Finds where a finding points: input, document, and the line and column of the field in that input.
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { Doc, Resource } from '../model.js';
-
+import { positionOf } from '../yaml/locate.js';
+import type { Resource } from '../model/types.js';
 /** Location is a place in an input, for reports and SARIF. */
 export interface Location {
   /** The input's name (`-` for stdin). */
@@ -13,25 +12,6 @@ export interface Location {
   column: number;
 }
 
-// PARSE_LIMIT is the largest document parsed only to find a line (a CRD schema can be megabytes).
-const PARSE_LIMIT = 512 * 1024;
-
-const parsed = new WeakMap<Doc, { doc: Document; counter: LineCounter } | null>();
-
-function parse(d: Doc): { doc: Document; counter: LineCounter } | null {
-  if (parsed.has(d)) return parsed.get(d)!;
-  let out: { doc: Document; counter: LineCounter } | null = null;
-  try {
-    const counter = new LineCounter();
-    const doc = parseDocument(d.segment.text, { version: '1.1', uniqueKeys: false, strict: false, prettyErrors: false, lineCounter: counter });
-    out = { doc, counter };
-  } catch {
-    out = null;
-  }
-  parsed.set(d, out);
-  return out;
-}
-
 /**
  * locate finds the line of `path` inside a resource, or of its deepest part that exists in the text
  * (documents only Go's YAML reader accepts, and objects the model built, fall back to the resource's start).
@@ -40,149 +20,7 @@ export function locate(r: Resource, path: Array<string | number> = []): Location
   const seg = r.doc.segment;
   const source = seg.source ?? '-';
   if (seg.index < 0) return { source, document: 0, line: 0, column: 0 };
-  const full = [...r.path, ...path];
-  const found = scan(r.doc, full);
+  const found = positionOf(seg, [...r.path, ...path]);
   if (found) return { source, document: seg.index + 1, line: seg.line + found.line, column: found.column };
-  // The text scan handles block style; flow and JSON documents are parsed, unless they are huge.
-  const p = r.doc.segment.text.length <= PARSE_LIMIT ? parse(r.doc) : null;
-  if (p) {
-    for (let n = full.length; n >= 0; n--) {
-      const node = n === 0 ? (p.doc.contents as Node | null) : findNode(p.doc, full.slice(0, n));
-      if (node?.range) {
-        const pos = p.counter.linePos(node.range[0]);
-        return { source, document: seg.index + 1, line: seg.line + pos.line - 1, column: pos.col };
-      }
-    }
-  }
   return { source, document: seg.index + 1, line: seg.line, column: 1 };
-}
-
-// findNode walks a path through maps and sequences; for a map entry it returns the key, so the line is the key's.
-function findNode(doc: Document, path: Array<string | number>): Node | undefined {
-  let node: unknown = doc.contents;
-  let found: Node | undefined;
-  for (const seg of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => String((p.key as { value?: unknown })?.value ?? p.key) === String(seg));
-      if (!pair) return undefined;
-      found = pair.key as Node;
-      node = pair.value;
-    } else if (isSeq(node)) {
-      const item = node.items[Number(seg)];
-      if (item === undefined) return undefined;
-      found = item as Node;
-      node = item;
-    } else return undefined;
-  }
-  return found;
-}
-
-interface Line {
-  /** Leading spaces. */
-  indent: number;
-  /** True when the line starts (after its indentation) with a `- ` item marker. */
-  item: boolean;
-  /** Column of the content, after the indentation and any item markers, from 0. */
-  column: number;
-  text: string;
-}
-
-const lineCache = new WeakMap<Doc, Line[]>();
-
-function linesOf(d: Doc): Line[] {
-  let out = lineCache.get(d);
-  if (out) return out;
-  out = d.segment.text.split('\n').map((raw) => {
-    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const indent = /^ */.exec(text)![0].length;
-    let column = indent;
-    while (text[column] === '-' && (text[column + 1] === ' ' || column + 1 === text.length)) {
-      column++;
-      while (text[column] === ' ') column++;
-    }
-    return { indent, item: column > indent, column, text };
-  });
-  lineCache.set(d, out);
-  return out;
-}
-
-function significant(l: Line): boolean {
-  const rest = l.text.slice(l.column);
-  if (rest === '' && !l.item) return false;
-  return !rest.startsWith('#') && !/^(---|\.\.\.)(\s|$)/.test(l.text) && !l.text.startsWith('%');
-}
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * scan finds a path in a block-style YAML document by indentation alone, without parsing it: the line
- * (from 0, relative to the document) and column (from 1) of the deepest key or item of the path it
- * reaches. Returns undefined when it cannot follow the first step (flow style, JSON).
- */
-function scan(d: Doc, path: Array<string | number>): { line: number; column: number } | undefined {
-  const ls = linesOf(d);
-  let lo = 0;
-  let hi = ls.length;
-  let best: { line: number; column: number } | undefined;
-  // An item's first line holds the item's content after its `- ` marker.
-  let itemLine = -1;
-  for (const seg of path) {
-    let start = lo;
-    while (start < hi && !significant(ls[start])) start++;
-    if (start >= hi) break;
-    if (typeof seg === 'number') {
-      const first = ls[start];
-      if (!first.item || start === itemLine) break;
-      const m = first.indent;
-      let n = -1;
-      let at = -1;
-      for (let i = start; i < hi; i++) {
-        const l = ls[i];
-        if (!significant(l)) continue;
-        if (l.indent < m) break;
-        if (l.indent === m && l.item && ++n === seg) {
-          at = i;
-          break;
-        }
-      }
-      if (at < 0) break;
-      let end = at + 1;
-      while (end < hi && (!significant(ls[end]) || ls[end].indent > m)) end++;
-      best = { line: at, column: m + 1 };
-      lo = at;
-      hi = end;
-      itemLine = at;
-      continue;
-    }
-    // A bare `-` line: the item's content starts on the next line.
-    if (ls[start].item && ls[start].text.slice(ls[start].column).trim() === '') {
-      start++;
-      while (start < hi && !significant(ls[start])) start++;
-      if (start >= hi) break;
-    }
-    const col = ls[start].column;
-    const key = new RegExp(`^(["']?)${escape(String(seg))}\\1[ \t]*:(\\s|$)`);
-    let at = -1;
-    for (let i = start; i < hi; i++) {
-      const l = ls[i];
-      if (!significant(l)) continue;
-      if (i !== start && l.indent < col) break;
-      if (l.column === col && key.test(l.text.slice(col))) {
-        at = i;
-        break;
-      }
-    }
-    if (at < 0) break;
-    let end = at + 1;
-    while (end < hi && (!significant(ls[end]) || ls[end].indent > col || (ls[end].indent === col && ls[end].item))) end++;
-    best = { line: at, column: col + 1 };
-    lo = at + 1;
-    hi = end;
-    itemLine = -1;
-  }
-  if (!path.length) {
-    const first = ls.findIndex(significant);
-    return first < 0 ? undefined : { line: first, column: ls[first].column + 1 };
-  }
-  return best;
 }

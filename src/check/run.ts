@@ -1,7 +1,8 @@
 // Runs the check rules over a model and puts the findings in report order, each with its location.
-import { Model, resourceId, type Input, type ModelOptions } from '../model.js';
+import { Model, type Input, type ModelOptions } from '../model/model.js';
+import { resourceId } from '../model/types.js';
 import { displayPath } from '../transform.js';
-import { Admission } from './admission.js';
+import { Admission } from '../model/admission.js';
 import { locate, type Location } from './locate.js';
 import { RULES } from './rules/index.js';
 import { SEVERITIES, type CheckOptions, type Finding, type Rule } from './types.js';

@@ -1,6 +1,7 @@
 // The contract between check rules and the report: severities, findings, rules and the documentation they cite.
-import type { Model, Resource } from '../model.js';
-import type { Admission } from './admission.js';
+import type { Model } from '../model/model.js';
+import type { Resource } from '../model/types.js';
+import type { Admission } from '../model/admission.js';
 
 /** Severity orders findings; `--fail-on` compares against it. */
 export type Severity = 'error' | 'warning' | 'info';

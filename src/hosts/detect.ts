@@ -1,7 +1,7 @@
 // Tells which host is calling from argv, the environment and the first bytes of stdin, without loading
 // the pipeline: a kustomize legacy exec plugin, a KRM function (ResourceList), or a plain stream.
 import { readFileSync, statSync } from 'node:fs';
-import { hasContent, sniffKind, splitStream } from '../stream.js';
+import { hasContent, sniffKind, splitStream } from '../yaml/stream.js';
 
 /** RESOURCE_LIST_VERSIONS are the apiVersions of a KRM ResourceList that select KRM mode. */
 export const RESOURCE_LIST_VERSIONS = ['config.kubernetes.io/v1', 'config.kubernetes.io/v1alpha1'];

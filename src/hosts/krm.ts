@@ -1,11 +1,13 @@
 // KRM function host: a ResourceList in, the same ResourceList out with its items hardened in place
 // (minimal text edits, so comments and every config.kubernetes.io/* annotation survive) and `results`.
 import { ConfigError, UsageError, UserError } from '../errors.js';
-import { resolveConfig, validateConfig, type Config, type Overrides } from '../config.js';
-import { isObj, Model, resourceId, type Obj, type Resource } from '../model.js';
-import { applyTransforms, writeModel } from '../pipeline.js';
-import { redact } from '../report.js';
-import { splitStream } from '../stream.js';
+import { resolveConfig, validateConfig, type Config, type Overrides } from '../pipeline/config.js';
+import { isObj, resourceId, type Obj, type Resource } from '../model/types.js';
+import { Model, modelKinds } from '../model/model.js';
+import { applyTransforms, writeModel } from '../pipeline/pipeline.js';
+import { redact } from '../pipeline/report.js';
+import { readStream } from '../yaml/read-stream.js';
+import { splitStream } from '../yaml/stream.js';
 import type { Change, Warning } from '../transform.js';
 
 /** KrmResult is one KRM field of `results` (functions spec: severity, message, resourceRef, field, file). */
@@ -42,19 +44,19 @@ export class KrmError extends UserError {
  * flags override either. Throws KrmError (wrapping the UserError) on failure.
  */
 export async function runResourceList(text: string, fallback: Config, overrides: Overrides, flagConfig: boolean): Promise<KrmRun> {
-  const segments = splitStream(text);
-  // The namespace default must be known before the model is built, so read the functionConfig first.
-  const probe = new Model(segments, { listKinds: ['ResourceList'] });
-  const root = probe.docs.find((d) => d.working !== undefined);
+  const options = { listKinds: ['ResourceList'] };
+  // The stream is read once; the model is built after the functionConfig, which may set its namespace.
+  const docs = readStream(splitStream(text), modelKinds(options));
+  const root = docs.find((d) => d.kind === 'ResourceList' && d.original !== undefined);
   if (!root || !isObj(root.original)) throw new KrmError(new UserError('the ResourceList cannot be read', 1));
   let config: Config;
   try {
     config = await functionConfig(root.original as Obj, fallback, overrides, flagConfig);
   } catch (err) {
-    if (err instanceof UserError) throw new KrmError(err, withResults(probe, [{ severity: 'error', message: err.message }]));
+    if (err instanceof UserError) throw new KrmError(err, withResults(new Model(docs, options), [{ severity: 'error', message: err.message }]));
     throw err;
   }
-  const model = config.namespace === undefined ? probe : new Model(segments, { listKinds: ['ResourceList'], namespace: config.namespace });
+  const model = new Model(docs, { ...options, namespace: config.namespace });
   const doc = model.docs.find((d) => d.working !== undefined)!;
   const list = doc.working as Obj;
   try {
@@ -69,7 +71,7 @@ export async function runResourceList(text: string, fallback: Config, overrides:
     if (results.length) list.results = [...(Array.isArray(list.results) ? list.results : []), ...results];
     return { output: writeModel(model, changes), changes, warnings, results };
   } catch (err) {
-    if (err instanceof UserError) throw new KrmError(err, withResults(probe, [{ severity: 'error', message: err.message }]));
+    if (err instanceof UserError) throw new KrmError(err, withResults(model, [{ severity: 'error', message: err.message }]));
     throw err;
   }
 }

@@ -1,10 +1,11 @@
 // Patch export: instead of manifests, the changes as kustomize JSON 6902 patches (one per changed
 // resource) for a kustomization or a Flux HelmRelease's spec.postRenderers, plus the added resources.
 import fjp, { type Operation } from 'fast-json-patch';
-import { stringify } from 'yaml';
-import { deepEqual } from '../document.js';
-import { isObj, type Model, type Obj } from '../model.js';
-import type { Result } from '../pipeline.js';
+import { deepEqual } from '../yaml/document.js';
+import { toYaml } from '../yaml/load.js';
+import { isObj, type Obj } from '../model/types.js';
+import { type Model } from '../model/model.js';
+import type { Result } from '../pipeline/pipeline.js';
 
 /** EMIT_MODES are the values of --emit. */
 export const EMIT_MODES = ['manifests', 'patches', 'flux'] as const;
@@ -25,7 +26,6 @@ export interface Patch {
   patch: string;
 }
 
-const YAML_OUT = { version: '1.1' as const, lineWidth: 0, minContentWidth: 0 };
 
 /**
  * computePatches diffs each changed resource's value before and after the transforms with
@@ -50,7 +50,7 @@ export function computePatches(model: Model): Patch[] {
         name: r.name.replace(/\./g, '\\.'),
         ...(r.namespace ? { namespace: r.namespace } : {}),
       },
-      patch: stringify(ops, YAML_OUT).replace(/\n$/, ''),
+      patch: toYaml(ops).replace(/\n$/, ''),
     });
   }
   return out;
@@ -101,16 +101,16 @@ export function emitPatches(result: Result, mode: 'patches' | 'flux', version: s
       '# post-renderers; these kustomize patches carry the same changes. Render with the release name,\n' +
       '# namespace and values Flux uses, and render again when the chart changes.\n' +
       addedNote +
-      stringify({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', spec: { postRenderers: [{ kustomize: { patches } }] } }, YAML_OUT);
+      toYaml({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', spec: { postRenderers: [{ kustomize: { patches } }] } });
   } else {
     head =
       `# webhook-guard ${version}: the changes as kustomize patches (JSON 6902, one per changed resource).\n` +
       '# Use this as the kustomization.yaml (or merge its patches into yours) and list the rendered\n' +
       '# manifests under resources:.\n' +
       addedNote +
-      stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', patches }, YAML_OUT);
+      toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', patches });
   }
   const docs = [head];
-  for (const d of added) docs.push(`---\n# Added by webhook-guard (${d.addedBy})\n${stringify(d.working, YAML_OUT)}`);
+  for (const d of added) docs.push(`---\n# Added by webhook-guard (${d.addedBy})\n${toYaml(d.working)}`);
   return docs.join('');
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isResourceList, kustomizePluginArgv } from '../../src/hosts/detect.js';
-import { cli } from '../helpers.js';
+import { cli } from '../support/helpers.js';
 import { ROOT, sandbox } from './hosts.js';
 
 const test = suite('hosts: detection');

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cli } from '../helpers.js';
+import { cli } from '../support/helpers.js';
 import { CHART, HELM3, HELM4, ROOT, find, objects, ok, run, sandbox, type Sandbox } from './hosts.js';
 
 const test = suite('hosts: npm pack and install -g');
@@ -31,7 +31,7 @@ test.before(() => {
 test.after(() => sb.cleanup());
 
 test('the tarball holds the bin, the compiled code, schemas, plugin.yaml and the README, and no sources or tests', () => {
-  for (const f of ['bin/webhook-guard.js', 'dist/src/cli.js', 'dist/src/hosts/krm.js', 'dist/src/hosts/patches.js', 'schemas/config.schema.json', 'plugin.yaml', 'README.md', 'package.json']) {
+  for (const f of ['bin/webhook-guard.js', 'dist/src/cli/main.js', 'dist/src/hosts/krm.js', 'dist/src/hosts/patches.js', 'schemas/config.schema.json', 'plugin.yaml', 'README.md', 'package.json']) {
     assert.ok(files.includes(f), `${f} is packed`);
   }
   for (const f of files) assert.not.match(f, /^(src|test|scripts|examples|node_modules|\.cache)\/|\.ts$/, `${f} is not packed`);

@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { BIN, ROOT } from '../helpers.js';
-import { main } from '../../src/cli.js';
+import { BIN, ROOT } from '../support/helpers.js';
+import { main } from '../../src/cli/main.js';
 
 export { BIN, ROOT };
 

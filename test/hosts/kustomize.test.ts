@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BIN, CHART, HELM3, KUBECTL, KUBECTL31, byKey, find, objects, ok, run, sandbox, type Sandbox } from './hosts.js';
-import { cli } from '../helpers.js';
+import { cli } from '../support/helpers.js';
 
 const test = suite('hosts: kustomize legacy exec plugin');
 let sb: Sandbox;

@@ -1,6 +1,6 @@
 // conversion-ca-bundle: a CRD conversion webhook with no caBundle and nothing that will inject one.
-import type { Webhook } from '../../model.js';
-import { isObj } from '../../model.js';
+import type { Webhook } from '../../model/types.js';
+import { isObj } from '../../model/types.js';
 import { conversionOutage } from '../describe.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 

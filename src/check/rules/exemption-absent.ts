@@ -1,5 +1,5 @@
 // exemption-absent: a webhook exempts its own namespace through a label that the namespace does not carry.
-import { ruleMatches, selectorMatches, type LabelSelector, type Request, type Rule as ApiRule } from '../../selectors.js';
+import { ruleMatches, selectorMatches, type LabelSelector, type Request, type Rule as ApiRule } from '../../model/selectors.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { optOutText, optOuts, webhookLabel } from '../describe.js';
 

@@ -1,5 +1,5 @@
 // intercepts-kube-system: a webhook intercepts objects in kube-system, where the control plane's own pods and leases live.
-import { builtinScope, ruleCoversNamespaced, selectorMatches, type LabelSelector, type Rule as ApiRule } from '../../selectors.js';
+import { builtinScope, ruleCoversNamespaced, selectorMatches, type LabelSelector, type Rule as ApiRule } from '../../model/selectors.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { listOf, webhookLabel } from '../describe.js';
 

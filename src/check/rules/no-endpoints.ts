@@ -1,7 +1,7 @@
 // no-endpoints: the Service a webhook calls is missing, selects no pods, or does not lead to a container port.
-import { isObj, type Webhook } from '../../model.js';
+import { isObj, type Webhook } from '../../model/types.js';
 import { sourceName } from '../graph.js';
-import { containerPorts, servesPort, servicePort } from '../ports.js';
+import { containerPorts, servesPort, servicePort } from '../../model/ports.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { conversionOutage, listOf } from '../describe.js';
 

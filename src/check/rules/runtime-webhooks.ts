@@ -1,6 +1,6 @@
 // runtime-webhooks: webhooks that a controller creates at run time from a config object (Kyverno, Capsule 0.13+).
-import { isObj } from '../../model.js';
-import { bareNamespaceLabels, selectorMatches, type LabelSelector } from '../../selectors.js';
+import { isObj } from '../../model/types.js';
+import { bareNamespaceLabels, selectorMatches, type LabelSelector } from '../../model/selectors.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 
 /**

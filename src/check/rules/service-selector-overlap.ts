@@ -1,9 +1,9 @@
 // service-selector-overlap: a webhook Service selects the pods of more than one workload.
-import { isObj, type Resource, type Webhook } from '../../model.js';
+import { isObj, type Resource, type Webhook } from '../../model/types.js';
 import { sourceName } from '../graph.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { conversionOutage, listOf } from '../describe.js';
-import { servesPort } from '../ports.js';
+import { servesPort } from '../../model/ports.js';
 
 /**
  * serviceSelectorOverlap reports each webhook Service whose selector matches the pods of several workloads

@@ -1,7 +1,7 @@
 // single-point-of-failure: the backend of a Fail webhook has fewer than 2 replicas, no PDB, or a PDB that forbids every disruption.
-import { isObj, podLabels, type Resource, type Webhook } from '../../model.js';
-import { selectorMatches, type LabelSelector } from '../../selectors.js';
-import type { PodSource } from '../admission.js';
+import { isObj, podLabels, type Resource, type Webhook } from '../../model/types.js';
+import { selectorMatches, type LabelSelector } from '../../model/selectors.js';
+import type { PodSource } from '../../model/admission.js';
 import { sourceName } from '../graph.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { conversionOutage, listOf } from '../describe.js';

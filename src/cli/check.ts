@@ -1,0 +1,117 @@
+// The `check` subcommand: read manifest streams, change nothing, report findings; the exit code says whether any reach --fail-on.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ExitCode, failureText, UsageError, UserError } from '../errors.js';
+import { decodeInput } from '../yaml/stream.js';
+import type { IO } from './io.js';
+import { version } from '../package.js';
+import type { Input } from '../model/model.js';
+import { atLeast, type Severity } from '../check/types.js';
+
+const FORMATS = ['text', 'json', 'sarif', 'mermaid', 'dot'] as const;
+const FAIL_ON = ['error', 'warning', 'info', 'none'] as const;
+
+/** checkUsage is `webhook-guard check --help`. */
+export function checkUsage(): string {
+  return `Usage: webhook-guard check [options] [FILE…|-]
+
+Reads one or more manifest streams (rendered releases, or a live-cluster dump such as
+  kubectl get mutatingwebhookconfigurations,validatingwebhookconfigurations,namespaces,services,\\
+    deployments,statefulsets,daemonsets,poddisruptionbudgets,horizontalpodautoscalers -A -o yaml)
+as one cluster, simulates admission, and reports what can deadlock or take the cluster down.
+It changes nothing. With no FILE, or with -, it reads stdin.
+
+Options:
+  --format text|json|sarif|mermaid|dot
+                         report format (default text); mermaid and dot draw the admission graph
+  --fail-on error|warning|info|none
+                         exit 1 when a finding is at least this severe (default error)
+  --namespace NS         namespace of resources that name none (default: each input's most common one)
+  --config FILE          a WebhookGuard configuration; its spec.namespace is used
+  --help
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings (or unreadable input); 2 usage error;
+3 invalid config. The report goes to stdout, errors to stderr.
+`;
+}
+
+/** checkMain runs `webhook-guard check` with the arguments after `check`. */
+export async function checkMain(argv: string[], io: IO & { stdoutIsTTY?: boolean; env?: Record<string, string | undefined> }): Promise<number> {
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        strict: true,
+        options: {
+          format: { type: 'string' },
+          'fail-on': { type: 'string' },
+          namespace: { type: 'string' },
+          config: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+          stack: { type: 'boolean' },
+        },
+      });
+    } catch (err) {
+      throw new UsageError(`check: ${(err as Error).message.split('\n')[0]}`);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      io.stdout(checkUsage());
+      return ExitCode.OK;
+    }
+    const format = values.format ?? 'text';
+    if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`check: --format ${format}: expected ${FORMATS.join(', ')}`);
+    const failOn = values['fail-on'] ?? 'error';
+    if (!(FAIL_ON as readonly string[]).includes(failOn)) throw new UsageError(`check: --fail-on ${failOn}: expected ${FAIL_ON.join(', ')}`);
+    let namespace = values.namespace;
+    if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) throw new UsageError(`check: --namespace ${JSON.stringify(namespace)}: not a namespace name`);
+    if (values.config !== undefined) {
+      const { readConfigFile, validateConfig } = await import('../pipeline/config.js');
+      const raw = readConfigFile(values.config);
+      await validateConfig(raw, values.config);
+      namespace ??= (raw as { spec?: { namespace?: string } } | undefined)?.spec?.namespace;
+    }
+    const files = positionals.length ? positionals : ['-'];
+    if (files.filter((f) => f === '-').length > 1) throw new UsageError('check: - (stdin) given more than once');
+    if (files.includes('-') && io.stdinIsTTY) throw new UsageError('check: no input: name manifest files, or pipe them in (see webhook-guard check --help)');
+    const inputs: Input[] = [];
+    for (const f of files) {
+      let buf: Buffer;
+      if (f === '-') buf = await io.readStdin();
+      else {
+        try {
+          buf = readFileSync(f);
+        } catch (err) {
+          throw new UsageError(`check: cannot read ${f} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        }
+      }
+      try {
+        inputs.push({ source: f, text: decodeInput(buf) });
+      } catch (err) {
+        if (err instanceof UserError) throw new (err.constructor as new (m: string) => UserError)(`${f === '-' ? 'stdin' : f}: ${err.message}`);
+        throw err;
+      }
+    }
+    const { checkInputs } = await import('../check/run.js');
+    const result = checkInputs(inputs, { namespace });
+    const names = inputs.map((i) => i.source);
+    let out: string;
+    if (format === 'json') out = (await import('../check/report.js')).jsonReport(result, names, version());
+    else if (format === 'sarif') out = (await import('../check/report.js')).sarifReport(result, version());
+    else if (format === 'mermaid') out = (await import('../check/graph.js')).mermaid(result.admission);
+    else if (format === 'dot') out = (await import('../check/graph.js')).dot(result.admission);
+    else {
+      const report = await import('../check/report.js');
+      out = report.textReport(result, names, { color: report.useColor(io.stdoutIsTTY, io.env ?? process.env) });
+    }
+    io.stdout(out);
+    if (failOn === 'none') return ExitCode.OK;
+    return result.findings.some((f) => atLeast(f.severity, failOn as Severity)) ? ExitCode.FAILURE : ExitCode.OK;
+  } catch (err) {
+    const { text, code } = failureText(err, 'webhook-guard check --help', argv.includes('--stack'));
+    io.stderr(text);
+    return code;
+  }
+}

@@ -1,0 +1,14 @@
+// The process's streams as the CLI sees them, injected so tests can call the commands directly.
+
+/** IO is the process's streams, injected so tests can call main directly. */
+export interface IO {
+  readStdin(): Promise<Buffer>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** True when stdin is a terminal (no piped input). */
+  stdinIsTTY?: boolean;
+  /** True when stdout is a terminal (check colours its text report only then). */
+  stdoutIsTTY?: boolean;
+  /** The environment (NO_COLOR, TERM); default: process.env. */
+  env?: Record<string, string | undefined>;
+}

@@ -1,0 +1,217 @@
+// Command line: flags to a run, the run's output to stdout, its explanation to stderr, and the exit code.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import minimist from 'minimist';
+import { ExitCode, failureText, UsageError } from '../errors.js';
+import { readConfigFile, resolveConfig, validateConfig, type Config, type Overrides } from '../pipeline/config.js';
+import { TRANSFORMS, TRANSFORM_NAMES } from '../pipeline/registry.js';
+import { decodeInput } from '../yaml/stream.js';
+import { transformStream } from '../pipeline/pipeline.js';
+import { jsonReport, summary, textReport, warningLines } from '../pipeline/report.js';
+import { isResourceList, kustomizePluginArgv } from '../hosts/detect.js';
+import { isHelmPlugin, teeToTerminal } from '../hosts/helm4.js';
+import type { Change, Warning } from '../transform.js';
+import { packageRoot, version } from '../package.js';
+import type { IO } from './io.js';
+
+const STRING_FLAGS = ['config', 'disable', 'min-replicas', 'exclude-namespace', 'namespace', 'report', 'report-file', 'kube-version', 'emit', 'fail-open'];
+const EMIT = ['manifests', 'patches', 'flux'] as const;
+const BOOLEAN_FLAGS = ['adopt-namespaces', 'quiet', 'help', 'version', 'stack', 'explain', 'plugin-dir'];
+
+/** usage is the --help text. */
+export function usage(): string {
+  return `Usage: webhook-guard [options] < manifests.yaml > hardened.yaml
+       webhook-guard check [options] [FILE…|-]    offline admission analysis (webhook-guard check --help)
+
+Reads rendered Kubernetes manifests (multi-document YAML) on stdin and writes them to stdout with
+their admission webhooks made safe to install. Documents no transform changes come out byte for byte.
+
+Options:
+  --config FILE             WebhookGuard configuration (YAML or JSON; see the README)
+  --disable TRANSFORM       switch a transform off (repeatable)
+  --min-replicas N          least replicas for workloads serving Fail webhooks (default 2)
+  --exclude-namespace NS    namespace no webhook may intercept, besides kube-system (repeatable)
+  --namespace NS            namespace of resources that name none (default: the most common one)
+  --kube-version X.Y        Kubernetes version the output targets (default 1.30)
+  --fail-open mutating      failurePolicy Ignore for mutating webhooks on kube-system, node Leases,
+                            Nodes or CSRs (repeatable; \`validating\` too only if named: weaker policy)
+  --adopt-namespaces        emit labelled Namespace documents for namespaces not in the stream
+  --report text|json        list every change on stderr (or in --report-file)
+  --report-file FILE        write the report to FILE instead of stderr
+  --emit manifests|patches|flux
+                            write the hardened manifests (default), or the changes as kustomize
+                            JSON 6902 patches, or as a Flux HelmRelease spec.postRenderers fragment
+  --explain                 print the check findings before and after the transforms on stderr
+  --quiet                   print nothing but errors
+  --stack                   print stack traces of internal errors
+  --plugin-dir              print the folder holding plugin.yaml (helm plugin install "$(webhook-guard --plugin-dir)")
+  --help, --version
+
+Transforms (in run order):
+${TRANSFORMS.map((t) => `  ${t.name.padEnd(26)}${t.description}`).join('\n')}
+
+Hosts: a Helm 3 --post-renderer, the Helm 4 plugin in plugin.yaml, a kustomize exec plugin
+(config file path as first argument) or a KRM function (a ResourceList on stdin); see the README.
+
+Exit codes: 0 ok; 1 bad input or a transform failed; 2 usage error; 3 invalid config.
+On any error stdout stays empty (a KRM function call prints its ResourceList with an error result).
+`;
+}
+
+
+interface Flags {
+  config?: string;
+  overrides: Overrides;
+  report?: 'text' | 'json';
+  reportFile?: string;
+  emit: (typeof EMIT)[number];
+  quiet: boolean;
+  explain: boolean;
+  help: boolean;
+  version: boolean;
+  stack: boolean;
+  pluginDir: boolean;
+}
+
+function list(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+function single(args: minimist.ParsedArgs, name: string): string | undefined {
+  const v = args[name];
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) throw new UsageError(`--${name} given more than once`);
+  if (v === '') throw new UsageError(`--${name} needs a value`);
+  return String(v);
+}
+
+/** parseFlags turns argv into flags. Throws UsageError on unknown flags, stray arguments and bad values. */
+export function parseFlags(argv: string[]): Flags {
+  const args = minimist(argv, {
+    string: STRING_FLAGS,
+    boolean: BOOLEAN_FLAGS,
+    alias: { h: 'help' },
+    unknown: (arg) => {
+      if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg.split('=')[0]}`);
+      throw new UsageError(`unexpected argument ${JSON.stringify(arg)}; manifests are read from stdin`);
+    },
+  });
+  const disable = list(args.disable);
+  for (const name of disable) if (!TRANSFORM_NAMES.includes(name)) throw new UsageError(`--disable ${name}: no such transform (one of ${TRANSFORM_NAMES.join(', ')})`);
+  const overrides: Overrides = { disable, adoptNamespaces: args['adopt-namespaces'] };
+  const min = single(args, 'min-replicas');
+  if (min !== undefined) {
+    if (!/^\d+$/.test(min) || Number(min) < 1 || Number(min) > 100) throw new UsageError(`--min-replicas ${min}: expected a whole number from 1 to 100`);
+    overrides.minReplicas = Number(min);
+  }
+  const nsPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+  overrides.excludeNamespaces = list(args['exclude-namespace']);
+  for (const ns of overrides.excludeNamespaces) if (!nsPattern.test(ns)) throw new UsageError(`--exclude-namespace ${JSON.stringify(ns)}: not a namespace name`);
+  overrides.namespace = single(args, 'namespace');
+  if (overrides.namespace !== undefined && !nsPattern.test(overrides.namespace)) throw new UsageError(`--namespace ${JSON.stringify(overrides.namespace)}: not a namespace name`);
+  overrides.failOpen = list(args['fail-open']).flatMap((v) => v.split(',')) as Overrides['failOpen'];
+  for (const t of overrides.failOpen!) if (t !== 'mutating' && t !== 'validating') throw new UsageError(`--fail-open ${t}: expected mutating or validating`);
+  overrides.kubeVersion = single(args, 'kube-version');
+  if (overrides.kubeVersion !== undefined && !/^v?1\.\d+(\.\d+)?$/.test(overrides.kubeVersion)) throw new UsageError(`--kube-version ${overrides.kubeVersion}: expected a version such as 1.30`);
+  const report = single(args, 'report');
+  if (report !== undefined && report !== 'text' && report !== 'json') throw new UsageError(`--report ${report}: expected text or json`);
+  const emit = single(args, 'emit') ?? 'manifests';
+  if (!(EMIT as readonly string[]).includes(emit)) throw new UsageError(`--emit ${emit}: expected ${EMIT.join(', ')}`);
+  return {
+    config: single(args, 'config'),
+    overrides,
+    report: report as Flags['report'],
+    reportFile: single(args, 'report-file'),
+    emit: emit as Flags['emit'],
+    quiet: args.quiet,
+    help: args.help,
+    version: args.version,
+    stack: args.stack,
+    explain: args.explain,
+    pluginDir: args['plugin-dir'],
+  };
+}
+
+/** loadConfig reads, validates and resolves the configuration the flags point at. */
+export async function loadConfig(path: string | undefined, overrides: Overrides): Promise<Config> {
+  if (path === undefined) return resolveConfig(undefined, overrides);
+  const raw = readConfigFile(path);
+  await validateConfig(raw, path);
+  return resolveConfig(raw, overrides);
+}
+
+/** main runs the CLI and returns the exit code. stdout is written once, only on success. */
+export async function main(argv: string[], io: IO): Promise<number> {
+  if (argv[0] === 'check') return (await import('./check.js')).checkMain(argv.slice(1), io);
+  // A kustomize legacy exec plugin gets its config file's path as the first argument.
+  argv = kustomizePluginArgv(argv, process.env) ?? argv;
+  // Helm 4 swallows a plugin's stderr: show it on the terminal too.
+  if (isHelmPlugin(process.env)) io = { ...io, stderr: teeToTerminal(io.stderr) };
+  let stack = argv.includes('--stack');
+  try {
+    const flags = parseFlags(argv);
+    stack = flags.stack;
+    if (flags.help) {
+      io.stdout(usage());
+      return ExitCode.OK;
+    }
+    if (flags.version) {
+      io.stdout(version() + '\n');
+      return ExitCode.OK;
+    }
+    if (flags.pluginDir) {
+      io.stdout(packageRoot() + '\n');
+      return ExitCode.OK;
+    }
+    const config = await loadConfig(flags.config, flags.overrides);
+    if (io.stdinIsTTY) throw new UsageError('no input: pipe rendered manifests into webhook-guard (see --help)');
+    const input = decodeInput(await io.readStdin());
+    let result: { output: string; changes: Change[]; warnings: Warning[] };
+    if (isResourceList(input)) result = await runKrm(input, flags, config, io);
+    else {
+      const run = transformStream(input, config);
+      result = flags.emit === 'manifests' ? run : { ...run, output: (await import('../hosts/patches.js')).emitPatches(run, flags.emit, version()) };
+    }
+    if (flags.explain) io.stderr((await import('../check/explain.js')).explainFindings(input, result.output, config.namespace));
+    const wantReport = flags.report ?? (flags.reportFile ? 'text' : undefined);
+    if (wantReport) {
+      const text = wantReport === 'json' ? jsonReport(result.changes, result.warnings, version()) : textReport(result.changes, result.warnings);
+      if (flags.reportFile) writeReport(flags.reportFile, text);
+      else io.stderr(text);
+    }
+    if (!flags.quiet) {
+      const lines = [...(wantReport && !flags.reportFile ? [] : warningLines(result.warnings)), summary(result.changes, result.warnings)];
+      io.stderr(lines.join('\n') + '\n');
+    }
+    io.stdout(result.output);
+    return ExitCode.OK;
+  } catch (err) {
+    const { text, code } = failureText(err, 'webhook-guard --help', stack);
+    io.stderr(text);
+    return code;
+  }
+}
+
+// runKrm runs a KRM function call: the ResourceList's functionConfig is the config. On failure the
+// ResourceList goes to stdout with an error result (for kpt) before the error is raised (kustomize
+// reads only the exit code and stderr).
+async function runKrm(input: string, flags: Flags, config: Config, io: IO): Promise<{ output: string; changes: Change[]; warnings: Warning[] }> {
+  if (flags.emit !== 'manifests') throw new UsageError(`--emit ${flags.emit} works on a manifest stream, not on a ResourceList`);
+  const { runResourceList, KrmError } = await import('../hosts/krm.js');
+  try {
+    return await runResourceList(input, config, flags.overrides, flags.config !== undefined);
+  } catch (err) {
+    if (!(err instanceof KrmError)) throw err;
+    if (err.output !== undefined) io.stdout(err.output);
+    throw err.inner;
+  }
+}
+
+function writeReport(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (err) {
+    throw new UsageError(`--report-file ${path}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}

@@ -1,0 +1,300 @@
+// The run's view of the stream: resources, webhooks (admission and conversion) and their backends, built once per run.
+import { readStream } from '../yaml/read-stream.js';
+import { splitStream, type Segment } from '../yaml/stream.js';
+import { conversionWebhook } from './conversion.js';
+import { CLUSTER_KINDS, MODEL_KINDS, WORKLOAD_KINDS } from './kinds.js';
+import {
+  builtinScope,
+  mapSelectorMatches,
+  NAME_LABEL,
+  selectorMatches,
+  type Labels,
+  type LabelSelector,
+  type ScopeLookup,
+} from './selectors.js';
+import { isObj, labelsOf, podLabels, type Doc, type Obj, type Resource, type Webhook } from './types.js';
+
+/** ModelOptions come from the configuration. */
+export interface ModelOptions {
+  /** Namespace of resources that do not name one (Helm's release namespace). Default: the most common one in the stream. */
+  namespace?: string;
+  /** Extra kinds to read fully (for transforms that need them). */
+  kinds?: Iterable<string>;
+  /**
+   * Kinds of top-level documents whose `items` are resources, besides `List`. The KRM host passes
+   * `ResourceList`, so items are edited in place with the same minimal-edit writer. Default: none.
+   */
+  listKinds?: Iterable<string>;
+}
+
+/** Input is one named manifest stream: a file, or `-` for stdin. */
+export interface Input {
+  source: string;
+  text: string;
+}
+
+/** Model is the run's view of the stream. Queries read the working values, so they see earlier transforms' edits. */
+export class Model {
+  /**
+   * fromInputs builds one model from several streams (several releases, or a cluster dump), remembering each
+   * document's input. Documents are numbered within their input; a resource that names no namespace takes
+   * `options.namespace`, else the most common namespace of its own input.
+   */
+  static fromInputs(inputs: Input[], options: ModelOptions = {}): Model {
+    const segments = inputs.flatMap((input) => splitStream(input.text).map((s) => ({ ...s, source: input.source })));
+    const model = Model.read(segments, options);
+    if (options.namespace === undefined && inputs.length > 1) {
+      for (const input of inputs) {
+        const own = mostCommonNamespace(model.resources.filter((r) => r.doc.segment.source === input.source)) ?? 'default';
+        for (const doc of model.docs) if (doc.segment.source === input.source) doc.defaultNamespace = own;
+      }
+    }
+    return model;
+  }
+
+  readonly docs: Doc[];
+  readonly resources: Resource[] = [];
+  readonly defaultNamespace: string;
+  readonly scope: ScopeLookup;
+  /** Documents that have the kind of a modelled object but could not be read at all. */
+  readonly unreadable: Doc[] = [];
+  /** CRD conversion webhooks: read only, never edited; each always fails closed. */
+  readonly conversions: Webhook[] = [];
+  private readonly listKinds: Set<string>;
+  private readonly crdScopes = new Map<string, boolean>();
+
+  /** read reads the segments (see readStream) and models them. */
+  static read(segments: Segment[], options: ModelOptions = {}): Model {
+    return new Model(readStream(segments, modelKinds(options)), options);
+  }
+
+  /**
+   * The constructor models documents that readStream read with `modelKinds(options)`: it gives each
+   * modelled document its working copy, so a set of documents belongs to one model.
+   */
+  constructor(docs: Doc[], options: ModelOptions = {}) {
+    this.listKinds = new Set(options.listKinds ?? []);
+    const kinds = modelKinds(options);
+    const crdScopes = this.crdScopes;
+    this.docs = docs;
+    for (const doc of docs) {
+      if (doc.crdScope) crdScopes.set(`${doc.crdScope.group}/${doc.crdScope.plural}`, doc.crdScope.cluster);
+      for (const c of doc.conversions ?? []) this.conversions.push(conversionWebhook(doc, c.crd, c.where));
+      if (doc.unreadable) this.unreadable.push(doc);
+      if (doc.original === undefined || doc.kind === undefined) continue;
+      if (!kinds.has(doc.kind) && !doc.webhookConfigMap) continue;
+      doc.working = structuredClone(doc.original);
+      this.collect(doc, doc.working, []);
+    }
+    this.defaultNamespace = options.namespace ?? mostCommonNamespace(this.resources) ?? 'default';
+    this.scope = (group, resource) => {
+      const known = builtinScope(group, resource);
+      if (known !== undefined) return known;
+      if (group === '*') {
+        for (const [key, cluster] of crdScopes) if (key.endsWith(`/${resource}`)) return cluster;
+        return undefined;
+      }
+      return crdScopes.get(`${group}/${resource}`);
+    };
+  }
+
+  private collect(doc: Doc, value: unknown, path: Array<string | number>): void {
+    if (!isObj(value)) return;
+    if ((value.kind === 'List' || (path.length === 0 && this.listKinds.has(value.kind))) && Array.isArray(value.items)) {
+      value.items.forEach((item: unknown, i: number) => this.collect(doc, item, [...path, 'items', i]));
+      return;
+    }
+    if (typeof value.kind !== 'string') return;
+    // CRDs inside a list are not seen by the text sniffing above; record their scope from the object.
+    if (value.kind === 'CustomResourceDefinition' && path.length) {
+      const spec = value.spec;
+      if (isObj(spec) && typeof spec.group === 'string' && typeof spec.names?.plural === 'string' && (spec.scope === 'Cluster' || spec.scope === 'Namespaced')) {
+        this.crdScopes.set(`${spec.group}/${spec.names.plural}`, spec.scope === 'Cluster');
+      }
+    }
+    const meta = isObj(value.metadata) ? value.metadata : {};
+    this.resources.push({
+      doc,
+      path,
+      obj: value,
+      apiVersion: String(value.apiVersion ?? ''),
+      kind: value.kind,
+      name: String(meta.name ?? ''),
+      namespace: meta.namespace == null ? undefined : String(meta.namespace),
+    });
+  }
+
+  /** ofKind lists resources of the given kinds, in stream order. */
+  ofKind(...kinds: string[]): Resource[] {
+    return this.resources.filter((r) => kinds.includes(r.kind));
+  }
+
+  /** namespaceOf is where a namespaced resource lives: its own namespace, or the release namespace. */
+  namespaceOf(r: Resource): string {
+    return r.namespace ?? r.doc.defaultNamespace ?? this.defaultNamespace;
+  }
+
+  /** webhooks lists every admission webhook entry of the configurations in the stream. */
+  webhooks(): Webhook[] {
+    const out: Webhook[] = [];
+    for (const owner of this.ofKind('MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration')) {
+      const list = owner.obj.webhooks;
+      if (!Array.isArray(list)) continue;
+      list.forEach((entry: unknown, i: number) => {
+        if (!isObj(entry)) return;
+        out.push(webhookOf(owner, entry, ['webhooks', i], owner.kind.startsWith('Mutating') ? 'mutating' : 'validating'));
+      });
+    }
+    // Capsule's entries have the webhook fields but a `path`; the Service is shared, in `client`.
+    for (const owner of this.ofKind('CapsuleConfiguration')) {
+      for (const type of ['mutating', 'validating'] as const) {
+        const part = owner.obj.spec?.admission?.[type];
+        if (!isObj(part) || !Array.isArray(part.webhooks)) continue;
+        part.webhooks.forEach((entry: unknown, i: number) => {
+          if (!isObj(entry)) return;
+          const w = webhookOf(owner, { ...entry, clientConfig: part.client }, ['spec', 'admission', type, 'webhooks', i], type);
+          out.push({ ...w, entry, runtime: owner.kind });
+        });
+      }
+    }
+    return out;
+  }
+
+  /** servingWebhooks lists admission and CRD conversion webhooks: everything whose backend must stay up. */
+  servingWebhooks(): Webhook[] {
+    return [...this.webhooks(), ...this.conversions];
+  }
+
+  /** serviceOf finds the Service a webhook calls, if it is in the stream. */
+  serviceOf(w: Webhook): Resource | undefined {
+    if (!w.service) return undefined;
+    return this.ofKind('Service').find((s) => s.name === w.service!.name && this.namespaceOf(s) === w.service!.namespace);
+  }
+
+  /** workloadsIn lists the workloads of a namespace. */
+  workloadsIn(ns: string): Resource[] {
+    return this.ofKind(...WORKLOAD_KINDS).filter((r) => this.namespaceOf(r) === ns);
+  }
+
+  /** selectedWorkloads lists the workloads whose pods a Service selects. */
+  selectedWorkloads(service: Resource): Resource[] {
+    const selector = service.obj.spec?.selector;
+    return this.workloadsIn(this.namespaceOf(service)).filter((w) => mapSelectorMatches(selector, podLabels(w)));
+  }
+
+  /** backendsOf lists the workloads that serve a webhook. */
+  backendsOf(w: Webhook): Resource[] {
+    const svc = this.serviceOf(w);
+    return svc ? this.selectedWorkloads(svc) : [];
+  }
+
+  /** namespaceResource finds a Namespace object in the stream. */
+  namespaceResource(ns: string): Resource | undefined {
+    return this.ofKind('Namespace').find((r) => r.name === ns);
+  }
+
+  /** namespaceLabels are the labels a namespace will carry: from the stream, else only the name label. */
+  namespaceLabels(ns: string): Labels {
+    const r = this.namespaceResource(ns);
+    return { ...labelsOf(r?.obj.metadata?.labels), [NAME_LABEL]: ns };
+  }
+
+  /** hpaFor finds an HPA that scales a workload. */
+  hpaFor(workload: Resource): Resource | undefined {
+    return this.ofKind('HorizontalPodAutoscaler').find(
+      (h) =>
+        this.namespaceOf(h) === this.namespaceOf(workload) &&
+        h.obj.spec?.scaleTargetRef?.kind === workload.kind &&
+        h.obj.spec?.scaleTargetRef?.name === workload.name,
+    );
+  }
+
+  /** pdbsFor lists the PodDisruptionBudgets that select a workload's pods. */
+  pdbsFor(workload: Resource): Resource[] {
+    const labels = podLabels(workload);
+    return this.ofKind('PodDisruptionBudget').filter(
+      (p) => this.namespaceOf(p) === this.namespaceOf(workload) && selectorMatches(p.obj.spec?.selector as LabelSelector, labels, false),
+    );
+  }
+
+  /** add appends a new document after `after` (or at the start with `first`), and returns its resource. */
+  add(obj: Obj, by: string, place: { after?: Resource; first?: boolean } = {}): Resource {
+    const at = place.first ? 0 : place.after ? this.docs.indexOf(place.after.doc) + 1 : this.docs.length;
+    const doc: Doc = {
+      segment: { index: -1, text: '', offset: -1, line: 0 },
+      kind: obj.kind,
+      working: obj,
+      addedBy: by,
+    };
+    // Documents added earlier right after the same anchor stay in the order they were added.
+    let pos = at;
+    while (!place.first && pos < this.docs.length && this.docs[pos].addedBy) pos++;
+    this.docs.splice(pos, 0, doc);
+    const r: Resource = { doc, path: [], obj, apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata?.name, namespace: obj.metadata?.namespace };
+    this.resources.push(r);
+    return r;
+  }
+}
+
+/** modelKinds are the kinds a model with these options reads fully. */
+export function modelKinds(options: ModelOptions = {}): ReadonlySet<string> {
+  return new Set([...MODEL_KINDS, ...(options.listKinds ?? []), ...(options.kinds ?? [])]);
+}
+
+function webhookOf(owner: Resource, entry: Obj, path: Array<string | number>, type: Webhook['type']): Webhook {
+  const svc = entry.clientConfig?.service;
+  return {
+    owner,
+    path,
+    entry,
+    name: String(entry.name ?? ''),
+    type,
+    failurePolicy: entry.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
+    service: isObj(svc) ? { namespace: String(svc.namespace ?? ''), name: String(svc.name ?? ''), port: Number(svc.port ?? 443) } : undefined,
+    url: typeof entry.clientConfig?.url === 'string' ? entry.clientConfig.url : undefined,
+  };
+}
+
+// Documents an earlier run added do not count: fed its own output, webhook-guard must settle on the same
+// namespace, or the second run would resolve more Services and change more (the fuzzer found this).
+const ADDED_BY_US = /^---\r?\n# Added by webhook-guard \(/;
+
+function mostCommonNamespace(resources: Resource[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const r of resources) {
+    if (r.namespace && !CLUSTER_KINDS.has(r.kind) && !ADDED_BY_US.test(r.doc.segment.text)) counts.set(r.namespace, (counts.get(r.namespace) ?? 0) + 1);
+  }
+  let best: string | undefined;
+  for (const [ns, n] of counts) if (best === undefined || n > counts.get(best)!) best = ns;
+  return best;
+}
+
+// recordCrdScope reads a CRD's group, plural and scope from its text without parsing the (often huge) schema.
+function recordCrdScope(text: string, out: Map<string, boolean>): void {
+  const spec = /^spec:[ \t]*\r?\n([ \t]+)\S/m.exec(text);
+  if (!spec) return;
+  const ind = spec[1];
+  const group = new RegExp(`^${ind}group:[ \\t]*['"]?([^'"\\s#]+)`, 'm').exec(text)?.[1];
+  const scope = new RegExp(`^${ind}scope:[ \\t]*['"]?(Cluster|Namespaced)`, 'm').exec(text)?.[1];
+  const plural = namesPlural(text, ind);
+  if (group && scope && plural) out.set(`${group}/${plural}`, scope === 'Cluster');
+}
+
+// namesPlural finds `plural:` among the lines of a `names:` block indented by `ind`. It walks the lines:
+// the single regex it replaces backtracked exponentially over a names block without `plural:` (the
+// fuzzer found a CRD that hung webhook-guard).
+function namesPlural(text: string, ind: string): string | undefined {
+  const names = new RegExp(`^${ind}names:[ \\t]*\\r?$`, 'gm');
+  for (let m = names.exec(text); m; m = names.exec(text)) {
+    for (let pos = text.indexOf('\n', m.index) + 1; pos > 0 && pos < text.length; ) {
+      const eol = text.indexOf('\n', pos);
+      const line = text.slice(pos, eol === -1 ? text.length : eol).replace(/\r$/, '');
+      if (!line.startsWith(ind) || !/^[ \t]/.test(line.slice(ind.length))) break;
+      const plural = /^[ \t]+plural:[ \t]*['"]?([^'"\s#]+)/.exec(line.slice(ind.length));
+      if (plural) return plural[1];
+      if (eol === -1) break;
+      pos = eol + 1;
+    }
+  }
+  return undefined;
+}

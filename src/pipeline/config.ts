@@ -1,0 +1,110 @@
+// Loads the WebhookGuard configuration, validates it against schemas/, and merges defaults and flags into it.
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MAX_ALIAS_COUNT, parseYaml } from '../yaml/load.js';
+import { position } from '../yaml/stream.js';
+import { ConfigError } from '../errors.js';
+import { packageRoot } from '../package.js';
+import { TRANSFORMS } from './registry.js';
+
+export const CONFIG_API_VERSION = 'webhookguard.dev/v1alpha1';
+export const CONFIG_KIND = 'WebhookGuard';
+export const DEFAULT_KUBE_VERSION = '1.30';
+
+/** TransformOptions are one transform's options plus its switch. */
+export type TransformOptions = { enabled: boolean } & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Config is the resolved configuration a run uses: every transform present, defaults filled in. */
+export interface Config {
+  namespace?: string;
+  kubeVersion: string;
+  transforms: Record<string, TransformOptions>;
+}
+
+/** Overrides are what flags can set on top of the file. */
+export interface Overrides {
+  disable?: string[];
+  minReplicas?: number;
+  excludeNamespaces?: string[];
+  adoptNamespaces?: boolean;
+  namespace?: string;
+  kubeVersion?: string;
+  /** `--fail-open TYPE`: switch fail-open on for these webhook types. */
+  failOpen?: Array<'mutating' | 'validating'>;
+}
+
+/** readConfigFile reads a YAML or JSON config file. Throws ConfigError when it cannot be read or parsed. */
+export function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  // Unlike manifests, a config file is ours: duplicate keys are a mistake, not something Go would accept.
+  const doc = parseYaml(text, { uniqueKeys: true, strict: true });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const { line, column } = position(text, e.pos[0]);
+    throw new ConfigError(`config ${path}: line ${line}, column ${column}: ${e.message.split('\n')[0]}`);
+  }
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    // An alias bomb ("billion laughs") in the config.
+    throw new ConfigError(`config ${path}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * validateConfig checks a configuration object against schemas/config.schema.json.
+ * Throws ConfigError naming each bad field path and what is expected.
+ */
+export async function validateConfig(value: unknown, source: string): Promise<void> {
+  const { default: Ajv } = await import('ajv');
+  const root = packageRoot();
+  const ajv = new Ajv.default({ allErrors: true, strict: true });
+  for (const t of TRANSFORMS) ajv.addSchema(JSON.parse(readFileSync(join(root, 'schemas', `${t.name}.schema.json`), 'utf8')));
+  const validate = ajv.compile(JSON.parse(readFileSync(join(root, 'schemas', 'config.schema.json'), 'utf8')));
+  if (validate(value)) return;
+  const lines = (validate.errors ?? []).map((e) => {
+    const field = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.').replace(/~1/g, '/').replace(/~0/g, '~') : '(top level)';
+    let what = e.message ?? 'is invalid';
+    if (e.keyword === 'additionalProperties') what = `unknown field ${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)}`;
+    if (e.keyword === 'const') what = `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+    if (e.keyword === 'enum') what = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    return `  ${field}: ${what}`;
+  });
+  throw new ConfigError(`config ${source} is invalid:\n${[...new Set(lines)].join('\n')}`);
+}
+
+/** defaultConfig is the configuration with nothing set: every transform on with its defaults. */
+export function defaultConfig(): Config {
+  const transforms: Record<string, TransformOptions> = {};
+  for (const t of TRANSFORMS) transforms[t.name] = { enabled: true, ...structuredClone(t.defaults) };
+  return { kubeVersion: DEFAULT_KUBE_VERSION, transforms };
+}
+
+/** resolveConfig merges a validated config object (or none) and the flags over the defaults. */
+export function resolveConfig(file: unknown, overrides: Overrides = {}): Config {
+  const config = defaultConfig();
+  const spec = (file as { spec?: Record<string, any> } | undefined)?.spec ?? {}; // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (spec.namespace) config.namespace = spec.namespace;
+  if (spec.kubeVersion) config.kubeVersion = String(spec.kubeVersion).replace(/^v/, '');
+  for (const [name, options] of Object.entries(spec.transforms ?? {})) Object.assign(config.transforms[name], options);
+  for (const name of overrides.disable ?? []) config.transforms[name].enabled = false;
+  if (overrides.minReplicas !== undefined) config.transforms['webhook-replicas'].minReplicas = overrides.minReplicas;
+  if (overrides.excludeNamespaces?.length) {
+    const list: string[] = config.transforms['exclude-namespaces'].namespaces;
+    for (const ns of overrides.excludeNamespaces) if (!list.includes(ns)) list.push(ns);
+    // Kyverno's runtime webhooks must skip the same namespaces.
+    const kyverno: string[] = config.transforms['kyverno-config'].namespaces;
+    for (const ns of overrides.excludeNamespaces) if (!kyverno.includes(ns)) kyverno.push(ns);
+  }
+  if (overrides.failOpen?.length) Object.assign(config.transforms['fail-open'], { enabled: true, webhookTypes: [...new Set(overrides.failOpen)] });
+  if (overrides.adoptNamespaces) config.transforms['label-namespaces'].adoptNamespaces = true;
+  if (overrides.namespace) config.namespace = overrides.namespace;
+  if (overrides.kubeVersion) config.kubeVersion = overrides.kubeVersion.replace(/^v/, '');
+  return config;
+}

@@ -1,0 +1,108 @@
+// Runs the enabled transforms over a stream and writes the result: untouched documents byte for byte.
+import { createRequire } from 'node:module';
+import type FastJsonPatch from 'fast-json-patch';
+import { applyOperations, deepEqual, EditError } from '../yaml/document.js';
+import { toYaml } from '../yaml/load.js';
+import { InputError } from '../errors.js';
+import { Model } from '../model/model.js';
+import { resourceId, type Doc } from '../model/types.js';
+import { TRANSFORMS } from './registry.js';
+import { hasContent, lineEnding, splitStream, type Segment } from '../yaml/stream.js';
+import { Context, type Change, type Warning } from '../transform.js';
+import type { Config } from './config.js';
+
+/** Result is a run's output and its explanation. */
+export interface Result {
+  output: string;
+  changes: Change[];
+  warnings: Warning[];
+  model: Model;
+}
+
+/** transformStream hardens a whole stream. Throws InputError (naming the document) when a document that must change cannot be read or edited. */
+export function transformStream(src: string, config: Config): Result {
+  const model = Model.read(splitStream(src), { namespace: config.namespace });
+  const { changes, warnings } = applyTransforms(model, config);
+  return { output: writeModel(model, changes), changes, warnings, model };
+}
+
+/**
+ * applyTransforms runs the enabled transforms over the model's working values without writing them,
+ * for hosts that reshape the result before writing (the KRM host moves added documents into `items`).
+ * Throws InputError for a modelled document that could not be read.
+ */
+export function applyTransforms(model: Model, config: Config): { changes: Change[]; warnings: Warning[] } {
+  for (const doc of model.unreadable) throw unreadable(doc);
+  const ctx = new Context(model, { kubeVersion: config.kubeVersion });
+  for (const t of TRANSFORMS) {
+    const options = config.transforms[t.name];
+    if (!options.enabled) continue;
+    ctx.transform = t.name;
+    t.apply(model, options, ctx);
+  }
+  return { changes: ctx.changes, warnings: ctx.warnings };
+}
+
+/** writeModel joins the documents back: untouched ones as they came, edited ones with minimal text edits, added ones rendered. */
+export function writeModel(model: Model, changes: Change[] = []): string {
+  const nl = model.docs.length && model.docs[0].segment.text ? lineEnding(model.docs[0].segment.text) : '\n';
+  const parts: string[] = [];
+  let afterAdded = false;
+  for (const doc of model.docs) {
+    let text: string;
+    if (doc.addedBy) text = renderAdded(doc, nl);
+    else if (doc.working !== undefined && !deepEqual(doc.original, doc.working)) text = editDocument(doc, model, changes);
+    else text = doc.segment.text;
+    if (parts.length && !parts[parts.length - 1].endsWith('\n') && text) parts[parts.length - 1] += nl;
+    // A document that follows an added one needs its own marker, or the two would read as one: Helm 4's
+    // stream (and anything after a `...` line) has documents that do not start with `---`.
+    if (afterAdded && !doc.addedBy && hasContent(text) && !/^---(?=[ \t]|\r?\n|$)/.test(text)) text = `---${nl}${text}`;
+    afterAdded = !!doc.addedBy;
+    parts.push(text);
+  }
+  return parts.join('');
+}
+
+function editDocument(doc: Doc, model: Model, changes: Change[]): string {
+  const where = describe(doc, model);
+  const by = [...new Set(changes.filter((c) => c.document === doc.segment.index).map((c) => `${c.transform} at ${c.path}`))].join(', ');
+  if (doc.read?.relaxed) {
+    const e = doc.read.error!;
+    throw new InputError(
+      `${where}: ${by || 'a transform'} must edit this document, but it uses YAML that only Go's reader accepts ` +
+        `(line ${doc.segment.line + e.line - 1}, column ${e.column}: ${e.message}); fix the chart's YAML or disable that transform`,
+    );
+  }
+  // Loaded here, on the first edit, to keep it off the start-up path of runs that edit nothing.
+  const fjp = createRequire(import.meta.url)('fast-json-patch') as typeof FastJsonPatch;
+  const ops = fjp.compare(doc.original as object, doc.working as object);
+  try {
+    return applyOperations(doc.segment.text, ops, doc.working);
+  } catch (err) {
+    if (err instanceof EditError) throw new InputError(`${where}: cannot apply ${by || 'the edits'}: ${err.message}`);
+    throw err;
+  }
+}
+
+function renderAdded(doc: Doc, nl: string): string {
+  const body = toYaml(doc.working);
+  const text = `---${nl}# Added by webhook-guard (${doc.addedBy})${nl}${body.replace(/\n/g, nl)}`;
+  return text;
+}
+
+/** describe names a document for error messages: its index, kind and name where known, and its first line. */
+export function describe(doc: Doc, model?: Model): string {
+  const r = model?.resources.find((x) => x.doc === doc && x.path.length === 0);
+  const what = r ? resourceId(r, model?.defaultNamespace) : doc.kind ? `kind ${doc.kind}` : 'no kind';
+  return `document ${doc.segment.index + 1} (${what}, line ${doc.segment.line})`;
+}
+
+function unreadable(doc: Doc): InputError {
+  const e = doc.read!.error!;
+  return new InputError(
+    `${describe(doc)}: cannot read this ${doc.kind} (line ${doc.segment.line + e.line - 1}, column ${e.column}: ${e.message}); ` +
+      'webhook-guard must read every document of this kind to harden the stream',
+  );
+}
+
+export type { Segment };

@@ -1,0 +1,26 @@
+// The transforms in the order they run: later ones see the edits of earlier ones.
+import { labelNamespaces } from '../../transforms/label-namespaces.js';
+import { tightenServiceSelectors } from '../../transforms/tighten-service-selectors.js';
+import { excludeNamespaces } from '../../transforms/exclude-namespaces.js';
+import { guardClusterScoped } from '../../transforms/guard-cluster-scoped.js';
+import { failOpen } from '../../transforms/fail-open.js';
+import { kyvernoConfig } from '../../transforms/kyverno-config.js';
+import { webhookReplicas } from '../../transforms/webhook-replicas.js';
+import type { Transform } from '../transform.js';
+
+// Namespaces are labelled first (their labels feed later decisions), Service selectors are tightened
+// before backends are resolved, and replicas come last so they count the tightened backends. fail-open
+// judges what webhooks still intercept after the exclusions.
+/** TRANSFORMS lists every transform, in run order. */
+export const TRANSFORMS: Array<Transform<any>> = [
+  labelNamespaces,
+  tightenServiceSelectors,
+  excludeNamespaces,
+  guardClusterScoped,
+  failOpen,
+  kyvernoConfig,
+  webhookReplicas,
+]; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** TRANSFORM_NAMES is what --disable accepts. */
+export const TRANSFORM_NAMES = TRANSFORMS.map((t) => t.name);

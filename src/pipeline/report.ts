@@ -1,0 +1,77 @@
+// Turns changes and warnings into the stderr summary, the text report and the JSON report.
+import type { Change, Warning } from '../transform.js';
+
+/** REDACTED replaces Secret and ConfigMap payloads wherever a report would show them. */
+export const REDACTED = '(redacted)';
+
+const PAYLOAD = /^(data|stringData|binaryData)(\/|$)/;
+
+/** redact hides Secret/ConfigMap data in a change: reports never carry their values. */
+export function redact(change: Change): Change {
+  const kind = change.resource.split(' ')[1];
+  if (kind !== 'Secret' && kind !== 'ConfigMap') return change;
+  const out = { ...change };
+  if (PAYLOAD.test(change.path)) {
+    if (out.before !== undefined) out.before = REDACTED;
+    if (out.after !== undefined) out.after = REDACTED;
+  } else if (change.path === '') {
+    out.after = redactObject(change.after);
+  }
+  return out;
+}
+
+function redactObject(obj: unknown): unknown {
+  if (obj === null || typeof obj !== 'object') return obj;
+  const copy = { ...(obj as Record<string, unknown>) };
+  for (const key of ['data', 'stringData', 'binaryData']) {
+    if (copy[key] && typeof copy[key] === 'object') copy[key] = Object.fromEntries(Object.keys(copy[key] as object).map((k) => [k, REDACTED]));
+  }
+  return copy;
+}
+
+/** summary is the short stderr line printed after every run unless --quiet. */
+export function summary(changes: Change[], warnings: Warning[]): string {
+  if (!changes.length && !warnings.length) return 'webhook-guard: nothing to change';
+  const added = changes.filter((c) => c.document === -1).length;
+  const edited = changes.length - added;
+  const resources = new Set(changes.filter((c) => c.document !== -1).map((c) => c.resource)).size;
+  const byTransform = new Map<string, number>();
+  for (const c of changes) byTransform.set(c.transform, (byTransform.get(c.transform) ?? 0) + 1);
+  const parts = [`${edited} field${edited === 1 ? '' : 's'} changed in ${resources} resource${resources === 1 ? '' : 's'}`];
+  if (added) parts.push(`${added} resource${added === 1 ? '' : 's'} added`);
+  const detail = [...byTransform].map(([t, n]) => `${t} ${n}`).join(', ');
+  let line = `webhook-guard: ${parts.join(', ')}${detail ? ` (${detail})` : ''}`;
+  if (warnings.length) line += `; ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
+  return line;
+}
+
+/** warningLines renders warnings for stderr, each with its fix command where there is one. */
+export function warningLines(warnings: Warning[]): string[] {
+  return warnings.map((w) => `webhook-guard: warning: ${w.transform}: ${w.resource ? `${w.resource}: ` : ''}${w.message}${w.command ? `\n    ${w.command}` : ''}`);
+}
+
+/** textReport lists every change with its reason, then the warnings. */
+export function textReport(changes: Change[], warnings: Warning[]): string {
+  const lines: string[] = [];
+  for (const raw of changes) {
+    const c = redact(raw);
+    if (c.document === -1) {
+      lines.push(`+ ${c.transform}: added ${c.resource}`, `    why: ${c.why}`);
+      continue;
+    }
+    lines.push(`~ ${c.transform}: ${c.resource} (document ${c.document + 1}): ${c.path}`);
+    lines.push(`    ${show(c.before)} -> ${show(c.after)}`, `    why: ${c.why}`);
+  }
+  for (const w of warnings) lines.push(`! ${w.transform}: ${w.resource ? `${w.resource}: ` : ''}${w.message}${w.command ? `\n    run: ${w.command}` : ''}`);
+  if (!lines.length) lines.push('no changes');
+  return lines.join('\n') + '\n';
+}
+
+/** jsonReport is the machine-readable report: `document` is the 0-based index in the input (-1: added). */
+export function jsonReport(changes: Change[], warnings: Warning[], version: string): string {
+  return JSON.stringify({ tool: 'webhook-guard', version, changes: changes.map(redact), warnings }, null, 2) + '\n';
+}
+
+function show(v: unknown): string {
+  return v === undefined ? '(absent)' : JSON.stringify(v);
+}

@@ -1,0 +1,150 @@
+// Reads what the model needs from CRDs and ConfigMaps by text alone: conversion blocks, scope, Kyverno keys.
+import { readDocument } from './document.js';
+import { sniffKind, splitStream } from './stream.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Plain = Record<string, any>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const WEBHOOK_STRATEGY = /^[ \t]*strategy:[ \t]*['"]?Webhook['"]?[ \t]*(#.*)?\r?$/m;
+// The anchored pattern is tried at every line start (about 25 ms over the 5 MB kube-prometheus-stack
+// render); this one starts with a literal, which the regex engine scans for quickly (about 3 ms).
+const WEBHOOK_STRATEGY_QUICK = /strategy:[ \t]*['"]?Webhook/;
+
+/** mayHoldConversion tells cheaply whether a document's text can contain a conversion webhook. */
+export function mayHoldConversion(text: string): boolean {
+  return WEBHOOK_STRATEGY_QUICK.test(text) && WEBHOOK_STRATEGY.test(text);
+}
+
+/** CrdConversion is what a CRD says about conversion, read without parsing the rest of it. */
+export interface CrdConversion {
+  name: string;
+  conversion: Plain;
+  /** metadata.annotations (cert-manager's inject-ca-from fills the caBundle). */
+  annotations: Record<string, unknown>;
+}
+
+/**
+ * readCrdConversion reads a CRD's name and `spec.conversion`. It cuts the two blocks out of the text
+ * and parses only them, so the CRD's schema (megabytes, and in OpenKruise 1.5.2 and LWS 0.6.1 YAML
+ * that only Go's reader accepts) is never parsed. Falls back to reading the whole document when the
+ * blocks are not in plain block style. Returns undefined when there is no webhook conversion.
+ */
+export function readCrdConversion(text: string): CrdConversion | undefined {
+  const spec = childBlock(text, 'spec', 'conversion');
+  const meta = childBlock(text, 'metadata', 'name');
+  const notes = childBlock(text, 'metadata', 'annotations');
+  if (spec !== undefined && meta !== undefined) {
+    const conversion = readDocument(spec).value;
+    const name = readDocument(meta).value;
+    const annotations = notes === undefined ? {} : readDocument(notes).value;
+    if (isPlain(conversion) && isPlain(name) && isPlain(conversion.conversion) && (notes === undefined || isPlain(annotations))) {
+      if (conversion.conversion.strategy !== 'Webhook') return undefined;
+      return { name: String(name.name), conversion: conversion.conversion, annotations: isPlain(annotations) && isPlain(annotations.annotations) ? annotations.annotations : {} };
+    }
+  }
+  const whole = readDocument(text).value;
+  if (!isPlain(whole) || !isPlain(whole.spec?.conversion) || whole.spec.conversion.strategy !== 'Webhook') return undefined;
+  return { name: String(whole.metadata?.name ?? ''), conversion: whole.spec.conversion, annotations: isPlain(whole.metadata?.annotations) ? whole.metadata.annotations : {} };
+}
+
+// childBlock returns the lines of `top.child` from a block-style document, dedented to column 0,
+// or undefined when the text does not have that shape.
+function childBlock(text: string, top: string, child: string): string | undefined {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => new RegExp(`^${top}:[ \\t]*(#.*)?\\r?$`).test(l));
+  if (start < 0) return undefined;
+  let indent = -1;
+  for (let i = start + 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (/^\s*(#.*)?\r?$/.test(line)) continue;
+    const width = line.length - line.trimStart().length;
+    if (width === 0) return undefined;
+    if (indent < 0) indent = width;
+    if (width < indent) return undefined;
+    if (width === indent && new RegExp(`^ {${indent}}${child}:`).test(line)) {
+      let end = i + 1;
+      while (end < lines.length && (/^\s*(#.*)?\r?$/.test(lines[end]) || lines[end].length - lines[end].trimStart().length > indent)) end++;
+      return lines.slice(i, end).map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n') + '\n';
+    }
+  }
+  return undefined;
+}
+
+/** EmbeddedCrd is a CRD with a conversion webhook found inside a ConfigMap's data. */
+export interface EmbeddedCrd {
+  crd: CrdConversion;
+  /** Where it was found, for messages: `ConfigMap ns/name data.key`. */
+  where: string;
+}
+
+/**
+ * conversionsInConfigMap lists the CRDs with conversion webhooks that a ConfigMap's data holds as text
+ * (Capsule installs its CRDs from ConfigMaps with a hook Job).
+ */
+export function conversionsInConfigMap(text: string): EmbeddedCrd[] {
+  if (!mayHoldConversion(text) || !/kind:[ \t]*CustomResourceDefinition/.test(text)) return [];
+  const cm = readDocument(text).value;
+  if (!isPlain(cm) || !isPlain(cm.data)) return [];
+  const out: EmbeddedCrd[] = [];
+  for (const [key, value] of Object.entries(cm.data)) {
+    if (typeof value !== 'string' || !mayHoldConversion(value)) continue;
+    for (const seg of splitStream(value)) {
+      if (sniffKind(seg.text) !== 'CustomResourceDefinition') continue;
+      const crd = readCrdConversion(seg.text);
+      const ns = cm.metadata?.namespace ? `${cm.metadata.namespace}/` : '';
+      if (crd) out.push({ crd, where: `ConfigMap ${ns}${cm.metadata?.name} data.${key}` });
+    }
+  }
+  return out;
+}
+
+// Kyverno keeps its webhooks' selectors and conditions in a ConfigMap. ConfigMaps can be huge (Grafana
+// dashboards, CRDs kept as text), so only those with one of its keys directly under `data:` are read.
+const DATA_INDENT = /^data:[ \t]*\r?\n([ \t]+)\S/m;
+const KYVERNO_KEY = /^([ \t]+)(?:webhooks|matchConditions|resourceFilters)[ \t]*:/gm;
+
+/** readsConfigMap tells whether a ConfigMap document may configure runtime-created webhooks, from its text alone. */
+export function readsConfigMap(text: string): boolean {
+  const indent = DATA_INDENT.exec(text)?.[1];
+  if (indent === undefined) return false;
+  for (const m of text.matchAll(KYVERNO_KEY)) if (m[1] === indent) return true;
+  return false;
+}
+
+/** CrdScope is what a CRD says about where its objects live. */
+export interface CrdScope {
+  group: string;
+  plural: string;
+  cluster: boolean;
+}
+
+/** crdScope reads a CRD's group, plural and scope from its text without parsing the (often huge) schema. */
+export function crdScope(text: string): CrdScope | undefined {
+  const spec = /^spec:[ \t]*\r?\n([ \t]+)\S/m.exec(text);
+  if (!spec) return undefined;
+  const ind = spec[1];
+  const group = new RegExp(`^${ind}group:[ \\t]*['"]?([^'"\\s#]+)`, 'm').exec(text)?.[1];
+  const scope = new RegExp(`^${ind}scope:[ \\t]*['"]?(Cluster|Namespaced)`, 'm').exec(text)?.[1];
+  const plural = namesPlural(text, ind);
+  return group && scope && plural ? { group, plural, cluster: scope === 'Cluster' } : undefined;
+}
+
+// namesPlural finds `plural:` among the lines of a `names:` block indented by `ind`. It walks the lines:
+// the single regex it replaces backtracked exponentially over a names block without `plural:` (the
+// fuzzer found a CRD that hung webhook-guard).
+function namesPlural(text: string, ind: string): string | undefined {
+  const names = new RegExp(`^${ind}names:[ \\t]*\\r?$`, 'gm');
+  for (let m = names.exec(text); m; m = names.exec(text)) {
+    for (let pos = text.indexOf('\n', m.index) + 1; pos > 0 && pos < text.length; ) {
+      const eol = text.indexOf('\n', pos);
+      const line = text.slice(pos, eol === -1 ? text.length : eol).replace(/\r$/, '');
+      if (!line.startsWith(ind) || !/^[ \t]/.test(line.slice(ind.length))) break;
+      const plural = /^[ \t]+plural:[ \t]*['"]?([^'"\s#]+)/.exec(line.slice(ind.length));
+      if (plural) return plural[1];
+      if (eol === -1) break;
+      pos = eol + 1;
+    }
+  }
+  return undefined;
+}

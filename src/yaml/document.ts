@@ -1,0 +1,443 @@
+// Reads one YAML document and applies JSON-patch operations to its text, changing only the edited lines.
+import type * as Yaml from 'yaml';
+import type { Document, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import type { Operation } from 'fast-json-patch';
+import { fastEdit } from './fast-edit.js';
+import { fastRead } from './fast-read.js';
+import { relaxQuotedContinuations } from './go-compat.js';
+import { readListByItems } from './list-read.js';
+import { parseYaml, TO_JS_OPTIONS, toYaml, yaml } from './load.js';
+import { lineEnding, position } from './stream.js';
+
+const stringify = (value: unknown, extra: Parameters<typeof toYaml>[1] = {}): string => toYaml(value, extra);
+const isAlias = (node: unknown): node is Yaml.Alias => yaml().isAlias(node);
+const isMap = (node: unknown): node is YAMLMap => yaml().isMap(node);
+const isScalar = (node: unknown): node is Scalar => yaml().isScalar(node);
+const isSeq = (node: unknown): node is YAMLSeq => yaml().isSeq(node);
+
+/** ReadResult is what reading a document gives: its plain value, or why it could not be read. */
+export interface ReadResult {
+  value?: unknown;
+  /** True when the document was read only after Go-compatible relaxation; it may not be edited. */
+  relaxed?: boolean;
+  error?: { message: string; line: number; column: number };
+}
+
+/**
+ * MAX_YAML_BYTES bounds the documents handed to the `yaml` package, which needs about a second and
+ * 150 MB per MiB. The apiserver stores no object larger than 1.5 MiB (etcd's default request limit),
+ * so a larger document can only be a List, or hostile.
+ */
+export const MAX_YAML_BYTES = 1 << 20;
+
+/**
+ * readDocument parses a segment's text to a plain value. It never throws for bad YAML: problems come back in `error`.
+ * A document over MAX_YAML_BYTES that fast-read.ts cannot read is refused with an error.
+ */
+export function readDocument(text: string): ReadResult {
+  const fast = fastRead(text);
+  if (fast) return { value: fast.value };
+  if (text.length > MAX_YAML_BYTES) {
+    const list = readListByItems(text, readDocument);
+    if (list) return list;
+    const mib = (text.length / (1 << 20)).toFixed(1);
+    return { error: { message: `the document is ${mib} MiB and uses YAML features (anchors, flow style, ...) that only the full reader handles, which webhook-guard limits to 1 MiB`, line: 1, column: 1 } };
+  }
+  const strict = parseStrict(text);
+  if (!strict.error) return { value: strict.value };
+  const relaxedText = relaxQuotedContinuations(text);
+  if (relaxedText !== text) {
+    const relaxed = parseStrict(relaxedText);
+    if (!relaxed.error) return { value: relaxed.value, relaxed: true, error: strict.error };
+  }
+  return { error: strict.error };
+}
+
+/** readWithYaml reads a document with the `yaml` package alone, skipping fast-read.ts; tests and the fuzzer compare the two. */
+export function readWithYaml(text: string): { value?: unknown; error?: ReadResult['error'] } {
+  const { value, error } = parseStrict(text);
+  return error ? { error } : { value };
+}
+
+function parseStrict(text: string): { value?: unknown; error?: ReadResult['error']; doc?: Document } {
+  let doc: Document;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    // yaml reports most problems in doc.errors; a document nested deeply enough can still overflow the stack.
+    return { error: { message: (err as Error).message, line: 1, column: 1 } };
+  }
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const { line, column } = e.linePos?.[0] ? { line: e.linePos[0].line, column: e.linePos[0].col } : position(text, e.pos[0]);
+    return { error: { message: withoutQuotes(e.message.split('\n')[0]), line, column } };
+  }
+  try {
+    return { value: doc.toJS(TO_JS_OPTIONS), doc };
+  } catch (err) {
+    return { error: { message: withoutQuotes((err as Error).message), line: 1, column: 1 } };
+  }
+}
+
+// A few of yaml's messages quote the document (an alias's or tag's name, stray characters, an escape).
+// Error messages never carry document text, which may be a Secret's: those keep only their gist, and
+// the line and column point at the spot.
+const QUOTING = /^(Unresolved alias \(the anchor must be set before the alias\)|Unresolved tag|Block scalar header includes extra characters|Invalid escape sequence|Plain value cannot start with)(?=[: ]|$).*/;
+
+function withoutQuotes(message: string): string {
+  return message.replace(QUOTING, '$1');
+}
+
+/** EditError says why a patch operation could not be applied to the text; the caller adds which document. */
+export class EditError extends Error {}
+
+interface Splice {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/**
+ * applyOperations edits `text` so that it reads as the document with `ops` applied, touching only the
+ * lines those operations concern. Supports `add` and `replace` (the only operations transforms make).
+ * Throws EditError when an operation runs through an alias or the result does not read back as expected.
+ */
+export function applyOperations(text: string, ops: Operation[], expected: unknown): string {
+  // Most edits are simple enough for fast-edit.ts, which writes the same text without loading yaml.
+  const fast = fastEdit(text, ops);
+  if (fast !== undefined) {
+    const back = fastRead(fast);
+    if (back && deepEqual(back.value, expected)) return fast;
+  }
+  return applyOperationsWithYaml(text, ops, expected);
+}
+
+/** applyOperationsWithYaml is applyOperations with the yaml-based editor alone; tests and the fuzzer compare the two. */
+export function applyOperationsWithYaml(text: string, ops: Operation[], expected: unknown): string {
+  // The same bound as for reading: a List read item by item may be larger, but editing parses it whole.
+  if (text.length > MAX_YAML_BYTES) throw new EditError(`the document is ${(text.length / (1 << 20)).toFixed(1)} MiB and needs the full YAML reader to edit, which webhook-guard limits to 1 MiB`);
+  let remaining = ops;
+  let out = text;
+  while (remaining.length) {
+    const doc = parseYaml(out);
+    if (doc.errors.length) throw new EditError(`cannot edit: ${doc.errors[0].message.split('\n')[0]}`);
+    const ctx = new EditContext(out, doc);
+    const splices: Splice[] = [];
+    let taken = 0;
+    for (const op of remaining) {
+      const splice = ctx.plan(op);
+      // Two edits that touch or meet at the same place are applied one after the other, re-reading between them.
+      if (splices.some((s) => s.start <= splice.end && splice.start <= s.end)) break;
+      splices.push(splice);
+      taken++;
+    }
+    splices.sort((a, b) => b.start - a.start);
+    for (const s of splices) out = out.slice(0, s.start) + s.text + out.slice(s.end);
+    remaining = remaining.slice(taken);
+  }
+  const check: { value?: unknown; error?: ReadResult['error'] } = fastRead(out) ?? parseStrict(out);
+  if (check.error || !deepEqual(check.value, expected)) {
+    throw new EditError(`the edited text does not read back as intended${check.error ? `: ${check.error.message}` : ''}`);
+  }
+  return out;
+}
+
+class EditContext {
+  readonly nl: '\n' | '\r\n';
+  readonly indentSeq: boolean;
+
+  constructor(
+    readonly text: string,
+    readonly doc: Document,
+  ) {
+    this.nl = lineEnding(text);
+    this.indentSeq = detectIndentSeq(doc, text);
+  }
+
+  plan(op: Operation): Splice {
+    const path = parsePointer(op.path);
+    if (op.op !== 'add' && op.op !== 'replace') throw new EditError(`unsupported operation ${op.op} at ${op.path}`);
+    const value = (op as { value: unknown }).value;
+    if (path.length === 0) throw new EditError('cannot replace a whole document');
+    const parentPath = path.slice(0, -1);
+    const key = path[path.length - 1];
+    const { node: parent, owner } = this.walk(parentPath);
+    if (isMap(parent)) {
+      const pair = findPair(parent, key);
+      if (pair && pair.value) return this.replaceNode(pair.value as Node, value, pair);
+      if (pair) return this.fillNull(pair, value);
+      return this.insertPair(parent, key, value, owner);
+    }
+    if (isSeq(parent)) {
+      const index = key === '-' ? parent.items.length : Number(key);
+      if (op.op === 'replace' || index < parent.items.length) {
+        if (op.op === 'replace') return this.replaceNode(parent.items[index] as Node, value);
+        return this.rewriteCollection(parent, insertAt(parent.toJS(this.doc), index, value), owner);
+      }
+      return this.appendItem(parent, value, owner);
+    }
+    if (isScalar(parent) && parent.value == null && owner) {
+      return this.fillNull(owner, Array.isArray(value) || key.match(/^\d+$/) ? [value] : { [key]: value });
+    }
+    throw new EditError(`no map or list at /${parentPath.join('/')} to hold ${key}`);
+  }
+
+  walk(path: string[]): { node: unknown; owner?: Pair } {
+    let node: unknown = this.doc.contents;
+    let owner: Pair | undefined;
+    for (const seg of path) {
+      if (isAlias(node)) throw new EditError(`cannot edit through the alias *${node.source}`);
+      if (isMap(node)) {
+        const pair = findPair(node, seg);
+        if (!pair) throw new EditError(`missing key ${seg}`);
+        owner = pair;
+        node = pair.value;
+      } else if (isSeq(node)) {
+        owner = undefined;
+        node = node.items[Number(seg)];
+      } else throw new EditError(`cannot descend into ${seg}`);
+    }
+    if (isAlias(node)) throw new EditError(`cannot edit through the alias *${node.source}`);
+    return { node, owner };
+  }
+
+  column(offset: number): number {
+    return offset - (this.text.lastIndexOf('\n', offset - 1) + 1);
+  }
+
+  // afterLine is where a new line goes after the node ending at `end`: the start of the next line.
+  afterLine(end: number): { pos: number; lead: string } {
+    if (end > 0 && this.text[end - 1] === '\n') return { pos: end, lead: '' };
+    const eol = this.text.indexOf('\n', end);
+    if (eol === -1) return { pos: this.text.length, lead: this.nl };
+    return { pos: eol + 1, lead: '' };
+  }
+
+  insertPair(map: YAMLMap, key: string, value: unknown, owner?: Pair): Splice {
+    if (map.flow || map.items.length === 0) return this.rewriteCollection(map, { ...(map.toJS(this.doc) as object), [key]: value }, owner);
+    const first = map.items[0].key as Node;
+    const col = this.column(first.range![0]);
+    const last = map.items[map.items.length - 1];
+    const end = ((last.value as Node | null) ?? (last.key as Node)).range![1];
+    const { pos, lead } = this.afterLine(end);
+    const body = ' '.repeat(col) + renderKey(key) + ':' + this.afterKey(value, col);
+    return { start: pos, end: pos, text: lead + body + (lead ? '' : this.nl) };
+  }
+
+  appendItem(seq: YAMLSeq, value: unknown, owner?: Pair): Splice {
+    if (seq.flow || seq.items.length === 0) return this.rewriteCollection(seq, [...(seq.toJS(this.doc) as unknown[]), value], owner);
+    const col = this.column(seq.range![0]);
+    const last = seq.items[seq.items.length - 1] as Node;
+    const { pos, lead } = this.afterLine(last.range![1]);
+    const body = ' '.repeat(col) + '- ' + this.block(value, col + 2).replace(/^ +/, '').replace(/\r?\n$/, '');
+    return { start: pos, end: pos, text: lead + body + (lead ? '' : this.nl) };
+  }
+
+  // fillNull gives a key that has no value (`labels:` or `labels: null`) the value, in block style.
+  fillNull(pair: Pair, value: unknown): Splice {
+    const key = pair.key as Node;
+    const col = this.column(key.range![0]);
+    const node = pair.value as Node | null;
+    let start = node ? node.range![0] : key.range![2];
+    const end = node ? node.range![1] : key.range![2];
+    if (!node) {
+      const colon = this.text.indexOf(':', key.range![1]);
+      start = colon + 1;
+    }
+    while (start > 0 && (this.text[start - 1] === ' ' || this.text[start - 1] === '\t')) start--;
+    return { start, end: Math.max(start, end), text: this.afterKey(value, col) };
+  }
+
+  // rewriteCollection re-renders a flow or empty collection whole; comments inside a flow collection are lost.
+  rewriteCollection(node: YAMLMap | YAMLSeq, value: unknown, owner?: Pair): Splice {
+    const [start, end] = node.range!;
+    const src = this.text.slice(start, end);
+    const blockContext = owner && isEmptyFlow(src) && !insideFlow(this.doc, node);
+    if (blockContext) {
+      const col = this.column((owner.key as Node).range![0]);
+      let s = start;
+      while (s > 0 && (this.text[s - 1] === ' ' || this.text[s - 1] === '\t')) s--;
+      return { start: s, end, text: this.afterKey(value, col) };
+    }
+    const json = /^[[{]\s*"/.test(src) || (isEmptyFlow(src) && looksLikeJson(this.text));
+    return { start, end, text: json ? JSON.stringify(value) : renderFlow(value) };
+  }
+
+  replaceNode(node: Node, value: unknown, pair?: Pair): Splice {
+    if (isScalar(node)) {
+      const [start, end] = node.range!;
+      if (value !== null && typeof value === 'object') {
+        if (pair) return this.fillNull(pair, value);
+        throw new EditError('cannot replace a scalar list item with a collection');
+      }
+      const type = (node as Scalar).type;
+      if ((type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') && typeof value === 'string') {
+        const block = this.replaceBlock(node as Scalar, value);
+        if (block) return block;
+      }
+      let text = renderScalar(value, node as Scalar);
+      if (start === end) text = ' ' + text;
+      const old = this.text.slice(start, end);
+      if (old.endsWith('\n')) text += this.nl;
+      return { start, end, text };
+    }
+    if ((isMap(node) || isSeq(node)) && (node.flow || node.items.length === 0)) return this.rewriteCollection(node, value, pair);
+    if (pair && value !== null && typeof value === 'object') {
+      // A block collection replaced whole: rewrite from after the key to the end of the old value.
+      const col = this.column((pair.key as Node).range![0]);
+      const colon = this.text.indexOf(':', (pair.key as Node).range![1]);
+      const endNode = node.range![1];
+      const text = this.afterKey(value, col);
+      const tail = this.text[endNode - 1] === '\n' ? this.nl : '';
+      return { start: colon + 1, end: endNode, text: text + tail };
+    }
+    throw new EditError('cannot replace this node');
+  }
+
+  // replaceBlock writes a string over a block scalar as a literal block with the same content indentation
+  // and header comment, so multi-line text (JSON in a ConfigMap) stays a block; undefined when it cannot.
+  replaceBlock(node: Scalar, value: string): Splice | undefined {
+    const [start, end] = node.range!;
+    const old = this.text.slice(start, end);
+    const header = /^[|>][1-9+-]*([^\r\n]*)\r?\n/.exec(old);
+    const indent = header && /^( +)\S/m.exec(old.slice(header[0].length))?.[1];
+    // A block cannot hold control characters or carriage returns, and a leading space or line break would need an indentation indicator.
+    if (!indent || !old.endsWith('\n') || /^[\s]|[\r\u0000-\u0008\u000b-\u001f\u007f]/.test(value)) return undefined;
+    const chomp = !value.endsWith('\n') ? '-' : value.endsWith('\n\n') ? '+' : '';
+    const body = chomp === '-' ? value : value.slice(0, -1);
+    const lines = body.split('\n').map((l) => (l === '' ? '' : indent + l));
+    return { start, end, text: `|${chomp}${header[1]}${this.nl}${lines.join(this.nl)}${this.nl}` };
+  }
+
+  // afterKey renders what follows `key:` for a key at column `col`.
+  afterKey(value: unknown, col: number): string {
+    if (value === null || typeof value !== 'object' || isEmpty(value)) return ' ' + renderInline(value);
+    const indent = Array.isArray(value) && !this.indentSeq ? col : col + 2;
+    return this.nl + this.block(value, indent).replace(/\r?\n$/, '');
+  }
+
+  // block renders a value as block YAML whose every line starts at column `indent`, ending with a line break.
+  block(value: unknown, indent: number): string {
+    if (value === null || typeof value !== 'object' || isEmpty(value)) return ' '.repeat(indent) + renderInline(value) + this.nl;
+    const text = stringify(value, { indentSeq: this.indentSeq });
+    const pad = ' '.repeat(indent);
+    return text
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((l) => (l === '' ? l : pad + l))
+      .join(this.nl) + this.nl;
+  }
+}
+
+function findPair(map: YAMLMap, key: string): Pair | undefined {
+  for (const pair of map.items) {
+    const k = pair.key;
+    const name = isScalar(k) ? String(k.value) : String(k);
+    if (name === key) return pair as Pair;
+  }
+  return undefined;
+}
+
+function insertAt(list: unknown, index: number, value: unknown): unknown[] {
+  const copy = [...(list as unknown[])];
+  copy.splice(index, 0, value);
+  return copy;
+}
+
+function isEmpty(value: object): boolean {
+  return Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
+}
+
+function isEmptyFlow(src: string): boolean {
+  return /^(\{\s*\}|\[\s*\])$/.test(src.trim());
+}
+
+function looksLikeJson(text: string): boolean {
+  return /^\s*\{\s*"/.test(text.replace(/^(---.*\r?\n|#.*\r?\n)*/, ''));
+}
+
+function insideFlow(doc: Document, target: Node): boolean {
+  let found = false;
+  const visit = (node: unknown, inFlow: boolean): void => {
+    if (found || !node) return;
+    if (node === target) {
+      found = inFlow;
+      return;
+    }
+    if (isMap(node)) for (const p of node.items) visit(p.value, inFlow || !!node.flow);
+    else if (isSeq(node)) for (const i of node.items) visit(i, inFlow || !!node.flow);
+  };
+  visit(doc.contents, false);
+  return found;
+}
+
+// detectIndentSeq follows the document's own style for lists under a key: indented ("  - a") or not ("- a").
+function detectIndentSeq(doc: Document, text: string): boolean {
+  let verdict: boolean | undefined;
+  const column = (offset: number): number => offset - (text.lastIndexOf('\n', offset - 1) + 1);
+  const visit = (node: unknown): void => {
+    if (verdict !== undefined || !node) return;
+    if (isMap(node) && !node.flow) {
+      for (const p of node.items) {
+        if (isSeq(p.value) && !p.value.flow && p.value.items.length && p.key && (p.key as Node).range) {
+          verdict = column(p.value.range![0]) > column((p.key as Node).range![0]);
+          return;
+        }
+        visit(p.value);
+        // Stop at the first list found below; a later sibling list used to overwrite it (the fuzzer found this).
+        if (verdict !== undefined) return;
+      }
+    } else if (isSeq(node) && !node.flow) for (const i of node.items) visit(i);
+  };
+  visit(doc.contents);
+  return verdict ?? true;
+}
+
+function renderKey(key: string): string {
+  return stringify(key).replace(/\n$/, '');
+}
+
+function renderInline(value: unknown): string {
+  if (typeof value === 'string' && /[\n\r\t\u0000-\u001f]/.test(value)) return JSON.stringify(value);
+  if (value !== null && typeof value === 'object') return renderFlow(value);
+  return stringify(value).replace(/\n$/, '');
+}
+
+function renderFlow(value: unknown): string {
+  return stringify(value, { collectionStyle: 'flow' }).replace(/\n$/, '');
+}
+
+// renderScalar keeps the quoting style of the scalar it replaces where the new value allows it.
+function renderScalar(value: unknown, old: Scalar): string {
+  if (typeof value === 'string' && !/[\n\r]/.test(value)) {
+    if (old.type === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
+    if (old.type === 'QUOTE_DOUBLE') return JSON.stringify(value);
+  }
+  return renderInline(value);
+}
+
+/** parsePointer splits a JSON pointer into its unescaped segments. */
+export function parsePointer(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** deepEqual compares plain JSON-like values. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') {
+    return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((v, i) => deepEqual(v, bb[i]));
+  }
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}

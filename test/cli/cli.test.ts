@@ -1,0 +1,200 @@
+// The CLI contract, spawning the built bin: exit codes, stdout only on success, messages on stderr.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { cli, lines, ROOT } from '../support/helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'wg-cli-'));
+const example = join(ROOT, 'examples', 'openkruise-precreated-namespace');
+const input = readFileSync(join(example, 'input.yaml'), 'utf8');
+
+function file(name: string, text: string): string {
+  const path = join(tmp, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const ok = suite('cli: success');
+
+ok('hardens stdin to stdout; the summary goes to stderr', () => {
+  const r = cli([], input);
+  assert.is(r.status, 0);
+  assert.ok(r.stdout.startsWith('---\n# Source: kruise/templates/webhookconfiguration.yaml\n'));
+  assert.match(r.stdout, /- kruise-system\n/);
+  assert.match(r.stderr, /^webhook-guard: warning: label-namespaces: namespace kruise-system is not in the stream/m);
+  assert.match(r.stderr, /\n {4}kubectl label namespace kruise-system control-plane=openkruise\n/);
+  assert.match(r.stderr, /webhook-guard: 8 fields changed in 3 resources, 1 resource added \(tighten-service-selectors 4, exclude-namespaces 1, guard-cluster-scoped 1, webhook-replicas 3\); 3 warnings\n$/);
+});
+
+ok('the bundled example gives its expected output byte for byte', () => {
+  const r = cli(['--config', join(example, 'config.yaml')], input);
+  assert.is(r.status, 0, r.stderr);
+  assert.fixture(r.stdout, readFileSync(join(example, 'expected.yaml'), 'utf8'));
+});
+
+ok('--quiet prints nothing on stderr', () => {
+  const r = cli(['--quiet'], input);
+  assert.is(r.status, 0);
+  assert.is(r.stderr, '');
+  assert.ok(r.stdout.length > input.length);
+});
+
+ok('--report json lists every change; --report-file writes it to a file', () => {
+  const r = cli(['--report', 'json', '--quiet'], input);
+  assert.is(r.status, 0);
+  const report = JSON.parse(r.stderr);
+  assert.is(report.tool, 'webhook-guard');
+  assert.equal(
+    report.changes.map((c: { transform: string; path: string }) => `${c.transform} ${c.path}`),
+    [
+      'tighten-service-selectors spec/selector/app.kubernetes.io/name',
+      'tighten-service-selectors spec/template/metadata/labels/app.kubernetes.io/name',
+      'tighten-service-selectors spec/selector/app.kubernetes.io/instance',
+      'tighten-service-selectors spec/template/metadata/labels/app.kubernetes.io/instance',
+      'exclude-namespaces webhooks[mpod.kb.io]/namespaceSelector/matchExpressions/1/values',
+      'guard-cluster-scoped webhooks[mpod.kb.io]/matchConditions',
+      'webhook-replicas spec/replicas',
+      'webhook-replicas ',
+      'webhook-replicas spec/template/spec/topologySpreadConstraints',
+    ],
+  );
+  assert.equal(report.changes[4].before, ['kube-system']);
+  assert.equal(report.changes[4].after, ['kube-system', 'kruise-system']);
+  const out = join(tmp, 'report.txt');
+  const r2 = cli(['--report-file', out], input);
+  assert.is(r2.status, 0);
+  assert.match(readFileSync(out, 'utf8'), /~ exclude-namespaces: admissionregistration.k8s.io\/v1 MutatingWebhookConfiguration kruise-mutating-webhook-configuration \(document 3\)/);
+  assert.is(r2.stdout, cli([], input).stdout);
+});
+
+ok('--disable, --min-replicas and --exclude-namespace', () => {
+  const r = cli(['--disable', 'tighten-service-selectors', '--disable', 'webhook-replicas', '--exclude-namespace', 'monitoring', '--quiet'], input);
+  assert.is(r.status, 0);
+  assert.match(r.stdout, /values:\n {12}- kube-system\n {12}- kruise-system\n {12}- monitoring\n/);
+  assert.not.match(r.stdout, /PodDisruptionBudget/);
+  const r3 = cli(['--min-replicas', '3', '--quiet'], input);
+  assert.match(r3.stdout, /replicas: 3 {3}# installation values/);
+});
+
+ok('all transforms disabled: byte-identical output', () => {
+  const args = ['label-namespaces', 'tighten-service-selectors', 'exclude-namespaces', 'guard-cluster-scoped', 'kyverno-config', 'webhook-replicas'].flatMap((t) => ['--disable', t]);
+  const r = cli(args, input);
+  assert.is(r.status, 0);
+  assert.is(r.stdout, input);
+  assert.is(r.stderr, 'webhook-guard: nothing to change\n');
+});
+
+ok('empty stdin: empty stdout, exit 0 (Helm 3 --output-dir sends nothing)', () => {
+  const r = cli(['--quiet'], '');
+  assert.is(r.status, 0);
+  assert.is(r.stdout, '');
+});
+
+ok('--help and --version', () => {
+  const h = cli(['--help']);
+  assert.is(h.status, 0);
+  assert.match(h.stdout, /^Usage: webhook-guard/);
+  assert.match(h.stdout, /exclude-namespaces/);
+  const v = cli(['--version']);
+  assert.is(v.status, 0);
+  assert.is(v.stdout, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version + '\n');
+});
+ok.run();
+
+const bad = suite('cli: failures leave stdout empty');
+
+const failures: Record<string, { args: string[]; stdin?: string | Buffer; status: number; stderr: RegExp }> = {
+  'unknown flag': { args: ['--frobnicate'], status: 2, stderr: /^webhook-guard: unknown option --frobnicate\nRun webhook-guard --help for usage.\n$/ },
+  'stray argument': { args: ['manifests.yaml'], status: 2, stderr: /unexpected argument "manifests.yaml"; manifests are read from stdin/ },
+  'unknown transform': { args: ['--disable', 'nope'], status: 2, stderr: /--disable nope: no such transform/ },
+  'bad --min-replicas': { args: ['--min-replicas', 'two'], status: 2, stderr: /--min-replicas two: expected a whole number from 1 to 100/ },
+  'bad --report': { args: ['--report', 'xml'], status: 2, stderr: /--report xml: expected text or json/ },
+  'bad --exclude-namespace': { args: ['--exclude-namespace', 'Kube_System'], status: 2, stderr: /not a namespace name/ },
+  'missing config file': { args: ['--config', '/nonexistent/guard.yaml'], status: 3, stderr: /config \/nonexistent\/guard.yaml: cannot read it \(ENOENT\)/ },
+  'invalid UTF-8': { args: [], stdin: Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xc3, 0x28, 0x0a]), status: 1, stderr: /input is not valid UTF-8 \(byte 6, line 1, column 7\)/ },
+  'unreadable Service': {
+    args: [],
+    stdin: lines('---', 'kind: ConfigMap', 'metadata: {name: fine}', '---', 'apiVersion: v1', 'kind: Service', 'metadata: {name: broken', 'spec: {}'),
+    status: 1,
+    stderr: /^webhook-guard: document 2 \(kind Service, line 4\): cannot read this Service \(line \d+, column \d+: .+\); webhook-guard must read every document of this kind/,
+  },
+};
+
+for (const [name, f] of Object.entries(failures)) {
+  bad(name, () => {
+    const r = cli(f.args, f.stdin ?? input);
+    assert.is(r.status, f.status, r.stderr);
+    assert.is(r.stdout, '');
+    assert.match(r.stderr, f.stderr);
+    assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+}
+
+bad('invalid config: each field and what is expected (exit 3)', () => {
+  const cfg = file(
+    'bad.yaml',
+    lines('apiVersion: webhookguard.dev/v1', 'kind: WebhookGuard', 'spec:', '  transforms:', '    webhook-replicas: {minReplicas: 0}', '    exclude-namespaces: {namespaces: [kube-system], colour: red}', '    frobnicate: {}'),
+  );
+  const r = cli(['--config', cfg], input);
+  assert.is(r.status, 3);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /config .*bad\.yaml is invalid:\n/);
+  assert.match(r.stderr, /\n {2}apiVersion: must be "webhookguard.dev\/v1alpha1"/);
+  assert.match(r.stderr, /\n {2}spec.transforms: unknown field "frobnicate"/);
+  assert.match(r.stderr, /\n {2}spec.transforms.webhook-replicas.minReplicas: must be >= 1/);
+  assert.match(r.stderr, /\n {2}spec.transforms.exclude-namespaces: unknown field "colour"/);
+});
+
+bad('config that is not YAML: line and column (exit 3)', () => {
+  const r = cli(['--config', file('broken.yaml', 'apiVersion: [\n')], input);
+  assert.is(r.status, 3);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /config .*broken\.yaml: line \d+, column \d+: /);
+});
+
+bad('a transform that must edit a document only Go can read names it (exit 1)', () => {
+  const stdin = lines(
+    '---',
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata: {name: s, namespace: ns}',
+    'spec:',
+    '  selector: {control-plane: controller-manager}',
+    '---',
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: d',
+    '  namespace: ns',
+    '  annotations:',
+    "    note: 'a long note that",
+    "    continues under-indented'",
+    '  labels: {app.kubernetes.io/name: d, app.kubernetes.io/instance: d}',
+    'spec:',
+    '  replicas: 2',
+    '  selector: {matchLabels: {control-plane: controller-manager}}',
+    '  template:',
+    '    metadata: {labels: {control-plane: controller-manager}}',
+    '    spec: {containers: [{name: c}], affinity: {podAntiAffinity: {}}}',
+    '---',
+    'apiVersion: admissionregistration.k8s.io/v1',
+    'kind: ValidatingWebhookConfiguration',
+    'metadata: {name: v}',
+    'webhooks:',
+    '- name: v.example.com',
+    '  clientConfig: {service: {name: s, namespace: ns}}',
+    '  failurePolicy: Ignore',
+    '  namespaceSelector: {matchLabels: {x: y}}',
+    '  rules: []',
+  );
+  const r = cli(['--quiet'], stdin);
+  assert.is(r.status, 1);
+  assert.is(r.stdout, '');
+  assert.match(
+    r.stderr,
+    /^webhook-guard: document 2 \(apps\/v1 Deployment ns\/d, line 7\): tighten-service-selectors at spec\/template\/metadata\/labels\/app.kubernetes.io\/name, .* must edit this document, but it uses YAML that only Go's reader accepts \(line 14, column 28: Missing closing 'quote\); fix the chart's YAML or disable that transform\n$/,
+  );
+});
+bad.run();

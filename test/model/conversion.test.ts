@@ -1,0 +1,174 @@
+// CRD conversion webhooks: found without parsing CRD schemas, and their backends hardened like Fail webhooks'.
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readCrdConversion } from '../../src/yaml/crd-text.js';
+import { Model } from '../../src/model/model.js';
+import { splitStream } from '../../src/yaml/stream.js';
+import { CORPUS, corpusFiles, lines, run } from '../support/helpers.js';
+import { runCases } from '../support/table.js';
+
+function crd(conversion: string[], extra: string[] = []): string {
+  return lines(
+    '---',
+    'apiVersion: apiextensions.k8s.io/v1',
+    'kind: CustomResourceDefinition',
+    'metadata:',
+    '  annotations:',
+    '    cert-manager.io/inject-ca-from: ops/serving-cert',
+    '  name: widgets.example.com',
+    'spec:',
+    ...conversion,
+    '  group: example.com',
+    '  names: {kind: Widget, plural: widgets}',
+    '  scope: Namespaced',
+    '  versions:',
+    '  - name: v1',
+    '    schema:',
+    '      openAPIV3Schema:',
+    '        description: \'A widget, described over',
+    '        two lines the way only Go reads them\'',
+    ...extra,
+  );
+}
+
+const webhookConversion = ['  conversion:', '    strategy: Webhook', '    webhook:', '      clientConfig:', '        service: {name: widgets, namespace: ops, path: /convert}', '      conversionReviewVersions: [v1]'];
+
+const read = suite('conversion: reading');
+
+read('a CRD whose schema only Go can read: spec.conversion is read, the rest is never parsed', () => {
+  const text = crd(webhookConversion);
+  const got = readCrdConversion(text)!;
+  assert.is(got.name, 'widgets.example.com');
+  assert.equal(got.conversion.webhook.clientConfig.service, { name: 'widgets', namespace: 'ops', path: '/convert' });
+  const m = Model.read(splitStream(text));
+  assert.equal(m.conversions.map((w) => [w.name, w.type, w.failurePolicy, w.service]), [['widgets.example.com', 'conversion', 'Fail', { namespace: 'ops', name: 'widgets', port: 443 }]]);
+  assert.is(m.webhooks().length, 0, 'conversion webhooks are not admission webhooks');
+});
+
+read('strategy None, and flow-style or v1beta1 client configs', () => {
+  assert.is(readCrdConversion(crd(['  conversion:', '    strategy: None'])), undefined);
+  const flow = readCrdConversion(lines('kind: CustomResourceDefinition', 'metadata: {name: a.b}', 'spec: {conversion: {strategy: Webhook, webhook: {clientConfig: {url: "https://x"}}}}'))!;
+  assert.is(flow.name, 'a.b');
+  const beta = Model.read(splitStream(crd(['  conversion:', '    strategy: Webhook', '    webhookClientConfig:', '      service: {name: old, namespace: ops, port: 8443}'])));
+  assert.equal(beta.conversions[0].service, { namespace: 'ops', name: 'old', port: 8443 });
+});
+
+read('CRDs kept in a ConfigMap (installed by a hook Job) are found too', () => {
+  const embedded = crd(webhookConversion)
+    .split('\n')
+    .map((l) => (l ? '    ' + l : l))
+    .join('\n');
+  const cm = lines('---', 'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: crds, namespace: ops}', 'data:', '  content: |') + embedded;
+  const m = Model.read(splitStream(cm));
+  assert.equal(m.conversions.map((w) => w.name), ['widgets.example.com (in ConfigMap ops/crds data.content)']);
+});
+read.run();
+
+const svc = lines('---', 'apiVersion: v1', 'kind: Service', 'metadata: {name: widgets, namespace: ops}', 'spec:', '  selector:', '    control-plane: controller-manager', '  ports: [{port: 443, targetPort: 9443}]');
+const deploy = (replicas: number, podLabels: string[]) =>
+  lines(
+    '---',
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: widgets',
+    '  namespace: ops',
+    '  labels: {app.kubernetes.io/name: widgets, app.kubernetes.io/instance: prod}',
+    'spec:',
+    `  replicas: ${replicas}`,
+    '  selector: {matchLabels: {control-plane: controller-manager}}',
+    '  template:',
+    '    metadata:',
+    '      labels:',
+    ...podLabels,
+    '    spec:',
+    '      containers: [{name: m, ports: [{containerPort: 9443}]}]',
+    '      affinity: {podAntiAffinity: {}}',
+  );
+const ccm = '        control-plane: controller-manager';
+
+runCases('webhook-replicas', {
+  'a backend that serves only a CRD conversion webhook gets replicas and a PDB': {
+    input: svc + deploy(1, [ccm]) + crd(webhookConversion),
+    expected:
+      svc +
+      deploy(2, [ccm]) +
+      lines(
+        '---',
+        '# Added by webhook-guard (webhook-replicas)',
+        'apiVersion: policy/v1',
+        'kind: PodDisruptionBudget',
+        'metadata:',
+        '  name: widgets-webhook-guard',
+        '  namespace: ops',
+        '  labels:',
+        '    app.kubernetes.io/name: widgets',
+        '    app.kubernetes.io/instance: prod',
+        'spec:',
+        '  maxUnavailable: 1',
+        '  selector:',
+        '    matchLabels:',
+        '      control-plane: controller-manager',
+      ) +
+      crd(webhookConversion),
+  },
+});
+
+runCases('tighten-service-selectors', {
+  'a Service only a CRD conversion uses is still a webhook Service': {
+    input: svc + deploy(2, [ccm]) + crd(webhookConversion),
+    expected:
+      svc.replace('    control-plane: controller-manager\n', '    control-plane: controller-manager\n    app.kubernetes.io/name: widgets\n    app.kubernetes.io/instance: prod\n') +
+      deploy(2, [ccm, '        app.kubernetes.io/name: widgets', '        app.kubernetes.io/instance: prod']) +
+      crd(webhookConversion),
+    warnings: ['rolls the pods', 'rolls the pods'],
+  },
+});
+
+const corpus = suite('conversion: corpus');
+const files = corpusFiles('conversion corpus');
+// What the charts render, counted by hand from their CRDs (grep "strategy: Webhook").
+const expected: Record<string, number> = {
+  'kruise-1.5.2-seed.yaml': 1,
+  'kruise-1.5.2-default.yaml': 1,
+  'kruise-1.8.3-default.yaml': 1,
+  'kruise-1.8.3-seed.yaml': 1,
+  'kruise-1.9.0-alpha.3-default.yaml': 3,
+  'capsule-0.12.4.yaml': 2,
+  'capsule-0.14.0.yaml': 2,
+  'kueue-0.11.4.yaml': 11,
+  'kueue-0.19.2.yaml': 5,
+  'lws-0.6.1-in-kueue-system.yaml': 1,
+  'lws-0.10.0-in-kueue-system.yaml': 1,
+};
+
+for (const file of files) {
+  const name = basename(file);
+  corpus(`${name}: conversion webhooks found, and their backends covered after the transforms`, () => {
+    const input = readFileSync(file, 'utf8');
+    const before = Model.read(splitStream(input));
+    assert.is(before.conversions.length, expected[name] ?? 0);
+    const after = Model.read(splitStream(run(input).output));
+    for (const w of after.conversions) {
+      for (const b of after.backendsOf(w)) {
+        if (b.kind === 'DaemonSet') continue;
+        const hpa = after.hpaFor(b);
+        assert.ok(Number(hpa ? hpa.obj.spec.minReplicas : b.obj.spec.replicas) >= 2, `${w.name}: ${b.name} has 2 replicas`);
+        assert.ok(after.pdbsFor(b).length >= 1, `${w.name}: ${b.name} has a PDB`);
+      }
+    }
+  });
+}
+
+corpus('lws-0.6.1: its conversion webhook is read from the 1.2 MB CRD only Go can parse', () => {
+  if (!files.some((f) => basename(f) === 'lws-0.6.1-in-kueue-system.yaml')) return;
+  const m = Model.read(splitStream(readFileSync(join(CORPUS, 'lws-0.6.1-in-kueue-system.yaml'), 'utf8')));
+  const crdDoc = m.conversions[0].owner.doc;
+  assert.ok(crdDoc.segment.text.length > 1_000_000);
+  assert.is(crdDoc.read, undefined, 'the CRD document itself was never parsed');
+  assert.equal(m.conversions[0].service, { namespace: 'kueue-system', name: 'lws-webhook-service', port: 443 });
+  assert.equal(m.backendsOf(m.conversions[0]).map((b) => b.name), ['lws-controller-manager']);
+});
+corpus.run();

@@ -1,0 +1,92 @@
+// The whole pipeline on odd streams: Lists, documents without kind, unknown kinds, added documents.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { config, lines, run } from '../support/helpers.js';
+
+const hookItem = [
+  '- apiVersion: admissionregistration.k8s.io/v1',
+  '  kind: MutatingWebhookConfiguration',
+  '  metadata: {name: hook}',
+  '  webhooks:',
+  '  - name: hook.example.com',
+  '    clientConfig: {service: {name: hook, namespace: guard}}',
+  '    rules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}]',
+];
+
+test('a List has its items transformed in place', () => {
+  const input = lines('apiVersion: v1', 'kind: List', 'items:', ...hookItem);
+  const out = run(input, config(['exclude-namespaces'])).output;
+  assert.fixture(
+    out,
+    lines(
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      ...hookItem,
+      '    namespaceSelector:',
+      '      matchExpressions:',
+      '      - key: kubernetes.io/metadata.name',
+      '        operator: NotIn',
+      '        values:',
+      '        - guard',
+      '        - kube-system',
+    ),
+  );
+});
+
+test('documents without kind, unknown kinds, CRDs, duplicates and empty documents pass through byte for byte', () => {
+  const odd = lines(
+    '---',
+    '# Source: chart/templates/empty.yaml',
+    '---',
+    'foo: bar   # no kind',
+    '---',
+    'apiVersion: example.com/v1',
+    'kind: Widget',
+    'metadata: {name: w}',
+    'spec: {anything: [1, 2, {deep: yes}]}',
+    '---',
+    'apiVersion: apiextensions.k8s.io/v1',
+    'kind: CustomResourceDefinition',
+    'metadata: {name: widgets.example.com}',
+    'spec: {group: example.com, names: {plural: widgets, kind: Widget}, scope: Namespaced}',
+    '---',
+    'apiVersion: example.com/v1',
+    'kind: Widget',
+    'metadata: {name: w}',
+    'spec: {anything: [1, 2, {deep: yes}]}',
+    '...',
+  );
+  const result = run(odd);
+  assert.is(result.output, odd);
+  assert.is(result.changes.length, 0);
+});
+
+test('an added PDB follows its workload; a final document without a line break gets one', () => {
+  const input =
+    lines('apiVersion: v1', 'kind: Service', 'metadata: {name: hook, namespace: guard}', 'spec: {selector: {app: hook}}', '---') +
+    lines('apiVersion: admissionregistration.k8s.io/v1', 'kind: ValidatingWebhookConfiguration', 'metadata: {name: hook}', 'webhooks:', '- name: v.example.com', '  clientConfig: {service: {name: hook, namespace: guard}}', '  namespaceSelector: {matchLabels: {a: b}}', '  rules: []', '---') +
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: hook, namespace: guard}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: hook}}\n  template:\n    metadata: {labels: {app: hook}}\n    spec: {containers: [{name: c}], affinity: {podAntiAffinity: {}}}';
+  const out = run(input, config(['webhook-replicas'])).output;
+  assert.ok(out.startsWith(input + '\n---\n# Added by webhook-guard (webhook-replicas)\napiVersion: policy/v1\nkind: PodDisruptionBudget\n'), out);
+  assert.ok(out.endsWith('      app: hook\n'));
+});
+
+test('release namespace: resources that name none take the configured namespace', () => {
+  const input =
+    lines('apiVersion: v1', 'kind: Service', 'metadata: {name: hook}', 'spec: {selector: {app: hook}}', '---') +
+    lines('apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: hook}', 'spec:', '  replicas: 1', '  selector: {matchLabels: {app: hook}}', '  template:', '    metadata: {labels: {app: hook}}', '    spec: {containers: [{name: c}], affinity: {podAntiAffinity: {}}}', '---') +
+    lines('apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: x, namespace: team-a}', '---') +
+    lines('apiVersion: admissionregistration.k8s.io/v1', 'kind: ValidatingWebhookConfiguration', 'metadata: {name: hook}', 'webhooks:', '- name: v.example.com', '  clientConfig: {service: {name: hook, namespace: team-a}}', '  namespaceSelector: {matchLabels: {a: b}}', '  rules: []');
+  const cfg = config(['webhook-replicas'], { 'webhook-replicas': { podDisruptionBudget: false } });
+  assert.match(run(input, { ...cfg, namespace: 'team-a' }).output, /replicas: 2/);
+  assert.not.match(run(input, { ...cfg, namespace: 'team-b' }).output, /replicas: 2/);
+});
+
+test('deterministic: the same input gives the same bytes every time', () => {
+  const input = lines('apiVersion: v1', 'kind: List', 'items:', ...hookItem);
+  const first = run(input).output;
+  for (let i = 0; i < 3; i++) assert.is(run(input).output, first);
+});
+
+test.run();

@@ -1,0 +1,72 @@
+// Shared test helpers: run the pipeline on text, spawn the built CLI, and find the shared corpus.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.js';
+import { defaultConfig, resolveConfig, type Config } from '../../src/pipeline/config.js';
+import { transformStream, type Result } from '../../src/pipeline/pipeline.js';
+
+/** ROOT is the project folder. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** BIN is the published entry point. */
+export const BIN = join(ROOT, 'bin', 'webhook-guard.js');
+/** CORPUS is the shared corpus of rendered charts, beside the project. */
+export const CORPUS = resolve(ROOT, '..', 'shared', 'corpus');
+
+/** corpusFiles lists the corpus YAML files, or [] with a message when the folder is absent. */
+export function corpusFiles(suite: string): string[] {
+  if (!existsSync(CORPUS)) {
+    console.log(`  (${suite}: skipped, ${CORPUS} is absent)`);
+    return [];
+  }
+  return readdirSync(CORPUS).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(CORPUS, f));
+}
+
+/** config builds a resolved config: only the named transforms on (all when none named), with options merged. */
+export function config(only?: string[], options: Record<string, Record<string, unknown>> = {}, extra: Partial<Config> = {}): Config {
+  const c = defaultConfig();
+  for (const [name, t] of Object.entries(c.transforms)) {
+    if (only && !only.includes(name)) t.enabled = false;
+    Object.assign(t, options[name] ?? {});
+  }
+  return { ...c, ...extra, transforms: c.transforms };
+}
+
+/** run transforms a stream in-process. */
+export function run(input: string, cfg: Config = resolveConfig(undefined)): Result {
+  return transformStream(input, cfg);
+}
+
+/** CliResult is a finished spawn of the built CLI. */
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** cli spawns the built bin with the given stdin. */
+export function cli(args: string[], input: string | Buffer = '', env: NodeJS.ProcessEnv = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, env: { ...process.env, ...env }, maxBuffer: 512 * 1024 * 1024, cwd: ROOT });
+  return { status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
+}
+
+/** yaml joins lines, so table cases can be written as arrays of lines. */
+export function lines(...ls: string[]): string {
+  return ls.join('\n') + '\n';
+}
+
+/** runMain runs the CLI in-process on `input`, collecting what it writes. */
+export async function runMain(input: string | Buffer, argv: string[] = []): Promise<{ exit: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const exit = await main(argv, {
+    readStdin: async () => Buffer.from(input),
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    stdinIsTTY: false,
+    stdoutIsTTY: false,
+    env: {},
+  });
+  return { exit, stdout, stderr };
+}

@@ -1,0 +1,75 @@
+// label-namespaces: exempting labels on Namespace documents, kubectl commands or adopted Namespaces otherwise.
+import { lines } from '../support/helpers.js';
+import { runCases } from '../support/table.js';
+
+const kruiseHook = lines(
+  '---',
+  '# Source: kruise/templates/webhookconfiguration.yaml',
+  'apiVersion: admissionregistration.k8s.io/v1',
+  'kind: MutatingWebhookConfiguration',
+  'metadata:',
+  '  name: kruise-mutating-webhook-configuration',
+  'webhooks:',
+  '  - name: mpod.kb.io',
+  '    clientConfig:',
+  '      service: {name: kruise-webhook-service, namespace: kruise-system}',
+  '    namespaceSelector:',
+  '      matchExpressions:',
+  '        - key: control-plane',
+  '          operator: NotIn',
+  '          values: [openkruise]',
+  '        - key: kubernetes.io/metadata.name',
+  '          operator: NotIn',
+  '          values: [kube-system]',
+  '    rules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}]',
+);
+
+function namespace(labels: string[]): string {
+  return lines('---', '# Source: kruise/templates/manager.yaml', 'apiVersion: v1', 'kind: Namespace', 'metadata:', '  name: kruise-system', ...labels);
+}
+
+runCases('label-namespaces', {
+  'the label a webhook exempts with is added to its namespace': {
+    input: namespace(['  labels:', '    team: platform  # owner']) + kruiseHook,
+    expected: namespace(['  labels:', '    team: platform  # owner', '    control-plane: openkruise']) + kruiseHook,
+  },
+  'a Namespace without labels gets a labels map': {
+    input: namespace([]) + kruiseHook,
+    expected: namespace(['  labels:', '    control-plane: openkruise']) + kruiseHook,
+  },
+  'an existing label with the right value: unchanged': {
+    input: namespace(['  labels:', '    control-plane: openkruise']) + kruiseHook,
+    expected: 'unchanged',
+  },
+  'a conflicting value is kept, with a warning': {
+    input: namespace(['  labels:', '    control-plane: other']) + kruiseHook,
+    expected: 'unchanged',
+    warnings: ['label control-plane is other, not openkruise'],
+  },
+  'namespace not in the stream: the kubectl command, no change': {
+    input: kruiseHook,
+    expected: 'unchanged',
+    warnings: ['label it before installing (webhook mpod.kb.io exempts namespaces labelled control-plane=openkruise, and its backend runs in kruise-system) | kubectl label namespace kruise-system control-plane=openkruise'],
+  },
+  'namespace not in the stream, adoptNamespaces: a kept Namespace comes first': {
+    input: kruiseHook,
+    options: { adoptNamespaces: true },
+    expected: lines(
+      '---',
+      '# Added by webhook-guard (label-namespaces)',
+      'apiVersion: v1',
+      'kind: Namespace',
+      'metadata:',
+      '  name: kruise-system',
+      '  labels:',
+      '    control-plane: openkruise',
+      '  annotations:',
+      '    helm.sh/resource-policy: keep',
+    ) + kruiseHook,
+  },
+  'configured labels, and derivation switched off': {
+    input: namespace(['  labels: {}']) + kruiseHook,
+    options: { deriveFromWebhooks: false, namespaceLabels: { 'kruise-system': { 'example.com/exempt': 'true' } } },
+    expected: namespace(['  labels:', '    example.com/exempt: "true"']) + kruiseHook,
+  },
+});

@@ -1,0 +1,123 @@
+// Minimal-diff editing: object changes become text edits that touch only the edited lines.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fjp from 'fast-json-patch';
+import { applyOperations, EditError, readDocument } from '../../src/yaml/document.js';
+import { relaxQuotedContinuations } from '../../src/yaml/go-compat.js';
+import { lines } from '../support/helpers.js';
+
+/** edit reads `text`, lets `change` edit the value, and returns the edited text. */
+function edit(text: string, change: (o: any) => void): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const read = readDocument(text);
+  assert.ok(read.value !== undefined, read.error?.message);
+  const working = structuredClone(read.value) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  change(working);
+  return applyOperations(text, fjp.compare(read.value as object, working), working);
+}
+
+const cases: Record<string, { input: string; change: (o: any) => void; expected: string }> = { // eslint-disable-line @typescript-eslint/no-explicit-any
+  'scalar replaced in place, quotes and trailing comment kept': {
+    input: lines('# Source: x', 'metadata:', "  name: 'web'   # the name", 'spec:', '  replicas: 1 # one'),
+    change: (o) => ((o.metadata.name = 'api'), (o.spec.replicas = 2)),
+    expected: lines('# Source: x', 'metadata:', "  name: 'api'   # the name", 'spec:', '  replicas: 2 # one'),
+  },
+  'double-quoted scalar stays double-quoted': {
+    input: lines('a: "x"'),
+    change: (o) => (o.a = 'y'),
+    expected: lines('a: "y"'),
+  },
+  'keys appended to a block map after its last entry, comments untouched': {
+    input: lines('labels:', '  # keep me', '  a: b  # trailing', 'other: 1'),
+    change: (o) => ((o.labels.c = 'on'), (o.labels['app.kubernetes.io/name'] = 'x')),
+    expected: lines('labels:', '  # keep me', '  a: b  # trailing', '  c: "on"', '  app.kubernetes.io/name: x', 'other: 1'),
+  },
+  'YAML 1.1 keywords (y, n, yes, on) and numbers are quoted when new': {
+    input: lines('m:', '  k: v'),
+    change: (o) => Object.assign(o.m, { y: 'yes', n: '0755', t: 'true', s: 'plain' }),
+    expected: lines('m:', '  k: v', '  "y": "yes"', '  "n": "0755"', '  t: "true"', '  s: plain'),
+  },
+  'untouched YAML 1.1 octal stays as written': {
+    input: lines('mode: 0755', 'name: a'),
+    change: (o) => (o.name = 'b'),
+    expected: lines('mode: 0755', 'name: b'),
+  },
+  'list items appended with the list own indentation (non-indented style)': {
+    input: lines('items:', '- a', '- b', 'next: 1'),
+    change: (o) => o.items.push({ k: 'v', l: [1] }),
+    expected: lines('items:', '- a', '- b', '- k: v', '  l:', '  - 1', 'next: 1'),
+  },
+  'a new nested map follows the document list style': {
+    input: lines('a:', '  list:', '  - x', 'b: {}'),
+    change: (o) => (o.b = { sel: { exprs: [{ key: 'k' }] } }),
+    expected: lines('a:', '  list:', '  - x', 'b:', '  sel:', '    exprs:', '    - key: k'),
+  },
+  'a key with no value gets a block value': {
+    input: lines('metadata:', '  labels:', '  name: x'),
+    change: (o) => (o.metadata.labels = { a: 'b' }),
+    expected: lines('metadata:', '  labels:', '    a: b', '  name: x'),
+  },
+  'an explicit null replaced by a number keeps the line': {
+    input: lines('spec:', '  replicas: null', '  x: 1'),
+    change: (o) => (o.spec.replicas = 2),
+    expected: lines('spec:', '  replicas: 2', '  x: 1'),
+  },
+  'non-empty flow collections are re-rendered in flow style': {
+    input: lines('sel: {a: b}  # c', 'vals: [x]'),
+    change: (o) => ((o.sel.c = 'd'), o.vals.push('y')),
+    expected: lines('sel: { a: b, c: d }  # c', 'vals: [ x, "y" ]'),
+  },
+  'JSON documents stay JSON where edited': {
+    input: '{"kind": "X", "spec": {"a": 1}}\n',
+    change: (o) => (o.spec.b = 'x'),
+    expected: '{"kind": "X", "spec": {"a":1,"b":"x"}}\n',
+  },
+  'CRLF documents get CRLF edits': {
+    input: 'a:\r\n  b: 1\r\nc: 2\r\n',
+    change: (o) => (o.a.z = 3),
+    expected: 'a:\r\n  b: 1\r\n  z: 3\r\nc: 2\r\n',
+  },
+  'a document without a final line break': {
+    input: 'a:\n  b: 1',
+    change: (o) => (o.a.c = 2),
+    expected: 'a:\n  b: 1\n  c: 2',
+  },
+  'two edits in the same map are applied one after the other': {
+    input: lines('- name: w', '  rules: []'),
+    change: (o) => ((o[0].namespaceSelector = { m: 1 }), (o[0].objectSelector = { n: 2 })),
+    expected: lines('- name: w', '  rules: []', '  namespaceSelector:', '    m: 1', '  objectSelector:', '    "n": 2'),
+  },
+};
+
+for (const [name, c] of Object.entries(cases)) {
+  test(name, () => assert.fixture(edit(c.input, c.change), c.expected));
+}
+
+test('an edit through an alias is refused', () => {
+  const text = lines('base: &b', '  a: 1', 'use: *b');
+  assert.throws(() => edit(text, (o) => (o.use.z = 2)), (e: unknown) => e instanceof EditError && /alias \*b/.test((e as Error).message));
+});
+
+test('alias bombs are refused when read', () => {
+  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 10; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill('*' + String.fromCharCode(96 + i)).join(', ')}]`);
+  const r = readDocument(lines(...bomb));
+  assert.is(r.value, undefined);
+  assert.match(r.error!.message, /alias/i);
+});
+
+test('multi-line quoted scalars that only Go accepts are read (relaxed), with the strict error kept', () => {
+  const text = lines('spec:', '  description: \'first line', '  second line\'', '  type: string');
+  const r = readDocument(text);
+  assert.equal(r.value, { spec: { description: 'first line second line', type: 'string' } });
+  assert.ok(r.relaxed);
+  assert.ok(r.error && r.error.line >= 2);
+  assert.is(relaxQuotedContinuations(lines('a: "x"', 'b: y')), lines('a: "x"', 'b: y'));
+});
+
+test('unreadable YAML comes back as an error with a position', () => {
+  const r = readDocument(lines('a: [1, 2', 'b: 3'));
+  assert.is(r.value, undefined);
+  assert.ok(r.error!.line >= 1 && r.error!.column >= 1);
+});
+
+test.run();
