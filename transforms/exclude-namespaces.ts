@@ -1,6 +1,5 @@
 // Keeps each webhook away from its own backend's namespace and from kube-system, by the immutable name label.
-import type { Webhook } from '../src/model/types.js';
-import { bareNamespaceLabels, NAME_LABEL, ruleCoversNamespaced, selectorMatches, type LabelSelector } from '../src/model/selectors.js';
+import { NAME_LABEL, ruleCoversNamespaced } from '../src/model/selectors.js';
 import type { Transform } from '../src/transform.js';
 import { planExclusion, skipped } from './shared/exclusion.js';
 

@@ -26,7 +26,13 @@ export interface FailOpenConfig {
 }
 
 // Node heartbeats: a Fail webhook on them turns its outage into NotReady nodes.
-const NODE_LEASE: Request = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', operation: 'UPDATE', namespaced: true };
+const NODE_LEASE: Request = {
+  group: 'coordination.k8s.io',
+  version: 'v1',
+  resource: 'leases',
+  operation: 'UPDATE',
+  namespaced: true,
+};
 
 /**
  * criticalTargets names what cluster-critical a webhook intercepts, as the model sees it after earlier
@@ -41,7 +47,8 @@ export function criticalTargets(w: Webhook, model: Model, namespaces: string[]):
   if (rules.some((r) => ruleCoversNamespaced(r, model.scope))) {
     for (const ns of namespaces) if (selectorMatches(nsSelector, model.namespaceLabels(ns))) out.push(`namespace ${ns}`);
   }
-  if (rulesMatch(rules, [NODE_LEASE]) && selectorMatches(nsSelector, model.namespaceLabels('kube-node-lease'))) out.push('node Leases');
+  if (rulesMatch(rules, [NODE_LEASE]) && selectorMatches(nsSelector, model.namespaceLabels('kube-node-lease')))
+    out.push('node Leases');
   if (rulesMatch(rules, NODE_REQUESTS)) out.push('Nodes');
   if (rulesMatch(rules, CSR_REQUESTS)) out.push('CertificateSigningRequests');
   return out;
@@ -79,7 +86,11 @@ export const failOpen = {
             `enforce what the mutation guarantees with a validating webhook or policy (Kubernetes "Admission Webhook Good Practices": fail open and validate the final state)`
           : `it intercepts ${what}; asked for with webhookTypes validating. Policy enforcement is weakened: requests pass unvalidated while the backend is down`;
       ctx.set(w.owner, [...w.path, 'failurePolicy'], 'Ignore', why);
-      if (w.type === 'validating') ctx.warn(w.owner, `validating webhook ${w.name} now fails open: requests to ${what} pass unvalidated while its backend is down`);
+      if (w.type === 'validating')
+        ctx.warn(
+          w.owner,
+          `validating webhook ${w.name} now fails open: requests to ${what} pass unvalidated while its backend is down`,
+        );
     }
   },
 } satisfies Transform<FailOpenConfig>;

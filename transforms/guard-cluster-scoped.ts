@@ -1,7 +1,14 @@
 // Adds CEL matchConditions so Fail webhooks let kubelets' Nodes, CSRs and mirror pods through, which no namespaceSelector can.
 import type { Webhook } from '../src/model/types.js';
 import type { Context, Transform } from '../src/transform.js';
-import { conditionsFor, matchConditionsAvailable, MAX_MATCH_CONDITIONS, mergeConditions, whyOf, type MatchCondition } from './shared/conditions.js';
+import {
+  conditionsFor,
+  matchConditionsAvailable,
+  MAX_MATCH_CONDITIONS,
+  mergeConditions,
+  whyOf,
+  type MatchCondition,
+} from './shared/conditions.js';
 import { skipped } from './shared/exclusion.js';
 
 /** GuardClusterScopedConfig: options of guard-cluster-scoped. */
@@ -38,15 +45,24 @@ function addConditions(w: Webhook, wanted: MatchCondition[], ctx: Context): void
   if (!merged.added.length) return;
   const names = merged.added.map((c) => c.name).join(', ');
   if (!matchConditionsAvailable(ctx.settings.kubeVersion)) {
-    ctx.warn(w.owner, `webhook ${w.name}: would add matchConditions ${names}, but matchConditions need Kubernetes 1.28+ (target ${ctx.settings.kubeVersion}); left out`);
+    ctx.warn(
+      w.owner,
+      `webhook ${w.name}: would add matchConditions ${names}, but matchConditions need Kubernetes 1.28+ (target ${ctx.settings.kubeVersion}); left out`,
+    );
     return;
   }
   if (w.owner.kind.endsWith('WebhookConfiguration') && w.owner.apiVersion !== 'admissionregistration.k8s.io/v1') {
-    ctx.warn(w.owner, `webhook ${w.name}: would add matchConditions ${names}, but ${w.owner.apiVersion} is not admissionregistration.k8s.io/v1; left out`);
+    ctx.warn(
+      w.owner,
+      `webhook ${w.name}: would add matchConditions ${names}, but ${w.owner.apiVersion} is not admissionregistration.k8s.io/v1; left out`,
+    );
     return;
   }
   if ('tooMany' in merged) {
-    ctx.warn(w.owner, `webhook ${w.name}: would add matchConditions ${names}, but it has ${merged.tooMany} and the API allows ${MAX_MATCH_CONDITIONS}; left out`);
+    ctx.warn(
+      w.owner,
+      `webhook ${w.name}: would add matchConditions ${names}, but it has ${merged.tooMany} and the API allows ${MAX_MATCH_CONDITIONS}; left out`,
+    );
     return;
   }
   ctx.set(w.owner, [...w.path, 'matchConditions'], merged.list, whyOf(merged.added.map((c) => c.name)));

@@ -50,8 +50,13 @@ export const kyvernoConfig = {
 function excludeNamespaces(r: Resource, targets: string[], ctx: Context): void {
   const text = r.obj.data.webhooks;
   if (text === undefined) {
-    const json = JSON.stringify({ namespaceSelector: { matchExpressions: [{ key: NAME_LABEL, operator: 'NotIn', values: targets }] } });
-    ctx.warn(r, `data.webhooks is missing, so Kyverno's webhooks intercept ${targets.join(' and ')}; add webhooks: '${json}' (Kyverno 1.13.1+; a list of it before)`);
+    const json = JSON.stringify({
+      namespaceSelector: { matchExpressions: [{ key: NAME_LABEL, operator: 'NotIn', values: targets }] },
+    });
+    ctx.warn(
+      r,
+      `data.webhooks is missing, so Kyverno's webhooks intercept ${targets.join(' and ')}; add webhooks: '${json}' (Kyverno 1.13.1+; a list of it before)`,
+    );
     return;
   }
   const before = readJson(r, 'webhooks', ctx);
@@ -93,18 +98,29 @@ function addConditions(r: Resource, ctx: Context): void {
   if (!merged.added.length) return;
   const names = merged.added.map((c) => c.name).join(', ');
   if (!matchConditionsAvailable(ctx.settings.kubeVersion)) {
-    ctx.warn(r, `data.matchConditions: would add ${names}, but matchConditions need Kubernetes 1.28+ (target ${ctx.settings.kubeVersion}); left out`);
+    ctx.warn(
+      r,
+      `data.matchConditions: would add ${names}, but matchConditions need Kubernetes 1.28+ (target ${ctx.settings.kubeVersion}); left out`,
+    );
     return;
   }
   if ('tooMany' in merged) {
-    ctx.warn(r, `data.matchConditions: would add ${names}, but it has ${merged.tooMany} and the API allows ${MAX_MATCH_CONDITIONS}; left out`);
+    ctx.warn(
+      r,
+      `data.matchConditions: would add ${names}, but it has ${merged.tooMany} and the API allows ${MAX_MATCH_CONDITIONS}; left out`,
+    );
     return;
   }
   const why =
     `Kyverno copies data.matchConditions into every webhook it registers; ${whyOf(merged.added.map((c) => c.name))}. ` +
     `Kyverno policies on Nodes and CSRs no longer see those requests (Kyverno's own --excludeBootstrapResources does the same for its Fail webhooks only)`;
   // A new key is written the way Kyverno's chart writes it: compact JSON (Helm's toJson).
-  ctx.set(r, ['data', 'matchConditions'], text === undefined ? JSON.stringify(merged.list) : editJson(text, before, merged.list), why);
+  ctx.set(
+    r,
+    ['data', 'matchConditions'],
+    text === undefined ? JSON.stringify(merged.list) : editJson(text, before, merged.list),
+    why,
+  );
 }
 
 // readJson parses a data key, warning (and giving undefined) when it is not a JSON string.

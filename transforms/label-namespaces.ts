@@ -40,7 +40,12 @@ export const labelNamespaces = {
         if (!ns || !Array.isArray(exprs)) continue;
         for (const e of exprs) {
           if (e?.operator !== 'NotIn' || e.key === NAME_LABEL || !Array.isArray(e.values) || !e.values.length) continue;
-          want(ns, String(e.key), String(e.values[0]), `webhook ${w.name} exempts namespaces labelled ${e.key}=${e.values[0]}, and its backend runs in ${ns}`);
+          want(
+            ns,
+            String(e.key),
+            String(e.values[0]),
+            `webhook ${w.name} exempts namespaces labelled ${e.key}=${e.values[0]}, and its backend runs in ${ns}`,
+          );
         }
       }
     }
@@ -71,7 +76,11 @@ export const labelNamespaces = {
         );
       } else {
         const command = `kubectl label namespace ${ns} ${entries.map(([k, { value }]) => `${k}=${value}`).join(' ')}`;
-        ctx.warn(undefined, `namespace ${ns} is not in the stream; label it before installing (${entries.map(([, { why }]) => why).join('; ')})`, command);
+        ctx.warn(
+          undefined,
+          `namespace ${ns} is not in the stream; label it before installing (${entries.map(([, { why }]) => why).join('; ')})`,
+          command,
+        );
       }
     }
   },

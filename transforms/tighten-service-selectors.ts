@@ -14,14 +14,22 @@ export interface TightenServiceSelectorsConfig {
 
 /** webhookServices lists the Services in the stream that some webhook calls, once each, in stream order. */
 export function webhookServices(model: Model): Resource[] {
-  const used = new Set(model.servingWebhooks().map((w) => model.serviceOf(w)).filter(Boolean));
+  const used = new Set(
+    model
+      .servingWebhooks()
+      .map((w) => model.serviceOf(w))
+      .filter(Boolean),
+  );
   return model.ofKind('Service').filter((s) => used.has(s));
 }
 
 /** exposesPort tells whether a workload's containers expose one of the Service's target ports. */
 export function exposesPort(workload: Resource, service: Resource): boolean {
   const ports = Array.isArray(service.obj.spec?.ports) ? service.obj.spec.ports : [];
-  const containers = [...(workload.obj.spec?.template?.spec?.containers ?? []), ...(workload.obj.spec?.template?.spec?.initContainers ?? [])];
+  const containers = [
+    ...(workload.obj.spec?.template?.spec?.containers ?? []),
+    ...(workload.obj.spec?.template?.spec?.initContainers ?? []),
+  ];
   const exposed = containers.flatMap((c: { ports?: unknown }) => (Array.isArray(c?.ports) ? c.ports : []));
   return ports.some((p: { port?: unknown; targetPort?: unknown }) => {
     const target = p?.targetPort ?? p?.port;
@@ -54,7 +62,9 @@ export const tightenServiceSelectors = {
       let candidates = model.workloadsIn(ns).filter((w) => mapSelectorMatches(selector, podLabels(w)));
       if (candidates.length > 1) candidates = candidates.filter((w) => exposesPort(w, svc));
       if (candidates.length !== 1) {
-        const why = candidates.length ? `several workloads match and expose its port: ${candidates.map((c) => c.name).join(', ')}` : 'no workload in the stream matches it';
+        const why = candidates.length
+          ? `several workloads match and expose its port: ${candidates.map((c) => c.name).join(', ')}`
+          : 'no workload in the stream matches it';
         ctx.warn(svc, `cannot tell which workload the webhook Service is for (${why}); selector left as it is`);
         continue;
       }
@@ -66,7 +76,10 @@ export const tightenServiceSelectors = {
       for (const key of missing) {
         const value = pod[key] ?? own[key] ?? svcLabels[key];
         if (value === undefined) {
-          ctx.warn(svc, `no value for ${key} on ${backend.kind} ${backend.name} or on the Service; selector not tightened with it`);
+          ctx.warn(
+            svc,
+            `no value for ${key} on ${backend.kind} ${backend.name} or on the Service; selector not tightened with it`,
+          );
           continue;
         }
         ctx.set(
@@ -82,7 +95,10 @@ export const tightenServiceSelectors = {
             value,
             `the tightened selector of Service ${svc.name} needs this label on the pods; changing the pod template rolls the pods (spec.selector is immutable and left as it is)`,
           );
-          ctx.warn(backend, `pod template label ${key}=${value} added: applying this rolls the pods of ${backend.kind} ${backend.name}`);
+          ctx.warn(
+            backend,
+            `pod template label ${key}=${value} added: applying this rolls the pods of ${backend.kind} ${backend.name}`,
+          );
         }
       }
     }

@@ -35,14 +35,16 @@ export const webhookReplicas = {
     const min = config.minReplicas;
     for (const [wl, names] of served) {
       const ns = model.namespaceOf(wl);
-      if (wl.kind === 'DaemonSet' || config.skipWorkloads.includes(wl.name) || config.skipWorkloads.includes(`${ns}/${wl.name}`)) continue;
+      if (wl.kind === 'DaemonSet' || config.skipWorkloads.includes(wl.name) || config.skipWorkloads.includes(`${ns}/${wl.name}`))
+        continue;
       const list = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
       const why = `it serves the Fail webhook${names.length > 1 ? 's' : ''} ${list}: with one pod, losing it rejects every matching request (Kubernetes: webhook availability)`;
       const hpa = model.hpaFor(wl);
       if (hpa) {
         const hpaMin = Number(hpa.obj.spec?.minReplicas ?? 1);
         if (hpaMin < min) ctx.set(hpa, ['spec', 'minReplicas'], min, `the HPA scales ${wl.kind} ${wl.name}; ${why}`);
-        if (Number(hpa.obj.spec?.maxReplicas) < min) ctx.set(hpa, ['spec', 'maxReplicas'], min, 'maxReplicas may not be below minReplicas');
+        if (Number(hpa.obj.spec?.maxReplicas) < min)
+          ctx.set(hpa, ['spec', 'maxReplicas'], min, 'maxReplicas may not be below minReplicas');
       } else {
         const raw = wl.obj.spec?.replicas;
         const replicas = raw == null ? 1 : Number(raw);
@@ -56,7 +58,9 @@ export const webhookReplicas = {
       // own pod labels), or every run would add another (found by the fuzzer).
       const ours = model.ofKind('PodDisruptionBudget').some((p) => p.name === pdbName && model.namespaceOf(p) === ns);
       if (config.podDisruptionBudget && model.pdbsFor(wl).length === 0 && !ours) {
-        const annotations = Object.fromEntries(Object.entries(labelsOf(wl.obj.metadata?.annotations)).filter(([k]) => CARRIED_ANNOTATIONS.test(k)));
+        const annotations = Object.fromEntries(
+          Object.entries(labelsOf(wl.obj.metadata?.annotations)).filter(([k]) => CARRIED_ANNOTATIONS.test(k)),
+        );
         const labels = labelsOf(wl.obj.metadata?.labels);
         ctx.add(
           {
@@ -76,11 +80,23 @@ export const webhookReplicas = {
       }
       const podSpec = wl.obj.spec?.template?.spec;
       const spread = podSpec?.topologySpreadConstraints;
-      if (config.topologySpread && isObj(podSpec) && !(Array.isArray(spread) && spread.length) && !podSpec.affinity?.podAntiAffinity) {
+      if (
+        config.topologySpread &&
+        isObj(podSpec) &&
+        !(Array.isArray(spread) && spread.length) &&
+        !podSpec.affinity?.podAntiAffinity
+      ) {
         ctx.set(
           wl,
           ['spec', 'template', 'spec', 'topologySpreadConstraints'],
-          [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: structuredClone(podSelector) }],
+          [
+            {
+              maxSkew: 1,
+              topologyKey: 'kubernetes.io/hostname',
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: structuredClone(podSelector),
+            },
+          ],
           `replicas on one node fail together; ScheduleAnyway keeps one-node clusters schedulable (changing the pod template rolls the pods)`,
         );
       }

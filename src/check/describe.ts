@@ -10,7 +10,8 @@ export function webhookLabel(w: Webhook): string {
 /** listOf joins names for a sentence, eliding after `max`. */
 export function listOf(items: string[], max = 4): string {
   const unique = [...new Set(items)];
-  if (unique.length <= max) return unique.length > 1 ? `${unique.slice(0, -1).join(', ')} and ${unique[unique.length - 1]}` : (unique[0] ?? '');
+  if (unique.length <= max)
+    return unique.length > 1 ? `${unique.slice(0, -1).join(', ')} and ${unique[unique.length - 1]}` : (unique[0] ?? '');
   return `${unique.slice(0, max).join(', ')} and ${unique.length - max} more`;
 }
 
@@ -49,7 +50,12 @@ export function optOuts(sel: unknown, customOnly: boolean): OptOut[] {
 
 /** optOutText says what label exempts an object: `control-plane=openkruise` or `the label admission.gatekeeper.sh/ignore`. */
 export function optOutText(o: OptOut): string {
-  return o.operator === 'NotIn' ? listOf(o.values.map((v) => `${o.key}=${v}`), 3).replace(/ and /, ' or ') : `${o.key} (any value)`;
+  return o.operator === 'NotIn'
+    ? listOf(
+        o.values.map((v) => `${o.key}=${v}`),
+        3,
+      ).replace(/ and /, ' or ')
+    : `${o.key} (any value)`;
 }
 
 /**

@@ -187,17 +187,29 @@ function layout(admission: Admission): { nodes: RenderNode[]; edges: RenderEdge[
   };
   for (const w of g.webhooks) {
     const wid = id(w, 'w');
-    nodes.set(wid, { id: wid, label: `${w.name}\n${w.type}, ${w.failurePolicy}`, shape: 'webhook', fail: w.failurePolicy === 'Fail' });
+    nodes.set(wid, {
+      id: wid,
+      label: `${w.name}\n${w.type}, ${w.failurePolicy}`,
+      shape: 'webhook',
+      fail: w.failurePolicy === 'Fail',
+    });
     if (w.service) {
       const svc = admission.serviceOf(w);
       const key = `${w.service.namespace}/${w.service.name}`;
       const sid = id(svc ?? key, 's');
-      if (!nodes.has(sid)) nodes.set(sid, { id: sid, label: `Service ${key}${svc ? '' : '\n(not in the input)'}`, shape: svc ? 'service' : 'missing' });
-      if (!edges.some((e) => e.from === wid && e.to === sid)) edges.push({ from: wid, to: sid, label: 'calls', kind: 'calls', deadlock: false, maybe: false });
+      if (!nodes.has(sid))
+        nodes.set(sid, {
+          id: sid,
+          label: `Service ${key}${svc ? '' : '\n(not in the input)'}`,
+          shape: svc ? 'service' : 'missing',
+        });
+      if (!edges.some((e) => e.from === wid && e.to === sid))
+        edges.push({ from: wid, to: sid, label: 'calls', kind: 'calls', deadlock: false, maybe: false });
       if (svc) {
         for (const b of admission.selected(svc)) {
           const bid = sourceNode(b);
-          if (!edges.some((e) => e.from === sid && e.to === bid)) edges.push({ from: sid, to: bid, label: 'selects', kind: 'selects', deadlock: false, maybe: false });
+          if (!edges.some((e) => e.from === sid && e.to === bid))
+            edges.push({ from: sid, to: bid, label: 'selects', kind: 'selects', deadlock: false, maybe: false });
         }
       }
     } else if (w.url) {
@@ -229,7 +241,14 @@ export function mermaid(admission: Admission): string {
   const lines = ['flowchart LR'];
   for (const n of nodes) {
     const label = `"${quoteMermaid(n.label)}"`;
-    const shape = n.shape === 'webhook' ? `{{${label}}}` : n.shape === 'service' ? `[/${label}/]` : n.shape === 'missing' ? `[${label}]` : `([${label}])`;
+    const shape =
+      n.shape === 'webhook'
+        ? `{{${label}}}`
+        : n.shape === 'service'
+          ? `[/${label}/]`
+          : n.shape === 'missing'
+            ? `[${label}]`
+            : `([${label}])`;
     lines.push(`  ${n.id}${shape}`);
   }
   const red: number[] = [];
@@ -253,7 +272,12 @@ const quoteDot = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"'
 /** dot renders the graph in Graphviz DOT; deadlock edges are red and thick. */
 export function dot(admission: Admission): string {
   const { nodes, edges } = layout(admission);
-  const lines = ['digraph admission {', '  rankdir=LR;', '  node [fontname="Helvetica", fontsize=10];', '  edge [fontname="Helvetica", fontsize=9];'];
+  const lines = [
+    'digraph admission {',
+    '  rankdir=LR;',
+    '  node [fontname="Helvetica", fontsize=10];',
+    '  edge [fontname="Helvetica", fontsize=9];',
+  ];
   for (const n of nodes) {
     const attrs =
       n.shape === 'webhook'

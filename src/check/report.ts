@@ -16,7 +16,13 @@ export function useColor(isTTY: boolean | undefined, env: Record<string, string 
   return isTTY === true;
 }
 
-const COLORS: Record<Severity | 'dim' | 'bold', [number, number]> = { error: [31, 39], warning: [33, 39], info: [36, 39], dim: [2, 22], bold: [1, 22] };
+const COLORS: Record<Severity | 'dim' | 'bold', [number, number]> = {
+  error: [31, 39],
+  warning: [33, 39],
+  info: [36, 39],
+  dim: [2, 22],
+  bold: [1, 22],
+};
 
 function paint(style: Style, what: keyof typeof COLORS, text: string): string {
   return style.color ? `\x1b[${COLORS[what][0]}m${text}\x1b[${COLORS[what][1]}m` : text;
@@ -64,7 +70,9 @@ export function textReport(result: CheckResult, inputs: string[], style: Style =
       lines.push(`${paint(style, sev, `[${f.id}]`)} ${f.resourceId}${f.field ? `: ${f.field}` : ''}`);
       lines.push(`  at ${where(f)}`);
       lines.push(`  ${f.message}`);
-      lines.push(`  ${paint(style, 'dim', 'why:')} ${f.why}${f.docs.length ? ` (${f.docs.map((d) => `${d.title}, ${d.url}`).join('; ')})` : ''}`);
+      lines.push(
+        `  ${paint(style, 'dim', 'why:')} ${f.why}${f.docs.length ? ` (${f.docs.map((d) => `${d.title}, ${d.url}`).join('; ')})` : ''}`,
+      );
       lines.push(`  ${paint(style, 'dim', 'fix:')} ${f.fix}${f.transform ? ` [transform: ${f.transform}]` : ''}`);
     }
   }
@@ -168,7 +176,12 @@ export function sarifReport(result: CheckResult, version: string): string {
             },
           ],
           partialFingerprints: { 'webhookGuard/v1': fingerprint(`${f.id}|${f.resourceId}|${f.field}`) },
-          properties: { resource: f.resourceId, field: f.field, document: f.location.document, ...(f.transform ? { transform: f.transform } : {}) },
+          properties: {
+            resource: f.resourceId,
+            field: f.field,
+            document: f.location.document,
+            ...(f.transform ? { transform: f.transform } : {}),
+          },
         })),
       },
     ],

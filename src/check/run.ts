@@ -1,5 +1,6 @@
 // Runs the check rules over a model and puts the findings in report order, each with its location.
 import { Model, type Input, type ModelOptions } from '../model/model.js';
+import { CLUSTER_KINDS } from '../model/kinds.js';
 import { resourceId } from '../model/types.js';
 import { displayPath } from '../transform.js';
 import { Admission } from '../model/admission.js';
@@ -48,12 +49,14 @@ export function runCheck(model: Model, options: CheckOptions = {}, rules: Rule[]
   const located: Located[] = [];
   rules.forEach((rule) => {
     for (const f of rule.run(model, ctx)) {
-      const clusterScoped = f.resource.kind.endsWith('WebhookConfiguration') || ['Namespace', 'CustomResourceDefinition', 'CapsuleConfiguration'].includes(f.resource.kind);
+      const clusterScoped = CLUSTER_KINDS.has(f.resource.kind);
       located.push({
         ...f,
         id: rule.id,
         location: locate(f.resource, f.path),
-        resourceId: f.resource.kind ? resourceId({ ...f.resource, namespace: clusterScoped ? undefined : model.namespaceOf(f.resource) }) : `document`,
+        resourceId: f.resource.kind
+          ? resourceId({ ...f.resource, namespace: clusterScoped ? undefined : model.namespaceOf(f.resource) })
+          : `document`,
         field: displayPath(f.resource.obj, f.path),
       });
     }

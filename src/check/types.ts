@@ -25,24 +25,51 @@ const GP = 'https://kubernetes.io/docs/concepts/cluster-administration/admission
 
 /** DOCS are the sections findings cite, by short name. Titles are the pages' own headings. */
 export const DOCS = {
-  selfDeadlock: { title: 'Dynamic Admission Control: Avoiding deadlocks in self-hosted webhooks', url: `${DAC}#avoiding-deadlocks-in-self-hosted-webhooks` },
+  selfDeadlock: {
+    title: 'Dynamic Admission Control: Avoiding deadlocks in self-hosted webhooks',
+    url: `${DAC}#avoiding-deadlocks-in-self-hosted-webhooks`,
+  },
   selfMutation: { title: 'Admission Webhook Good Practices: Avoid self-mutations', url: `${GP}#avoid-self-mutation` },
   dependencyLoops: { title: 'Admission Webhook Good Practices: Avoid dependency loops', url: `${GP}#avoid-dependency-loops` },
-  kubeSystem: { title: 'Dynamic Admission Control: Avoiding operating on the kube-system namespace', url: `${DAC}#avoiding-operating-on-the-kube-system-namespace` },
+  kubeSystem: {
+    title: 'Dynamic Admission Control: Avoiding operating on the kube-system namespace',
+    url: `${DAC}#avoiding-operating-on-the-kube-system-namespace`,
+  },
   limitScope: { title: 'Admission Webhook Good Practices: Limit the scope of each webhook', url: `${GP}#webhook-limit-scope` },
-  namespaceSelector: { title: 'Dynamic Admission Control: Matching requests: namespaceSelector', url: `${DAC}#matching-requests-namespaceselector` },
-  objectSelector: { title: 'Dynamic Admission Control: Matching requests: objectSelector', url: `${DAC}#matching-requests-objectselector` },
-  matchConditions: { title: 'Dynamic Admission Control: Matching requests: matchConditions', url: `${DAC}#matching-requests-matchconditions` },
-  failOpen: { title: 'Admission Webhook Good Practices: Fail open and validate the final state', url: `${GP}#fail-open-validate-final-state` },
+  namespaceSelector: {
+    title: 'Dynamic Admission Control: Matching requests: namespaceSelector',
+    url: `${DAC}#matching-requests-namespaceselector`,
+  },
+  objectSelector: {
+    title: 'Dynamic Admission Control: Matching requests: objectSelector',
+    url: `${DAC}#matching-requests-objectselector`,
+  },
+  matchConditions: {
+    title: 'Dynamic Admission Control: Matching requests: matchConditions',
+    url: `${DAC}#matching-requests-matchconditions`,
+  },
+  failOpen: {
+    title: 'Admission Webhook Good Practices: Fail open and validate the final state',
+    url: `${GP}#fail-open-validate-final-state`,
+  },
   availability: { title: 'Dynamic Admission Control: Availability', url: `${DAC}#availability` },
-  loadBalancer: { title: 'Admission Webhook Good Practices: Use a load balancer to ensure webhook availability', url: `${GP}#load-balancer-webhook` },
+  loadBalancer: {
+    title: 'Admission Webhook Good Practices: Use a load balancer to ensure webhook availability',
+    url: `${GP}#load-balancer-webhook`,
+  },
   serviceReference: { title: 'Dynamic Admission Control: Service reference', url: `${DAC}#service-reference` },
   timeouts: { title: 'Dynamic Admission Control: Timeouts', url: `${DAC}#timeouts` },
   smallTimeout: { title: 'Admission Webhook Good Practices: Set a small timeout value', url: `${GP}#small-timeout` },
   sideEffects: { title: 'Dynamic Admission Control: Side effects', url: `${DAC}#side-effects` },
   avoidSideEffects: { title: 'Admission Webhook Good Practices: Avoid side effects', url: `${GP}#avoid-side-effects` },
-  nameLabel: { title: 'Well-Known Labels, Annotations and Taints: kubernetes.io/metadata.name', url: 'https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name' },
-  disruptions: { title: 'Disruptions: Pod disruption budgets', url: 'https://kubernetes.io/docs/concepts/workloads/pods/disruptions/#pod-disruption-budgets' },
+  nameLabel: {
+    title: 'Well-Known Labels, Annotations and Taints: kubernetes.io/metadata.name',
+    url: 'https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name',
+  },
+  disruptions: {
+    title: 'Disruptions: Pod disruption budgets',
+    url: 'https://kubernetes.io/docs/concepts/workloads/pods/disruptions/#pod-disruption-budgets',
+  },
 } satisfies Record<string, DocRef>;
 
 /** Finding is one problem a rule found, tied to a resource and a field of it. */

@@ -36,7 +36,10 @@ Exit codes: 0 nothing at or above --fail-on; 1 findings (or unreadable input); 2
 }
 
 /** checkMain runs `webhook-guard check` with the arguments after `check`. */
-export async function checkMain(argv: string[], io: IO & { stdoutIsTTY?: boolean; env?: Record<string, string | undefined> }): Promise<number> {
+export async function checkMain(
+  argv: string[],
+  io: IO & { stdoutIsTTY?: boolean; env?: Record<string, string | undefined> },
+): Promise<number> {
   try {
     let parsed;
     try {
@@ -62,11 +65,14 @@ export async function checkMain(argv: string[], io: IO & { stdoutIsTTY?: boolean
       return ExitCode.OK;
     }
     const format = values.format ?? 'text';
-    if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`check: --format ${format}: expected ${FORMATS.join(', ')}`);
+    if (!(FORMATS as readonly string[]).includes(format))
+      throw new UsageError(`check: --format ${format}: expected ${FORMATS.join(', ')}`);
     const failOn = values['fail-on'] ?? 'error';
-    if (!(FAIL_ON as readonly string[]).includes(failOn)) throw new UsageError(`check: --fail-on ${failOn}: expected ${FAIL_ON.join(', ')}`);
+    if (!(FAIL_ON as readonly string[]).includes(failOn))
+      throw new UsageError(`check: --fail-on ${failOn}: expected ${FAIL_ON.join(', ')}`);
     let namespace = values.namespace;
-    if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) throw new UsageError(`check: --namespace ${JSON.stringify(namespace)}: not a namespace name`);
+    if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace))
+      throw new UsageError(`check: --namespace ${JSON.stringify(namespace)}: not a namespace name`);
     if (values.config !== undefined) {
       const { readConfigFile, validateConfig } = await import('../pipeline/config.js');
       const raw = readConfigFile(values.config);
@@ -75,7 +81,8 @@ export async function checkMain(argv: string[], io: IO & { stdoutIsTTY?: boolean
     }
     const files = positionals.length ? positionals : ['-'];
     if (files.filter((f) => f === '-').length > 1) throw new UsageError('check: - (stdin) given more than once');
-    if (files.includes('-') && io.stdinIsTTY) throw new UsageError('check: no input: name manifest files, or pipe them in (see webhook-guard check --help)');
+    if (files.includes('-') && io.stdinIsTTY)
+      throw new UsageError('check: no input: name manifest files, or pipe them in (see webhook-guard check --help)');
     const inputs: Input[] = [];
     for (const f of files) {
       let buf: Buffer;
@@ -90,7 +97,8 @@ export async function checkMain(argv: string[], io: IO & { stdoutIsTTY?: boolean
       try {
         inputs.push({ source: f, text: decodeInput(buf) });
       } catch (err) {
-        if (err instanceof UserError) throw new (err.constructor as new (m: string) => UserError)(`${f === '-' ? 'stdin' : f}: ${err.message}`);
+        if (err instanceof UserError)
+          throw new (err.constructor as new (m: string) => UserError)(`${f === '-' ? 'stdin' : f}: ${err.message}`);
         throw err;
       }
     }

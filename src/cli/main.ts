@@ -1,6 +1,5 @@
 // Command line: flags to a run, the run's output to stdout, its explanation to stderr, and the exit code.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import minimist from 'minimist';
 import { ExitCode, failureText, UsageError } from '../errors.js';
 import { readConfigFile, resolveConfig, validateConfig, type Config, type Overrides } from '../pipeline/config.js';
@@ -14,7 +13,18 @@ import type { Change, Warning } from '../transform.js';
 import { packageRoot, version } from '../package.js';
 import type { IO } from './io.js';
 
-const STRING_FLAGS = ['config', 'disable', 'min-replicas', 'exclude-namespace', 'namespace', 'report', 'report-file', 'kube-version', 'emit', 'fail-open'];
+const STRING_FLAGS = [
+  'config',
+  'disable',
+  'min-replicas',
+  'exclude-namespace',
+  'namespace',
+  'report',
+  'report-file',
+  'kube-version',
+  'emit',
+  'fail-open',
+];
 const EMIT = ['manifests', 'patches', 'flux'] as const;
 const BOOLEAN_FLAGS = ['adopt-namespaces', 'quiet', 'help', 'version', 'stack', 'explain', 'plugin-dir'];
 
@@ -58,7 +68,6 @@ On any error stdout stays empty (a KRM function call prints its ResourceList wit
 `;
 }
 
-
 interface Flags {
   config?: string;
   overrides: Overrides;
@@ -98,24 +107,32 @@ export function parseFlags(argv: string[]): Flags {
     },
   });
   const disable = list(args.disable);
-  for (const name of disable) if (!TRANSFORM_NAMES.includes(name)) throw new UsageError(`--disable ${name}: no such transform (one of ${TRANSFORM_NAMES.join(', ')})`);
+  for (const name of disable)
+    if (!TRANSFORM_NAMES.includes(name))
+      throw new UsageError(`--disable ${name}: no such transform (one of ${TRANSFORM_NAMES.join(', ')})`);
   const overrides: Overrides = { disable, adoptNamespaces: args['adopt-namespaces'] };
   const min = single(args, 'min-replicas');
   if (min !== undefined) {
-    if (!/^\d+$/.test(min) || Number(min) < 1 || Number(min) > 100) throw new UsageError(`--min-replicas ${min}: expected a whole number from 1 to 100`);
+    if (!/^\d+$/.test(min) || Number(min) < 1 || Number(min) > 100)
+      throw new UsageError(`--min-replicas ${min}: expected a whole number from 1 to 100`);
     overrides.minReplicas = Number(min);
   }
   const nsPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
   overrides.excludeNamespaces = list(args['exclude-namespace']);
-  for (const ns of overrides.excludeNamespaces) if (!nsPattern.test(ns)) throw new UsageError(`--exclude-namespace ${JSON.stringify(ns)}: not a namespace name`);
+  for (const ns of overrides.excludeNamespaces)
+    if (!nsPattern.test(ns)) throw new UsageError(`--exclude-namespace ${JSON.stringify(ns)}: not a namespace name`);
   overrides.namespace = single(args, 'namespace');
-  if (overrides.namespace !== undefined && !nsPattern.test(overrides.namespace)) throw new UsageError(`--namespace ${JSON.stringify(overrides.namespace)}: not a namespace name`);
+  if (overrides.namespace !== undefined && !nsPattern.test(overrides.namespace))
+    throw new UsageError(`--namespace ${JSON.stringify(overrides.namespace)}: not a namespace name`);
   overrides.failOpen = list(args['fail-open']).flatMap((v) => v.split(',')) as Overrides['failOpen'];
-  for (const t of overrides.failOpen!) if (t !== 'mutating' && t !== 'validating') throw new UsageError(`--fail-open ${t}: expected mutating or validating`);
+  for (const t of overrides.failOpen!)
+    if (t !== 'mutating' && t !== 'validating') throw new UsageError(`--fail-open ${t}: expected mutating or validating`);
   overrides.kubeVersion = single(args, 'kube-version');
-  if (overrides.kubeVersion !== undefined && !/^v?1\.\d+(\.\d+)?$/.test(overrides.kubeVersion)) throw new UsageError(`--kube-version ${overrides.kubeVersion}: expected a version such as 1.30`);
+  if (overrides.kubeVersion !== undefined && !/^v?1\.\d+(\.\d+)?$/.test(overrides.kubeVersion))
+    throw new UsageError(`--kube-version ${overrides.kubeVersion}: expected a version such as 1.30`);
   const report = single(args, 'report');
-  if (report !== undefined && report !== 'text' && report !== 'json') throw new UsageError(`--report ${report}: expected text or json`);
+  if (report !== undefined && report !== 'text' && report !== 'json')
+    throw new UsageError(`--report ${report}: expected text or json`);
   const emit = single(args, 'emit') ?? 'manifests';
   if (!(EMIT as readonly string[]).includes(emit)) throw new UsageError(`--emit ${emit}: expected ${EMIT.join(', ')}`);
   return {
@@ -171,17 +188,26 @@ export async function main(argv: string[], io: IO): Promise<number> {
     if (isResourceList(input)) result = await runKrm(input, flags, config, io);
     else {
       const run = transformStream(input, config);
-      result = flags.emit === 'manifests' ? run : { ...run, output: (await import('../hosts/patches.js')).emitPatches(run, flags.emit, version()) };
+      result =
+        flags.emit === 'manifests'
+          ? run
+          : { ...run, output: (await import('../hosts/patches.js')).emitPatches(run, flags.emit, version()) };
     }
     if (flags.explain) io.stderr((await import('../check/explain.js')).explainFindings(input, result.output, config.namespace));
     const wantReport = flags.report ?? (flags.reportFile ? 'text' : undefined);
     if (wantReport) {
-      const text = wantReport === 'json' ? jsonReport(result.changes, result.warnings, version()) : textReport(result.changes, result.warnings);
+      const text =
+        wantReport === 'json'
+          ? jsonReport(result.changes, result.warnings, version())
+          : textReport(result.changes, result.warnings);
       if (flags.reportFile) writeReport(flags.reportFile, text);
       else io.stderr(text);
     }
     if (!flags.quiet) {
-      const lines = [...(wantReport && !flags.reportFile ? [] : warningLines(result.warnings)), summary(result.changes, result.warnings)];
+      const lines = [
+        ...(wantReport && !flags.reportFile ? [] : warningLines(result.warnings)),
+        summary(result.changes, result.warnings),
+      ];
       io.stderr(lines.join('\n') + '\n');
     }
     io.stdout(result.output);
@@ -196,7 +222,12 @@ export async function main(argv: string[], io: IO): Promise<number> {
 // runKrm runs a KRM function call: the ResourceList's functionConfig is the config. On failure the
 // ResourceList goes to stdout with an error result (for kpt) before the error is raised (kustomize
 // reads only the exit code and stderr).
-async function runKrm(input: string, flags: Flags, config: Config, io: IO): Promise<{ output: string; changes: Change[]; warnings: Warning[] }> {
+async function runKrm(
+  input: string,
+  flags: Flags,
+  config: Config,
+  io: IO,
+): Promise<{ output: string; changes: Change[]; warnings: Warning[] }> {
   if (flags.emit !== 'manifests') throw new UsageError(`--emit ${flags.emit} works on a manifest stream, not on a ResourceList`);
   const { runResourceList, KrmError } = await import('../hosts/krm.js');
   try {
@@ -212,6 +243,8 @@ function writeReport(path: string, text: string): void {
   try {
     writeFileSync(path, text);
   } catch (err) {
-    throw new UsageError(`--report-file ${path}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new UsageError(
+      `--report-file ${path}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
 }

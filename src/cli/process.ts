@@ -26,7 +26,7 @@ export async function run(argv: string[]): Promise<void> {
   // every piece it has not taken yet (each 100 MB more for a 100 MB stream). Node keeps running until the
   // last piece is written.
   const writePieces = async (text: string) => {
-    for (let i = 0; i < text.length && !stdoutBroken; ) {
+    for (let i = 0; i < text.length && !stdoutBroken;) {
       let end = Math.min(text.length, i + PIECE);
       // Never split a surrogate pair: each half would be written as U+FFFD.
       const c = text.charCodeAt(end - 1);

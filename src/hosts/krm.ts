@@ -43,7 +43,12 @@ export class KrmError extends UserError {
  * is a WebhookGuard (validated against the schema), else `fallback` (from --config or the defaults);
  * flags override either. Throws KrmError (wrapping the UserError) on failure.
  */
-export async function runResourceList(text: string, fallback: Config, overrides: Overrides, flagConfig: boolean): Promise<KrmRun> {
+export async function runResourceList(
+  text: string,
+  fallback: Config,
+  overrides: Overrides,
+  flagConfig: boolean,
+): Promise<KrmRun> {
   const options = { listKinds: ['ResourceList'] };
   // The stream is read once; the model is built after the functionConfig, which may set its namespace.
   const docs = readStream(splitStream(text), modelKinds(options));
@@ -53,7 +58,8 @@ export async function runResourceList(text: string, fallback: Config, overrides:
   try {
     config = await functionConfig(root.original as Obj, fallback, overrides, flagConfig);
   } catch (err) {
-    if (err instanceof UserError) throw new KrmError(err, withResults(new Model(docs, options), [{ severity: 'error', message: err.message }]));
+    if (err instanceof UserError)
+      throw new KrmError(err, withResults(new Model(docs, options), [{ severity: 'error', message: err.message }]));
     throw err;
   }
   const model = new Model(docs, { ...options, namespace: config.namespace });
@@ -81,7 +87,9 @@ async function functionConfig(list: Obj, fallback: Config, overrides: Overrides,
   if (fc === undefined || fc === null || (isObj(fc) && Object.keys(fc).length === 0)) return fallback;
   if (!isObj(fc)) throw new ConfigError('functionConfig: expected a WebhookGuard object');
   if (fc.kind !== 'WebhookGuard') {
-    throw new ConfigError(`functionConfig: expected kind WebhookGuard (apiVersion webhookguard.dev/v1alpha1), got ${fc.kind === undefined ? 'no kind' : `kind ${fc.kind}`}`);
+    throw new ConfigError(
+      `functionConfig: expected kind WebhookGuard (apiVersion webhookguard.dev/v1alpha1), got ${fc.kind === undefined ? 'no kind' : `kind ${fc.kind}`}`,
+    );
   }
   if (flagConfig) throw new UsageError('--config cannot be used with a ResourceList that carries a WebhookGuard functionConfig');
   // kustomize adds config.kubernetes.io/function and local-config annotations: metadata is free-form in the schema.
@@ -107,7 +115,8 @@ function withResults(model: Model, results: KrmResult[]): string | undefined {
 /** toResults turns changes into info results and warnings into warning results, each naming its resource and field. */
 export function toResults(model: Model, changes: Change[], warnings: Warning[]): KrmResult[] {
   const byId = new Map<string, Resource>();
-  for (const r of model.resources) if (!byId.has(resourceId(r, model.defaultNamespace))) byId.set(resourceId(r, model.defaultNamespace), r);
+  for (const r of model.resources)
+    if (!byId.has(resourceId(r, model.defaultNamespace))) byId.set(resourceId(r, model.defaultNamespace), r);
   const out: KrmResult[] = [];
   for (const raw of changes) {
     const c = redact(raw);
@@ -129,7 +138,11 @@ export function toResults(model: Model, changes: Change[], warnings: Warning[]):
   }
   for (const w of warnings) {
     const r = w.resource ? byId.get(w.resource) : undefined;
-    const result: KrmResult = { message: `${w.transform}: ${w.message}${w.command ? ` (run: ${w.command})` : ''}`, severity: 'warning', ...ref(r) };
+    const result: KrmResult = {
+      message: `${w.transform}: ${w.message}${w.command ? ` (run: ${w.command})` : ''}`,
+      severity: 'warning',
+      ...ref(r),
+    };
     const file = fileOf(r);
     if (file) result.file = file;
     result.tags = { transform: w.transform };
@@ -140,7 +153,9 @@ export function toResults(model: Model, changes: Change[], warnings: Warning[]):
 
 function ref(r: Resource | undefined): Pick<KrmResult, 'resourceRef'> {
   if (!r) return {};
-  return { resourceRef: { apiVersion: r.apiVersion, kind: r.kind, name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) } };
+  return {
+    resourceRef: { apiVersion: r.apiVersion, kind: r.kind, name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) },
+  };
 }
 
 // fileOf reads where kpt/`kustomize fn` placed an item (config.kubernetes.io/path and index, or their internal twins).

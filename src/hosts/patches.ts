@@ -26,7 +26,6 @@ export interface Patch {
   patch: string;
 }
 
-
 /**
  * computePatches diffs each changed resource's value before and after the transforms with
  * fast-json-patch. Before operations that reach into a list item by index, it adds a `test` of that
@@ -101,7 +100,11 @@ export function emitPatches(result: Result, mode: 'patches' | 'flux', version: s
       '# post-renderers; these kustomize patches carry the same changes. Render with the release name,\n' +
       '# namespace and values Flux uses, and render again when the chart changes.\n' +
       addedNote +
-      toYaml({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', spec: { postRenderers: [{ kustomize: { patches } }] } });
+      toYaml({
+        apiVersion: 'helm.toolkit.fluxcd.io/v2',
+        kind: 'HelmRelease',
+        spec: { postRenderers: [{ kustomize: { patches } }] },
+      });
   } else {
     head =
       `# webhook-guard ${version}: the changes as kustomize patches (JSON 6902, one per changed resource).\n` +

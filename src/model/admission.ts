@@ -57,7 +57,11 @@ const CREATOR: Record<string, { username: string; groups: string[] }> = {
 // Labels the controllers add to the pods they create (values vary; only their presence can matter).
 const CONTROLLER_LABELS: Record<string, Labels> = {
   Deployment: { 'pod-template-hash': 'hash' },
-  StatefulSet: { 'controller-revision-hash': 'hash', 'statefulset.kubernetes.io/pod-name': 'pod-0', 'apps.kubernetes.io/pod-index': '0' },
+  StatefulSet: {
+    'controller-revision-hash': 'hash',
+    'statefulset.kubernetes.io/pod-name': 'pod-0',
+    'apps.kubernetes.io/pod-index': '0',
+  },
   DaemonSet: { 'controller-revision-hash': 'hash', 'pod-template-generation': '1' },
 };
 
@@ -155,16 +159,29 @@ export class Admission {
           generateName: `${r.name}-`,
           labels: { ...labels, ...CONTROLLER_LABELS[r.kind] },
           ...(isObj(template.metadata?.annotations) ? { annotations: template.metadata.annotations } : {}),
-          ownerReferences: [{ apiVersion: 'apps/v1', kind: r.kind === 'Deployment' ? 'ReplicaSet' : r.kind, name: r.name, controller: true }],
+          ownerReferences: [
+            { apiVersion: 'apps/v1', kind: r.kind === 'Deployment' ? 'ReplicaSet' : r.kind, name: r.name, controller: true },
+          ],
         },
         spec: isObj(template.spec) ? template.spec : {},
       };
-      out.set(key, { key, resource: r, kind: r.kind, namespace: ns, name: r.name, labels, create: this.podCreate(ns, pod, CREATOR[r.kind]), pods: [] });
+      out.set(key, {
+        key,
+        resource: r,
+        kind: r.kind,
+        namespace: ns,
+        name: r.name,
+        labels,
+        create: this.podCreate(ns, pod, CREATOR[r.kind]),
+        pods: [],
+      });
     }
     for (const p of this.latest(['Pod']).values()) {
       const ns = this.model.namespaceOf(p);
       const labels = labelsOf(p.obj.metadata?.labels);
-      const owner = (Array.isArray(p.obj.metadata?.ownerReferences) ? p.obj.metadata.ownerReferences : []).find((o: Obj) => isObj(o) && o.controller) as Obj | undefined;
+      const owner = (Array.isArray(p.obj.metadata?.ownerReferences) ? p.obj.metadata.ownerReferences : []).find(
+        (o: Obj) => isObj(o) && o.controller,
+      ) as Obj | undefined;
       let key = `Pod/${ns}/${p.name}`;
       let kind = 'Pod';
       let name = p.name;
@@ -172,7 +189,12 @@ export class Admission {
         kind = String(owner.kind);
         name = String(owner.name);
         const hash = labels['pod-template-hash'];
-        if (kind === 'ReplicaSet' && hash && name.endsWith(`-${hash}`) && out.has(`Deployment/${ns}/${name.slice(0, -hash.length - 1)}`)) {
+        if (
+          kind === 'ReplicaSet' &&
+          hash &&
+          name.endsWith(`-${hash}`) &&
+          out.has(`Deployment/${ns}/${name.slice(0, -hash.length - 1)}`)
+        ) {
           kind = 'Deployment';
           name = name.slice(0, -hash.length - 1);
         }
@@ -185,7 +207,16 @@ export class Admission {
       }
       const mirror = isObj(p.obj.metadata?.annotations) && 'kubernetes.io/config.mirror' in p.obj.metadata.annotations;
       const creator = mirror ? { ...KUBELET, username: `system:node:${p.obj.spec?.nodeName ?? 'node-1'}` } : CREATOR[kind];
-      out.set(key, { key, resource: p, kind, namespace: ns, name, labels, create: this.podCreate(ns, p.obj, creator), pods: [p] });
+      out.set(key, {
+        key,
+        resource: p,
+        kind,
+        namespace: ns,
+        name,
+        labels,
+        create: this.podCreate(ns, p.obj, creator),
+        pods: [p],
+      });
     }
     this.cache.sources = [...out.values()];
     return this.cache.sources;
@@ -203,7 +234,12 @@ export class Admission {
     if (!out) {
       const ns = this.model.namespaceOf(service);
       const selector = service.obj.spec?.selector;
-      out = this.sources().filter((s) => s.namespace === ns && (mapSelectorMatches(selector, s.labels) || s.pods.some((p) => mapSelectorMatches(selector, labelsOf(p.obj.metadata?.labels)))));
+      out = this.sources().filter(
+        (s) =>
+          s.namespace === ns &&
+          (mapSelectorMatches(selector, s.labels) ||
+            s.pods.some((p) => mapSelectorMatches(selector, labelsOf(p.obj.metadata?.labels)))),
+      );
       this.cache.selected.set(service, out);
     }
     return out;
@@ -268,7 +304,11 @@ export class Admission {
   /** probes are the requests that must never wait on a dead webhook: node registration and status, kubelet certificates and leases, namespaces, kube-system, and everyday workloads. */
   probes(): Probe[] {
     if (this.cache.probes) return this.cache.probes;
-    const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1', 'kubernetes.io/os': 'linux' } } };
+    const node = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1', 'kubernetes.io/os': 'linux' } },
+    };
     const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [NAME_LABEL]: name } } });
     const req = (r: Partial<AdmissionRequest> & Pick<AdmissionRequest, 'resource' | 'kind' | 'operation'>): AdmissionRequest => {
       const namespaced = r.namespaced ?? true;
@@ -280,35 +320,299 @@ export class Admission {
         ...r,
         namespace,
         namespaceLabels: namespace ? this.namespaceLabels(namespace) : undefined,
-        object: r.object === undefined ? (r.operation === 'DELETE' ? null : { apiVersion: 'v1', kind: r.kind, metadata: { name: r.name ?? 'x', namespace } }) : r.object,
+        object:
+          r.object === undefined
+            ? r.operation === 'DELETE'
+              ? null
+              : { apiVersion: 'v1', kind: r.kind, metadata: { name: r.name ?? 'x', namespace } }
+            : r.object,
         oldObject: r.oldObject ?? null,
       };
     };
-    const pod = (namespace: string, labels: Labels, annotations?: Labels) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace, generateName: 'x-', labels, ...(annotations ? { annotations } : {}) }, spec: { containers: [{ name: 'c', image: 'i' }] } });
-    const apps = (kind: string, resource: string, namespace: string) => req({ group: 'apps', resource, kind, operation: 'CREATE', namespace, userInfo: ADMIN, object: { apiVersion: 'apps/v1', kind, metadata: { name: 'x', namespace, labels: { app: 'x' } }, spec: { template: { metadata: { labels: { app: 'x' } } } } } });
+    const pod = (namespace: string, labels: Labels, annotations?: Labels) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { namespace, generateName: 'x-', labels, ...(annotations ? { annotations } : {}) },
+      spec: { containers: [{ name: 'c', image: 'i' }] },
+    });
+    const apps = (kind: string, resource: string, namespace: string) =>
+      req({
+        group: 'apps',
+        resource,
+        kind,
+        operation: 'CREATE',
+        namespace,
+        userInfo: ADMIN,
+        object: {
+          apiVersion: 'apps/v1',
+          kind,
+          metadata: { name: 'x', namespace, labels: { app: 'x' } },
+          spec: { template: { metadata: { labels: { app: 'x' } } } },
+        },
+      });
     this.cache.probes = [
-      { area: 'node', label: 'Node registration (Node CREATE by kubelets)', request: req({ resource: 'nodes', kind: 'Node', operation: 'CREATE', namespaced: false, name: 'node-1', object: node, userInfo: KUBELET }) },
-      { area: 'node', label: 'Node updates from kubelets (Node UPDATE)', request: req({ resource: 'nodes', kind: 'Node', operation: 'UPDATE', namespaced: false, name: 'node-1', object: node, oldObject: node, userInfo: KUBELET }) },
-      { area: 'node', label: 'Node status updates from kubelets (nodes/status)', request: req({ resource: 'nodes', subresource: 'status', kind: 'Node', operation: 'UPDATE', namespaced: false, name: 'node-1', object: node, oldObject: node, userInfo: KUBELET }) },
-      { area: 'csr', label: 'kubelet certificate requests (CertificateSigningRequest CREATE)', request: req({ group: 'certificates.k8s.io', resource: 'certificatesigningrequests', kind: 'CertificateSigningRequest', operation: 'CREATE', namespaced: false, name: 'csr-1', userInfo: KUBELET, object: { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'csr-1' }, spec: { signerName: 'kubernetes.io/kube-apiserver-client-kubelet', username: KUBELET.username, groups: KUBELET.groups } } }) },
-      { area: 'lease', label: 'node heartbeats (Lease UPDATE in kube-node-lease)', request: req({ group: 'coordination.k8s.io', resource: 'leases', kind: 'Lease', operation: 'UPDATE', namespace: 'kube-node-lease', name: 'node-1', userInfo: KUBELET, object: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-1', namespace: 'kube-node-lease' } }, oldObject: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-1', namespace: 'kube-node-lease' } } }) },
-      { area: 'namespace', label: 'namespace creation (Namespace CREATE)', request: req({ resource: 'namespaces', kind: 'Namespace', operation: 'CREATE', namespaced: false, name: 'new-namespace', object: ns('new-namespace'), userInfo: ADMIN }) },
-      { area: 'namespace', label: 'namespace updates (Namespace UPDATE)', request: req({ resource: 'namespaces', kind: 'Namespace', operation: 'UPDATE', namespaced: false, name: 'new-namespace', object: ns('new-namespace'), oldObject: ns('new-namespace'), userInfo: ADMIN }) },
-      { area: 'namespace', label: 'namespace deletion (Namespace DELETE)', request: req({ resource: 'namespaces', kind: 'Namespace', operation: 'DELETE', namespaced: false, name: 'new-namespace', object: null, oldObject: ns('new-namespace'), userInfo: ADMIN }) },
-      { area: 'kube-system', label: 'pod creation in kube-system (CoreDNS, CNI and other add-ons)', request: req({ resource: 'pods', kind: 'Pod', operation: 'CREATE', object: pod('kube-system', { 'k8s-app': 'kube-dns' }), userInfo: controller('replicaset-controller') }) },
-      { area: 'kube-system', label: 'mirror pods of static control-plane pods in kube-system', request: req({ resource: 'pods', kind: 'Pod', operation: 'CREATE', object: pod('kube-system', { component: 'kube-controller-manager', tier: 'control-plane' }, { 'kubernetes.io/config.mirror': 'hash' }), userInfo: KUBELET }) },
-      { area: 'kube-system', label: 'leader-election Leases in kube-system', request: req({ group: 'coordination.k8s.io', resource: 'leases', kind: 'Lease', operation: 'UPDATE', userInfo: { username: 'system:kube-controller-manager', groups: ['system:authenticated'] } }) },
-      { area: 'kube-system', label: 'ConfigMaps in kube-system', request: req({ resource: 'configmaps', kind: 'ConfigMap', operation: 'UPDATE', userInfo: ADMIN }) },
-      { area: 'kube-system', label: 'Endpoints and EndpointSlices in kube-system', request: req({ group: 'discovery.k8s.io', resource: 'endpointslices', kind: 'EndpointSlice', operation: 'UPDATE', userInfo: controller('endpointslice-controller') }) },
-      { area: 'kube-system', label: 'Endpoints in kube-system', request: req({ resource: 'endpoints', kind: 'Endpoints', operation: 'UPDATE', userInfo: controller('endpoint-controller') }) },
-      { area: 'kube-system', label: 'Services in kube-system', request: req({ resource: 'services', kind: 'Service', operation: 'UPDATE', userInfo: ADMIN }) },
-      { area: 'kube-system', label: 'Secrets in kube-system', request: req({ resource: 'secrets', kind: 'Secret', operation: 'CREATE', userInfo: ADMIN }) },
-      { area: 'kube-system', label: 'ServiceAccounts in kube-system', request: req({ resource: 'serviceaccounts', kind: 'ServiceAccount', operation: 'CREATE', userInfo: ADMIN }) },
-      { area: 'kube-system', label: 'DaemonSets and Deployments in kube-system', request: apps('DaemonSet', 'daemonsets', 'kube-system') },
-      { area: 'kube-system', label: 'ReplicaSets in kube-system', request: req({ group: 'apps', resource: 'replicasets', kind: 'ReplicaSet', operation: 'CREATE', userInfo: controller('deployment-controller'), object: { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'x', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } } } }) },
-      { area: 'everywhere', label: 'pod creation in every namespace', request: req({ resource: 'pods', kind: 'Pod', operation: 'CREATE', namespace: 'default', object: pod('default', { app: 'x' }), userInfo: controller('replicaset-controller') }) },
-      { area: 'everywhere', label: 'Deployment creation in every namespace', request: apps('Deployment', 'deployments', 'default') },
-      { area: 'everywhere', label: 'ReplicaSet creation in every namespace (every rollout)', request: req({ group: 'apps', resource: 'replicasets', kind: 'ReplicaSet', operation: 'CREATE', namespace: 'default', userInfo: controller('deployment-controller'), object: { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'x', namespace: 'default', labels: { app: 'x' } } } }) },
+      {
+        area: 'node',
+        label: 'Node registration (Node CREATE by kubelets)',
+        request: req({
+          resource: 'nodes',
+          kind: 'Node',
+          operation: 'CREATE',
+          namespaced: false,
+          name: 'node-1',
+          object: node,
+          userInfo: KUBELET,
+        }),
+      },
+      {
+        area: 'node',
+        label: 'Node updates from kubelets (Node UPDATE)',
+        request: req({
+          resource: 'nodes',
+          kind: 'Node',
+          operation: 'UPDATE',
+          namespaced: false,
+          name: 'node-1',
+          object: node,
+          oldObject: node,
+          userInfo: KUBELET,
+        }),
+      },
+      {
+        area: 'node',
+        label: 'Node status updates from kubelets (nodes/status)',
+        request: req({
+          resource: 'nodes',
+          subresource: 'status',
+          kind: 'Node',
+          operation: 'UPDATE',
+          namespaced: false,
+          name: 'node-1',
+          object: node,
+          oldObject: node,
+          userInfo: KUBELET,
+        }),
+      },
+      {
+        area: 'csr',
+        label: 'kubelet certificate requests (CertificateSigningRequest CREATE)',
+        request: req({
+          group: 'certificates.k8s.io',
+          resource: 'certificatesigningrequests',
+          kind: 'CertificateSigningRequest',
+          operation: 'CREATE',
+          namespaced: false,
+          name: 'csr-1',
+          userInfo: KUBELET,
+          object: {
+            apiVersion: 'certificates.k8s.io/v1',
+            kind: 'CertificateSigningRequest',
+            metadata: { name: 'csr-1' },
+            spec: {
+              signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
+              username: KUBELET.username,
+              groups: KUBELET.groups,
+            },
+          },
+        }),
+      },
+      {
+        area: 'lease',
+        label: 'node heartbeats (Lease UPDATE in kube-node-lease)',
+        request: req({
+          group: 'coordination.k8s.io',
+          resource: 'leases',
+          kind: 'Lease',
+          operation: 'UPDATE',
+          namespace: 'kube-node-lease',
+          name: 'node-1',
+          userInfo: KUBELET,
+          object: {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name: 'node-1', namespace: 'kube-node-lease' },
+          },
+          oldObject: {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name: 'node-1', namespace: 'kube-node-lease' },
+          },
+        }),
+      },
+      {
+        area: 'namespace',
+        label: 'namespace creation (Namespace CREATE)',
+        request: req({
+          resource: 'namespaces',
+          kind: 'Namespace',
+          operation: 'CREATE',
+          namespaced: false,
+          name: 'new-namespace',
+          object: ns('new-namespace'),
+          userInfo: ADMIN,
+        }),
+      },
+      {
+        area: 'namespace',
+        label: 'namespace updates (Namespace UPDATE)',
+        request: req({
+          resource: 'namespaces',
+          kind: 'Namespace',
+          operation: 'UPDATE',
+          namespaced: false,
+          name: 'new-namespace',
+          object: ns('new-namespace'),
+          oldObject: ns('new-namespace'),
+          userInfo: ADMIN,
+        }),
+      },
+      {
+        area: 'namespace',
+        label: 'namespace deletion (Namespace DELETE)',
+        request: req({
+          resource: 'namespaces',
+          kind: 'Namespace',
+          operation: 'DELETE',
+          namespaced: false,
+          name: 'new-namespace',
+          object: null,
+          oldObject: ns('new-namespace'),
+          userInfo: ADMIN,
+        }),
+      },
+      {
+        area: 'kube-system',
+        label: 'pod creation in kube-system (CoreDNS, CNI and other add-ons)',
+        request: req({
+          resource: 'pods',
+          kind: 'Pod',
+          operation: 'CREATE',
+          object: pod('kube-system', { 'k8s-app': 'kube-dns' }),
+          userInfo: controller('replicaset-controller'),
+        }),
+      },
+      {
+        area: 'kube-system',
+        label: 'mirror pods of static control-plane pods in kube-system',
+        request: req({
+          resource: 'pods',
+          kind: 'Pod',
+          operation: 'CREATE',
+          object: pod(
+            'kube-system',
+            { component: 'kube-controller-manager', tier: 'control-plane' },
+            { 'kubernetes.io/config.mirror': 'hash' },
+          ),
+          userInfo: KUBELET,
+        }),
+      },
+      {
+        area: 'kube-system',
+        label: 'leader-election Leases in kube-system',
+        request: req({
+          group: 'coordination.k8s.io',
+          resource: 'leases',
+          kind: 'Lease',
+          operation: 'UPDATE',
+          userInfo: { username: 'system:kube-controller-manager', groups: ['system:authenticated'] },
+        }),
+      },
+      {
+        area: 'kube-system',
+        label: 'ConfigMaps in kube-system',
+        request: req({ resource: 'configmaps', kind: 'ConfigMap', operation: 'UPDATE', userInfo: ADMIN }),
+      },
+      {
+        area: 'kube-system',
+        label: 'Endpoints and EndpointSlices in kube-system',
+        request: req({
+          group: 'discovery.k8s.io',
+          resource: 'endpointslices',
+          kind: 'EndpointSlice',
+          operation: 'UPDATE',
+          userInfo: controller('endpointslice-controller'),
+        }),
+      },
+      {
+        area: 'kube-system',
+        label: 'Endpoints in kube-system',
+        request: req({
+          resource: 'endpoints',
+          kind: 'Endpoints',
+          operation: 'UPDATE',
+          userInfo: controller('endpoint-controller'),
+        }),
+      },
+      {
+        area: 'kube-system',
+        label: 'Services in kube-system',
+        request: req({ resource: 'services', kind: 'Service', operation: 'UPDATE', userInfo: ADMIN }),
+      },
+      {
+        area: 'kube-system',
+        label: 'Secrets in kube-system',
+        request: req({ resource: 'secrets', kind: 'Secret', operation: 'CREATE', userInfo: ADMIN }),
+      },
+      {
+        area: 'kube-system',
+        label: 'ServiceAccounts in kube-system',
+        request: req({ resource: 'serviceaccounts', kind: 'ServiceAccount', operation: 'CREATE', userInfo: ADMIN }),
+      },
+      {
+        area: 'kube-system',
+        label: 'DaemonSets and Deployments in kube-system',
+        request: apps('DaemonSet', 'daemonsets', 'kube-system'),
+      },
+      {
+        area: 'kube-system',
+        label: 'ReplicaSets in kube-system',
+        request: req({
+          group: 'apps',
+          resource: 'replicasets',
+          kind: 'ReplicaSet',
+          operation: 'CREATE',
+          userInfo: controller('deployment-controller'),
+          object: {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            metadata: { name: 'x', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
+          },
+        }),
+      },
+      {
+        area: 'everywhere',
+        label: 'pod creation in every namespace',
+        request: req({
+          resource: 'pods',
+          kind: 'Pod',
+          operation: 'CREATE',
+          namespace: 'default',
+          object: pod('default', { app: 'x' }),
+          userInfo: controller('replicaset-controller'),
+        }),
+      },
+      {
+        area: 'everywhere',
+        label: 'Deployment creation in every namespace',
+        request: apps('Deployment', 'deployments', 'default'),
+      },
+      {
+        area: 'everywhere',
+        label: 'ReplicaSet creation in every namespace (every rollout)',
+        request: req({
+          group: 'apps',
+          resource: 'replicasets',
+          kind: 'ReplicaSet',
+          operation: 'CREATE',
+          namespace: 'default',
+          userInfo: controller('deployment-controller'),
+          object: {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            metadata: { name: 'x', namespace: 'default', labels: { app: 'x' } },
+          },
+        }),
+      },
     ];
     return this.cache.probes;
   }
@@ -330,6 +634,12 @@ export class Admission {
    */
   blastRadius(w: Webhook): string[] {
     if (w.failurePolicy !== 'Fail' || w.type === 'conversion') return [];
-    return [...new Set(this.probeHits(w).filter((h) => h.verdict.verdict === 'yes').map((h) => h.probe.label))];
+    return [
+      ...new Set(
+        this.probeHits(w)
+          .filter((h) => h.verdict.verdict === 'yes')
+          .map((h) => h.probe.label),
+      ),
+    ];
   }
 }

@@ -50,7 +50,32 @@ interface Token {
   v: string;
 }
 
-const OPS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '?', ':', '.', ',', '(', ')', '[', ']', '{', '}', '+', '-', '*', '/', '%'];
+const OPS = [
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '<',
+  '>',
+  '!',
+  '?',
+  ':',
+  '.',
+  ',',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+];
 
 function lex(src: string): Token[] {
   const out: Token[] = [];
@@ -160,7 +185,8 @@ class Parser {
     let l = this.add();
     for (;;) {
       const t = this.peek();
-      const op = t.k === 'op' && ['==', '!=', '<', '<=', '>', '>='].includes(t.v) ? t.v : t.k === 'id' && t.v === 'in' ? 'in' : undefined;
+      const op =
+        t.k === 'op' && ['==', '!=', '<', '<=', '>', '>='].includes(t.v) ? t.v : t.k === 'id' && t.v === 'in' ? 'in' : undefined;
       if (!op) return l;
       this.p++;
       l = { t: 'bin', op, l, r: this.add() };
@@ -258,7 +284,8 @@ class Parser {
 
 // ---- evaluation ----
 
-const isMap = (v: Value): v is { [k: string]: Value } => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof CelError);
+const isMap = (v: Value): v is { [k: string]: Value } =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof CelError);
 const bad = (v: Value): v is typeof UNKNOWN | CelError => v === UNKNOWN || v instanceof CelError;
 
 // firstBad picks what an operation on several operands yields: UNKNOWN wins over an error, as in CEL.
@@ -357,7 +384,8 @@ function binary(n: Extract<Node, { t: 'bin' }>, vars: Record<string, Value>, kno
     case '<=':
     case '>':
     case '>=': {
-      if (!((typeof l === 'number' && typeof r === 'number') || (typeof l === 'string' && typeof r === 'string'))) return new CelError(`no such overload: ${n.op}`);
+      if (!((typeof l === 'number' && typeof r === 'number') || (typeof l === 'string' && typeof r === 'string')))
+        return new CelError(`no such overload: ${n.op}`);
       return n.op === '<' ? l < r : n.op === '<=' ? l <= r : n.op === '>' ? l > r : l >= r;
     }
     case '+':

@@ -6,12 +6,21 @@ import { isObj, type Doc, type Resource, type Webhook } from './types.js';
 export function conversionWebhook(doc: Doc, crd: CrdConversion, embeddedIn?: string): Webhook {
   const hook = isObj(crd.conversion.webhook) ? crd.conversion.webhook : {};
   // apiextensions.k8s.io/v1beta1 kept the client config beside the strategy.
-  const clientConfig = isObj(hook.clientConfig) ? hook.clientConfig : isObj(crd.conversion.webhookClientConfig) ? crd.conversion.webhookClientConfig : {};
+  const clientConfig = isObj(hook.clientConfig)
+    ? hook.clientConfig
+    : isObj(crd.conversion.webhookClientConfig)
+      ? crd.conversion.webhookClientConfig
+      : {};
   const svc = clientConfig.service;
   const owner: Resource = {
     doc,
     path: [],
-    obj: { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: crd.name, annotations: crd.annotations }, spec: { conversion: crd.conversion } },
+    obj: {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: crd.name, annotations: crd.annotations },
+      spec: { conversion: crd.conversion },
+    },
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     name: crd.name,
@@ -23,8 +32,9 @@ export function conversionWebhook(doc: Doc, crd: CrdConversion, embeddedIn?: str
     name: embeddedIn ? `${crd.name} (in ${embeddedIn})` : crd.name,
     type: 'conversion',
     failurePolicy: 'Fail',
-    service: isObj(svc) ? { namespace: String(svc.namespace ?? ''), name: String(svc.name ?? ''), port: Number(svc.port ?? 443) } : undefined,
+    service: isObj(svc)
+      ? { namespace: String(svc.namespace ?? ''), name: String(svc.name ?? ''), port: Number(svc.port ?? 443) }
+      : undefined,
     url: typeof clientConfig.url === 'string' ? clientConfig.url : undefined,
   };
 }
-

@@ -108,7 +108,12 @@ export class Model {
     // CRDs inside a list are not seen by the text sniffing above; record their scope from the object.
     if (value.kind === 'CustomResourceDefinition' && path.length) {
       const spec = value.spec;
-      if (isObj(spec) && typeof spec.group === 'string' && typeof spec.names?.plural === 'string' && (spec.scope === 'Cluster' || spec.scope === 'Namespaced')) {
+      if (
+        isObj(spec) &&
+        typeof spec.group === 'string' &&
+        typeof spec.names?.plural === 'string' &&
+        (spec.scope === 'Cluster' || spec.scope === 'Namespaced')
+      ) {
         this.crdScopes.set(`${spec.group}/${spec.names.plural}`, spec.scope === 'Cluster');
       }
     }
@@ -213,7 +218,9 @@ export class Model {
   pdbsFor(workload: Resource): Resource[] {
     const labels = podLabels(workload);
     return this.ofKind('PodDisruptionBudget').filter(
-      (p) => this.namespaceOf(p) === this.namespaceOf(workload) && selectorMatches(p.obj.spec?.selector as LabelSelector, labels, false),
+      (p) =>
+        this.namespaceOf(p) === this.namespaceOf(workload) &&
+        selectorMatches(p.obj.spec?.selector as LabelSelector, labels, false),
     );
   }
 
@@ -230,7 +237,15 @@ export class Model {
     let pos = at;
     while (!place.first && pos < this.docs.length && this.docs[pos].addedBy) pos++;
     this.docs.splice(pos, 0, doc);
-    const r: Resource = { doc, path: [], obj, apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata?.name, namespace: obj.metadata?.namespace };
+    const r: Resource = {
+      doc,
+      path: [],
+      obj,
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      name: obj.metadata?.name,
+      namespace: obj.metadata?.namespace,
+    };
     this.resources.push(r);
     return r;
   }
@@ -250,7 +265,9 @@ function webhookOf(owner: Resource, entry: Obj, path: Array<string | number>, ty
     name: String(entry.name ?? ''),
     type,
     failurePolicy: entry.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
-    service: isObj(svc) ? { namespace: String(svc.namespace ?? ''), name: String(svc.name ?? ''), port: Number(svc.port ?? 443) } : undefined,
+    service: isObj(svc)
+      ? { namespace: String(svc.namespace ?? ''), name: String(svc.name ?? ''), port: Number(svc.port ?? 443) }
+      : undefined,
     url: typeof entry.clientConfig?.url === 'string' ? entry.clientConfig.url : undefined,
   };
 }
@@ -262,39 +279,10 @@ const ADDED_BY_US = /^---\r?\n# Added by webhook-guard \(/;
 function mostCommonNamespace(resources: Resource[]): string | undefined {
   const counts = new Map<string, number>();
   for (const r of resources) {
-    if (r.namespace && !CLUSTER_KINDS.has(r.kind) && !ADDED_BY_US.test(r.doc.segment.text)) counts.set(r.namespace, (counts.get(r.namespace) ?? 0) + 1);
+    if (r.namespace && !CLUSTER_KINDS.has(r.kind) && !ADDED_BY_US.test(r.doc.segment.text))
+      counts.set(r.namespace, (counts.get(r.namespace) ?? 0) + 1);
   }
   let best: string | undefined;
   for (const [ns, n] of counts) if (best === undefined || n > counts.get(best)!) best = ns;
   return best;
-}
-
-// recordCrdScope reads a CRD's group, plural and scope from its text without parsing the (often huge) schema.
-function recordCrdScope(text: string, out: Map<string, boolean>): void {
-  const spec = /^spec:[ \t]*\r?\n([ \t]+)\S/m.exec(text);
-  if (!spec) return;
-  const ind = spec[1];
-  const group = new RegExp(`^${ind}group:[ \\t]*['"]?([^'"\\s#]+)`, 'm').exec(text)?.[1];
-  const scope = new RegExp(`^${ind}scope:[ \\t]*['"]?(Cluster|Namespaced)`, 'm').exec(text)?.[1];
-  const plural = namesPlural(text, ind);
-  if (group && scope && plural) out.set(`${group}/${plural}`, scope === 'Cluster');
-}
-
-// namesPlural finds `plural:` among the lines of a `names:` block indented by `ind`. It walks the lines:
-// the single regex it replaces backtracked exponentially over a names block without `plural:` (the
-// fuzzer found a CRD that hung webhook-guard).
-function namesPlural(text: string, ind: string): string | undefined {
-  const names = new RegExp(`^${ind}names:[ \\t]*\\r?$`, 'gm');
-  for (let m = names.exec(text); m; m = names.exec(text)) {
-    for (let pos = text.indexOf('\n', m.index) + 1; pos > 0 && pos < text.length; ) {
-      const eol = text.indexOf('\n', pos);
-      const line = text.slice(pos, eol === -1 ? text.length : eol).replace(/\r$/, '');
-      if (!line.startsWith(ind) || !/^[ \t]/.test(line.slice(ind.length))) break;
-      const plural = /^[ \t]+plural:[ \t]*['"]?([^'"\s#]+)/.exec(line.slice(ind.length));
-      if (plural) return plural[1];
-      if (eol === -1) break;
-      pos = eol + 1;
-    }
-  }
-  return undefined;
 }

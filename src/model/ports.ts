@@ -11,8 +11,14 @@ export function servicePort(service: Resource, port: number): Obj | undefined {
 /** containerPorts lists the ports a pod source's containers declare. */
 export function containerPorts(source: PodSource): Array<{ name?: string; containerPort: number }> {
   const spec = source.create.object?.spec as Obj | undefined;
-  const containers = [...(Array.isArray(spec?.containers) ? spec!.containers : []), ...(Array.isArray(spec?.initContainers) ? spec!.initContainers.filter((c: Obj) => c?.restartPolicy === 'Always') : [])];
-  return containers.flatMap((c: Obj) => (Array.isArray(c?.ports) ? c.ports : [])).filter(isObj).map((p: Obj) => ({ name: typeof p.name === 'string' ? p.name : undefined, containerPort: Number(p.containerPort) }));
+  const containers = [
+    ...(Array.isArray(spec?.containers) ? spec!.containers : []),
+    ...(Array.isArray(spec?.initContainers) ? spec!.initContainers.filter((c: Obj) => c?.restartPolicy === 'Always') : []),
+  ];
+  return containers
+    .flatMap((c: Obj) => (Array.isArray(c?.ports) ? c.ports : []))
+    .filter(isObj)
+    .map((p: Obj) => ({ name: typeof p.name === 'string' ? p.name : undefined, containerPort: Number(p.containerPort) }));
 }
 
 /**

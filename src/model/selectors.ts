@@ -22,7 +22,8 @@ export function selectorMatches(selector: LabelSelector | null | undefined, labe
   if (!selector) return emptyMatches;
   // A selector of the wrong shape (the apiserver would refuse it) matches nothing, like an unknown operator.
   const { matchLabels, matchExpressions } = selector;
-  if (typeof selector !== 'object' || !isMapOrNull(matchLabels) || !(matchExpressions == null || Array.isArray(matchExpressions))) return false;
+  if (typeof selector !== 'object' || !isMapOrNull(matchLabels) || !(matchExpressions == null || Array.isArray(matchExpressions)))
+    return false;
   for (const [k, v] of Object.entries(matchLabels ?? {})) if (labels[k] !== String(v)) return false;
   for (const e of matchExpressions ?? []) {
     if (e === null || typeof e !== 'object' || !(e.values == null || Array.isArray(e.values))) return false;
@@ -119,22 +120,41 @@ export const POD_CREATE: Request = { group: '', version: 'v1', resource: 'pods',
 
 // Built-in cluster-scoped resources by `group/resource`: namespaceSelector has no effect on them (except namespaces).
 const CLUSTER_SCOPED = new Set([
-  '/namespaces', '/nodes', '/persistentvolumes', '/componentstatuses',
-  'rbac.authorization.k8s.io/clusterroles', 'rbac.authorization.k8s.io/clusterrolebindings',
+  '/namespaces',
+  '/nodes',
+  '/persistentvolumes',
+  '/componentstatuses',
+  'rbac.authorization.k8s.io/clusterroles',
+  'rbac.authorization.k8s.io/clusterrolebindings',
   'apiextensions.k8s.io/customresourcedefinitions',
-  'admissionregistration.k8s.io/mutatingwebhookconfigurations', 'admissionregistration.k8s.io/validatingwebhookconfigurations',
-  'admissionregistration.k8s.io/validatingadmissionpolicies', 'admissionregistration.k8s.io/validatingadmissionpolicybindings',
-  'admissionregistration.k8s.io/mutatingadmissionpolicies', 'admissionregistration.k8s.io/mutatingadmissionpolicybindings',
+  'admissionregistration.k8s.io/mutatingwebhookconfigurations',
+  'admissionregistration.k8s.io/validatingwebhookconfigurations',
+  'admissionregistration.k8s.io/validatingadmissionpolicies',
+  'admissionregistration.k8s.io/validatingadmissionpolicybindings',
+  'admissionregistration.k8s.io/mutatingadmissionpolicies',
+  'admissionregistration.k8s.io/mutatingadmissionpolicybindings',
   'apiregistration.k8s.io/apiservices',
-  'storage.k8s.io/storageclasses', 'storage.k8s.io/csidrivers', 'storage.k8s.io/csinodes', 'storage.k8s.io/volumeattachments',
+  'storage.k8s.io/storageclasses',
+  'storage.k8s.io/csidrivers',
+  'storage.k8s.io/csinodes',
+  'storage.k8s.io/volumeattachments',
   'storage.k8s.io/volumeattributesclasses',
-  'scheduling.k8s.io/priorityclasses', 'node.k8s.io/runtimeclasses',
-  'networking.k8s.io/ingressclasses', 'networking.k8s.io/ipaddresses', 'networking.k8s.io/servicecidrs',
-  'certificates.k8s.io/certificatesigningrequests', 'certificates.k8s.io/clustertrustbundles',
-  'flowcontrol.apiserver.k8s.io/flowschemas', 'flowcontrol.apiserver.k8s.io/prioritylevelconfigurations',
-  'authentication.k8s.io/tokenreviews', 'authentication.k8s.io/selfsubjectreviews',
-  'authorization.k8s.io/subjectaccessreviews', 'authorization.k8s.io/selfsubjectaccessreviews',
-  'authorization.k8s.io/selfsubjectrulesreviews', 'resource.k8s.io/deviceclasses', 'resource.k8s.io/resourceslices',
+  'scheduling.k8s.io/priorityclasses',
+  'node.k8s.io/runtimeclasses',
+  'networking.k8s.io/ingressclasses',
+  'networking.k8s.io/ipaddresses',
+  'networking.k8s.io/servicecidrs',
+  'certificates.k8s.io/certificatesigningrequests',
+  'certificates.k8s.io/clustertrustbundles',
+  'flowcontrol.apiserver.k8s.io/flowschemas',
+  'flowcontrol.apiserver.k8s.io/prioritylevelconfigurations',
+  'authentication.k8s.io/tokenreviews',
+  'authentication.k8s.io/selfsubjectreviews',
+  'authorization.k8s.io/subjectaccessreviews',
+  'authorization.k8s.io/selfsubjectaccessreviews',
+  'authorization.k8s.io/selfsubjectrulesreviews',
+  'resource.k8s.io/deviceclasses',
+  'resource.k8s.io/resourceslices',
 ]);
 
 /** ScopeLookup tells whether `group/resource` is cluster-scoped: true, false, or undefined when unknown. */
@@ -171,14 +191,26 @@ function scopeAnyGroup(resource: string, scope: ScopeLookup): boolean | undefine
 }
 
 function requests(group: string, resource: string, ops: Array<[Request['operation'], string?]>): Request[] {
-  return ops.map(([operation, subresource]) => ({ group, version: 'v1', resource, operation, namespaced: false, ...(subresource ? { subresource } : {}) }));
+  return ops.map(([operation, subresource]) => ({
+    group,
+    version: 'v1',
+    resource,
+    operation,
+    namespaced: false,
+    ...(subresource ? { subresource } : {}),
+  }));
 }
 
 /** NODE_REQUESTS are what kubelets and node controllers send about Nodes: registration, patches, status updates, removal. */
 export const NODE_REQUESTS: Request[] = requests('', 'nodes', [['CREATE'], ['UPDATE'], ['UPDATE', 'status'], ['DELETE']]);
 
 /** CSR_REQUESTS are kubelets' certificate requests (client and serving certificates) and their approval. */
-export const CSR_REQUESTS: Request[] = requests('certificates.k8s.io', 'certificatesigningrequests', [['CREATE'], ['UPDATE'], ['UPDATE', 'approval'], ['UPDATE', 'status']]);
+export const CSR_REQUESTS: Request[] = requests('certificates.k8s.io', 'certificatesigningrequests', [
+  ['CREATE'],
+  ['UPDATE'],
+  ['UPDATE', 'approval'],
+  ['UPDATE', 'status'],
+]);
 
 /** rulesMatch tells whether any rule (admissionregistration/v1 RuleWithOperations) matches any of the requests. */
 export function rulesMatch(rules: unknown, reqs: Request[]): boolean {
@@ -193,7 +225,8 @@ export function rulesMatch(rules: unknown, reqs: Request[]): boolean {
 export function rulesOnlyCover(rules: unknown, resources: string[]): boolean {
   if (!Array.isArray(rules) || !rules.length) return false;
   return rules.every((rule) => {
-    const names = rule !== null && typeof rule === 'object' && Array.isArray((rule as Rule).resources) ? (rule as Rule).resources! : [];
+    const names =
+      rule !== null && typeof rule === 'object' && Array.isArray((rule as Rule).resources) ? (rule as Rule).resources! : [];
     return names.length > 0 && names.every((r) => resources.includes(String(r).split('/')[0]));
   });
 }
@@ -248,13 +281,17 @@ const NEVER_ADMITTED = new Set([
  * A condition that errors makes a Fail webhook reject the request (`yes`) and an Ignore webhook skip it (`no`).
  */
 export function webhookIntercepts(entry: WebhookEntry, req: AdmissionRequest): Interception {
-  if (NEVER_ADMITTED.has(`${req.group}/${req.resource}`)) return { verdict: 'no', reason: 'webhook configurations are never sent to webhooks' };
+  if (NEVER_ADMITTED.has(`${req.group}/${req.resource}`))
+    return { verdict: 'no', reason: 'webhook configurations are never sent to webhooks' };
   const rules = Array.isArray(entry.rules) ? (entry.rules as Rule[]) : [];
   const anyVersion = entry.matchPolicy !== 'Exact';
-  if (!rules.some((r) => r && typeof r === 'object' && ruleMatches(r, req, anyVersion))) return { verdict: 'no', reason: 'rules' };
+  if (!rules.some((r) => r && typeof r === 'object' && ruleMatches(r, req, anyVersion)))
+    return { verdict: 'no', reason: 'rules' };
   const isNamespace = req.group === '' && req.resource === 'namespaces' && req.subresource === undefined;
   if (isNamespace || req.namespaced) {
-    const labels = isNamespace ? { ...labelMap(req.object ?? req.oldObject), ...(req.name ? { [NAME_LABEL]: req.name } : {}) } : (req.namespaceLabels ?? {});
+    const labels = isNamespace
+      ? { ...labelMap(req.object ?? req.oldObject), ...(req.name ? { [NAME_LABEL]: req.name } : {}) }
+      : (req.namespaceLabels ?? {});
     if (!selectorMatches(asSelector(entry.namespaceSelector), labels)) return { verdict: 'no', reason: 'namespaceSelector' };
   }
   const objSel = asSelector(entry.objectSelector);
@@ -277,7 +314,10 @@ export function webhookIntercepts(entry: WebhookEntry, req: AdmissionRequest): I
   }
   // The apiserver: any false skips; otherwise any error applies the failure policy; otherwise all true call.
   if (unknown !== undefined) return { verdict: 'unknown', reason: `matchCondition ${unknown} cannot be evaluated offline` };
-  if (errored !== undefined) return fail ? { verdict: 'yes', reason: `matchCondition ${errored} errors, and a Fail webhook then rejects` } : { verdict: 'no', reason: `matchCondition ${errored} errors` };
+  if (errored !== undefined)
+    return fail
+      ? { verdict: 'yes', reason: `matchCondition ${errored} errors, and a Fail webhook then rejects` }
+      : { verdict: 'no', reason: `matchCondition ${errored} errors` };
   return { verdict: 'yes' };
 }
 
@@ -288,7 +328,8 @@ function asSelector(value: unknown): LabelSelector | null {
 function labelMap(obj: unknown): Labels {
   const labels = (obj as { metadata?: { labels?: unknown } } | null | undefined)?.metadata?.labels;
   const out: Labels = {};
-  if (labels && typeof labels === 'object') for (const [k, v] of Object.entries(labels)) if (v !== null && typeof v !== 'object') out[k] = String(v);
+  if (labels && typeof labels === 'object')
+    for (const [k, v] of Object.entries(labels)) if (v !== null && typeof v !== 'object') out[k] = String(v);
   return out;
 }
 
@@ -308,7 +349,9 @@ function celVariables(req: AdmissionRequest): Record<string, unknown> {
       name: req.name ?? '',
       namespace: req.namespace ?? '',
       operation: req.operation,
-      userInfo: req.userInfo ? { username: req.userInfo.username, groups: req.userInfo.groups, uid: UNKNOWN, extra: UNKNOWN } : UNKNOWN,
+      userInfo: req.userInfo
+        ? { username: req.userInfo.username, groups: req.userInfo.groups, uid: UNKNOWN, extra: UNKNOWN }
+        : UNKNOWN,
       dryRun: false,
       options: UNKNOWN,
       uid: UNKNOWN,

@@ -60,4 +60,3 @@ export function labelsOf(value: unknown): Labels {
 export function isObj(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-

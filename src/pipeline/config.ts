@@ -1,7 +1,6 @@
 // Loads the WebhookGuard configuration, validates it against schemas/, and merges defaults and flags into it.
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MAX_ALIAS_COUNT, parseYaml } from '../yaml/load.js';
 import { position } from '../yaml/stream.js';
 import { ConfigError } from '../errors.js';
@@ -69,11 +68,15 @@ export async function validateConfig(value: unknown, source: string): Promise<vo
   const validate = ajv.compile(JSON.parse(readFileSync(join(root, 'schemas', 'config.schema.json'), 'utf8')));
   if (validate(value)) return;
   const lines = (validate.errors ?? []).map((e) => {
-    const field = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.').replace(/~1/g, '/').replace(/~0/g, '~') : '(top level)';
+    const field = e.instancePath
+      ? e.instancePath.slice(1).replace(/\//g, '.').replace(/~1/g, '/').replace(/~0/g, '~')
+      : '(top level)';
     let what = e.message ?? 'is invalid';
-    if (e.keyword === 'additionalProperties') what = `unknown field ${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)}`;
+    if (e.keyword === 'additionalProperties')
+      what = `unknown field ${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)}`;
     if (e.keyword === 'const') what = `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
-    if (e.keyword === 'enum') what = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    if (e.keyword === 'enum')
+      what = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     return `  ${field}: ${what}`;
   });
   throw new ConfigError(`config ${source} is invalid:\n${[...new Set(lines)].join('\n')}`);
@@ -102,7 +105,8 @@ export function resolveConfig(file: unknown, overrides: Overrides = {}): Config 
     const kyverno: string[] = config.transforms['kyverno-config'].namespaces;
     for (const ns of overrides.excludeNamespaces) if (!kyverno.includes(ns)) kyverno.push(ns);
   }
-  if (overrides.failOpen?.length) Object.assign(config.transforms['fail-open'], { enabled: true, webhookTypes: [...new Set(overrides.failOpen)] });
+  if (overrides.failOpen?.length)
+    Object.assign(config.transforms['fail-open'], { enabled: true, webhookTypes: [...new Set(overrides.failOpen)] });
   if (overrides.adoptNamespaces) config.transforms['label-namespaces'].adoptNamespaces = true;
   if (overrides.namespace) config.namespace = overrides.namespace;
   if (overrides.kubeVersion) config.kubeVersion = overrides.kubeVersion.replace(/^v/, '');

@@ -65,7 +65,9 @@ export function writeModel(model: Model, changes: Change[] = []): string {
 
 function editDocument(doc: Doc, model: Model, changes: Change[]): string {
   const where = describe(doc, model);
-  const by = [...new Set(changes.filter((c) => c.document === doc.segment.index).map((c) => `${c.transform} at ${c.path}`))].join(', ');
+  const by = [...new Set(changes.filter((c) => c.document === doc.segment.index).map((c) => `${c.transform} at ${c.path}`))].join(
+    ', ',
+  );
   if (doc.read?.relaxed) {
     const e = doc.read.error!;
     throw new InputError(

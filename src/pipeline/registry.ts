@@ -20,7 +20,7 @@ export const TRANSFORMS: Array<Transform<any>> = [
   failOpen,
   kyvernoConfig,
   webhookReplicas,
-]; // eslint-disable-line @typescript-eslint/no-explicit-any
+];
 
 /** TRANSFORM_NAMES is what --disable accepts. */
 export const TRANSFORM_NAMES = TRANSFORMS.map((t) => t.name);

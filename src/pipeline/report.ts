@@ -24,7 +24,8 @@ function redactObject(obj: unknown): unknown {
   if (obj === null || typeof obj !== 'object') return obj;
   const copy = { ...(obj as Record<string, unknown>) };
   for (const key of ['data', 'stringData', 'binaryData']) {
-    if (copy[key] && typeof copy[key] === 'object') copy[key] = Object.fromEntries(Object.keys(copy[key] as object).map((k) => [k, REDACTED]));
+    if (copy[key] && typeof copy[key] === 'object')
+      copy[key] = Object.fromEntries(Object.keys(copy[key] as object).map((k) => [k, REDACTED]));
   }
   return copy;
 }
@@ -47,7 +48,10 @@ export function summary(changes: Change[], warnings: Warning[]): string {
 
 /** warningLines renders warnings for stderr, each with its fix command where there is one. */
 export function warningLines(warnings: Warning[]): string[] {
-  return warnings.map((w) => `webhook-guard: warning: ${w.transform}: ${w.resource ? `${w.resource}: ` : ''}${w.message}${w.command ? `\n    ${w.command}` : ''}`);
+  return warnings.map(
+    (w) =>
+      `webhook-guard: warning: ${w.transform}: ${w.resource ? `${w.resource}: ` : ''}${w.message}${w.command ? `\n    ${w.command}` : ''}`,
+  );
 }
 
 /** textReport lists every change with its reason, then the warnings. */
@@ -62,7 +66,10 @@ export function textReport(changes: Change[], warnings: Warning[]): string {
     lines.push(`~ ${c.transform}: ${c.resource} (document ${c.document + 1}): ${c.path}`);
     lines.push(`    ${show(c.before)} -> ${show(c.after)}`, `    why: ${c.why}`);
   }
-  for (const w of warnings) lines.push(`! ${w.transform}: ${w.resource ? `${w.resource}: ` : ''}${w.message}${w.command ? `\n    run: ${w.command}` : ''}`);
+  for (const w of warnings)
+    lines.push(
+      `! ${w.transform}: ${w.resource ? `${w.resource}: ` : ''}${w.message}${w.command ? `\n    run: ${w.command}` : ''}`,
+    );
   if (!lines.length) lines.push('no changes');
   return lines.join('\n') + '\n';
 }

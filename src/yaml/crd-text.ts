@@ -40,12 +40,20 @@ export function readCrdConversion(text: string): CrdConversion | undefined {
     const annotations = notes === undefined ? {} : readDocument(notes).value;
     if (isPlain(conversion) && isPlain(name) && isPlain(conversion.conversion) && (notes === undefined || isPlain(annotations))) {
       if (conversion.conversion.strategy !== 'Webhook') return undefined;
-      return { name: String(name.name), conversion: conversion.conversion, annotations: isPlain(annotations) && isPlain(annotations.annotations) ? annotations.annotations : {} };
+      return {
+        name: String(name.name),
+        conversion: conversion.conversion,
+        annotations: isPlain(annotations) && isPlain(annotations.annotations) ? annotations.annotations : {},
+      };
     }
   }
   const whole = readDocument(text).value;
   if (!isPlain(whole) || !isPlain(whole.spec?.conversion) || whole.spec.conversion.strategy !== 'Webhook') return undefined;
-  return { name: String(whole.metadata?.name ?? ''), conversion: whole.spec.conversion, annotations: isPlain(whole.metadata?.annotations) ? whole.metadata.annotations : {} };
+  return {
+    name: String(whole.metadata?.name ?? ''),
+    conversion: whole.spec.conversion,
+    annotations: isPlain(whole.metadata?.annotations) ? whole.metadata.annotations : {},
+  };
 }
 
 // childBlock returns the lines of `top.child` from a block-style document, dedented to column 0,
@@ -64,8 +72,17 @@ function childBlock(text: string, top: string, child: string): string | undefine
     if (width < indent) return undefined;
     if (width === indent && new RegExp(`^ {${indent}}${child}:`).test(line)) {
       let end = i + 1;
-      while (end < lines.length && (/^\s*(#.*)?\r?$/.test(lines[end]) || lines[end].length - lines[end].trimStart().length > indent)) end++;
-      return lines.slice(i, end).map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n') + '\n';
+      while (
+        end < lines.length &&
+        (/^\s*(#.*)?\r?$/.test(lines[end]) || lines[end].length - lines[end].trimStart().length > indent)
+      )
+        end++;
+      return (
+        lines
+          .slice(i, end)
+          .map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)))
+          .join('\n') + '\n'
+      );
     }
   }
   return undefined;
@@ -136,7 +153,7 @@ export function crdScope(text: string): CrdScope | undefined {
 function namesPlural(text: string, ind: string): string | undefined {
   const names = new RegExp(`^${ind}names:[ \\t]*\\r?$`, 'gm');
   for (let m = names.exec(text); m; m = names.exec(text)) {
-    for (let pos = text.indexOf('\n', m.index) + 1; pos > 0 && pos < text.length; ) {
+    for (let pos = text.indexOf('\n', m.index) + 1; pos > 0 && pos < text.length;) {
       const eol = text.indexOf('\n', pos);
       const line = text.slice(pos, eol === -1 ? text.length : eol).replace(/\r$/, '');
       if (!line.startsWith(ind) || !/^[ \t]/.test(line.slice(ind.length))) break;

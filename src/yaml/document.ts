@@ -41,7 +41,13 @@ export function readDocument(text: string): ReadResult {
     const list = readListByItems(text, readDocument);
     if (list) return list;
     const mib = (text.length / (1 << 20)).toFixed(1);
-    return { error: { message: `the document is ${mib} MiB and uses YAML features (anchors, flow style, ...) that only the full reader handles, which webhook-guard limits to 1 MiB`, line: 1, column: 1 } };
+    return {
+      error: {
+        message: `the document is ${mib} MiB and uses YAML features (anchors, flow style, ...) that only the full reader handles, which webhook-guard limits to 1 MiB`,
+        line: 1,
+        column: 1,
+      },
+    };
   }
   const strict = parseStrict(text);
   if (!strict.error) return { value: strict.value };
@@ -82,7 +88,8 @@ function parseStrict(text: string): { value?: unknown; error?: ReadResult['error
 // A few of yaml's messages quote the document (an alias's or tag's name, stray characters, an escape).
 // Error messages never carry document text, which may be a Secret's: those keep only their gist, and
 // the line and column point at the spot.
-const QUOTING = /^(Unresolved alias \(the anchor must be set before the alias\)|Unresolved tag|Block scalar header includes extra characters|Invalid escape sequence|Plain value cannot start with)(?=[: ]|$).*/;
+const QUOTING =
+  /^(Unresolved alias \(the anchor must be set before the alias\)|Unresolved tag|Block scalar header includes extra characters|Invalid escape sequence|Plain value cannot start with)(?=[: ]|$).*/;
 
 function withoutQuotes(message: string): string {
   return message.replace(QUOTING, '$1');
@@ -115,7 +122,10 @@ export function applyOperations(text: string, ops: Operation[], expected: unknow
 /** applyOperationsWithYaml is applyOperations with the yaml-based editor alone; tests and the fuzzer compare the two. */
 export function applyOperationsWithYaml(text: string, ops: Operation[], expected: unknown): string {
   // The same bound as for reading: a List read item by item may be larger, but editing parses it whole.
-  if (text.length > MAX_YAML_BYTES) throw new EditError(`the document is ${(text.length / (1 << 20)).toFixed(1)} MiB and needs the full YAML reader to edit, which webhook-guard limits to 1 MiB`);
+  if (text.length > MAX_YAML_BYTES)
+    throw new EditError(
+      `the document is ${(text.length / (1 << 20)).toFixed(1)} MiB and needs the full YAML reader to edit, which webhook-guard limits to 1 MiB`,
+    );
   let remaining = ops;
   let out = text;
   while (remaining.length) {
@@ -214,7 +224,8 @@ class EditContext {
   }
 
   insertPair(map: YAMLMap, key: string, value: unknown, owner?: Pair): Splice {
-    if (map.flow || map.items.length === 0) return this.rewriteCollection(map, { ...(map.toJS(this.doc) as object), [key]: value }, owner);
+    if (map.flow || map.items.length === 0)
+      return this.rewriteCollection(map, { ...(map.toJS(this.doc) as object), [key]: value }, owner);
     const first = map.items[0].key as Node;
     const col = this.column(first.range![0]);
     const last = map.items[map.items.length - 1];
@@ -225,11 +236,17 @@ class EditContext {
   }
 
   appendItem(seq: YAMLSeq, value: unknown, owner?: Pair): Splice {
-    if (seq.flow || seq.items.length === 0) return this.rewriteCollection(seq, [...(seq.toJS(this.doc) as unknown[]), value], owner);
+    if (seq.flow || seq.items.length === 0)
+      return this.rewriteCollection(seq, [...(seq.toJS(this.doc) as unknown[]), value], owner);
     const col = this.column(seq.range![0]);
     const last = seq.items[seq.items.length - 1] as Node;
     const { pos, lead } = this.afterLine(last.range![1]);
-    const body = ' '.repeat(col) + '- ' + this.block(value, col + 2).replace(/^ +/, '').replace(/\r?\n$/, '');
+    const body =
+      ' '.repeat(col) +
+      '- ' +
+      this.block(value, col + 2)
+        .replace(/^ +/, '')
+        .replace(/\r?\n$/, '');
     return { start: pos, end: pos, text: lead + body + (lead ? '' : this.nl) };
   }
 
@@ -321,11 +338,13 @@ class EditContext {
     if (value === null || typeof value !== 'object' || isEmpty(value)) return ' '.repeat(indent) + renderInline(value) + this.nl;
     const text = stringify(value, { indentSeq: this.indentSeq });
     const pad = ' '.repeat(indent);
-    return text
-      .replace(/\n$/, '')
-      .split('\n')
-      .map((l) => (l === '' ? l : pad + l))
-      .join(this.nl) + this.nl;
+    return (
+      text
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((l) => (l === '' ? l : pad + l))
+        .join(this.nl) + this.nl
+    );
   }
 }
 
@@ -439,5 +458,9 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a as object);
   const kb = Object.keys(b as object);
   if (ka.length !== kb.length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return ka.every(
+    (k) =>
+      Object.prototype.hasOwnProperty.call(b, k) &&
+      deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  );
 }

@@ -104,12 +104,27 @@ function diff(text: string, node: JsonNode, before: unknown, after: unknown, sty
       return;
     }
   }
-  if (node.items && Array.isArray(before) && Array.isArray(after) && after.length >= before.length && (node.items.length || after.length === before.length)) {
+  if (
+    node.items &&
+    Array.isArray(before) &&
+    Array.isArray(after) &&
+    after.length >= before.length &&
+    (node.items.length || after.length === before.length)
+  ) {
     node.items.forEach((item, i) => diff(text, item, before[i], after[i], style, out));
     if (after.length > before.length) {
       const last = node.items[node.items.length - 1];
       const [lead, indent] = separator(text, last, own);
-      out.push({ start: last.end, end: last.end, text: lead + after.slice(before.length).map((v) => stringifyJson(v, own, indent)).join(lead) });
+      out.push({
+        start: last.end,
+        end: last.end,
+        text:
+          lead +
+          after
+            .slice(before.length)
+            .map((v) => stringifyJson(v, own, indent))
+            .join(lead),
+      });
     }
     return;
   }

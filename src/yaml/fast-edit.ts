@@ -90,7 +90,12 @@ function plan(ctx: Ctx, op: Operation): Splice {
     if (index < parent.items.length) throw UNSUPPORTED;
     const { pos, lead } = afterLast(text, parsed.lineStarts, parent, nl);
     const col = parent.indent;
-    const body = ' '.repeat(col) + '- ' + block(value, col + 2, indentSeq, nl).replace(/^ +/, '').replace(/\r?\n$/, '');
+    const body =
+      ' '.repeat(col) +
+      '- ' +
+      block(value, col + 2, indentSeq, nl)
+        .replace(/^ +/, '')
+        .replace(/\r?\n$/, '');
     return { start: pos, end: pos, text: lead + body + (lead ? '' : nl) };
   }
   throw UNSUPPORTED;
@@ -100,7 +105,8 @@ function child(node: Shape, seg: string): Shape {
   if (node.kind === 'map') {
     const pair = node.pairs.find((p) => p.key === seg);
     if (pair) return pair.value;
-  } else if (node.kind === 'seq' && /^(0|[1-9][0-9]*)$/.test(seg) && Number(seg) < node.items.length) return node.items[Number(seg)];
+  } else if (node.kind === 'seq' && /^(0|[1-9][0-9]*)$/.test(seg) && Number(seg) < node.items.length)
+    return node.items[Number(seg)];
   throw UNSUPPORTED;
 }
 
@@ -168,9 +174,11 @@ function afterKey(value: unknown, col: number, indentSeq: boolean, nl: string): 
 function block(value: unknown, indent: number, indentSeq: boolean, nl: string): string {
   if (value === null || typeof value !== 'object' || isEmpty(value)) return ' '.repeat(indent) + inline(value) + nl;
   const pad = ' '.repeat(indent);
-  return render(value, 0, indentSeq)
-    .map((l) => (l === '' ? l : pad + l))
-    .join(nl) + nl;
+  return (
+    render(value, 0, indentSeq)
+      .map((l) => (l === '' ? l : pad + l))
+      .join(nl) + nl
+  );
 }
 
 // render lays out a non-empty collection as yaml's block style does, one string per line, at column `col`.
@@ -224,7 +232,8 @@ function scalar(value: unknown): string {
   if (typeof value !== 'string') throw UNSUPPORTED;
   // Printable ASCII without quote characters or backslashes, and nothing that could read as a number
   // or a document marker: then yaml writes it plain, or double-quoted exactly as JSON does.
-  if (!/^[\x20-\x7e]*$/.test(value) || /["\\]/.test(value) || /^(%|---|\.\.\.)/.test(value) || /^[-+]?[.0-9]/.test(value)) throw UNSUPPORTED;
+  if (!/^[\x20-\x7e]*$/.test(value) || /["\\]/.test(value) || /^(%|---|\.\.\.)/.test(value) || /^[-+]?[.0-9]/.test(value))
+    throw UNSUPPORTED;
   return NEEDS_QUOTES.test(value) || RESERVED.test(value) ? `"${value}"` : value;
 }
 

@@ -68,7 +68,8 @@ const GIVE_UP = new Gave();
 
 // Characters yaml rejects or treats specially (C0/C1 controls, BOM, NEL and Unicode line breaks, tabs,
 // lone carriage returns) send the whole document to `yaml`.
-const UNUSUAL = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|\r(?!\n)|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNUSUAL =
+  /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|\r(?!\n)|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const MARKER_LINE = /^(?:---|\.\.\.)(?:[ \t]|$)/;
 const NULL = /^(?:~|[Nn]ull|NULL)?$/;
 const TRUE = /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
@@ -261,7 +262,14 @@ class Reader {
       this.i++;
       const child = this.next();
       const empty = (): null => {
-        if (this.track) this.shape = { kind: 'leaf', style: 'empty', start: line.start + line.raw.length - rest.length, end: line.start + line.raw.length - rest.length, last: here };
+        if (this.track)
+          this.shape = {
+            kind: 'leaf',
+            style: 'empty',
+            start: line.start + line.raw.length - rest.length,
+            end: line.start + line.raw.length - rest.length,
+            last: here,
+          };
         return null;
       };
       if (child === undefined || child.indent < indent) return empty();
@@ -274,7 +282,8 @@ class Reader {
       style = 'flow';
     } else if (rest[0] === '|') return this.literal(rest, indent);
     else if (rest[0] === '[' || rest[0] === '{') [[value, length], style] = [flow(rest), 'flow'];
-    else if (rest[0] === '"' || rest[0] === "'") [[value, length], style] = [quoted(rest, false), rest[0] === '"' ? 'double' : 'single'];
+    else if (rest[0] === '"' || rest[0] === "'")
+      [[value, length], style] = [quoted(rest, false), rest[0] === '"' ? 'double' : 'single'];
     else [[value, length], style] = [plain(rest), 'plain'];
     if (this.track) {
       const start = line.start + line.raw.length - rest.length;
@@ -323,7 +332,14 @@ class Reader {
     const text = parts.slice(0, lastText - this.i + 1).join('\n');
     // Trailing empty lines belong to the scalar only for keep chomping (`|+`), which we leave to yaml.
     this.i = lastText + 1;
-    if (this.track) this.shape = { kind: 'leaf', style: 'literal', start: headerStart, end: lines[lastText].start + lines[lastText].raw.length, last: lastText };
+    if (this.track)
+      this.shape = {
+        kind: 'leaf',
+        style: 'literal',
+        start: headerStart,
+        end: lines[lastText].start + lines[lastText].raw.length,
+        last: lastText,
+      };
     const after = this.next();
     if (after !== undefined && after.indent > indent) throw GIVE_UP;
     return strip ? text : text + '\n';

@@ -34,7 +34,8 @@ export function relaxQuotedContinuations(text: string): string {
   return changed ? lines.join('\n') : text;
 }
 
-const VALUE_START = /^([ \t]*)((?:-[ \t]+)*)(?:(?:[^\s#'"-][^#]*?|-[^\s#][^#]*?|"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'):[ \t]+)?(['"])(.*)$/;
+const VALUE_START =
+  /^([ \t]*)((?:-[ \t]+)*)(?:(?:[^\s#'"-][^#]*?|-[^\s#][^#]*?|"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'):[ \t]+)?(['"])(.*)$/;
 
 function opensQuote(line: string): { quote: string; indent: number } | undefined {
   const m = VALUE_START.exec(line.replace(/\r$/, ''));

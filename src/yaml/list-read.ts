@@ -1,7 +1,11 @@
 // Reads a large `kind: List` (a `kubectl get -o yaml` dump) item by item, so each object is bounded on its own.
 
 /** ItemReader reads one document's text, as readDocument does. */
-type ItemReader = (text: string) => { value?: unknown; relaxed?: boolean; error?: { message: string; line: number; column: number } };
+type ItemReader = (text: string) => {
+  value?: unknown;
+  relaxed?: boolean;
+  error?: { message: string; line: number; column: number };
+};
 
 /**
  * readListByItems reads a block-style List whose `items:` is a top-level block sequence by cutting the
@@ -51,6 +55,7 @@ export function readListByItems(text: string, read: ItemReader): ReturnType<Item
     items.push(got.value);
   }
   const rest = read([...lines.slice(0, start), 'items: []', ...lines.slice(end)].join('\n'));
-  if (rest.value === null || typeof rest.value !== 'object' || Array.isArray(rest.value)) return rest.error ? { error: rest.error } : undefined;
+  if (rest.value === null || typeof rest.value !== 'object' || Array.isArray(rest.value))
+    return rest.error ? { error: rest.error } : undefined;
   return { value: { ...(rest.value as object), items }, ...(relaxed || rest.relaxed ? { relaxed: true } : {}) };
 }

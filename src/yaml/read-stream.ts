@@ -60,7 +60,10 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc
     }
     doc.original = doc.read.value;
     const value = doc.read.value as { kind?: unknown } | null;
-    doc.kind = typeof value === 'object' && value !== null && !Array.isArray(value) && typeof value.kind === 'string' ? value.kind : undefined;
+    doc.kind =
+      typeof value === 'object' && value !== null && !Array.isArray(value) && typeof value.kind === 'string'
+        ? value.kind
+        : undefined;
     if (configMap && doc.kind === 'ConfigMap') doc.webhookConfigMap = true;
     return doc;
   });

@@ -96,7 +96,9 @@ export function decodeInput(buf: Buffer): string {
   } catch {
     const at = firstInvalidUtf8(buf);
     const { line, column } = position(buf.subarray(0, at).toString('utf8'), at);
-    throw new InputError(`input is not valid UTF-8 (byte ${at}, line ${line}, column ${column}); Kubernetes manifests must be UTF-8`);
+    throw new InputError(
+      `input is not valid UTF-8 (byte ${at}, line ${line}, column ${column}); Kubernetes manifests must be UTF-8`,
+    );
   }
   const nul = text.indexOf('\0');
   if (nul !== -1) {

@@ -8,7 +8,8 @@ import { main } from '../../src/cli/main.js';
 import { cli as spawn, lines, type CliResult } from '../support/helpers.js';
 
 // The spawned binary decides colour itself; whatever the test runner's environment says is cleared.
-const cli = (args: string[], input: string | Buffer = '', env: NodeJS.ProcessEnv = {}): CliResult => spawn(args, input, { FORCE_COLOR: '', NO_COLOR: '', ...env });
+const cli = (args: string[], input: string | Buffer = '', env: NodeJS.ProcessEnv = {}): CliResult =>
+  spawn(args, input, { FORCE_COLOR: '', NO_COLOR: '', ...env });
 
 // A kruise-like release: its pod webhook exempts its namespace only through a label a pre-created namespace lacks.
 const SEED = lines(
@@ -46,7 +47,13 @@ const SEED = lines(
   '    spec:',
   '      containers: [{name: m, image: i, ports: [{containerPort: 9443}]}]',
 );
-const WARN_ONLY = lines('apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: kyverno, namespace: kyverno}', 'data:', `  webhooks: '{}'`);
+const WARN_ONLY = lines(
+  'apiVersion: v1',
+  'kind: ConfigMap',
+  'metadata: {name: kyverno, namespace: kyverno}',
+  'data:',
+  `  webhooks: '{}'`,
+);
 
 const dir = mkdtempSync(join(tmpdir(), 'wg-check-'));
 const seedFile = join(dir, 'seed.yaml');
@@ -59,11 +66,14 @@ spawned('a file with an error finding: the text report on stdout, exit 1, nothin
   assert.is(r.status, 1, r.stderr);
   assert.is(r.stderr, '');
   assert.match(r.stdout, /ERROR \(\d+\)/);
-  assert.match(r.stdout, /\[self-deadlock\] admissionregistration\.k8s\.io\/v1 MutatingWebhookConfiguration seed-webhooks: webhooks\[mpod\.example\.io\]\/namespaceSelector/);
+  assert.match(
+    r.stdout,
+    /\[self-deadlock\] admissionregistration\.k8s\.io\/v1 MutatingWebhookConfiguration seed-webhooks: webhooks\[mpod\.example\.io\]\/namespaceSelector/,
+  );
   assert.match(r.stdout, /seed\.yaml:11:3 \(document 1\)/);
   assert.match(r.stdout, /Avoiding deadlocks in self-hosted webhooks/);
   assert.match(r.stdout, /\[transform: exclude-namespaces\]/);
-  assert.match(r.stdout, /assumed:\n  - namespace seed-system is not in the input/);
+  assert.match(r.stdout, /assumed:\n {2}- namespace seed-system is not in the input/);
   assert.not.match(r.stdout, /\x1b\[/, 'no colour when stdout is not a terminal');
 });
 
@@ -96,7 +106,13 @@ spawned('--format mermaid and dot draw webhook → Service → workload, with th
 });
 
 spawned('usage errors exit 2 and config errors 3, with stdout empty', () => {
-  for (const args of [['check', '--format', 'xml', seedFile], ['check', '--fail-on', 'critical', seedFile], ['check', '--bogus', seedFile], ['check', join(dir, 'missing.yaml')], ['check', '--namespace', 'Not_A_Name', seedFile]]) {
+  for (const args of [
+    ['check', '--format', 'xml', seedFile],
+    ['check', '--fail-on', 'critical', seedFile],
+    ['check', '--bogus', seedFile],
+    ['check', join(dir, 'missing.yaml')],
+    ['check', '--namespace', 'Not_A_Name', seedFile],
+  ]) {
     const r = cli(args);
     assert.is(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.is(r.stdout, '');
@@ -123,7 +139,10 @@ spawned('transform mode --explain: findings before and after on stderr, stdout u
 
 const colour = suite('check: colour');
 
-async function run(argv: string[], opts: { tty?: boolean; env?: Record<string, string> }): Promise<{ code: number; out: string }> {
+async function run(
+  argv: string[],
+  opts: { tty?: boolean; env?: Record<string, string> },
+): Promise<{ code: number; out: string }> {
   let out = '';
   const code = await main(argv, {
     readStdin: async () => Buffer.from(SEED),

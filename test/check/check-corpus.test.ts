@@ -8,39 +8,58 @@ import { resolveConfig } from '../../src/pipeline/config.js';
 import { transformStream } from '../../src/pipeline/pipeline.js';
 import { checkInputs, type CheckResult } from '../../src/check/run.js';
 import { sarifReport } from '../../src/check/report.js';
-import { CORPUS, corpusFiles } from '../support/helpers.js';
+import { stringify } from 'yaml';
+import { Model } from '../../src/model/model.js';
+import { CORPUS, corpusFiles, needsCorpus } from '../support/helpers.js';
 
 const files = corpusFiles('check corpus');
 const read = (name: string) => ({ source: name, text: readFileSync(join(CORPUS, name), 'utf8') });
 const check = (...names: string[]): CheckResult => checkInputs(names.map(read));
-const has = (r: CheckResult, id: string, severity?: string) => r.findings.filter((f) => f.id === id && (!severity || f.severity === severity));
+const has = (r: CheckResult, id: string, severity?: string) =>
+  r.findings.filter((f) => f.id === id && (!severity || f.severity === severity));
 const ERRORS_FIXED = ['self-deadlock', 'service-selector-overlap', 'single-point-of-failure'];
 
 const acceptance = suite('check: the corpus scenarios');
 
-acceptance('kruise-1.5.2-seed: self-deadlock on mpod.kb.io; the default render (labelled Namespace) has none', () => {
-  if (!files.length) return;
-  const seed = has(check('kruise-1.5.2-seed.yaml'), 'self-deadlock', 'error');
-  assert.equal(seed.map((f) => f.field), ['webhooks[mpod.kb.io]/namespaceSelector']);
-  assert.equal(seed[0].location.source, 'kruise-1.5.2-seed.yaml');
-  assert.equal(has(check('kruise-1.5.2-default.yaml'), 'self-deadlock'), []);
-});
+needsCorpus(
+  acceptance,
+  'kruise-1.5.2-seed: self-deadlock on mpod.kb.io; the default render (labelled Namespace) has none',
+  [],
+  () => {
+    const seed = has(check('kruise-1.5.2-seed.yaml'), 'self-deadlock', 'error');
+    assert.equal(
+      seed.map((f) => f.field),
+      ['webhooks[mpod.kb.io]/namespaceSelector'],
+    );
+    assert.equal(seed[0].location.source, 'kruise-1.5.2-seed.yaml');
+    assert.equal(has(check('kruise-1.5.2-default.yaml'), 'self-deadlock'), []);
+  },
+);
 
-acceptance('kueue-0.11.4 + lws-0.6.1 overlap on lws-webhook-service; kueue-0.19.2 + lws-0.10.0 do not', () => {
-  if (!files.length) return;
+needsCorpus(acceptance, 'kueue-0.11.4 + lws-0.6.1 overlap on lws-webhook-service; kueue-0.19.2 + lws-0.10.0 do not', [], () => {
   const old = has(check('kueue-0.11.4.yaml', 'lws-0.6.1-in-kueue-system.yaml'), 'service-selector-overlap', 'error');
-  assert.equal(old.map((f) => f.resourceId), ['v1 Service kueue-system/lws-webhook-service']);
+  assert.equal(
+    old.map((f) => f.resourceId),
+    ['v1 Service kueue-system/lws-webhook-service'],
+  );
   assert.match(old[0].message, /kueue-controller-manager/);
   assert.equal(has(check('kueue-0.19.2.yaml', 'lws-0.10.0-in-kueue-system.yaml'), 'service-selector-overlap'), []);
   assert.equal(has(check('lws-0.6.1-in-kueue-system.yaml'), 'service-selector-overlap'), [], 'alone, LWS 0.6.1 has no overlap');
 });
 
-acceptance('capsule-0.12.4: cluster-scoped critical resources and a single point of failure', () => {
-  if (!files.length) return;
+needsCorpus(acceptance, 'capsule-0.12.4: cluster-scoped critical resources and a single point of failure', [], () => {
   const r = check('capsule-0.12.4.yaml');
-  assert.equal(has(r, 'cluster-scoped-critical').map((f) => f.field).sort(), ['webhooks[namespaces.projectcapsule.dev]/rules', 'webhooks[namespaces.tenants.projectcapsule.dev]/rules']);
+  assert.equal(
+    has(r, 'cluster-scoped-critical')
+      .map((f) => f.field)
+      .sort(),
+    ['webhooks[namespaces.projectcapsule.dev]/rules', 'webhooks[namespaces.tenants.projectcapsule.dev]/rules'],
+  );
   const spof = has(r, 'single-point-of-failure', 'error');
-  assert.equal(spof.map((f) => f.resourceId), ['apps/v1 Deployment capsule-system/capsule-controller-manager']);
+  assert.equal(
+    spof.map((f) => f.resourceId),
+    ['apps/v1 Deployment capsule-system/capsule-controller-manager'],
+  );
   assert.match(spof[0].message, /namespace creation/);
 });
 
@@ -51,36 +70,89 @@ acceptance('every corpus file after webhook-guard: no self-deadlock, overlap or 
     const out = transformStream(read(name).text, resolveConfig(undefined)).output;
     const after = checkInputs([{ source: name, text: out }]);
     const left = after.findings.filter((f) => f.severity === 'error' && ERRORS_FIXED.includes(f.id));
-    assert.equal(left.map((f) => `${f.id} ${f.resourceId}`), [], `${name}: ${left.map((f) => f.message).join('\n')}`);
+    assert.equal(
+      left.map((f) => `${f.id} ${f.resourceId}`),
+      [],
+      `${name}: ${left.map((f) => f.message).join('\n')}`,
+    );
     for (const id of ERRORS_FIXED) assert.ok(has(after, id).length <= has(before, id).length, `${name}: ${id} grew`);
   }
 });
 
-acceptance('the Kueue + LWS pair after the transforms (each release hardened on its own) no longer overlaps', () => {
-  if (!files.length) return;
-  const harden = (name: string) => ({ source: name, text: transformStream(read(name).text, resolveConfig(undefined)).output });
-  const r = checkInputs([harden('kueue-0.11.4.yaml'), harden('lws-0.6.1-in-kueue-system.yaml')]);
-  assert.equal(has(r, 'service-selector-overlap'), []);
-});
+needsCorpus(
+  acceptance,
+  'the Kueue + LWS pair after the transforms (each release hardened on its own) no longer overlaps',
+  [],
+  () => {
+    const harden = (name: string) => ({ source: name, text: transformStream(read(name).text, resolveConfig(undefined)).output });
+    const r = checkInputs([harden('kueue-0.11.4.yaml'), harden('lws-0.6.1-in-kueue-system.yaml')]);
+    assert.equal(has(r, 'service-selector-overlap'), []);
+  },
+);
 
-acceptance('a live-cluster dump (one List built from corpus objects, plus Namespaces and Pods) is read', () => {
-  if (!files.length) return;
-  const { Model } = require('../../src/model/model.js') as typeof import('../../src/model/model.js');
+needsCorpus(acceptance, 'a live-cluster dump (one List built from corpus objects, plus Namespaces and Pods) is read', [], () => {
   const model = Model.fromInputs([read('kruise-1.5.2-seed.yaml'), read('kueue-0.19.2.yaml')]);
   const kinds = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'Service', 'Deployment', 'DaemonSet'];
-  const items: unknown[] = model.resources.filter((r) => kinds.includes(r.kind)).map((r) => ({ ...r.obj, metadata: { ...r.obj.metadata, namespace: r.obj.kind.endsWith('Configuration') ? undefined : model.namespaceOf(r), managedFields: [{ manager: 'helm', operation: 'Update' }] }, status: { observedGeneration: 1 } }));
-  for (const ns of ['kruise-system', 'kueue-system', 'kube-system', 'default']) items.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } }, status: { phase: 'Active' } });
-  items.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kruise-controller-manager-6d4f-x1', namespace: 'kruise-system', labels: { 'control-plane': 'controller-manager', 'pod-template-hash': '6d4f' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'kruise-controller-manager-6d4f', controller: true }] }, spec: { nodeName: 'n1', containers: [{ name: 'm', image: 'i' }] } });
-  items.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'etcd-n1', namespace: 'kube-system', labels: { component: 'etcd', tier: 'control-plane' }, annotations: { 'kubernetes.io/config.mirror': 'abc' }, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'n1', controller: true }] }, spec: { nodeName: 'n1', containers: [{ name: 'etcd', image: 'i' }] } });
-  const { stringify } = require('yaml') as typeof import('yaml');
+  const items: unknown[] = model.resources
+    .filter((r) => kinds.includes(r.kind))
+    .map((r) => ({
+      ...r.obj,
+      metadata: {
+        ...r.obj.metadata,
+        namespace: r.obj.kind.endsWith('Configuration') ? undefined : model.namespaceOf(r),
+        managedFields: [{ manager: 'helm', operation: 'Update' }],
+      },
+      status: { observedGeneration: 1 },
+    }));
+  for (const ns of ['kruise-system', 'kueue-system', 'kube-system', 'default'])
+    items.push({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } },
+      status: { phase: 'Active' },
+    });
+  items.push({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'kruise-controller-manager-6d4f-x1',
+      namespace: 'kruise-system',
+      labels: { 'control-plane': 'controller-manager', 'pod-template-hash': '6d4f' },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'kruise-controller-manager-6d4f', controller: true }],
+    },
+    spec: { nodeName: 'n1', containers: [{ name: 'm', image: 'i' }] },
+  });
+  items.push({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'etcd-n1',
+      namespace: 'kube-system',
+      labels: { component: 'etcd', tier: 'control-plane' },
+      annotations: { 'kubernetes.io/config.mirror': 'abc' },
+      ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'n1', controller: true }],
+    },
+    spec: { nodeName: 'n1', containers: [{ name: 'etcd', image: 'i' }] },
+  });
   const dump = stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items });
   const r = checkInputs([{ source: 'cluster.yaml', text: dump }]);
   assert.ok(r.admission.webhooks().length > 30, 'webhooks read from the List');
   const kruise = r.admission.sources().find((s) => s.name === 'kruise-controller-manager')!;
   assert.equal(kruise.pods.length, 1, 'the live Pod joins its Deployment through its ReplicaSet');
-  assert.ok(r.admission.sources().some((s) => s.kind === 'Pod' && s.name === 'etcd-n1'), 'a mirror pod is its own source');
-  assert.equal(has(r, 'self-deadlock', 'error').map((f) => f.field), ['webhooks[mpod.kb.io]/namespaceSelector'], 'the live kruise-system Namespace lacks control-plane=openkruise');
-  assert.equal(r.assumptions.filter((a) => a.startsWith('namespace kruise-system')), [], 'Namespaces in the dump are not assumed');
+  assert.ok(
+    r.admission.sources().some((s) => s.kind === 'Pod' && s.name === 'etcd-n1'),
+    'a mirror pod is its own source',
+  );
+  assert.equal(
+    has(r, 'self-deadlock', 'error').map((f) => f.field),
+    ['webhooks[mpod.kb.io]/namespaceSelector'],
+    'the live kruise-system Namespace lacks control-plane=openkruise',
+  );
+  assert.equal(
+    r.assumptions.filter((a) => a.startsWith('namespace kruise-system')),
+    [],
+    'Namespaces in the dump are not assumed',
+  );
   assert.ok(has(r, 'mutual-deadlock', 'error').length === 1, 'Kruise and Kueue in one cluster block each other');
   for (const f of r.findings) assert.equal(f.location.source, 'cluster.yaml');
 });
@@ -88,8 +160,7 @@ acceptance('a live-cluster dump (one List built from corpus objects, plus Namesp
 const sarif = suite('check: SARIF 2.1.0');
 const require = createRequire(import.meta.url);
 
-sarif('validates against the SARIF 2.1.0 JSON schema, with locations in the input files', async () => {
-  if (!files.length) return;
+needsCorpus(sarif, 'validates against the SARIF 2.1.0 JSON schema, with locations in the input files', [], async () => {
   // The schema ships in @microsoft/jest-sarif (draft-04, 2.1.0-rtm.5); ajv-draft-04 reads that draft. One of its
   // patterns is not valid as a unicode regular expression, hence unicodeRegExp: false.
   const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
@@ -98,23 +169,37 @@ sarif('validates against the SARIF 2.1.0 JSON schema, with locations in the inpu
   const ajv = new (Ajv04 as unknown as typeof Ajv04.default)({ strict: false, allErrors: true, unicodeRegExp: false });
   (addFormats as unknown as (a: unknown) => void)(ajv);
   const validate = ajv.compile(schema);
-  for (const names of [['kruise-1.5.2-seed.yaml'], ['kueue-0.11.4.yaml', 'lws-0.6.1-in-kueue-system.yaml'], ['capsule-0.12.4.yaml']]) {
+  for (const names of [
+    ['kruise-1.5.2-seed.yaml'],
+    ['kueue-0.11.4.yaml', 'lws-0.6.1-in-kueue-system.yaml'],
+    ['capsule-0.12.4.yaml'],
+  ]) {
     const text = sarifReport(check(...names), '0.0.0-test');
     const ok = validate(JSON.parse(text));
     const log = JSON.parse(text);
     assert.ok(ok, `${names}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);
     assert.is(log.version, '2.1.0');
-    const results = log.runs[0].results as Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }>;
+    const results = log.runs[0].results as Array<{
+      ruleId: string;
+      locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }>;
+    }>;
     assert.ok(results.length > 0);
     for (const r of results) {
-      assert.ok(names.includes(r.locations[0].physicalLocation.artifactLocation.uri), r.locations[0].physicalLocation.artifactLocation.uri);
+      assert.ok(
+        names.includes(r.locations[0].physicalLocation.artifactLocation.uri),
+        r.locations[0].physicalLocation.artifactLocation.uri,
+      );
       assert.ok(r.locations[0].physicalLocation.region.startLine >= 1);
     }
   }
   const seed = JSON.parse(sarifReport(check('kruise-1.5.2-seed.yaml'), '0.0.0-test'));
   const dead = seed.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'self-deadlock');
   const text = readFileSync(join(CORPUS, 'kruise-1.5.2-seed.yaml'), 'utf8').split('\n');
-  assert.match(text[dead.locations[0].physicalLocation.region.startLine - 1], /namespaceSelector:/, 'the region is the namespaceSelector line of mpod.kb.io');
+  assert.match(
+    text[dead.locations[0].physicalLocation.region.startLine - 1],
+    /namespaceSelector:/,
+    'the region is the namespaceSelector line of mpod.kb.io',
+  );
 });
 
 acceptance.run();

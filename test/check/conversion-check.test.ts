@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkInputs } from '../../src/check/run.js';
-import { CORPUS, corpusFiles, lines } from '../support/helpers.js';
+import { CORPUS, lines, needsCorpus } from '../support/helpers.js';
 
 function crd(clientConfig: string[], annotations: string[] = []): string {
   return lines(
@@ -28,7 +28,15 @@ function crd(clientConfig: string[], annotations: string[] = []): string {
 }
 const toService = ['        service: {name: widgets, namespace: ops, path: /convert}'];
 const svc = (selector = '{app: widgets}', targetPort = 9443) =>
-  lines('---', 'apiVersion: v1', 'kind: Service', 'metadata: {name: widgets, namespace: ops}', 'spec:', `  selector: ${selector}`, `  ports: [{port: 443, targetPort: ${targetPort}}]`);
+  lines(
+    '---',
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata: {name: widgets, namespace: ops}',
+    'spec:',
+    `  selector: ${selector}`,
+    `  ports: [{port: 443, targetPort: ${targetPort}}]`,
+  );
 const deploy = (name: string, replicas: number, labels = '{app: widgets}') =>
   lines(
     '---',
@@ -42,13 +50,20 @@ const deploy = (name: string, replicas: number, labels = '{app: widgets}') =>
     `    metadata: {labels: ${labels}}`,
     '    spec: {containers: [{name: m, ports: [{containerPort: 9443}]}]}',
   );
-const pdb = lines('---', 'apiVersion: policy/v1', 'kind: PodDisruptionBudget', 'metadata: {name: widgets, namespace: ops}', 'spec: {maxUnavailable: 1, selector: {matchLabels: {app: widgets}}}');
+const pdb = lines(
+  '---',
+  'apiVersion: policy/v1',
+  'kind: PodDisruptionBudget',
+  'metadata: {name: widgets, namespace: ops}',
+  'spec: {maxUnavailable: 1, selector: {matchLabels: {app: widgets}}}',
+);
 const CA = ['        caBundle: LS0tLS1CRUdJTg=='];
 
 function findings(text: string, id: string): Array<{ severity: string; message: string; resourceId: string }> {
   return checkInputs([{ source: 'in.yaml', text }]).findings.filter((f) => f.id === id);
 }
-const OUTAGE = /widgets\.example\.com converts through it, and a conversion webhook always fails closed: .*namespaces stuck in Terminating/;
+const OUTAGE =
+  /widgets\.example\.com converts through it, and a conversion webhook always fails closed: .*namespaces stuck in Terminating/;
 
 test('a conversion backend with one replica and no PDB is a single point of failure, explained as conversion', () => {
   const f = findings(svc() + deploy('widgets', 1) + crd([...toService, ...CA]), 'single-point-of-failure');
@@ -74,7 +89,13 @@ test('no endpoints: the Service missing, selecting no pods, or targeting a port 
 });
 
 test('a Service of a conversion webhook that selects the pods of two workloads overlaps', () => {
-  const f = findings(svc('{control-plane: controller-manager}') + deploy('widgets', 2, '{control-plane: controller-manager}') + deploy('other', 2, '{control-plane: controller-manager}') + crd([...toService, ...CA]), 'service-selector-overlap');
+  const f = findings(
+    svc('{control-plane: controller-manager}') +
+      deploy('widgets', 2, '{control-plane: controller-manager}') +
+      deploy('other', 2, '{control-plane: controller-manager}') +
+      crd([...toService, ...CA]),
+    'service-selector-overlap',
+  );
   assert.is(f.length, 1);
   assert.is(f[0].severity, 'error');
   assert.match(f[0].message, OUTAGE);
@@ -85,27 +106,55 @@ test('caBundle: absent with nothing to inject it is a warning; injected, present
   const bare = findings(base + crd(toService), 'conversion-ca-bundle');
   assert.is(bare.length, 1);
   assert.is(bare[0].severity, 'warning');
-  assert.match(bare[0].message, /no caBundle and no cert-manager.io\/inject-ca-from annotation: .* every conversion fails TLS\. widgets\.example\.com converts through it/);
-  assert.equal(findings(base + crd(toService, ['    cert-manager.io/inject-ca-from: ops/widgets-cert']), 'conversion-ca-bundle'), []);
+  assert.match(
+    bare[0].message,
+    /no caBundle and no cert-manager.io\/inject-ca-from annotation: .* every conversion fails TLS\. widgets\.example\.com converts through it/,
+  );
+  assert.equal(
+    findings(base + crd(toService, ['    cert-manager.io/inject-ca-from: ops/widgets-cert']), 'conversion-ca-bundle'),
+    [],
+  );
   assert.equal(findings(base + crd([...toService, ...CA]), 'conversion-ca-bundle'), []);
-  const admission = lines('---', 'apiVersion: admissionregistration.k8s.io/v1', 'kind: ValidatingWebhookConfiguration', 'metadata: {name: w}', 'webhooks:', '- name: v.widgets.example.com', '  clientConfig: {service: {name: widgets, namespace: ops}}', '  rules: []');
+  const admission = lines(
+    '---',
+    'apiVersion: admissionregistration.k8s.io/v1',
+    'kind: ValidatingWebhookConfiguration',
+    'metadata: {name: w}',
+    'webhooks:',
+    '- name: v.widgets.example.com',
+    '  clientConfig: {service: {name: widgets, namespace: ops}}',
+    '  rules: []',
+  );
   const runtime = findings(base + admission + crd(toService), 'conversion-ca-bundle');
-  assert.equal(runtime.map((f) => f.severity), ['info'], 'the admission webhooks of the Service have no caBundle either: the controller injects it');
+  assert.equal(
+    runtime.map((f) => f.severity),
+    ['info'],
+    'the admission webhooks of the Service have no caBundle either: the controller injects it',
+  );
 });
 
-test('corpus: kueue-0.11.4 + lws-0.6.1 report the overlap for the LWS conversion webhook too', () => {
-  if (!corpusFiles('conversion check corpus').length) return;
+needsCorpus(test, 'corpus: kueue-0.11.4 + lws-0.6.1 report the overlap for the LWS conversion webhook too', [], () => {
   const read = (name: string) => ({ source: name, text: readFileSync(join(CORPUS, name), 'utf8') });
-  const f = checkInputs([read('kueue-0.11.4.yaml'), read('lws-0.6.1-in-kueue-system.yaml')]).findings.filter((x) => x.id === 'service-selector-overlap');
-  assert.equal(f.map((x) => x.resourceId), ['v1 Service kueue-system/lws-webhook-service']);
-  assert.match(f[0].message, /leaderworkersets\.leaderworkerset\.x-k8s\.io converts through it, and a conversion webhook always fails closed/);
+  const f = checkInputs([read('kueue-0.11.4.yaml'), read('lws-0.6.1-in-kueue-system.yaml')]).findings.filter(
+    (x) => x.id === 'service-selector-overlap',
+  );
+  assert.equal(
+    f.map((x) => x.resourceId),
+    ['v1 Service kueue-system/lws-webhook-service'],
+  );
+  assert.match(
+    f[0].message,
+    /leaderworkersets\.leaderworkerset\.x-k8s\.io converts through it, and a conversion webhook always fails closed/,
+  );
 });
 
-test('corpus: chart bugs in conversion clientConfigs are found (kruise 1.9.0-alpha.3, lws 0.10.0)', () => {
-  if (!corpusFiles('conversion check corpus').length) return;
+needsCorpus(test, 'corpus: chart bugs in conversion clientConfigs are found (kruise 1.9.0-alpha.3, lws 0.10.0)', [], () => {
   const read = (name: string) => ({ source: name, text: readFileSync(join(CORPUS, name), 'utf8') });
   const kruise = checkInputs([read('kruise-1.9.0-alpha.3-default.yaml')]).findings.filter((x) => x.id === 'no-endpoints');
-  assert.equal(kruise.map((x) => /conversion webhook (\S+)/.exec(x.message)?.[1]), ['daemonsets.apps.kruise.io', 'sidecarsets.apps.kruise.io']);
+  assert.equal(
+    kruise.map((x) => /conversion webhook (\S+)/.exec(x.message)?.[1]),
+    ['daemonsets.apps.kruise.io', 'sidecarsets.apps.kruise.io'],
+  );
   const lws = checkInputs([read('lws-0.10.0-in-kueue-system.yaml')]).findings.filter((x) => x.id === 'no-endpoints');
   assert.match(lws[0].message, /Service lws-system\/lws-webhook-service is not in the input/);
 });

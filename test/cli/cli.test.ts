@@ -25,7 +25,10 @@ ok('hardens stdin to stdout; the summary goes to stderr', () => {
   assert.match(r.stdout, /- kruise-system\n/);
   assert.match(r.stderr, /^webhook-guard: warning: label-namespaces: namespace kruise-system is not in the stream/m);
   assert.match(r.stderr, /\n {4}kubectl label namespace kruise-system control-plane=openkruise\n/);
-  assert.match(r.stderr, /webhook-guard: 8 fields changed in 3 resources, 1 resource added \(tighten-service-selectors 4, exclude-namespaces 1, guard-cluster-scoped 1, webhook-replicas 3\); 3 warnings\n$/);
+  assert.match(
+    r.stderr,
+    /webhook-guard: 8 fields changed in 3 resources, 1 resource added \(tighten-service-selectors 4, exclude-namespaces 1, guard-cluster-scoped 1, webhook-replicas 3\); 3 warnings\n$/,
+  );
 });
 
 ok('the bundled example gives its expected output byte for byte', () => {
@@ -65,12 +68,18 @@ ok('--report json lists every change; --report-file writes it to a file', () => 
   const out = join(tmp, 'report.txt');
   const r2 = cli(['--report-file', out], input);
   assert.is(r2.status, 0);
-  assert.match(readFileSync(out, 'utf8'), /~ exclude-namespaces: admissionregistration.k8s.io\/v1 MutatingWebhookConfiguration kruise-mutating-webhook-configuration \(document 3\)/);
+  assert.match(
+    readFileSync(out, 'utf8'),
+    /~ exclude-namespaces: admissionregistration.k8s.io\/v1 MutatingWebhookConfiguration kruise-mutating-webhook-configuration \(document 3\)/,
+  );
   assert.is(r2.stdout, cli([], input).stdout);
 });
 
 ok('--disable, --min-replicas and --exclude-namespace', () => {
-  const r = cli(['--disable', 'tighten-service-selectors', '--disable', 'webhook-replicas', '--exclude-namespace', 'monitoring', '--quiet'], input);
+  const r = cli(
+    ['--disable', 'tighten-service-selectors', '--disable', 'webhook-replicas', '--exclude-namespace', 'monitoring', '--quiet'],
+    input,
+  );
   assert.is(r.status, 0);
   assert.match(r.stdout, /values:\n {12}- kube-system\n {12}- kruise-system\n {12}- monitoring\n/);
   assert.not.match(r.stdout, /PodDisruptionBudget/);
@@ -79,7 +88,14 @@ ok('--disable, --min-replicas and --exclude-namespace', () => {
 });
 
 ok('all transforms disabled: byte-identical output', () => {
-  const args = ['label-namespaces', 'tighten-service-selectors', 'exclude-namespaces', 'guard-cluster-scoped', 'kyverno-config', 'webhook-replicas'].flatMap((t) => ['--disable', t]);
+  const args = [
+    'label-namespaces',
+    'tighten-service-selectors',
+    'exclude-namespaces',
+    'guard-cluster-scoped',
+    'kyverno-config',
+    'webhook-replicas',
+  ].flatMap((t) => ['--disable', t]);
   const r = cli(args, input);
   assert.is(r.status, 0);
   assert.is(r.stdout, input);
@@ -106,19 +122,50 @@ ok.run();
 const bad = suite('cli: failures leave stdout empty');
 
 const failures: Record<string, { args: string[]; stdin?: string | Buffer; status: number; stderr: RegExp }> = {
-  'unknown flag': { args: ['--frobnicate'], status: 2, stderr: /^webhook-guard: unknown option --frobnicate\nRun webhook-guard --help for usage.\n$/ },
-  'stray argument': { args: ['manifests.yaml'], status: 2, stderr: /unexpected argument "manifests.yaml"; manifests are read from stdin/ },
+  'unknown flag': {
+    args: ['--frobnicate'],
+    status: 2,
+    stderr: /^webhook-guard: unknown option --frobnicate\nRun webhook-guard --help for usage.\n$/,
+  },
+  'stray argument': {
+    args: ['manifests.yaml'],
+    status: 2,
+    stderr: /unexpected argument "manifests.yaml"; manifests are read from stdin/,
+  },
   'unknown transform': { args: ['--disable', 'nope'], status: 2, stderr: /--disable nope: no such transform/ },
-  'bad --min-replicas': { args: ['--min-replicas', 'two'], status: 2, stderr: /--min-replicas two: expected a whole number from 1 to 100/ },
+  'bad --min-replicas': {
+    args: ['--min-replicas', 'two'],
+    status: 2,
+    stderr: /--min-replicas two: expected a whole number from 1 to 100/,
+  },
   'bad --report': { args: ['--report', 'xml'], status: 2, stderr: /--report xml: expected text or json/ },
   'bad --exclude-namespace': { args: ['--exclude-namespace', 'Kube_System'], status: 2, stderr: /not a namespace name/ },
-  'missing config file': { args: ['--config', '/nonexistent/guard.yaml'], status: 3, stderr: /config \/nonexistent\/guard.yaml: cannot read it \(ENOENT\)/ },
-  'invalid UTF-8': { args: [], stdin: Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xc3, 0x28, 0x0a]), status: 1, stderr: /input is not valid UTF-8 \(byte 6, line 1, column 7\)/ },
+  'missing config file': {
+    args: ['--config', '/nonexistent/guard.yaml'],
+    status: 3,
+    stderr: /config \/nonexistent\/guard.yaml: cannot read it \(ENOENT\)/,
+  },
+  'invalid UTF-8': {
+    args: [],
+    stdin: Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xc3, 0x28, 0x0a]),
+    status: 1,
+    stderr: /input is not valid UTF-8 \(byte 6, line 1, column 7\)/,
+  },
   'unreadable Service': {
     args: [],
-    stdin: lines('---', 'kind: ConfigMap', 'metadata: {name: fine}', '---', 'apiVersion: v1', 'kind: Service', 'metadata: {name: broken', 'spec: {}'),
+    stdin: lines(
+      '---',
+      'kind: ConfigMap',
+      'metadata: {name: fine}',
+      '---',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: broken',
+      'spec: {}',
+    ),
     status: 1,
-    stderr: /^webhook-guard: document 2 \(kind Service, line 4\): cannot read this Service \(line \d+, column \d+: .+\); webhook-guard must read every document of this kind/,
+    stderr:
+      /^webhook-guard: document 2 \(kind Service, line 4\): cannot read this Service \(line \d+, column \d+: .+\); webhook-guard must read every document of this kind/,
   },
 };
 
@@ -135,7 +182,15 @@ for (const [name, f] of Object.entries(failures)) {
 bad('invalid config: each field and what is expected (exit 3)', () => {
   const cfg = file(
     'bad.yaml',
-    lines('apiVersion: webhookguard.dev/v1', 'kind: WebhookGuard', 'spec:', '  transforms:', '    webhook-replicas: {minReplicas: 0}', '    exclude-namespaces: {namespaces: [kube-system], colour: red}', '    frobnicate: {}'),
+    lines(
+      'apiVersion: webhookguard.dev/v1',
+      'kind: WebhookGuard',
+      'spec:',
+      '  transforms:',
+      '    webhook-replicas: {minReplicas: 0}',
+      '    exclude-namespaces: {namespaces: [kube-system], colour: red}',
+      '    frobnicate: {}',
+    ),
   );
   const r = cli(['--config', cfg], input);
   assert.is(r.status, 3);

@@ -11,7 +11,12 @@ const dir = join(ROOT, 'examples');
 const examples = readdirSync(dir).filter((d) => existsSync(join(dir, d, 'expected.yaml')));
 
 test('there are the four seed scenarios', () => {
-  for (const name of ['openkruise-precreated-namespace', 'capsule-single-replica', 'kueue-lws-shared-namespace', 'kops-pod-identity-webhook']) {
+  for (const name of [
+    'openkruise-precreated-namespace',
+    'capsule-single-replica',
+    'kueue-lws-shared-namespace',
+    'kops-pod-identity-webhook',
+  ]) {
     assert.ok(examples.includes(name), name);
   }
 });

@@ -10,7 +10,19 @@ test('the generator is deterministic and writes what it promises', () => {
   assert.is.not(generateStream(new Rng(8)), a);
   // Over a few seeds the streams hold the features the issue lists.
   const many = Array.from({ length: 40 }, (_, i) => generateStream(new Rng(i))).join('\n');
-  for (const feature of [/^\s*#/m, /&a\d+ /, /\*a\d+/, /: \|-?\n/, /^\s+---$/m, /\r\n/, /\ufeff/, /^\.\.\.$/m, /kind: List/, /kind: Widget/, /\t/]) {
+  for (const feature of [
+    /^\s*#/m,
+    /&a\d+ /,
+    /\*a\d+/,
+    /: \|-?\n/,
+    /^\s+---$/m,
+    /\r\n/,
+    /\ufeff/,
+    /^\.\.\.$/m,
+    /kind: List/,
+    /kind: Widget/,
+    /\t/,
+  ]) {
     assert.match(many, feature);
   }
   assert.ok(splitStream(a).length > 3);
@@ -29,7 +41,9 @@ test('mutations damage the bytes and say how', () => {
 test('a fixed-seed batch keeps every invariant, with a harness timeout that only catches hangs', async () => {
   if (!corpusYaml().length) console.log('  (fuzz: corpus absent, generated streams only)');
   const s = await runGuarded({ seed: 20251123, generated: 60, mutated: 60, spawnEvery: 30 }, 60_000);
-  console.log(`  (fuzz: ${s.cases} cases, ${s.spawned} through the binary, ${s.exit0} exit 0, ${s.exit1} exit 1, fast reader on ${s.fastReads} documents, fast editor on ${s.fastEdits} edits)`);
+  console.log(
+    `  (fuzz: ${s.cases} cases, ${s.spawned} through the binary, ${s.exit0} exit 0, ${s.exit1} exit 1, fast reader on ${s.fastReads} documents, fast editor on ${s.fastEdits} edits)`,
+  );
   const report = s.failures.map((f) => `case ${f.index} (${f.what}): ${f.problems.join('; ')}`).join('\n');
   assert.is(s.failures.length, 0, report);
   // Both outcomes occur, so the batch exercises success and refusal.

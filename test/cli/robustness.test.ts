@@ -7,18 +7,30 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BIN, CORPUS, ROOT, lines, runMain } from '../support/helpers.js';
 
-
 /**
  * spawn runs the built binary with a generous timeout that only catches hangs, and reports its peak
  * memory (bench/max-rss.mjs). `preload` is extra code run before the CLI (see the sandbox below).
  */
-function spawn(args: string[], input: string | Buffer, preload?: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string; rssMb: number } {
+function spawn(
+  args: string[],
+  input: string | Buffer,
+  preload?: string,
+  env: Record<string, string> = {},
+): { status: number | null; stdout: string; stderr: string; rssMb: number } {
   const dir = mkdtempSync(join(tmpdir(), 'wg-robust-'));
   const rssFile = join(dir, 'rss');
   try {
     // The sandbox below would count max-rss.mjs's own report file as a violation, so it goes without.
-    const pre = preload ? ['--import', `data:text/javascript,${encodeURIComponent(preload)}`] : ['--import', join(ROOT, 'bench', 'max-rss.mjs')];
-    const r = spawnSync(process.execPath, [...pre, BIN, ...args], { input, timeout: 60_000, maxBuffer: 256 << 20, env: { ...process.env, ...env, BENCH_RSS_FILE: rssFile }, cwd: ROOT });
+    const pre = preload
+      ? ['--import', `data:text/javascript,${encodeURIComponent(preload)}`]
+      : ['--import', join(ROOT, 'bench', 'max-rss.mjs')];
+    const r = spawnSync(process.execPath, [...pre, BIN, ...args], {
+      input,
+      timeout: 60_000,
+      maxBuffer: 256 << 20,
+      env: { ...process.env, ...env, BENCH_RSS_FILE: rssFile },
+      cwd: ROOT,
+    });
     if (r.error) throw new Error(`webhook-guard ${args.join(' ')}: ${r.error.message} (a hang?)`);
     const rssMb = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) / 1024 : NaN;
     return { status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8'), rssMb };
@@ -32,8 +44,22 @@ const NO_STACK = /internal error|\n\s+at /;
 // A billion-laughs document: nine levels of nine aliases each would expand to 9^9 strings.
 function bomb(kind: string): string {
   const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 1; i < 9; i++) levels.push(`${'abcdefghi'[i]}: &${'abcdefghi'[i]} [${Array(9).fill(`*${'abcdefghi'[i - 1]}`).join(',')}]`);
-  return lines('---', 'apiVersion: v1', `kind: ${kind}`, 'metadata:', '  name: lol', '  namespace: default', 'data:', ...levels.map((l) => '  ' + l));
+  for (let i = 1; i < 9; i++)
+    levels.push(
+      `${'abcdefghi'[i]}: &${'abcdefghi'[i]} [${Array(9)
+        .fill(`*${'abcdefghi'[i - 1]}`)
+        .join(',')}]`,
+    );
+  return lines(
+    '---',
+    'apiVersion: v1',
+    `kind: ${kind}`,
+    'metadata:',
+    '  name: lol',
+    '  namespace: default',
+    'data:',
+    ...levels.map((l) => '  ' + l),
+  );
 }
 
 function deepBlock(depth: number): string {
@@ -44,7 +70,17 @@ function deepBlock(depth: number): string {
 }
 
 function bigDeployment(mib: number, anchors: boolean): string {
-  const out = ['apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: big', '  namespace: default', 'spec:', '  template:', '    metadata:', '      annotations:'];
+  const out = [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: big',
+    '  namespace: default',
+    'spec:',
+    '  template:',
+    '    metadata:',
+    '      annotations:',
+  ];
   const line = (i: number): string => `        k${i}: ${anchors ? `&a${i} ` : ''}'${'v'.repeat(40)}'`;
   for (let i = 0, size = 0; size < mib * (1 << 20); i++) {
     const l = line(i);
@@ -57,21 +93,61 @@ function bigDeployment(mib: number, anchors: boolean): string {
 const hostile = suite('robustness: hostile documents are refused quickly, with bounded memory, naming the document');
 
 const refused: Record<string, { input: () => string | Buffer; message: RegExp; maxRssMb?: number }> = {
-  'an alias bomb in a Service': { input: () => bomb('Service'), message: /^webhook-guard: document 1 \(kind Service, line 1\): cannot read this Service \(line 1, column 1: Excessive alias count/, maxRssMb: 250 },
-  'a 1.5 MiB Deployment that only the full YAML reader can read (anchors)': { input: () => bigDeployment(1.5, true), message: /^webhook-guard: document 1 \(kind Deployment, line 1\): .*1\.5 MiB.*limits to 1 MiB/, maxRssMb: 250 },
-  'a Service nested 5000 levels deep': { input: () => deepBlock(5000), message: /^webhook-guard: document 1 \(kind Service, line 1\): cannot read this Service/, maxRssMb: 400 },
-  'a Service nested 100000 flow levels deep': { input: () => lines('apiVersion: v1', 'kind: Service', 'metadata: {name: x}', `spec: ${'['.repeat(100_000)}${']'.repeat(100_000)}`), message: /^webhook-guard: document 1 \(kind Service, line 1\): cannot read this Service/, maxRssMb: 400 },
+  'an alias bomb in a Service': {
+    input: () => bomb('Service'),
+    message:
+      /^webhook-guard: document 1 \(kind Service, line 1\): cannot read this Service \(line 1, column 1: Excessive alias count/,
+    maxRssMb: 250,
+  },
+  'a 1.5 MiB Deployment that only the full YAML reader can read (anchors)': {
+    input: () => bigDeployment(1.5, true),
+    message: /^webhook-guard: document 1 \(kind Deployment, line 1\): .*1\.5 MiB.*limits to 1 MiB/,
+    maxRssMb: 250,
+  },
+  'a Service nested 5000 levels deep': {
+    input: () => deepBlock(5000),
+    message: /^webhook-guard: document 1 \(kind Service, line 1\): cannot read this Service/,
+    maxRssMb: 400,
+  },
+  'a Service nested 100000 flow levels deep': {
+    input: () =>
+      lines('apiVersion: v1', 'kind: Service', 'metadata: {name: x}', `spec: ${'['.repeat(100_000)}${']'.repeat(100_000)}`),
+    message: /^webhook-guard: document 1 \(kind Service, line 1\): cannot read this Service/,
+    maxRssMb: 400,
+  },
   'a 1.5 MiB List (read item by item) whose webhook needs the full YAML reader to edit': {
     input: () => {
-      const hook = ['- apiVersion: admissionregistration.k8s.io/v1', '  kind: ValidatingWebhookConfiguration', '  metadata: {name: v}', '  webhooks:', '  - name: v.example.com', '    failurePolicy: Fail', '    clientConfig: {service: {name: svc, namespace: ns}}', '    rules:', '    - {apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}'];
-      const items = Array.from({ length: 6000 }, (_, i) => [`- apiVersion: v1`, '  kind: ConfigMap', `  metadata: {name: c${i}, labels: &l${i} {a: b}}`, `  data: {k: ${'v'.repeat(150)}}`]).flat();
+      const hook = [
+        '- apiVersion: admissionregistration.k8s.io/v1',
+        '  kind: ValidatingWebhookConfiguration',
+        '  metadata: {name: v}',
+        '  webhooks:',
+        '  - name: v.example.com',
+        '    failurePolicy: Fail',
+        '    clientConfig: {service: {name: svc, namespace: ns}}',
+        '    rules:',
+        '    - {apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}',
+      ];
+      const items = Array.from({ length: 6000 }, (_, i) => [
+        `- apiVersion: v1`,
+        '  kind: ConfigMap',
+        `  metadata: {name: c${i}, labels: &l${i} {a: b}}`,
+        `  data: {k: ${'v'.repeat(150)}}`,
+      ]).flat();
       return lines('apiVersion: v1', 'kind: List', 'items:', ...hook, ...items);
     },
-    message: /^webhook-guard: document 1 \(kind List, line 1\): cannot apply .*: the document is 1\.\d MiB and needs the full YAML reader to edit/,
+    message:
+      /^webhook-guard: document 1 \(kind List, line 1\): cannot apply .*: the document is 1\.\d MiB and needs the full YAML reader to edit/,
     maxRssMb: 300,
   },
-  'invalid UTF-8': { input: () => Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xc3, 0x28, 0x0a]), message: /^webhook-guard: input is not valid UTF-8 \(byte 6, line 1, column 7\)/ },
-  'a NUL byte': { input: () => 'kind: ConfigMap\nx: a\u0000b\n', message: /^webhook-guard: input contains a NUL byte at line 2, column 5/ },
+  'invalid UTF-8': {
+    input: () => Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xc3, 0x28, 0x0a]),
+    message: /^webhook-guard: input is not valid UTF-8 \(byte 6, line 1, column 7\)/,
+  },
+  'a NUL byte': {
+    input: () => 'kind: ConfigMap\nx: a\u0000b\n',
+    message: /^webhook-guard: input contains a NUL byte at line 2, column 5/,
+  },
 };
 
 for (const [name, c] of Object.entries(refused)) {
@@ -89,7 +165,8 @@ const passed: Record<string, () => string> = {
   // Kinds webhook-guard does not model are never parsed, so their aliases are never expanded.
   'an alias bomb in a ConfigMap': () => bomb('ConfigMap'),
   'a 6 MiB Deployment in plain block style': () => bigDeployment(6, false),
-  'byte order mark and CRLF': () => '\ufeff---\r\n# Source: x\r\napiVersion: v1\r\nkind: ConfigMap\r\ndata:\r\n  a: |\r\n    ---\r\n    b\r\n...\r\n',
+  'byte order mark and CRLF': () =>
+    '\ufeff---\r\n# Source: x\r\napiVersion: v1\r\nkind: ConfigMap\r\ndata:\r\n  a: |\r\n    ---\r\n    b\r\n...\r\n',
   'a surrogate pair where the output is cut into pieces': () => `# ${'a'.repeat((4 << 20) - 3)}\u{1F600}\nkind: ConfigMap\n`,
 };
 
@@ -127,9 +204,22 @@ hostile('a configuration with an alias bomb or a code tag is refused as invalid'
   try {
     const bombFile = join(dir, 'bomb.yaml');
     const codeFile = join(dir, 'code.yaml');
-    const levels = ['a: &a [1,1,1,1,1,1,1,1,1]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]', 'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]'];
+    const levels = [
+      'a: &a [1,1,1,1,1,1,1,1,1]',
+      'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+      'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+      'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+    ];
     writeFileSync(bombFile, lines(...levels));
-    writeFileSync(codeFile, lines('apiVersion: webhookguard.dev/v1alpha1', 'kind: WebhookGuard', 'metadata: {name: x}', 'spec: !!js/function "function () { process.exit(42) }"'));
+    writeFileSync(
+      codeFile,
+      lines(
+        'apiVersion: webhookguard.dev/v1alpha1',
+        'kind: WebhookGuard',
+        'metadata: {name: x}',
+        'spec: !!js/function "function () { process.exit(42) }"',
+      ),
+    );
     const b = spawn(['--config', bombFile], '');
     assert.is(b.status, 3, b.stderr);
     assert.match(b.stderr, /^webhook-guard: config .*bomb\.yaml: Excessive alias count/);
@@ -161,13 +251,37 @@ const webhook = (rule: string[], selector: string[] = []): string =>
   );
 
 const malformed: Record<string, string> = {
-  'resources as a string': webhook(['  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: [CREATE]', '    resources: pods']),
-  'apiGroups as a map': webhook(['  - apiGroups: {a: b}', '    apiVersions: [v1]', '    operations: [CREATE]', '    resources: [pods]']),
-  'operations as a number': webhook(['  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: 1', '    resources: [pods]']),
-  'matchExpressions as a map': webhook(['  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: [CREATE]', '    resources: [pods]'], ['  namespaceSelector:', '    matchExpressions: {key: a}']),
+  'resources as a string': webhook([
+    '  - apiGroups: [""]',
+    '    apiVersions: [v1]',
+    '    operations: [CREATE]',
+    '    resources: pods',
+  ]),
+  'apiGroups as a map': webhook([
+    '  - apiGroups: {a: b}',
+    '    apiVersions: [v1]',
+    '    operations: [CREATE]',
+    '    resources: [pods]',
+  ]),
+  'operations as a number': webhook([
+    '  - apiGroups: [""]',
+    '    apiVersions: [v1]',
+    '    operations: 1',
+    '    resources: [pods]',
+  ]),
+  'matchExpressions as a map': webhook(
+    ['  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: [CREATE]', '    resources: [pods]'],
+    ['  namespaceSelector:', '    matchExpressions: {key: a}'],
+  ),
   'a null rule': webhook(['  - null']),
-  'a null expression': webhook(['  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: [CREATE]', '    resources: [pods]'], ['  namespaceSelector:', '    matchExpressions:', '    - null']),
-  'values as a string': webhook(['  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: [CREATE]', '    resources: [pods]'], ['  objectSelector:', '    matchExpressions:', '    - {key: a, operator: In, values: b}']),
+  'a null expression': webhook(
+    ['  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: [CREATE]', '    resources: [pods]'],
+    ['  namespaceSelector:', '    matchExpressions:', '    - null'],
+  ),
+  'values as a string': webhook(
+    ['  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: [CREATE]', '    resources: [pods]'],
+    ['  objectSelector:', '    matchExpressions:', '    - {key: a, operator: In, values: b}'],
+  ),
 };
 
 for (const [name, input] of Object.entries(malformed)) {
@@ -182,10 +296,62 @@ for (const [name, input] of Object.entries(malformed)) {
 found('documents a run added do not change the namespace it infers, so a second run changes nothing', async () => {
   // Namespace `a` has 3 modelled resources, `b` 4; the PodDisruptionBudget added for api-0 would make
   // it 4 to 4 on a second run, and the Service without a namespace would move from b to a.
-  const svc = (n: string, ns?: string, app = n): string[] => ['---', 'apiVersion: v1', 'kind: Service', 'metadata:', `  name: ${n}`, ...(ns ? [`  namespace: ${ns}`] : []), 'spec:', '  selector:', `    app: ${app}`];
-  const deploy = (n: string): string[] => ['---', 'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', `  name: ${n}`, '  namespace: a', 'spec:', '  replicas: 1', '  selector:', '    matchLabels:', `      app: ${n}`, '  template:', '    metadata:', '      labels:', `        app: ${n}`];
-  const hook = (n: string): string[] => ['---', 'apiVersion: admissionregistration.k8s.io/v1', 'kind: MutatingWebhookConfiguration', 'metadata:', `  name: ${n}`, 'webhooks:', `- name: ${n}.example.com`, '  failurePolicy: Fail', '  clientConfig:', '    service:', `      name: ${n}`, '      namespace: a', '  rules:', '  - apiGroups: [""]', '    apiVersions: [v1]', '    operations: [CREATE]', '    resources: [pods]'];
-  const input = lines(...svc('api-0', 'a'), ...deploy('api-0'), ...deploy('web-0'), ...['s1', 's2', 's3', 's4'].flatMap((n) => svc(n, 'b')), ...svc('web-0'), ...hook('api-0'), ...hook('web-0'));
+  const svc = (n: string, ns?: string, app = n): string[] => [
+    '---',
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata:',
+    `  name: ${n}`,
+    ...(ns ? [`  namespace: ${ns}`] : []),
+    'spec:',
+    '  selector:',
+    `    app: ${app}`,
+  ];
+  const deploy = (n: string): string[] => [
+    '---',
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    `  name: ${n}`,
+    '  namespace: a',
+    'spec:',
+    '  replicas: 1',
+    '  selector:',
+    '    matchLabels:',
+    `      app: ${n}`,
+    '  template:',
+    '    metadata:',
+    '      labels:',
+    `        app: ${n}`,
+  ];
+  const hook = (n: string): string[] => [
+    '---',
+    'apiVersion: admissionregistration.k8s.io/v1',
+    'kind: MutatingWebhookConfiguration',
+    'metadata:',
+    `  name: ${n}`,
+    'webhooks:',
+    `- name: ${n}.example.com`,
+    '  failurePolicy: Fail',
+    '  clientConfig:',
+    '    service:',
+    `      name: ${n}`,
+    '      namespace: a',
+    '  rules:',
+    '  - apiGroups: [""]',
+    '    apiVersions: [v1]',
+    '    operations: [CREATE]',
+    '    resources: [pods]',
+  ];
+  const input = lines(
+    ...svc('api-0', 'a'),
+    ...deploy('api-0'),
+    ...deploy('web-0'),
+    ...['s1', 's2', 's3', 's4'].flatMap((n) => svc(n, 'b')),
+    ...svc('web-0'),
+    ...hook('api-0'),
+    ...hook('web-0'),
+  );
   const first = await runMain(input);
   assert.is(first.exit, 0, first.stderr);
   const second = await runMain(first.stdout);
@@ -222,7 +388,16 @@ found('a workload whose selector misses its own pod labels gets one PodDisruptio
 
 found('a CRD whose names block lacks plural: is read in linear time (the regex for it backtracked exponentially, a hang)', () => {
   const deep = Array.from({ length: 40 }, (_, i) => `      x${i}: y`);
-  const crd = lines('apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata: {name: w.example.com}', 'spec:', '  group: example.com', '  scope: Namespaced', '  names:', ...deep);
+  const crd = lines(
+    'apiVersion: apiextensions.k8s.io/v1',
+    'kind: CustomResourceDefinition',
+    'metadata: {name: w.example.com}',
+    'spec:',
+    '  group: example.com',
+    '  scope: Namespaced',
+    '  names:',
+    ...deep,
+  );
   const r = spawn([], crd);
   assert.is(r.status, 0, r.stderr);
   assert.ok(r.stdout === crd);
@@ -267,8 +442,8 @@ const modes: Record<string, string[]> = {
   default: [],
   'text report': ['--report', 'text'],
   'json report': ['--report', 'json'],
-  'patches': ['--emit', 'patches', '--report', 'json'],
-  'explain': ['--explain'],
+  patches: ['--emit', 'patches', '--report', 'json'],
+  explain: ['--explain'],
 };
 
 for (const [mode, args] of Object.entries(modes)) {

@@ -35,11 +35,15 @@ test('the CLI runs a legacy plugin call and still rejects stray manifest argumen
 
 test('ResourceList inputs: one config.kubernetes.io/v1 (or v1alpha1) ResourceList, YAML or JSON', () => {
   assert.ok(isResourceList('apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n'));
-  assert.ok(isResourceList('---\n# c\napiVersion: config.kubernetes.io/v1alpha1\nkind: ResourceList\nitems:\n- kind: ConfigMap\n'));
+  assert.ok(
+    isResourceList('---\n# c\napiVersion: config.kubernetes.io/v1alpha1\nkind: ResourceList\nitems:\n- kind: ConfigMap\n'),
+  );
   assert.ok(isResourceList('{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": []}'));
   assert.not.ok(isResourceList('apiVersion: v1\nkind: List\nitems: []\n'));
   assert.not.ok(isResourceList('apiVersion: example.com/v1\nkind: ResourceList\nitems: []\n'));
-  assert.not.ok(isResourceList('apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n---\napiVersion: v1\nkind: ConfigMap\n'));
+  assert.not.ok(
+    isResourceList('apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n---\napiVersion: v1\nkind: ConfigMap\n'),
+  );
   assert.not.ok(isResourceList('{"kind": "ResourceList"'));
   assert.not.ok(isResourceList(''));
 });

@@ -39,12 +39,17 @@ test('Argo CD CMP generate: hardened manifests on stdout, hooks included (the pi
   assert.is(r.status, 0, r.stderr);
   const objs = objects(r.stdout);
   assert.equal(find(objs, 'Deployment').spec.replicas, 2);
-  assert.equal(find(objs, 'ValidatingWebhookConfiguration').webhooks[0].namespaceSelector.matchExpressions[0].values, ['kruise-system', 'kube-system']);
+  assert.equal(find(objs, 'ValidatingWebhookConfiguration').webhooks[0].namespaceSelector.matchExpressions[0].values, [
+    'kruise-system',
+    'kube-system',
+  ]);
   assert.match(r.stderr, /^webhook-guard: /m, 'the summary goes to stderr, which Argo CD shows');
 });
 
 test('Argo CD CMP generate: ARGOCD_ENV_WEBHOOK_GUARD_CONFIG selects a config', () => {
-  const r = generate(argoEnv({ ARGOCD_ENV_WEBHOOK_GUARD_CONFIG: join(ROOT, 'examples', 'openkruise-precreated-namespace', 'config.yaml') }));
+  const r = generate(
+    argoEnv({ ARGOCD_ENV_WEBHOOK_GUARD_CONFIG: join(ROOT, 'examples', 'openkruise-precreated-namespace', 'config.yaml') }),
+  );
   assert.is(r.status, 0, r.stderr);
   assert.equal(find(objects(r.stdout), 'Namespace').metadata.labels['control-plane'], 'openkruise');
 });
@@ -59,7 +64,9 @@ test('Argo CD CMP generate: a failing stage fails the command with empty stdout 
 });
 
 test('pipefail: `helm template … | webhook-guard` fails when helm fails; without pipefail it would not', () => {
-  const good = run('bash', ['-c', `set -o pipefail; helm template kruise '${CHART}' -n kruise-system | webhook-guard --quiet`], { env: sb.env });
+  const good = run('bash', ['-c', `set -o pipefail; helm template kruise '${CHART}' -n kruise-system | webhook-guard --quiet`], {
+    env: sb.env,
+  });
   assert.is(good.status, 0, good.stderr);
   assert.match(good.stdout, /kind: PodDisruptionBudget/);
   const failing = `helm template kruise '${CHART}' -n kruise-system --set replicaCount='{{' --values /nonexistent.yaml | webhook-guard --quiet`;
@@ -69,7 +76,11 @@ test('pipefail: `helm template … | webhook-guard` fails when helm fails; witho
   const without = run('bash', ['-c', failing], { env: sb.env });
   assert.is(without.status, 0, 'the hazard pipefail guards against: empty output, success');
   assert.is(without.stdout, '');
-  const failingGuard = run('bash', ['-c', `set -o pipefail; helm template kruise '${CHART}' -n kruise-system | webhook-guard --min-replicas 0`], { env: sb.env });
+  const failingGuard = run(
+    'bash',
+    ['-c', `set -o pipefail; helm template kruise '${CHART}' -n kruise-system | webhook-guard --min-replicas 0`],
+    { env: sb.env },
+  );
   assert.is(failingGuard.status, 2);
   assert.is(failingGuard.stdout, '');
 });
@@ -80,8 +91,13 @@ function helmfileArgs(): string[] {
   const hf = parse(readFileSync(join(ROOT, 'examples', 'helmfile', 'helmfile.yaml'), 'utf8'));
   const rel = hf.releases[0];
   return [
-    'template', rel.name, rel.chart, '--namespace', rel.namespace,
-    '--post-renderer', hf.helmDefaults.postRenderer,
+    'template',
+    rel.name,
+    rel.chart,
+    '--namespace',
+    rel.namespace,
+    '--post-renderer',
+    hf.helmDefaults.postRenderer,
     ...hf.helmDefaults.postRendererArgs.map((a: string) => `--post-renderer-args=${a}`),
   ];
 }

@@ -13,7 +13,8 @@ test.before(() => {
 });
 test.after(() => sb.cleanup());
 
-const template = (...extra: string[]): string => ok(HELM3, ['template', 'kruise', CHART, '--namespace', 'kruise-system', ...extra], { env: sb.env });
+const template = (...extra: string[]): string =>
+  ok(HELM3, ['template', 'kruise', CHART, '--namespace', 'kruise-system', ...extra], { env: sb.env });
 
 test('helm version is the one the tests claim', () => {
   assert.match(ok(HELM3, ['version', '--short'], { env: sb.env }), /^v3\.17\.3/);
@@ -32,7 +33,11 @@ test('--post-renderer hardens the templates and keeps every # Source: comment', 
     'app.kubernetes.io/instance': 'kruise',
   });
   const mpod = find(objs, 'MutatingWebhookConfiguration').webhooks[0];
-  assert.equal(mpod.namespaceSelector.matchExpressions[1], { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kruise-system', 'kube-system'] });
+  assert.equal(mpod.namespaceSelector.matchExpressions[1], {
+    key: 'kubernetes.io/metadata.name',
+    operator: 'NotIn',
+    values: ['kruise-system', 'kube-system'],
+  });
   const sources = (s: string): string[] => s.match(/^# Source: .*$/gm) ?? [];
   assert.equal(sources(out), sources(plain), 'the same # Source: lines, in the same order');
   // The service line's trailing comment survives: untouched text stays as it was.
@@ -43,7 +48,10 @@ test('hooks are not post-rendered by Helm 3: the hook webhook comes out as the c
   const out = template('--post-renderer', BIN);
   const hook = find(objects(out), 'ValidatingWebhookConfiguration');
   assert.is(hook.webhooks[0].namespaceSelector, undefined);
-  assert.ok(out.indexOf('kind: ValidatingWebhookConfiguration') > out.indexOf('kind: PodDisruptionBudget'), 'helm prints hooks after the post-rendered stream');
+  assert.ok(
+    out.indexOf('kind: ValidatingWebhookConfiguration') > out.indexOf('kind: PodDisruptionBudget'),
+    'helm prints hooks after the post-rendered stream',
+  );
 });
 
 test('--show-only still finds a template after post-rendering (it depends on # Source:)', () => {
@@ -59,7 +67,15 @@ test('configuration through --post-renderer-args: a config file and flags', () =
     cfg,
     'apiVersion: webhookguard.dev/v1alpha1\nkind: WebhookGuard\nmetadata: {name: guard}\nspec:\n  transforms:\n    label-namespaces: {adoptNamespaces: true}\n',
   );
-  const out = template('--post-renderer', BIN, '--post-renderer-args', '--config', '--post-renderer-args', cfg, '--post-renderer-args=--min-replicas=3');
+  const out = template(
+    '--post-renderer',
+    BIN,
+    '--post-renderer-args',
+    '--config',
+    '--post-renderer-args',
+    cfg,
+    '--post-renderer-args=--min-replicas=3',
+  );
   const objs = objects(out);
   assert.equal(find(objs, 'Deployment').spec.replicas, 3);
   const ns = find(objs, 'Namespace');
@@ -74,15 +90,25 @@ test('createNamespace=true: the chart Namespace gets the label its webhook relie
 });
 
 test('a relative path and a bare name on PATH both work', () => {
-  const rel = ok(HELM3, ['template', 'kruise', 'examples/charts/kruise-like', '-n', 'kruise-system', '--post-renderer', './bin/webhook-guard.js'], { env: sb.env });
+  const rel = ok(
+    HELM3,
+    ['template', 'kruise', 'examples/charts/kruise-like', '-n', 'kruise-system', '--post-renderer', './bin/webhook-guard.js'],
+    { env: sb.env },
+  );
   sb.link('webhook-guard', BIN);
-  const bare = ok(HELM3, ['template', 'kruise', CHART, '-n', 'kruise-system', '--post-renderer', 'webhook-guard'], { env: sb.env });
+  const bare = ok(HELM3, ['template', 'kruise', CHART, '-n', 'kruise-system', '--post-renderer', 'webhook-guard'], {
+    env: sb.env,
+  });
   assert.is(rel, bare);
   assert.match(bare, /kind: PodDisruptionBudget/);
 });
 
-test('a failing post-renderer fails helm, and Helm 3 shows webhook-guard\'s message', () => {
-  const r = run(HELM3, ['template', 'kruise', CHART, '-n', 'kruise-system', '--post-renderer', BIN, '--post-renderer-args', '--min-replicas=0'], { env: sb.env });
+test("a failing post-renderer fails helm, and Helm 3 shows webhook-guard's message", () => {
+  const r = run(
+    HELM3,
+    ['template', 'kruise', CHART, '-n', 'kruise-system', '--post-renderer', BIN, '--post-renderer-args', '--min-replicas=0'],
+    { env: sb.env },
+  );
   assert.is(r.status, 1);
   assert.match(r.stderr, /webhook-guard: --min-replicas 0: expected a whole number/);
   assert.is(r.stdout, '');

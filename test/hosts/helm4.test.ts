@@ -16,7 +16,8 @@ test.before(() => {
 });
 test.after(() => sb.cleanup());
 
-const template = (...extra: string[]): string => ok(HELM4, ['template', 'kruise', CHART, '--namespace', 'kruise-system', ...extra], { env: sb.env });
+const template = (...extra: string[]): string =>
+  ok(HELM4, ['template', 'kruise', CHART, '--namespace', 'kruise-system', ...extra], { env: sb.env });
 
 test('plugin.yaml holds exactly the v1 postrenderer fields, at the package version', () => {
   const manifest = parse(readFileSync(join(ROOT, 'plugin.yaml'), 'utf8'));
@@ -48,7 +49,10 @@ test('--post-renderer webhook-guard hardens templates and hooks, and keeps the f
   assert.not.match(out, /generated-by-postrender/);
   assert.not.match(out, /postrenderer\.helm\.sh/);
   assert.match(out, /# Source: kruise-like\/templates\/validating-webhook-hook\.yaml\n/);
-  assert.match(out, /# Source: kruise-like\/templates\/deployment\.yaml\n# Added by webhook-guard \(webhook-replicas\)\napiVersion: policy\/v1/);
+  assert.match(
+    out,
+    /# Source: kruise-like\/templates\/deployment\.yaml\n# Added by webhook-guard \(webhook-replicas\)\napiVersion: policy\/v1/,
+  );
 });
 
 test('--show-only works on the post-rendered output', () => {
@@ -59,8 +63,22 @@ test('--show-only works on the post-rendered output', () => {
 
 test('configuration through --post-renderer-args; createNamespace=true labels the Namespace', () => {
   const cfg = join(sb.dir, 'guard.yaml');
-  writeFileSync(cfg, 'apiVersion: webhookguard.dev/v1alpha1\nkind: WebhookGuard\nmetadata: {name: guard}\nspec:\n  transforms:\n    webhook-replicas: {minReplicas: 3}\n');
-  const objs = objects(template('--set', 'createNamespace=true', '--post-renderer', 'webhook-guard', '--post-renderer-args', '--config', '--post-renderer-args', cfg));
+  writeFileSync(
+    cfg,
+    'apiVersion: webhookguard.dev/v1alpha1\nkind: WebhookGuard\nmetadata: {name: guard}\nspec:\n  transforms:\n    webhook-replicas: {minReplicas: 3}\n',
+  );
+  const objs = objects(
+    template(
+      '--set',
+      'createNamespace=true',
+      '--post-renderer',
+      'webhook-guard',
+      '--post-renderer-args',
+      '--config',
+      '--post-renderer-args',
+      cfg,
+    ),
+  );
   assert.equal(find(objs, 'Deployment').spec.replicas, 3);
   assert.equal(find(objs, 'Namespace').metadata.labels['control-plane'], 'openkruise');
 });
@@ -76,14 +94,32 @@ test('an adopted Namespace placed first stays its own document (Helm 4 sends no 
 });
 
 test('install --dry-run=client (no cluster needed) lists the hardened hook under HOOKS', () => {
-  const out = ok(HELM4, ['install', 'kruise', CHART, '-n', 'kruise-system', '--dry-run=client', '--post-renderer', 'webhook-guard'], { env: sb.env });
+  const out = ok(
+    HELM4,
+    ['install', 'kruise', CHART, '-n', 'kruise-system', '--dry-run=client', '--post-renderer', 'webhook-guard'],
+    { env: sb.env },
+  );
   const [hooks, manifest] = out.split(/^MANIFEST:$/m);
   assert.match(hooks, /HOOKS:[\s\S]*kind: ValidatingWebhookConfiguration[\s\S]*kubernetes\.io\/metadata\.name/);
   assert.match(manifest, /kind: PodDisruptionBudget/);
 });
 
-test('a failure fails helm (Helm 4 does not show the plugin\'s stderr)', () => {
-  const r = run(HELM4, ['template', 'kruise', CHART, '-n', 'kruise-system', '--post-renderer', 'webhook-guard', '--post-renderer-args', '--min-replicas=0'], { env: sb.env });
+test("a failure fails helm (Helm 4 does not show the plugin's stderr)", () => {
+  const r = run(
+    HELM4,
+    [
+      'template',
+      'kruise',
+      CHART,
+      '-n',
+      'kruise-system',
+      '--post-renderer',
+      'webhook-guard',
+      '--post-renderer-args',
+      '--min-replicas=0',
+    ],
+    { env: sb.env },
+  );
   assert.is(r.status, 1);
   assert.match(r.stderr, /plugin "webhook-guard" exited with error/);
   assert.is(r.stdout, '');
@@ -98,7 +134,11 @@ test('as a Helm 4 plugin, webhook-guard also writes its stderr to the terminal (
   const r = run('script', ['-qec', cmd, '/dev/null'], { env: sb.env });
   assert.match(r.stdout, /webhook-guard: --min-replicas 0: expected a whole number from 1 to 100/);
   assert.match(r.stdout, /plugin "webhook-guard" exited with error/);
-  const warn = run('script', ['-qec', `${HELM4} template kruise ${CHART} -n kruise-system --post-renderer webhook-guard >/dev/null`, '/dev/null'], { env: sb.env });
+  const warn = run(
+    'script',
+    ['-qec', `${HELM4} template kruise ${CHART} -n kruise-system --post-renderer webhook-guard >/dev/null`, '/dev/null'],
+    { env: sb.env },
+  );
   assert.match(warn.stdout, /kubectl label namespace kruise-system control-plane=openkruise/);
 });
 
@@ -108,7 +148,9 @@ test('the plugin works when installed through a symlink to the package', () => {
     const link = join(other.dir, 'webhook-guard');
     symlinkSync(ROOT, link);
     ok(HELM4, ['plugin', 'install', link], { env: other.env });
-    const out = ok(HELM4, ['template', 'kruise', CHART, '-n', 'kruise-system', '--post-renderer', 'webhook-guard'], { env: other.env });
+    const out = ok(HELM4, ['template', 'kruise', CHART, '-n', 'kruise-system', '--post-renderer', 'webhook-guard'], {
+      env: other.env,
+    });
     assert.match(out, /kind: PodDisruptionBudget/);
   } finally {
     other.cleanup();

@@ -75,7 +75,14 @@ const SETSID = existsSync('/usr/bin/setsid') ? '/usr/bin/setsid' : undefined;
 /** run spawns a command (in its own session) and waits for it (two minutes at most). */
 export function run(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; input?: string }): Run {
   if (SETSID) [cmd, args] = [SETSID, ['--wait', cmd, ...args]];
-  const r = spawnSync(cmd, args, { env: opts.env, cwd: opts.cwd ?? ROOT, input: opts.input, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 120_000 });
+  const r = spawnSync(cmd, args, {
+    env: opts.env,
+    cwd: opts.cwd ?? ROOT,
+    input: opts.input,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 120_000,
+  });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -88,7 +95,7 @@ export function ok(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; 
 }
 
 /** objects parses a multi-document stream into its non-empty documents' values. */
-export function objects(text: string): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function objects(text: string): any[] {
   return parseAllDocuments(text, { version: '1.1' })
     .map((d) => {
       if (d.errors.length) throw new Error(`unreadable YAML: ${d.errors[0].message}`);
@@ -113,7 +120,7 @@ export function byKey<T extends { kind?: string; metadata?: { name?: string; nam
 }
 
 /** find returns the one object of a kind (and name, when given). */
-export function find(list: any[], kind: string, name?: string): any { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function find(list: any[], kind: string, name?: string): any {
   const hits = list.filter((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
   if (hits.length !== 1) throw new Error(`expected one ${kind} ${name ?? ''}, found ${hits.length}`);
   return hits[0];

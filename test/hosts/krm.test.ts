@@ -29,7 +29,6 @@ const FUNCTION_CONFIG = {
   },
 };
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 // resourceList wraps objects the way kustomize 5.7.1 does: sorted keys, unindented sequences, and the
 // kustomize.config.k8s.io/id, config.kubernetes.io/index and internal.config.kubernetes.io/* annotations.
 function resourceList(items: any[], functionConfig: any = FUNCTION_CONFIG): string {
@@ -38,7 +37,13 @@ function resourceList(items: any[], functionConfig: any = FUNCTION_CONFIG): stri
     const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : [undefined, o.apiVersion];
     copy.metadata.annotations = {
       ...(copy.metadata.annotations ?? {}),
-      'kustomize.config.k8s.io/id': stringify({ ...(group ? { group } : {}), kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}), version }),
+      'kustomize.config.k8s.io/id': stringify({
+        ...(group ? { group } : {}),
+        kind: o.kind,
+        name: o.metadata.name,
+        ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+        version,
+      }),
       'config.kubernetes.io/index': String(i),
       'internal.config.kubernetes.io/index': String(i),
       'internal.config.kubernetes.io/annotations-migration-resource-id': String(i),
@@ -52,7 +57,8 @@ function resourceList(items: any[], functionConfig: any = FUNCTION_CONFIG): stri
   return stringify(list, { sortMapEntries: true, indentSeq: false, lineWidth: 0 });
 }
 
-const KRM_ANNOTATION = /^(config\.kubernetes\.io\/|internal\.config\.kubernetes\.io\/|kustomize\.config\.k8s\.io\/id$|config\.k8s\.io\/id$)/;
+const KRM_ANNOTATION =
+  /^(config\.kubernetes\.io\/|internal\.config\.kubernetes\.io\/|kustomize\.config\.k8s\.io\/id$|config\.k8s\.io\/id$)/;
 
 function stripKrm(o: any): any {
   const copy = structuredClone(o);
@@ -92,7 +98,8 @@ test('every config.kubernetes.io/* and internal.config.kubernetes.io/* annotatio
   const before = objects(input)[0].items;
   for (const item of before) {
     const after = out.items.find((o: any) => o.kind === item.kind && o.metadata.name === item.metadata.name);
-    for (const [k, v] of Object.entries(item.metadata.annotations)) if (KRM_ANNOTATION.test(k)) assert.is(after.metadata.annotations[k], v, `${item.kind} ${k}`);
+    for (const [k, v] of Object.entries(item.metadata.annotations))
+      if (KRM_ANNOTATION.test(k)) assert.is(after.metadata.annotations[k], v, `${item.kind} ${k}`);
   }
   assert.equal(out.functionConfig, FUNCTION_CONFIG);
 });
@@ -112,20 +119,31 @@ test('results: one info per change, a warning per warning, with resourceRef and 
   const results: any[] = out.results;
   const replicas = results.find((x) => x.field?.path === 'spec/replicas');
   assert.equal(replicas.severity, 'info');
-  assert.equal(replicas.resourceRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'kruise-controller-manager', namespace: 'kruise-system' });
+  assert.equal(replicas.resourceRef, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    name: 'kruise-controller-manager',
+    namespace: 'kruise-system',
+  });
   assert.equal(replicas.field, { path: 'spec/replicas', currentValue: 1, proposedValue: 2 });
   assert.match(replicas.message, /^webhook-replicas: /);
   const added = results.find((x) => x.resourceRef?.kind === 'PodDisruptionBudget');
   assert.match(added.message, /added policy\/v1 PodDisruptionBudget/);
   const warning = results.find((x) => x.severity === 'warning');
-  assert.match(warning.message, /label-namespaces: namespace kruise-system is not in the stream.*kubectl label namespace kruise-system control-plane=openkruise/);
+  assert.match(
+    warning.message,
+    /label-namespaces: namespace kruise-system is not in the stream.*kubectl label namespace kruise-system control-plane=openkruise/,
+  );
   for (const x of results) assert.ok(['info', 'warning'].includes(x.severity) && typeof x.message === 'string');
   // Added resources are items of the list (kustomize reads nothing else).
   assert.ok(out.items.some((o: any) => o.kind === 'PodDisruptionBudget'));
 });
 
 test('functionConfig is the configuration; flags still override it', async () => {
-  const fc = { ...FUNCTION_CONFIG, spec: { transforms: { 'webhook-replicas': { minReplicas: 3 }, 'label-namespaces': { adoptNamespaces: true } } } };
+  const fc = {
+    ...FUNCTION_CONFIG,
+    spec: { transforms: { 'webhook-replicas': { minReplicas: 3 }, 'label-namespaces': { adoptNamespaces: true } } },
+  };
   const out = objects((await cli([], resourceList(objects(rendered), fc))).stdout)[0];
   assert.equal(find(out.items, 'Deployment').spec.replicas, 3);
   assert.equal(find(out.items, 'Namespace').metadata.labels, { 'control-plane': 'openkruise' });
@@ -143,7 +161,10 @@ test('an invalid functionConfig: message on stderr, exit 3, and an error result 
   const input = resourceList(objects(rendered), fc);
   const r = await cli([], input);
   assert.is(r.status, 3);
-  assert.match(r.stderr, /webhook-guard: config functionConfig is invalid:\n {2}spec\.transforms\.webhook-replicas\.minReplicas: must be integer/);
+  assert.match(
+    r.stderr,
+    /webhook-guard: config functionConfig is invalid:\n {2}spec\.transforms\.webhook-replicas\.minReplicas: must be integer/,
+  );
   const out = objects(r.stdout)[0];
   assert.equal(out.results.length, 1);
   assert.is(out.results[0].severity, 'error');
@@ -151,13 +172,22 @@ test('an invalid functionConfig: message on stderr, exit 3, and an error result 
 });
 
 test('a functionConfig of another kind is a configuration error', async () => {
-  const r = await cli([], resourceList(objects(rendered), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: {} }));
+  const r = await cli(
+    [],
+    resourceList(objects(rendered), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: {} }),
+  );
   assert.is(r.status, 3);
   assert.match(r.stderr, /functionConfig: expected kind WebhookGuard .*got kind ConfigMap/);
 });
 
 test('kpt-style path annotations give each result its file', async () => {
-  const items = objects(rendered).map((o, i) => ({ ...o, metadata: { ...o.metadata, annotations: { ...(o.metadata.annotations ?? {}), 'internal.config.kubernetes.io/path': `manifests/${i}.yaml` } } }));
+  const items = objects(rendered).map((o, i) => ({
+    ...o,
+    metadata: {
+      ...o.metadata,
+      annotations: { ...(o.metadata.annotations ?? {}), 'internal.config.kubernetes.io/path': `manifests/${i}.yaml` },
+    },
+  }));
   const out = objects((await cli([], resourceList(items))).stdout)[0];
   const replicas = out.results.find((x: any) => x.field?.path === 'spec/replicas');
   assert.equal(replicas.file, { path: 'manifests/1.yaml', index: 1 });

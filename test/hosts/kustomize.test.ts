@@ -11,7 +11,8 @@ import { cli } from '../support/helpers.js';
 const test = suite('hosts: kustomize legacy exec plugin');
 let sb: Sandbox;
 let rendered: string;
-const GUARD = 'apiVersion: webhookguard.dev/v1alpha1\nkind: WebhookGuard\nmetadata:\n  name: guard\nspec:\n  transforms:\n    webhook-replicas:\n      minReplicas: 3\n';
+const GUARD =
+  'apiVersion: webhookguard.dev/v1alpha1\nkind: WebhookGuard\nmetadata:\n  name: guard\nspec:\n  transforms:\n    webhook-replicas:\n      minReplicas: 3\n';
 
 test.before(() => {
   sb = sandbox();
@@ -60,11 +61,14 @@ test('argsOneLiner passes flags, and the config is read from the file kustomize 
   assert.equal(find(out, 'Service').spec.selector['app.kubernetes.io/name'], 'kruise-like');
 });
 
-test('an invalid config fails the build with webhook-guard\'s message', () => {
+test("an invalid config fails the build with webhook-guard's message", () => {
   const dir = kustomization('k-bad', GUARD.replace('minReplicas: 3', 'minReplicas: many'));
   const r = run(KUBECTL, ['kustomize', '--enable-alpha-plugins', dir], { env: sb.env });
   assert.is(r.status, 1);
-  assert.match(r.stderr, /webhook-guard: config .*kust-plugin-config-\d+ is invalid:\n {2}spec\.transforms\.webhook-replicas\.minReplicas: must be integer/);
+  assert.match(
+    r.stderr,
+    /webhook-guard: config .*kust-plugin-config-\d+ is invalid:\n {2}spec\.transforms\.webhook-replicas\.minReplicas: must be integer/,
+  );
   assert.is(r.stdout, '');
 });
 

@@ -35,8 +35,8 @@ function applyEmitted(rendered: string, emitted: string): ReturnType<typeof run>
 }
 
 function sameObjects(got: unknown[], want: unknown[]): void {
-  const g = byKey(got as any[]); // eslint-disable-line @typescript-eslint/no-explicit-any
-  const w = byKey(want as any[]); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const g = byKey(got as any[]);
+  const w = byKey(want as any[]);
   assert.equal([...g.keys()].sort(), [...w.keys()].sort());
   for (const [k, o] of w) assert.equal(g.get(k), o, k);
 }
@@ -56,8 +56,15 @@ test('helm template of the example chart (hooks included): patches + added resou
 });
 
 test('createNamespace=true and an adopted namespace: both round-trip', async () => {
-  await roundTrip(ok(HELM3, ['template', 'kruise', CHART, '-n', 'kruise-system', '--set', 'createNamespace=true'], { env: sb.env }), []);
-  await roundTrip(ok(HELM3, ['template', 'kruise', CHART, '-n', 'kruise-system'], { env: sb.env }), ['--adopt-namespaces', '--min-replicas', '3']);
+  await roundTrip(
+    ok(HELM3, ['template', 'kruise', CHART, '-n', 'kruise-system', '--set', 'createNamespace=true'], { env: sb.env }),
+    [],
+  );
+  await roundTrip(ok(HELM3, ['template', 'kruise', CHART, '-n', 'kruise-system'], { env: sb.env }), [
+    '--adopt-namespaces',
+    '--min-replicas',
+    '3',
+  ]);
 });
 
 for (const name of readdirSync(join(ROOT, 'examples')).sort()) {
@@ -74,10 +81,32 @@ test('every patch is targeted by group, version, kind, name and namespace', asyn
   const k = objects((await cli(['--quiet', '--emit', 'patches'], rendered)).stdout)[0];
   const targets = k.patches.map((p: { target: object }) => p.target);
   assert.ok(targets.length >= 3);
-  assert.ok(targets.some((t: object) => JSON.stringify(t) === JSON.stringify({ group: 'apps', version: 'v1', kind: 'Deployment', name: 'kruise-controller-manager', namespace: 'kruise-system' })));
-  assert.ok(targets.some((t: object) => JSON.stringify(t) === JSON.stringify({ version: 'v1', kind: 'Service', name: 'kruise-webhook-service', namespace: 'kruise-system' })));
+  assert.ok(
+    targets.some(
+      (t: object) =>
+        JSON.stringify(t) ===
+        JSON.stringify({
+          group: 'apps',
+          version: 'v1',
+          kind: 'Deployment',
+          name: 'kruise-controller-manager',
+          namespace: 'kruise-system',
+        }),
+    ),
+  );
+  assert.ok(
+    targets.some(
+      (t: object) =>
+        JSON.stringify(t) ===
+        JSON.stringify({ version: 'v1', kind: 'Service', name: 'kruise-webhook-service', namespace: 'kruise-system' }),
+    ),
+  );
   // Cluster-scoped objects have no namespace; a dot in a name is escaped (kustomize reads names as regexes).
-  assert.ok(targets.some((t: { kind: string; namespace?: string }) => t.kind === 'MutatingWebhookConfiguration' && t.namespace === undefined));
+  assert.ok(
+    targets.some(
+      (t: { kind: string; namespace?: string }) => t.kind === 'MutatingWebhookConfiguration' && t.namespace === undefined,
+    ),
+  );
 });
 
 test('a patch applied to a render whose webhooks moved fails instead of editing the wrong webhook', async () => {
@@ -116,8 +145,15 @@ test('examples/flux/helmrelease.yaml carries the current patches for the example
     writeFileSync(join(ROOT, 'examples', 'flux', 'added', 'webhook-guard-added.yaml'), added.map((d) => `---\n${d}`).join(''));
   }
   const example = objects(readFileSync(file, 'utf8')).find((o) => o.kind === 'HelmRelease');
-  assert.equal(example.spec.postRenderers, postRenderers, 'stale example: run UPDATE=1 node --import tsx test/hosts/patches.test.ts');
-  assert.equal(objects(readFileSync(join(ROOT, 'examples', 'flux', 'added', 'webhook-guard-added.yaml'), 'utf8')), objects(added.join('---\n')));
+  assert.equal(
+    example.spec.postRenderers,
+    postRenderers,
+    'stale example: run UPDATE=1 node --import tsx test/hosts/patches.test.ts',
+  );
+  assert.equal(
+    objects(readFileSync(join(ROOT, 'examples', 'flux', 'added', 'webhook-guard-added.yaml'), 'utf8')),
+    objects(added.join('---\n')),
+  );
 });
 
 test.run();

@@ -17,7 +17,17 @@ const npmCache = spawnSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8'
 
 test('the README has a tested recipe for Helm 3, Helm 4, kustomize, Argo CD, Flux, patch export and npm pack', () => {
   assert.ok(recipes.length >= 7, `found ${recipes.length}`);
-  for (const section of ['Helm 3', 'Helm 4', 'kustomize', 'KRM function', 'Argo CD', 'Flux', 'helmfile', 'Patch export', 'Distribution (npm pack)']) {
+  for (const section of [
+    'Helm 3',
+    'Helm 4',
+    'kustomize',
+    'KRM function',
+    'Argo CD',
+    'Flux',
+    'helmfile',
+    'Patch export',
+    'Distribution (npm pack)',
+  ]) {
     assert.ok(readme.includes(`\n### ${section}\n`), section);
   }
 });
@@ -33,7 +43,13 @@ for (const [i, r] of recipes.entries()) {
       const env = { ...sb.env };
       if (r.mode === 'dist') {
         cwd = ROOT;
-        Object.assign(env, { npm_config_prefix: join(sb.dir, 'prefix'), npm_config_cache: npmCache, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' });
+        Object.assign(env, {
+          npm_config_prefix: join(sb.dir, 'prefix'),
+          npm_config_cache: npmCache,
+          npm_config_prefer_offline: 'true',
+          npm_config_audit: 'false',
+          npm_config_fund: 'false',
+        });
         env.PATH = `${join(sb.dir, 'prefix', 'bin')}:${env.PATH}`;
       } else {
         sb.link('webhook-guard', BIN);

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { readCrdConversion } from '../../src/yaml/crd-text.js';
 import { Model } from '../../src/model/model.js';
 import { splitStream } from '../../src/yaml/stream.js';
-import { CORPUS, corpusFiles, lines, run } from '../support/helpers.js';
+import { CORPUS, corpusFiles, lines, run, needsCorpus } from '../support/helpers.js';
 import { runCases } from '../support/table.js';
 
 function crd(conversion: string[], extra: string[] = []): string {
@@ -27,13 +27,20 @@ function crd(conversion: string[], extra: string[] = []): string {
     '  - name: v1',
     '    schema:',
     '      openAPIV3Schema:',
-    '        description: \'A widget, described over',
-    '        two lines the way only Go reads them\'',
+    "        description: 'A widget, described over",
+    "        two lines the way only Go reads them'",
     ...extra,
   );
 }
 
-const webhookConversion = ['  conversion:', '    strategy: Webhook', '    webhook:', '      clientConfig:', '        service: {name: widgets, namespace: ops, path: /convert}', '      conversionReviewVersions: [v1]'];
+const webhookConversion = [
+  '  conversion:',
+  '    strategy: Webhook',
+  '    webhook:',
+  '      clientConfig:',
+  '        service: {name: widgets, namespace: ops, path: /convert}',
+  '      conversionReviewVersions: [v1]',
+];
 
 const read = suite('conversion: reading');
 
@@ -43,15 +50,33 @@ read('a CRD whose schema only Go can read: spec.conversion is read, the rest is 
   assert.is(got.name, 'widgets.example.com');
   assert.equal(got.conversion.webhook.clientConfig.service, { name: 'widgets', namespace: 'ops', path: '/convert' });
   const m = Model.read(splitStream(text));
-  assert.equal(m.conversions.map((w) => [w.name, w.type, w.failurePolicy, w.service]), [['widgets.example.com', 'conversion', 'Fail', { namespace: 'ops', name: 'widgets', port: 443 }]]);
+  assert.equal(
+    m.conversions.map((w) => [w.name, w.type, w.failurePolicy, w.service]),
+    [['widgets.example.com', 'conversion', 'Fail', { namespace: 'ops', name: 'widgets', port: 443 }]],
+  );
   assert.is(m.webhooks().length, 0, 'conversion webhooks are not admission webhooks');
 });
 
 read('strategy None, and flow-style or v1beta1 client configs', () => {
   assert.is(readCrdConversion(crd(['  conversion:', '    strategy: None'])), undefined);
-  const flow = readCrdConversion(lines('kind: CustomResourceDefinition', 'metadata: {name: a.b}', 'spec: {conversion: {strategy: Webhook, webhook: {clientConfig: {url: "https://x"}}}}'))!;
+  const flow = readCrdConversion(
+    lines(
+      'kind: CustomResourceDefinition',
+      'metadata: {name: a.b}',
+      'spec: {conversion: {strategy: Webhook, webhook: {clientConfig: {url: "https://x"}}}}',
+    ),
+  )!;
   assert.is(flow.name, 'a.b');
-  const beta = Model.read(splitStream(crd(['  conversion:', '    strategy: Webhook', '    webhookClientConfig:', '      service: {name: old, namespace: ops, port: 8443}'])));
+  const beta = Model.read(
+    splitStream(
+      crd([
+        '  conversion:',
+        '    strategy: Webhook',
+        '    webhookClientConfig:',
+        '      service: {name: old, namespace: ops, port: 8443}',
+      ]),
+    ),
+  );
   assert.equal(beta.conversions[0].service, { namespace: 'ops', name: 'old', port: 8443 });
 });
 
@@ -60,13 +85,27 @@ read('CRDs kept in a ConfigMap (installed by a hook Job) are found too', () => {
     .split('\n')
     .map((l) => (l ? '    ' + l : l))
     .join('\n');
-  const cm = lines('---', 'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: crds, namespace: ops}', 'data:', '  content: |') + embedded;
+  const cm =
+    lines('---', 'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: crds, namespace: ops}', 'data:', '  content: |') +
+    embedded;
   const m = Model.read(splitStream(cm));
-  assert.equal(m.conversions.map((w) => w.name), ['widgets.example.com (in ConfigMap ops/crds data.content)']);
+  assert.equal(
+    m.conversions.map((w) => w.name),
+    ['widgets.example.com (in ConfigMap ops/crds data.content)'],
+  );
 });
 read.run();
 
-const svc = lines('---', 'apiVersion: v1', 'kind: Service', 'metadata: {name: widgets, namespace: ops}', 'spec:', '  selector:', '    control-plane: controller-manager', '  ports: [{port: 443, targetPort: 9443}]');
+const svc = lines(
+  '---',
+  'apiVersion: v1',
+  'kind: Service',
+  'metadata: {name: widgets, namespace: ops}',
+  'spec:',
+  '  selector:',
+  '    control-plane: controller-manager',
+  '  ports: [{port: 443, targetPort: 9443}]',
+);
 const deploy = (replicas: number, podLabels: string[]) =>
   lines(
     '---',
@@ -120,7 +159,10 @@ runCases('tighten-service-selectors', {
   'a Service only a CRD conversion uses is still a webhook Service': {
     input: svc + deploy(2, [ccm]) + crd(webhookConversion),
     expected:
-      svc.replace('    control-plane: controller-manager\n', '    control-plane: controller-manager\n    app.kubernetes.io/name: widgets\n    app.kubernetes.io/instance: prod\n') +
+      svc.replace(
+        '    control-plane: controller-manager\n',
+        '    control-plane: controller-manager\n    app.kubernetes.io/name: widgets\n    app.kubernetes.io/instance: prod\n',
+      ) +
       deploy(2, [ccm, '        app.kubernetes.io/name: widgets', '        app.kubernetes.io/instance: prod']) +
       crd(webhookConversion),
     warnings: ['rolls the pods', 'rolls the pods'],
@@ -128,7 +170,7 @@ runCases('tighten-service-selectors', {
 });
 
 const corpus = suite('conversion: corpus');
-const files = corpusFiles('conversion corpus');
+const files = corpusFiles('conversion corpus', corpus);
 // What the charts render, counted by hand from their CRDs (grep "strategy: Webhook").
 const expected: Record<string, number> = {
   'kruise-1.5.2-seed.yaml': 1,
@@ -162,13 +204,20 @@ for (const file of files) {
   });
 }
 
-corpus('lws-0.6.1: its conversion webhook is read from the 1.2 MB CRD only Go can parse', () => {
-  if (!files.some((f) => basename(f) === 'lws-0.6.1-in-kueue-system.yaml')) return;
-  const m = Model.read(splitStream(readFileSync(join(CORPUS, 'lws-0.6.1-in-kueue-system.yaml'), 'utf8')));
-  const crdDoc = m.conversions[0].owner.doc;
-  assert.ok(crdDoc.segment.text.length > 1_000_000);
-  assert.is(crdDoc.read, undefined, 'the CRD document itself was never parsed');
-  assert.equal(m.conversions[0].service, { namespace: 'kueue-system', name: 'lws-webhook-service', port: 443 });
-  assert.equal(m.backendsOf(m.conversions[0]).map((b) => b.name), ['lws-controller-manager']);
-});
+needsCorpus(
+  corpus,
+  'lws-0.6.1: its conversion webhook is read from the 1.2 MB CRD only Go can parse',
+  ['lws-0.6.1-in-kueue-system.yaml'],
+  () => {
+    const m = Model.read(splitStream(readFileSync(join(CORPUS, 'lws-0.6.1-in-kueue-system.yaml'), 'utf8')));
+    const crdDoc = m.conversions[0].owner.doc;
+    assert.ok(crdDoc.segment.text.length > 1_000_000);
+    assert.is(crdDoc.read, undefined, 'the CRD document itself was never parsed');
+    assert.equal(m.conversions[0].service, { namespace: 'kueue-system', name: 'lws-webhook-service', port: 443 });
+    assert.equal(
+      m.backendsOf(m.conversions[0]).map((b) => b.name),
+      ['lws-controller-manager'],
+    );
+  },
+);
 corpus.run();

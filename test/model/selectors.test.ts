@@ -1,7 +1,14 @@
 // Label-selector semantics and webhook rule matching, as the apiserver evaluates them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { builtinScope, mapSelectorMatches, POD_CREATE, ruleCoversNamespaced, ruleMatches, selectorMatches } from '../../src/model/selectors.js';
+import {
+  builtinScope,
+  mapSelectorMatches,
+  POD_CREATE,
+  ruleCoversNamespaced,
+  ruleMatches,
+  selectorMatches,
+} from '../../src/model/selectors.js';
 
 const labels = { 'kubernetes.io/metadata.name': 'kruise-system', team: 'a' };
 
@@ -32,7 +39,13 @@ test('mapSelectorMatches: a Service selector needs every pair; an empty one sele
 });
 
 test('ruleMatches: wildcards, subresources and scope', () => {
-  const rule = (resources: string[], extra = {}) => ({ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources, ...extra });
+  const rule = (resources: string[], extra = {}) => ({
+    apiGroups: [''],
+    apiVersions: ['v1'],
+    operations: ['CREATE'],
+    resources,
+    ...extra,
+  });
   assert.ok(ruleMatches(rule(['pods']), POD_CREATE));
   assert.ok(ruleMatches(rule(['*']), POD_CREATE));
   assert.ok(ruleMatches(rule(['*/*']), POD_CREATE));
@@ -46,7 +59,13 @@ test('ruleMatches: wildcards, subresources and scope', () => {
 });
 
 test('ruleCoversNamespaced: only cluster-scoped resources other than namespaces escape namespaceSelector', () => {
-  const r = (resources: string[], apiGroups = [''], scope?: string) => ({ apiGroups, apiVersions: ['v1'], operations: ['CREATE'], resources, scope });
+  const r = (resources: string[], apiGroups = [''], scope?: string) => ({
+    apiGroups,
+    apiVersions: ['v1'],
+    operations: ['CREATE'],
+    resources,
+    scope,
+  });
   assert.not.ok(ruleCoversNamespaced(r(['nodes', 'nodes/status']), builtinScope));
   assert.ok(ruleCoversNamespaced(r(['namespaces']), builtinScope));
   assert.ok(ruleCoversNamespaced(r(['pods', 'nodes']), builtinScope));

@@ -7,9 +7,8 @@ import { Model } from '../../src/model/model.js';
 import { podLabels } from '../../src/model/types.js';
 import { bareNamespaceLabels, mapSelectorMatches, POD_CREATE, ruleMatches, selectorMatches } from '../../src/model/selectors.js';
 import { splitStream } from '../../src/yaml/stream.js';
-import { config, CORPUS, corpusFiles, run } from '../support/helpers.js';
+import { config, CORPUS, corpusFiles, run, needsCorpus } from '../support/helpers.js';
 
-const files = corpusFiles('corpus');
 const ADDED = /^---\r?\n# Added by webhook-guard \((webhook-replicas|label-namespaces)\)\r?\n/;
 const allOff = config([]);
 const outputs = new Map<string, string>();
@@ -20,6 +19,7 @@ function output(name: string): string {
 }
 
 const invariants = suite('corpus: stream invariants');
+const files = corpusFiles('corpus', invariants);
 for (const file of files) {
   const name = basename(file);
   invariants(name, () => {
@@ -45,60 +45,94 @@ for (const file of files) {
 invariants.run();
 
 const seeds = suite('corpus: seed scenarios');
-const has = (name: string): boolean => files.some((f) => basename(f) === name);
 
 function model(text: string): Model {
   return Model.read(splitStream(text));
 }
 
-seeds('kruise-1.5.2-seed: no Fail webhook intercepts Pod CREATE in a bare kruise-system; controller has 2 replicas and a PDB', () => {
-  if (!has('kruise-1.5.2-seed.yaml')) return;
-  const before = model(readFileSync(join(CORPUS, 'kruise-1.5.2-seed.yaml'), 'utf8'));
-  const after = model(output('kruise-1.5.2-seed.yaml'));
-  const intercepting = (m: Model): string[] =>
+needsCorpus(
+  seeds,
+  'kruise-1.5.2-seed: no Fail webhook intercepts Pod CREATE in a bare kruise-system; controller has 2 replicas and a PDB',
+  ['kruise-1.5.2-seed.yaml'],
+  () => {
+    const before = model(readFileSync(join(CORPUS, 'kruise-1.5.2-seed.yaml'), 'utf8'));
+    const after = model(output('kruise-1.5.2-seed.yaml'));
+    const intercepting = (m: Model): string[] =>
+      m
+        .webhooks()
+        .filter((w) => w.failurePolicy === 'Fail' && (w.entry.rules ?? []).some((r: never) => ruleMatches(r, POD_CREATE)))
+        .filter((w) => selectorMatches(w.entry.namespaceSelector, bareNamespaceLabels('kruise-system')))
+        .map((w) => w.name);
+    assert.equal(intercepting(before), ['mpod.kb.io'], 'the seed reproduces the deadlock');
+    assert.equal(intercepting(after), []);
+    const deploy = after.ofKind('Deployment').find((d) => d.name === 'kruise-controller-manager')!;
+    assert.is(deploy.obj.spec.replicas, 2);
+    assert.is(after.pdbsFor(deploy).length, 1);
+  },
+);
+
+needsCorpus(
+  seeds,
+  'lws-0.6.1 next to kueue-0.11.4: lws-webhook-service selects the LWS pods and not the Kueue pods',
+  ['lws-0.6.1-in-kueue-system.yaml', 'kueue-0.11.4.yaml'],
+  () => {
+    const kueue = model(readFileSync(join(CORPUS, 'kueue-0.11.4.yaml'), 'utf8'))
+      .ofKind('Deployment')
+      .find((d) => d.name === 'kueue-controller-manager')!;
+    const check = (text: string): [boolean, boolean] => {
+      const m = model(text);
+      const svc = m.ofKind('Service').find((s) => s.name === 'lws-webhook-service')!;
+      const lws = m.ofKind('Deployment').find((d) => d.name === 'lws-controller-manager')!;
+      return [
+        mapSelectorMatches(svc.obj.spec.selector, podLabels(lws)),
+        mapSelectorMatches(svc.obj.spec.selector, podLabels(kueue)),
+      ];
+    };
+    assert.equal(
+      check(readFileSync(join(CORPUS, 'lws-0.6.1-in-kueue-system.yaml'), 'utf8')),
+      [true, true],
+      'the seed reproduces the overlap',
+    );
+    assert.equal(check(output('lws-0.6.1-in-kueue-system.yaml')), [true, false]);
+  },
+);
+
+needsCorpus(seeds, 'capsule-0.12.4: the webhook backend has 2 replicas and a PDB', ['capsule-0.12.4.yaml'], () => {
+  const m = model(output('capsule-0.12.4.yaml'));
+  const backends = new Set(
     m
       .webhooks()
-      .filter((w) => w.failurePolicy === 'Fail' && (w.entry.rules ?? []).some((r: never) => ruleMatches(r, POD_CREATE)))
-      .filter((w) => selectorMatches(w.entry.namespaceSelector, bareNamespaceLabels('kruise-system')))
-      .map((w) => w.name);
-  assert.equal(intercepting(before), ['mpod.kb.io'], 'the seed reproduces the deadlock');
-  assert.equal(intercepting(after), []);
-  const deploy = after.ofKind('Deployment').find((d) => d.name === 'kruise-controller-manager')!;
-  assert.is(deploy.obj.spec.replicas, 2);
-  assert.is(after.pdbsFor(deploy).length, 1);
-});
-
-seeds('lws-0.6.1 next to kueue-0.11.4: lws-webhook-service selects the LWS pods and not the Kueue pods', () => {
-  if (!has('lws-0.6.1-in-kueue-system.yaml') || !has('kueue-0.11.4.yaml')) return;
-  const kueue = model(readFileSync(join(CORPUS, 'kueue-0.11.4.yaml'), 'utf8')).ofKind('Deployment').find((d) => d.name === 'kueue-controller-manager')!;
-  const check = (text: string): [boolean, boolean] => {
-    const m = model(text);
-    const svc = m.ofKind('Service').find((s) => s.name === 'lws-webhook-service')!;
-    const lws = m.ofKind('Deployment').find((d) => d.name === 'lws-controller-manager')!;
-    return [mapSelectorMatches(svc.obj.spec.selector, podLabels(lws)), mapSelectorMatches(svc.obj.spec.selector, podLabels(kueue))];
-  };
-  assert.equal(check(readFileSync(join(CORPUS, 'lws-0.6.1-in-kueue-system.yaml'), 'utf8')), [true, true], 'the seed reproduces the overlap');
-  assert.equal(check(output('lws-0.6.1-in-kueue-system.yaml')), [true, false]);
-});
-
-seeds('capsule-0.12.4: the webhook backend has 2 replicas and a PDB', () => {
-  if (!has('capsule-0.12.4.yaml')) return;
-  const m = model(output('capsule-0.12.4.yaml'));
-  const backends = new Set(m.webhooks().filter((w) => w.failurePolicy === 'Fail').flatMap((w) => m.backendsOf(w)));
-  assert.equal([...backends].map((b) => b.name), ['capsule-controller-manager']);
+      .filter((w) => w.failurePolicy === 'Fail')
+      .flatMap((w) => m.backendsOf(w)),
+  );
+  assert.equal(
+    [...backends].map((b) => b.name),
+    ['capsule-controller-manager'],
+  );
   for (const b of backends) {
     assert.is(b.obj.spec.replicas, 2);
     assert.is(m.pdbsFor(b).length, 1);
   }
 });
 
-seeds('kops pod-identity-webhook: no longer intercepts pods in kube-system', () => {
-  if (!has('kops-eks-pod-identity-webhook-addon.yaml')) return;
-  const intercepts = (text: string): boolean =>
-    model(text)
-      .webhooks()
-      .some((w) => (w.entry.rules ?? []).some((r: never) => ruleMatches(r, POD_CREATE)) && selectorMatches(w.entry.namespaceSelector, bareNamespaceLabels('kube-system')));
-  assert.ok(intercepts(readFileSync(join(CORPUS, 'kops-eks-pod-identity-webhook-addon.yaml'), 'utf8')), 'the seed intercepts kube-system');
-  assert.not.ok(intercepts(output('kops-eks-pod-identity-webhook-addon.yaml')));
-});
+needsCorpus(
+  seeds,
+  'kops pod-identity-webhook: no longer intercepts pods in kube-system',
+  ['kops-eks-pod-identity-webhook-addon.yaml'],
+  () => {
+    const intercepts = (text: string): boolean =>
+      model(text)
+        .webhooks()
+        .some(
+          (w) =>
+            (w.entry.rules ?? []).some((r: never) => ruleMatches(r, POD_CREATE)) &&
+            selectorMatches(w.entry.namespaceSelector, bareNamespaceLabels('kube-system')),
+        );
+    assert.ok(
+      intercepts(readFileSync(join(CORPUS, 'kops-eks-pod-identity-webhook-addon.yaml'), 'utf8')),
+      'the seed intercepts kube-system',
+    );
+    assert.not.ok(intercepts(output('kops-eks-pod-identity-webhook-addon.yaml')));
+  },
+);
 seeds.run();

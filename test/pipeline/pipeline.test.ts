@@ -65,19 +65,54 @@ test('documents without kind, unknown kinds, CRDs, duplicates and empty document
 test('an added PDB follows its workload; a final document without a line break gets one', () => {
   const input =
     lines('apiVersion: v1', 'kind: Service', 'metadata: {name: hook, namespace: guard}', 'spec: {selector: {app: hook}}', '---') +
-    lines('apiVersion: admissionregistration.k8s.io/v1', 'kind: ValidatingWebhookConfiguration', 'metadata: {name: hook}', 'webhooks:', '- name: v.example.com', '  clientConfig: {service: {name: hook, namespace: guard}}', '  namespaceSelector: {matchLabels: {a: b}}', '  rules: []', '---') +
+    lines(
+      'apiVersion: admissionregistration.k8s.io/v1',
+      'kind: ValidatingWebhookConfiguration',
+      'metadata: {name: hook}',
+      'webhooks:',
+      '- name: v.example.com',
+      '  clientConfig: {service: {name: hook, namespace: guard}}',
+      '  namespaceSelector: {matchLabels: {a: b}}',
+      '  rules: []',
+      '---',
+    ) +
     'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: hook, namespace: guard}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: hook}}\n  template:\n    metadata: {labels: {app: hook}}\n    spec: {containers: [{name: c}], affinity: {podAntiAffinity: {}}}';
   const out = run(input, config(['webhook-replicas'])).output;
-  assert.ok(out.startsWith(input + '\n---\n# Added by webhook-guard (webhook-replicas)\napiVersion: policy/v1\nkind: PodDisruptionBudget\n'), out);
+  assert.ok(
+    out.startsWith(
+      input + '\n---\n# Added by webhook-guard (webhook-replicas)\napiVersion: policy/v1\nkind: PodDisruptionBudget\n',
+    ),
+    out,
+  );
   assert.ok(out.endsWith('      app: hook\n'));
 });
 
 test('release namespace: resources that name none take the configured namespace', () => {
   const input =
     lines('apiVersion: v1', 'kind: Service', 'metadata: {name: hook}', 'spec: {selector: {app: hook}}', '---') +
-    lines('apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: hook}', 'spec:', '  replicas: 1', '  selector: {matchLabels: {app: hook}}', '  template:', '    metadata: {labels: {app: hook}}', '    spec: {containers: [{name: c}], affinity: {podAntiAffinity: {}}}', '---') +
+    lines(
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: hook}',
+      'spec:',
+      '  replicas: 1',
+      '  selector: {matchLabels: {app: hook}}',
+      '  template:',
+      '    metadata: {labels: {app: hook}}',
+      '    spec: {containers: [{name: c}], affinity: {podAntiAffinity: {}}}',
+      '---',
+    ) +
     lines('apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: x, namespace: team-a}', '---') +
-    lines('apiVersion: admissionregistration.k8s.io/v1', 'kind: ValidatingWebhookConfiguration', 'metadata: {name: hook}', 'webhooks:', '- name: v.example.com', '  clientConfig: {service: {name: hook, namespace: team-a}}', '  namespaceSelector: {matchLabels: {a: b}}', '  rules: []');
+    lines(
+      'apiVersion: admissionregistration.k8s.io/v1',
+      'kind: ValidatingWebhookConfiguration',
+      'metadata: {name: hook}',
+      'webhooks:',
+      '- name: v.example.com',
+      '  clientConfig: {service: {name: hook, namespace: team-a}}',
+      '  namespaceSelector: {matchLabels: {a: b}}',
+      '  rules: []',
+    );
   const cfg = config(['webhook-replicas'], { 'webhook-replicas': { podDisruptionBudget: false } });
   assert.match(run(input, { ...cfg, namespace: 'team-a' }).output, /replicas: 2/);
   assert.not.match(run(input, { ...cfg, namespace: 'team-b' }).output, /replicas: 2/);

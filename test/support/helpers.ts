@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Test } from 'uvu';
 import { main } from '../../src/cli/main.js';
 import { defaultConfig, resolveConfig, type Config } from '../../src/pipeline/config.js';
 import { transformStream, type Result } from '../../src/pipeline/pipeline.js';
@@ -14,17 +15,44 @@ export const BIN = join(ROOT, 'bin', 'webhook-guard.js');
 /** CORPUS is the shared corpus of rendered charts, beside the project. */
 export const CORPUS = resolve(ROOT, '..', 'shared', 'corpus');
 
-/** corpusFiles lists the corpus YAML files, or [] with a message when the folder is absent. */
-export function corpusFiles(suite: string): string[] {
+/** CI is true under CI=true, where a test that cannot run must fail instead of being skipped. */
+export const CI = process.env.CI === 'true';
+
+/**
+ * corpusFiles lists the corpus YAML files. When the folder is absent it returns [] and, given a suite,
+ * registers one skipped test for the files it could not see (under CI=true, a failing one instead).
+ */
+export function corpusFiles(label: string, t?: Test): string[] {
   if (!existsSync(CORPUS)) {
-    console.log(`  (${suite}: skipped, ${CORPUS} is absent)`);
+    if (t) needsCorpus(t, `${label}: every file of the shared corpus`, [], () => {});
     return [];
   }
-  return readdirSync(CORPUS).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(CORPUS, f));
+  return readdirSync(CORPUS)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(CORPUS, f));
+}
+
+/**
+ * needsCorpus registers a test that reads corpus files (all of them when `files` is empty): run when they are
+ * there, skipped and counted as skipped when they are not, and failing under CI=true, which requires them.
+ */
+export function needsCorpus(t: Test, name: string, files: string[], fn: () => void | Promise<void>): void {
+  const missing = !existsSync(CORPUS) ? [CORPUS] : files.filter((f) => !existsSync(join(CORPUS, f))).map((f) => join(CORPUS, f));
+  if (!missing.length) t(name, fn);
+  else if (CI) {
+    t(name, () => {
+      throw new Error(`needs ${missing.join(', ')}, which is absent; CI=true requires the shared corpus`);
+    });
+  } else t.skip(name, fn);
 }
 
 /** config builds a resolved config: only the named transforms on (all when none named), with options merged. */
-export function config(only?: string[], options: Record<string, Record<string, unknown>> = {}, extra: Partial<Config> = {}): Config {
+export function config(
+  only?: string[],
+  options: Record<string, Record<string, unknown>> = {},
+  extra: Partial<Config> = {},
+): Config {
   const c = defaultConfig();
   for (const [name, t] of Object.entries(c.transforms)) {
     if (only && !only.includes(name)) t.enabled = false;
@@ -47,7 +75,12 @@ export interface CliResult {
 
 /** cli spawns the built bin with the given stdin. */
 export function cli(args: string[], input: string | Buffer = '', env: NodeJS.ProcessEnv = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { input, env: { ...process.env, ...env }, maxBuffer: 512 * 1024 * 1024, cwd: ROOT });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    input,
+    env: { ...process.env, ...env },
+    maxBuffer: 512 * 1024 * 1024,
+    cwd: ROOT,
+  });
   return { status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
 }
 
@@ -57,7 +90,10 @@ export function lines(...ls: string[]): string {
 }
 
 /** runMain runs the CLI in-process on `input`, collecting what it writes. */
-export async function runMain(input: string | Buffer, argv: string[] = []): Promise<{ exit: number; stdout: string; stderr: string }> {
+export async function runMain(
+  input: string | Buffer,
+  argv: string[] = [],
+): Promise<{ exit: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const exit = await main(argv, {

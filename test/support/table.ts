@@ -21,12 +21,18 @@ export function runCases(transform: string, cases: Record<string, Case>): void {
   const s = suite(transform);
   for (const [name, c] of Object.entries(cases)) {
     s(name, () => {
-      const cfg = config([transform, ...(c.with ?? [])], { [transform]: c.options ?? {} }, c.namespace ? { namespace: c.namespace } : {});
+      const cfg = config(
+        [transform, ...(c.with ?? [])],
+        { [transform]: c.options ?? {} },
+        c.namespace ? { namespace: c.namespace } : {},
+      );
       const result = run(c.input, cfg);
       assert.fixture(result.output, c.expected === 'unchanged' ? c.input : c.expected);
       const warnings = result.warnings.map((w) => `${w.resource ?? ''}: ${w.message}${w.command ? ` | ${w.command}` : ''}`);
       assert.is(warnings.length, (c.warnings ?? []).length, `warnings: ${JSON.stringify(warnings)}`);
-      (c.warnings ?? []).forEach((want, i) => assert.ok(warnings[i].includes(want), `warning ${i}: ${warnings[i]} lacks ${want}`));
+      (c.warnings ?? []).forEach((want, i) =>
+        assert.ok(warnings[i].includes(want), `warning ${i}: ${warnings[i]} lacks ${want}`),
+      );
       assert.fixture(run(result.output, cfg).output, result.output, 'second pass changed the output');
     });
   }

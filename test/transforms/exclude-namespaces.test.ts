@@ -2,10 +2,25 @@
 import { lines } from '../support/helpers.js';
 import { runCases } from '../support/table.js';
 
-const svc = lines('---', 'apiVersion: v1', 'kind: Service', 'metadata:', '  name: hook', '  namespace: guard', 'spec:', '  selector:', '    app: hook');
+const svc = lines(
+  '---',
+  'apiVersion: v1',
+  'kind: Service',
+  'metadata:',
+  '  name: hook',
+  '  namespace: guard',
+  'spec:',
+  '  selector:',
+  '    app: hook',
+);
 
 /** webhook builds a one-webhook configuration; `extra` are lines under the webhook entry before its rules, `after` after them. */
-function webhook(kind: string, extra: string[], rules = ['apiGroups: [""]', 'apiVersions: [v1]', 'operations: [CREATE]', 'resources: [pods]'], after: string[] = []): string {
+function webhook(
+  kind: string,
+  extra: string[],
+  rules = ['apiGroups: [""]', 'apiVersions: [v1]', 'operations: [CREATE]', 'resources: [pods]'],
+  after: string[] = [],
+): string {
   return lines(
     '---',
     'apiVersion: admissionregistration.k8s.io/v1',
@@ -72,7 +87,12 @@ runCases('exclude-namespaces', {
     ]),
   },
   'opt-in selector (Exists) already cannot match a bare namespace': {
-    input: webhook('Mutating', ['namespaceSelector:', '  matchExpressions:', '  - key: capsule.clastix.io/tenant', '    operator: Exists']),
+    input: webhook('Mutating', [
+      'namespaceSelector:',
+      '  matchExpressions:',
+      '  - key: capsule.clastix.io/tenant',
+      '    operator: Exists',
+    ]),
     expected: 'unchanged',
   },
   'empty flow selector in block context becomes a block selector': {
@@ -118,17 +138,45 @@ runCases('exclude-namespaces', {
     ),
   },
   'rules on cluster-scoped resources only (nodes) are left alone': {
-    input: webhook('Validating', ['failurePolicy: Fail'], ['apiGroups: [""]', 'apiVersions: [v1]', 'operations: [UPDATE]', 'resources: [nodes, nodes/status]']),
+    input: webhook(
+      'Validating',
+      ['failurePolicy: Fail'],
+      ['apiGroups: [""]', 'apiVersions: [v1]', 'operations: [UPDATE]', 'resources: [nodes, nodes/status]'],
+    ),
     expected: 'unchanged',
   },
   'rules on namespaces count: namespaceSelector applies to Namespace objects': {
-    input: webhook('Validating', ['failurePolicy: Fail'], ['apiGroups: [""]', 'apiVersions: [v1]', 'operations: [CREATE]', 'resources: [namespaces]']),
-    expected: webhook('Validating', ['failurePolicy: Fail'], ['apiGroups: [""]', 'apiVersions: [v1]', 'operations: [CREATE]', 'resources: [namespaces]'], NEW_SELECTOR),
+    input: webhook(
+      'Validating',
+      ['failurePolicy: Fail'],
+      ['apiGroups: [""]', 'apiVersions: [v1]', 'operations: [CREATE]', 'resources: [namespaces]'],
+    ),
+    expected: webhook(
+      'Validating',
+      ['failurePolicy: Fail'],
+      ['apiGroups: [""]', 'apiVersions: [v1]', 'operations: [CREATE]', 'resources: [namespaces]'],
+      NEW_SELECTOR,
+    ),
   },
   'cluster-scoped custom resources, known from a CRD in the stream, are left alone': {
     input:
-      lines('apiVersion: apiextensions.k8s.io/v1', 'kind: CustomResourceDefinition', 'metadata:', '  name: tenants.example.com', 'spec:', '  group: example.com', '  names:', '    kind: Tenant', '    plural: tenants', '  scope: Cluster') +
-      webhook('Validating', [], ['apiGroups: [example.com]', 'apiVersions: [v1]', 'operations: [CREATE]', 'resources: [tenants]']),
+      lines(
+        'apiVersion: apiextensions.k8s.io/v1',
+        'kind: CustomResourceDefinition',
+        'metadata:',
+        '  name: tenants.example.com',
+        'spec:',
+        '  group: example.com',
+        '  names:',
+        '    kind: Tenant',
+        '    plural: tenants',
+        '  scope: Cluster',
+      ) +
+      webhook(
+        'Validating',
+        [],
+        ['apiGroups: [example.com]', 'apiVersions: [v1]', 'operations: [CREATE]', 'resources: [tenants]'],
+      ),
     expected: 'unchanged',
   },
   'per-webhook opt-out': {
@@ -150,13 +198,16 @@ runCases('exclude-namespaces', {
     ]),
   },
   'a selector that names the namespace with In is left alone, with a warning': {
-    input: webhook('Mutating', ['namespaceSelector:', '  matchExpressions:', '    - {key: kubernetes.io/metadata.name, operator: In, values: [kube-system, guard]}']),
+    input: webhook('Mutating', [
+      'namespaceSelector:',
+      '  matchExpressions:',
+      '    - {key: kubernetes.io/metadata.name, operator: In, values: [kube-system, guard]}',
+    ]),
     expected: 'unchanged',
     warnings: ['selects namespace guard by name', 'selects namespace kube-system by name'],
   },
   'the Service document is untouched; the webhook edit keeps CRLF line endings': {
     input: (svc + webhook('Mutating', ['failurePolicy: Fail'])).replace(/\n/g, '\r\n'),
-    expected: (
-svc + webhook('Mutating', ['failurePolicy: Fail'], undefined, NEW_SELECTOR)).replace(/\n/g, '\r\n'),
+    expected: (svc + webhook('Mutating', ['failurePolicy: Fail'], undefined, NEW_SELECTOR)).replace(/\n/g, '\r\n'),
   },
 });

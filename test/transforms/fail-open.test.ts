@@ -29,7 +29,10 @@ function webhook(kind: 'Mutating' | 'Validating', extra: string[], rules = PODS,
 const on = { enabled: true };
 const NODES = ['apiGroups: [""]', 'apiVersions: [v1]', 'operations: [UPDATE]', 'resources: [nodes/status]'];
 const LEASES = ['apiGroups: [coordination.k8s.io]', 'apiVersions: [v1]', 'operations: [UPDATE]', 'resources: [leases]'];
-const NOT_KUBE_SYSTEM = ['namespaceSelector:', '  matchExpressions: [{key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system]}]'];
+const NOT_KUBE_SYSTEM = [
+  'namespaceSelector:',
+  '  matchExpressions: [{key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system]}]',
+];
 
 runCases('fail-open', {
   'off by default': {
@@ -76,7 +79,15 @@ runCases('fail-open', {
     expected: webhook('Mutating', ['failurePolicy: Ignore', ...NOT_KUBE_SYSTEM], LEASES),
   },
   'Leases outside kube-node-lease are not': {
-    input: webhook('Mutating', ['failurePolicy: Fail', 'namespaceSelector:', '  matchExpressions: [{key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system, kube-node-lease]}]'], LEASES),
+    input: webhook(
+      'Mutating',
+      [
+        'failurePolicy: Fail',
+        'namespaceSelector:',
+        '  matchExpressions: [{key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system, kube-node-lease]}]',
+      ],
+      LEASES,
+    ),
     options: on,
     expected: 'unchanged',
   },
@@ -84,7 +95,9 @@ runCases('fail-open', {
     input: webhook('Validating', ['failurePolicy: Fail'], NODES),
     options: on,
     expected: 'unchanged',
-    warnings: ['validating webhook hook.example.com intercepts Nodes and stays Fail: failing open would let requests through unvalidated'],
+    warnings: [
+      'validating webhook hook.example.com intercepts Nodes and stays Fail: failing open would let requests through unvalidated',
+    ],
   },
   'validating webhooks fail open only when named, with a warning that enforcement is weakened': {
     input: webhook('Validating', ['failurePolicy: Fail'], NODES),

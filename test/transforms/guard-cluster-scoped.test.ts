@@ -25,12 +25,20 @@ function webhook(kind: string, rules: string[], extra: string[] = [], apiVersion
 }
 
 const NODES = ['apiGroups: [""]', 'apiVersions: [v1]', 'operations: [UPDATE]', 'resources: [nodes, nodes/status]'];
-const CSRS = ['apiGroups: [certificates.k8s.io]', 'apiVersions: [v1]', 'operations: [CREATE]', 'resources: [certificatesigningrequests]'];
+const CSRS = [
+  'apiGroups: [certificates.k8s.io]',
+  'apiVersions: [v1]',
+  'operations: [CREATE]',
+  'resources: [certificatesigningrequests]',
+];
 const PODS = ['apiGroups: [""]', 'apiVersions: [v1]', 'operations: [CREATE]', 'resources: [pods]'];
 const EVERYTHING = ['apiGroups: ["*"]', 'apiVersions: ["*"]', 'operations: ["*"]', 'resources: ["*"]'];
 
 // The lines the transform writes for each condition, under a new `matchConditions:` key.
-const c = (name: keyof typeof CONDITIONS): string[] => [`- name: ${CONDITIONS[name].name}`, `  expression: ${JSON.stringify(CONDITIONS[name].expression)}`];
+const c = (name: keyof typeof CONDITIONS): string[] => [
+  `- name: ${CONDITIONS[name].name}`,
+  `  expression: ${JSON.stringify(CONDITIONS[name].expression)}`,
+];
 const added = (...names: Array<keyof typeof CONDITIONS>): string[] => ['matchConditions:', ...names.flatMap(c)];
 
 runCases('guard-cluster-scoped', {
@@ -47,15 +55,28 @@ runCases('guard-cluster-scoped', {
     expected: webhook('Validating', EVERYTHING, added('nodes', 'csrs', 'mirrorPods')),
   },
   'Nodes beside pods in one rule: Nodes and mirror pods skipped': {
-    input: webhook('Mutating', ['apiGroups: [""]', 'apiVersions: [v1]', 'operations: [CREATE, UPDATE]', 'resources: [nodes, pods]']),
-    expected: webhook('Mutating', ['apiGroups: [""]', 'apiVersions: [v1]', 'operations: [CREATE, UPDATE]', 'resources: [nodes, pods]'], added('nodes', 'mirrorPods')),
+    input: webhook('Mutating', [
+      'apiGroups: [""]',
+      'apiVersions: [v1]',
+      'operations: [CREATE, UPDATE]',
+      'resources: [nodes, pods]',
+    ]),
+    expected: webhook(
+      'Mutating',
+      ['apiGroups: [""]', 'apiVersions: [v1]', 'operations: [CREATE, UPDATE]', 'resources: [nodes, pods]'],
+      added('nodes', 'mirrorPods'),
+    ),
   },
   'Pod CREATE (kops pod-identity-webhook): mirror pods skipped, existing conditions kept with their comments': {
-    input: webhook('Mutating', PODS, ['matchConditions:', '- name: not-exempt   # chart default', "  expression: \"!has(object.metadata.labels) || !('exempt' in object.metadata.labels)\""]),
+    input: webhook('Mutating', PODS, [
+      'matchConditions:',
+      '- name: not-exempt   # chart default',
+      '  expression: "!has(object.metadata.labels) || !(\'exempt\' in object.metadata.labels)"',
+    ]),
     expected: webhook('Mutating', PODS, [
       'matchConditions:',
       '- name: not-exempt   # chart default',
-      "  expression: \"!has(object.metadata.labels) || !('exempt' in object.metadata.labels)\"",
+      '  expression: "!has(object.metadata.labels) || !(\'exempt\' in object.metadata.labels)"',
       ...c('mirrorPods'),
     ]),
   },
@@ -64,11 +85,22 @@ runCases('guard-cluster-scoped', {
     expected: 'unchanged',
   },
   'wildcard resources scoped to namespaces cover neither Nodes nor CSRs': {
-    input: webhook('Validating', ['apiGroups: ["*"]', 'apiVersions: ["*"]', 'operations: [UPDATE]', 'resources: ["*/*"]', 'scope: Namespaced']),
+    input: webhook('Validating', [
+      'apiGroups: ["*"]',
+      'apiVersions: ["*"]',
+      'operations: [UPDATE]',
+      'resources: ["*/*"]',
+      'scope: Namespaced',
+    ]),
     expected: 'unchanged',
   },
   'Pod UPDATE only: mirror pods are not created through it': {
-    input: webhook('Validating', ['apiGroups: [""]', 'apiVersions: [v1]', 'operations: [UPDATE]', 'resources: [pods, pods/status]']),
+    input: webhook('Validating', [
+      'apiGroups: [""]',
+      'apiVersions: [v1]',
+      'operations: [UPDATE]',
+      'resources: [pods, pods/status]',
+    ]),
     expected: 'unchanged',
   },
   'Ignore webhooks already fail open': {
@@ -80,11 +112,17 @@ runCases('guard-cluster-scoped', {
     expected: 'unchanged',
   },
   'a namespaceSelector that only matches labelled namespaces never sees mirror pods': {
-    input: webhook('Mutating', PODS, ['namespaceSelector:', '  matchExpressions: [{key: capsule.clastix.io/tenant, operator: Exists}]']),
+    input: webhook('Mutating', PODS, [
+      'namespaceSelector:',
+      '  matchExpressions: [{key: capsule.clastix.io/tenant, operator: Exists}]',
+    ]),
     expected: 'unchanged',
   },
   'a namespaceSelector that names kube-system still sees mirror pods there': {
-    input: webhook('Mutating', PODS, ['namespaceSelector:', '  matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [kube-system]}]']),
+    input: webhook('Mutating', PODS, [
+      'namespaceSelector:',
+      '  matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [kube-system]}]',
+    ]),
     expected: webhook('Mutating', PODS, [
       'namespaceSelector:',
       '  matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [kube-system]}]',
@@ -104,7 +142,9 @@ runCases('guard-cluster-scoped', {
   'admissionregistration.k8s.io/v1beta1 has no matchConditions here: warned, left out': {
     input: webhook('Validating', NODES, [], 'admissionregistration.k8s.io/v1beta1'),
     expected: 'unchanged',
-    warnings: ['webhook hook.example.com: would add matchConditions webhook-guard-skip-kubelets, but admissionregistration.k8s.io/v1beta1 is not admissionregistration.k8s.io/v1'],
+    warnings: [
+      'webhook hook.example.com: would add matchConditions webhook-guard-skip-kubelets, but admissionregistration.k8s.io/v1beta1 is not admissionregistration.k8s.io/v1',
+    ],
   },
   'CapsuleConfiguration (Capsule 0.13+) webhooks get the same conditions': {
     input: lines(
@@ -158,29 +198,48 @@ s('--kube-version 1.27: matchConditions left out, and the warning says what woul
         'but matchConditions need Kubernetes 1.28+ (target 1.27); left out',
     ],
   );
-  assert.ok(run(input, config(['guard-cluster-scoped'], {}, { kubeVersion: '1.28' })).output.includes('matchConditions:'), '1.28 adds them');
+  assert.ok(
+    run(input, config(['guard-cluster-scoped'], {}, { kubeVersion: '1.28' })).output.includes('matchConditions:'),
+    '1.28 adds them',
+  );
 });
 
 s('matchConditionsAvailable: from 1.28 (beta, on by default)', () => {
-  const table: Array<[string, boolean]> = [['1.27', false], ['1.27.9', false], ['v1.28', true], ['1.30', true], ['1.9', false], ['2.0', true]];
+  const table: Array<[string, boolean]> = [
+    ['1.27', false],
+    ['1.27.9', false],
+    ['v1.28', true],
+    ['1.30', true],
+    ['1.9', false],
+    ['2.0', true],
+  ];
   for (const [v, want] of table) assert.is(matchConditionsAvailable(v), want, v);
 });
 
 s('64 conditions at most per webhook: nothing added past the limit, with a warning', () => {
-  const existing = (n: number): string[] => ['matchConditions:', ...Array.from({ length: n }, (_, i) => `- {name: c${i}, expression: "true"}`)];
+  const existing = (n: number): string[] => [
+    'matchConditions:',
+    ...Array.from({ length: n }, (_, i) => `- {name: c${i}, expression: "true"}`),
+  ];
   const full = webhook('Validating', EVERYTHING, existing(62));
   const result = run(full, config(['guard-cluster-scoped']));
   assert.is(result.output, full);
-  assert.equal(result.warnings.map((w) => w.message), [
-    'webhook hook.example.com: would add matchConditions webhook-guard-skip-nodes, webhook-guard-skip-csrs, webhook-guard-skip-mirror-pods, but it has 62 and the API allows 64; left out',
-  ]);
+  assert.equal(
+    result.warnings.map((w) => w.message),
+    [
+      'webhook hook.example.com: would add matchConditions webhook-guard-skip-nodes, webhook-guard-skip-csrs, webhook-guard-skip-mirror-pods, but it has 62 and the API allows 64; left out',
+    ],
+  );
   const fits = run(webhook('Validating', EVERYTHING, existing(61)), config(['guard-cluster-scoped']));
   assert.is(fits.changes.length, 1);
   assert.is((fits.changes[0].after as unknown[]).length, 64);
 });
 
 s('mergeConditions keeps the existing list and order, and adds by name only', () => {
-  const existing = [{ name: 'a', expression: 'true' }, { name: CONDITIONS.nodes.name, expression: 'custom' }];
+  const existing = [
+    { name: 'a', expression: 'true' },
+    { name: CONDITIONS.nodes.name, expression: 'custom' },
+  ];
   const merged = mergeConditions(existing, [CONDITIONS.nodes, CONDITIONS.csrs]);
   assert.ok('list' in merged);
   if ('list' in merged) assert.equal(merged.list, [...existing, CONDITIONS.csrs]);
@@ -189,34 +248,76 @@ s('mergeConditions keeps the existing list and order, and adds by name only', ()
 
 s('conditionsFor reads what the rules cover through ruleMatches (subresources, scope, groups)', () => {
   const all = { nodesAndCSRs: true, mirrorPods: true };
-  const names = (rules: unknown[]): string[] => conditionsFor({ rules }, all).map((x) => x.name.replace('webhook-guard-skip-', ''));
-  assert.equal(names([{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['nodes/status'] }]), ['kubelets']);
-  assert.equal(names([{ apiGroups: ['*'], apiVersions: ['*'], operations: ['*'], resources: ['*'], scope: 'Cluster' }]), ['nodes', 'csrs']);
-  assert.equal(names([{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['*'], resources: ['nodes'] }]), [], 'nodes in another group are not Nodes');
-  assert.equal(names([{ apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['nodes/proxy'] }]), [], 'node proxy is not a kubelet write');
-  assert.equal(names([{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods/eviction'] }]), [], 'evictions are not pods');
+  const names = (rules: unknown[]): string[] =>
+    conditionsFor({ rules }, all).map((x) => x.name.replace('webhook-guard-skip-', ''));
+  assert.equal(names([{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['nodes/status'] }]), [
+    'kubelets',
+  ]);
+  assert.equal(names([{ apiGroups: ['*'], apiVersions: ['*'], operations: ['*'], resources: ['*'], scope: 'Cluster' }]), [
+    'nodes',
+    'csrs',
+  ]);
+  assert.equal(
+    names([{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['*'], resources: ['nodes'] }]),
+    [],
+    'nodes in another group are not Nodes',
+  );
+  assert.equal(
+    names([{ apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['nodes/proxy'] }]),
+    [],
+    'node proxy is not a kubelet write',
+  );
+  assert.equal(
+    names([{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods/eviction'] }]),
+    [],
+    'evictions are not pods',
+  );
 });
 
 s.run();
 
 const evaluation = suite('guard-cluster-scoped: the conditions evaluate without error for every request');
 evaluation('every operation, resource, user and missing object: a boolean, never an error; skips only what they name', () => {
-  const users = { kubelet: { username: 'system:node:n1', groups: ['system:nodes', 'system:authenticated'] }, user: { username: 'alice', groups: ['dev'] }, bare: { username: 'x' } };
-  const resources = { pods: { group: '', resource: 'pods' }, nodes: { group: '', resource: 'nodes' }, csrs: { group: 'certificates.k8s.io', resource: 'certificatesigningrequests' }, widgets: { group: 'example.com', resource: 'widgets' } };
-  const objects = { none: null, plain: { metadata: { name: 'p' } }, noMeta: {}, mirror: { metadata: { annotations: { 'kubernetes.io/config.mirror': 'abc' } } } };
+  const users = {
+    kubelet: { username: 'system:node:n1', groups: ['system:nodes', 'system:authenticated'] },
+    user: { username: 'alice', groups: ['dev'] },
+    bare: { username: 'x' },
+  };
+  const resources = {
+    pods: { group: '', resource: 'pods' },
+    nodes: { group: '', resource: 'nodes' },
+    csrs: { group: 'certificates.k8s.io', resource: 'certificatesigningrequests' },
+    widgets: { group: 'example.com', resource: 'widgets' },
+  };
+  const objects = {
+    none: null,
+    plain: { metadata: { name: 'p' } },
+    noMeta: {},
+    mirror: { metadata: { annotations: { 'kubernetes.io/config.mirror': 'abc' } } },
+  };
   let evaluated = 0;
   for (const op of ['CREATE', 'UPDATE', 'DELETE', 'CONNECT']) {
     for (const [rk, res] of Object.entries(resources)) {
       for (const [uk, userInfo] of Object.entries(users)) {
         for (const [ok, object] of Object.entries(objects)) {
-          const vars = { object, oldObject: op === 'CREATE' ? null : object, request: { operation: op, resource: { ...res, version: 'v1' }, userInfo } };
+          const vars = {
+            object,
+            oldObject: op === 'CREATE' ? null : object,
+            request: { operation: op, resource: { ...res, version: 'v1' }, userInfo },
+          };
           for (const [name, cond] of Object.entries(CONDITIONS)) {
             const got = evaluateCondition(cond.expression, vars as never);
             assert.type(got, 'boolean', `${name} on ${op} ${rk} by ${uk} with ${ok}: ${String(got)}`);
             evaluated++;
             const skip = got === false;
             const want =
-              name === 'kubelets' ? uk === 'kubelet' : name === 'nodes' ? rk === 'nodes' : name === 'csrs' ? rk === 'csrs' : op === 'CREATE' && rk === 'pods' && uk === 'kubelet' && ok === 'mirror';
+              name === 'kubelets'
+                ? uk === 'kubelet'
+                : name === 'nodes'
+                  ? rk === 'nodes'
+                  : name === 'csrs'
+                    ? rk === 'csrs'
+                    : op === 'CREATE' && rk === 'pods' && uk === 'kubelet' && ok === 'mirror';
             assert.is(skip, want, `${name} on ${op} ${rk} by ${uk} with ${ok}`);
           }
         }

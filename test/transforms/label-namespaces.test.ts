@@ -25,7 +25,15 @@ const kruiseHook = lines(
 );
 
 function namespace(labels: string[]): string {
-  return lines('---', '# Source: kruise/templates/manager.yaml', 'apiVersion: v1', 'kind: Namespace', 'metadata:', '  name: kruise-system', ...labels);
+  return lines(
+    '---',
+    '# Source: kruise/templates/manager.yaml',
+    'apiVersion: v1',
+    'kind: Namespace',
+    'metadata:',
+    '  name: kruise-system',
+    ...labels,
+  );
 }
 
 runCases('label-namespaces', {
@@ -49,23 +57,26 @@ runCases('label-namespaces', {
   'namespace not in the stream: the kubectl command, no change': {
     input: kruiseHook,
     expected: 'unchanged',
-    warnings: ['label it before installing (webhook mpod.kb.io exempts namespaces labelled control-plane=openkruise, and its backend runs in kruise-system) | kubectl label namespace kruise-system control-plane=openkruise'],
+    warnings: [
+      'label it before installing (webhook mpod.kb.io exempts namespaces labelled control-plane=openkruise, and its backend runs in kruise-system) | kubectl label namespace kruise-system control-plane=openkruise',
+    ],
   },
   'namespace not in the stream, adoptNamespaces: a kept Namespace comes first': {
     input: kruiseHook,
     options: { adoptNamespaces: true },
-    expected: lines(
-      '---',
-      '# Added by webhook-guard (label-namespaces)',
-      'apiVersion: v1',
-      'kind: Namespace',
-      'metadata:',
-      '  name: kruise-system',
-      '  labels:',
-      '    control-plane: openkruise',
-      '  annotations:',
-      '    helm.sh/resource-policy: keep',
-    ) + kruiseHook,
+    expected:
+      lines(
+        '---',
+        '# Added by webhook-guard (label-namespaces)',
+        'apiVersion: v1',
+        'kind: Namespace',
+        'metadata:',
+        '  name: kruise-system',
+        '  labels:',
+        '    control-plane: openkruise',
+        '  annotations:',
+        '    helm.sh/resource-policy: keep',
+      ) + kruiseHook,
   },
   'configured labels, and derivation switched off': {
     input: namespace(['  labels: {}']) + kruiseHook,

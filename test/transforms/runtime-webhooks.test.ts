@@ -8,15 +8,30 @@ import { applyOperations } from '../../src/yaml/document.js';
 import { detectStyle, editJson } from '../../src/yaml/embedded-json.js';
 import { Model } from '../../src/model/model.js';
 import { type Resource } from '../../src/model/types.js';
-import { bareNamespaceLabels, CSR_REQUESTS, NODE_REQUESTS, ruleCoversNamespaced, rulesMatch, selectorMatches } from '../../src/model/selectors.js';
+import {
+  bareNamespaceLabels,
+  CSR_REQUESTS,
+  NODE_REQUESTS,
+  ruleCoversNamespaced,
+  rulesMatch,
+  selectorMatches,
+} from '../../src/model/selectors.js';
 import { splitStream } from '../../src/yaml/stream.js';
 import { CONDITIONS } from '../../transforms/shared/conditions.js';
-import { config, CORPUS, corpusFiles, lines, run } from '../support/helpers.js';
+import { config, CORPUS, corpusFiles, lines, run, needsCorpus } from '../support/helpers.js';
 import { runCases } from '../support/table.js';
 
 /** kyverno builds Kyverno's ConfigMap; `data` are the lines under `data:`. */
 function kyverno(data: string[], name = 'kyverno'): string {
-  return lines('apiVersion: v1', 'kind: ConfigMap', 'metadata:', `  name: ${name}`, '  namespace: kyverno', 'data:', ...data.map((l) => '  ' + l));
+  return lines(
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    `  name: ${name}`,
+    '  namespace: kyverno',
+    'data:',
+    ...data.map((l) => '  ' + l),
+  );
 }
 
 /** dq writes a value as Helm's `toJson | quote` does: compact JSON in a double-quoted YAML string. */
@@ -27,7 +42,11 @@ const OURS = [CONDITIONS.nodes, CONDITIONS.csrs];
 
 runCases('kyverno-config', {
   'chart 3.9.0: namespaces already excluded; Node/CSR conditions added as compact JSON, as the chart writes it': {
-    input: kyverno(['resourceFilters: "[Event,*,*]"', `webhooks: ${dq(CHART_3_9_0)}`, `webhookAnnotations: ${dq({ 'admissions.enforcer/disabled': 'true' })}`]),
+    input: kyverno([
+      'resourceFilters: "[Event,*,*]"',
+      `webhooks: ${dq(CHART_3_9_0)}`,
+      `webhookAnnotations: ${dq({ 'admissions.enforcer/disabled': 'true' })}`,
+    ]),
     expected: kyverno([
       'resourceFilters: "[Event,*,*]"',
       `webhooks: ${dq(CHART_3_9_0)}`,
@@ -101,7 +120,11 @@ runCases('kyverno-config', {
     ]),
   },
   'conditions already there (a second run): unchanged': {
-    input: kyverno(['resourceFilters: ""', `webhooks: ${dq(CHART_3_9_0)}`, `matchConditions: ${dq([{ expression: 'true', name: 'x' }, ...OURS])}`]),
+    input: kyverno([
+      'resourceFilters: ""',
+      `webhooks: ${dq(CHART_3_9_0)}`,
+      `matchConditions: ${dq([{ expression: 'true', name: 'x' }, ...OURS])}`,
+    ]),
     expected: 'unchanged',
   },
   'no webhooks key: reported with the JSON to add, as its shape depends on the Kyverno version': {
@@ -118,7 +141,10 @@ runCases('kyverno-config', {
     warnings: ['data.webhooks is not a JSON string; left as it is'],
   },
   'a namespace picked by name with In is left alone, with a warning': {
-    input: kyverno(['resourceFilters: ""', `webhooks: ${dq({ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['kyverno', 'prod'] }] } })}`]),
+    input: kyverno([
+      'resourceFilters: ""',
+      `webhooks: ${dq({ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['kyverno', 'prod'] }] } })}`,
+    ]),
     options: { matchConditions: false },
     expected: 'unchanged',
     warnings: ['data.webhooks selects namespace kyverno by name; left as it is'],
@@ -130,14 +156,17 @@ runCases('kyverno-config', {
   'configured namespaces: none besides Kyverno own': {
     input: kyverno(['resourceFilters: ""', `webhooks: ${dq({})}`]),
     options: { namespaces: [], matchConditions: false },
-    expected: kyverno(['resourceFilters: ""', `webhooks: ${dq({ namespaceSelector: { matchExpressions: [notIn('kyverno')] } })}`]),
+    expected: kyverno([
+      'resourceFilters: ""',
+      `webhooks: ${dq({ namespaceSelector: { matchExpressions: [notIn('kyverno')] } })}`,
+    ]),
   },
 });
 
 const unit = suite('runtime webhooks: embedded JSON, model, flags');
 
 unit('editJson keeps every unchanged byte and writes new values in the layout of their container', () => {
-  const table: Array<[string, (v: any) => void, string]> = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+  const table: Array<[string, (v: any) => void, string]> = [
     ['{"a":[1],"b":"x\\u00e9"}', (v) => v.a.push(2), '{"a":[1,2],"b":"x\\u00e9"}'],
     ['{"a": [1], "b": null}', (v) => (v.c = { d: true }), '{"a": [1], "b": null, "c": {"d": true}}'],
     ['[ ]', (v) => v.push({ n: 1 }), '[{"n":1}]'],
@@ -157,30 +186,67 @@ unit('editJson keeps every unchanged byte and writes new values in the layout of
 });
 
 unit('the model reads ConfigMaps only when one of Kyverno keys is a key of data; others pass through unread', () => {
-  const dashboard = lines('apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: dash}', 'data:', '  board.json: |', '    {"webhooks": [], "matchConditions": 1}');
-  const crd = lines('apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: crds}', 'data:', '  crd.yaml: |', '    spec:', '      webhooks:', '        type: array');
+  const dashboard = lines(
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata: {name: dash}',
+    'data:',
+    '  board.json: |',
+    '    {"webhooks": [], "matchConditions": 1}',
+  );
+  const crd = lines(
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata: {name: crds}',
+    'data:',
+    '  crd.yaml: |',
+    '    spec:',
+    '      webhooks:',
+    '        type: array',
+  );
   const bad = lines('apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: x}', 'data:', '  webhooks: "[unclosed');
   const m = Model.read(splitStream([dashboard, crd, kyverno(['resourceFilters: ""']), bad].join('---\n')));
-  assert.equal(m.docs.map((d) => d.kind), ['ConfigMap', 'ConfigMap', 'ConfigMap', 'ConfigMap']);
+  assert.equal(
+    m.docs.map((d) => d.kind),
+    ['ConfigMap', 'ConfigMap', 'ConfigMap', 'ConfigMap'],
+  );
   assert.is(m.docs[0].working, undefined, 'a dashboard is not parsed');
   assert.is(m.docs[1].working, undefined, 'a CRD kept as text is not parsed');
-  assert.equal(m.ofKind('ConfigMap').map((r: Resource) => r.name), ['kyverno'], 'the candidate that does not parse is not an error, only unread');
+  assert.equal(
+    m.ofKind('ConfigMap').map((r: Resource) => r.name),
+    ['kyverno'],
+    'the candidate that does not parse is not an error, only unread',
+  );
   assert.is(m.unreadable.length, 0);
 });
 
 unit('--exclude-namespace also keeps Kyverno webhooks away; --kube-version 1.27 leaves its matchConditions out', () => {
-  assert.equal(resolveConfig(undefined, { excludeNamespaces: ['monitoring'] }).transforms['kyverno-config'].namespaces, ['kube-system', 'monitoring']);
+  assert.equal(resolveConfig(undefined, { excludeNamespaces: ['monitoring'] }).transforms['kyverno-config'].namespaces, [
+    'kube-system',
+    'monitoring',
+  ]);
   const input = kyverno(['resourceFilters: ""', `webhooks: ${dq({})}`]);
   const result = run(input, config(['kyverno-config'], {}, { kubeVersion: '1.27' }));
-  assert.is(result.output, kyverno(['resourceFilters: ""', `webhooks: ${dq({ namespaceSelector: { matchExpressions: [notIn('kyverno', 'kube-system')] } })}`]));
-  assert.equal(result.warnings.map((w) => w.message), [
-    'data.matchConditions: would add webhook-guard-skip-nodes, webhook-guard-skip-csrs, but matchConditions need Kubernetes 1.28+ (target 1.27); left out',
-  ]);
+  assert.is(
+    result.output,
+    kyverno([
+      'resourceFilters: ""',
+      `webhooks: ${dq({ namespaceSelector: { matchExpressions: [notIn('kyverno', 'kube-system')] } })}`,
+    ]),
+  );
+  assert.equal(
+    result.warnings.map((w) => w.message),
+    [
+      'data.matchConditions: would add webhook-guard-skip-nodes, webhook-guard-skip-csrs, but matchConditions need Kubernetes 1.28+ (target 1.27); left out',
+    ],
+  );
 });
 
 unit('a block scalar replaced by a string stays a literal block with its indentation, chomping and CRLF', () => {
   const text = 'data:\r\n  a: |+ # note\r\n      one\r\n\r\n  b: 1\r\n';
-  const out = applyOperations(text, [{ op: 'replace', path: '/data/a', value: 'one\ntwo\n' }], { data: { a: 'one\ntwo\n', b: 1 } });
+  const out = applyOperations(text, [{ op: 'replace', path: '/data/a', value: 'one\ntwo\n' }], {
+    data: { a: 'one\ntwo\n', b: 1 },
+  });
   assert.is(out, 'data:\r\n  a: | # note\r\n      one\r\n      two\r\n  b: 1\r\n');
   const strip = applyOperations('a: >-\n  folded\n  text\n', [{ op: 'replace', path: '/a', value: 'x\ny' }], { a: 'x\ny' });
   assert.is(strip, 'a: |-\n  x\n  y\n');
@@ -205,10 +271,30 @@ unit('Capsule: CapsuleConfiguration entries are webhooks of the model, with the 
       ),
     ),
   );
-  const hooks = m.webhooks().map((w) => [w.name, w.type, w.failurePolicy, w.path.join('/'), w.service?.name, w.service?.port, w.url, w.runtime]);
+  const hooks = m
+    .webhooks()
+    .map((w) => [w.name, w.type, w.failurePolicy, w.path.join('/'), w.service?.name, w.service?.port, w.url, w.runtime]);
   assert.equal(hooks, [
-    ['b.example.com', 'mutating', 'Fail', 'spec/admission/mutating/webhooks/0', undefined, undefined, 'https://capsule.example.com', 'CapsuleConfiguration'],
-    ['a.example.com', 'validating', 'Ignore', 'spec/admission/validating/webhooks/0', 'capsule-webhook-service', 9443, undefined, 'CapsuleConfiguration'],
+    [
+      'b.example.com',
+      'mutating',
+      'Fail',
+      'spec/admission/mutating/webhooks/0',
+      undefined,
+      undefined,
+      'https://capsule.example.com',
+      'CapsuleConfiguration',
+    ],
+    [
+      'a.example.com',
+      'validating',
+      'Ignore',
+      'spec/admission/validating/webhooks/0',
+      'capsule-webhook-service',
+      9443,
+      undefined,
+      'CapsuleConfiguration',
+    ],
   ]);
 });
 
@@ -216,93 +302,122 @@ unit.run();
 
 // ---- the corpus ----
 
-const files = corpusFiles('runtime webhooks');
 const corpus = suite('runtime webhooks: corpus');
+const files = corpusFiles('runtime webhooks', corpus);
 const has = (name: string): boolean => files.some((f) => basename(f) === name);
 const read = (name: string): string => readFileSync(join(CORPUS, name), 'utf8');
 const model = (text: string): Model => Model.read(splitStream(text));
-const conditionNames = (entry: { matchConditions?: Array<{ name: string }> }): string[] => (entry.matchConditions ?? []).map((c) => c.name);
+const conditionNames = (entry: { matchConditions?: Array<{ name: string }> }): string[] =>
+  (entry.matchConditions ?? []).map((c) => c.name);
 
-corpus('capsule-0.12.4: renders no node webhook by default; with its node webhook on, kubelets skip it', () => {
-  if (!has('capsule-0.12.4.yaml')) return;
-  const input = read('capsule-0.12.4.yaml');
-  const covers = (m: Model): string[] => m.webhooks().filter((w) => rulesMatch(w.entry.rules, [...NODE_REQUESTS, ...CSR_REQUESTS])).map((w) => w.name);
-  assert.equal(covers(model(input)), [], 'webhooks.hooks.nodes.enabled is false in the chart');
-  // The node webhook as the chart renders it with webhooks.hooks.nodes.enabled=true: UPDATE on nodes, Fail.
-  const at = input.indexOf('\n---', input.indexOf('kind: ValidatingWebhookConfiguration')) + 1;
-  const nodeHook = lines(
-    '- name: nodes.projectcapsule.dev',
-    '  admissionReviewVersions:',
-    '    - v1',
-    '  clientConfig:',
-    '    service:',
-    '      name: capsule-webhook-service',
-    '      namespace: capsule-system',
-    '      port: 443',
-    '      path: /nodes',
-    '  failurePolicy: Fail',
-    '  matchPolicy: Exact',
-    '  rules:',
-    '    - apiGroups:',
-    '        - ""',
-    '      apiVersions:',
-    '        - v1',
-    '      operations:',
-    '        - UPDATE',
-    '      resources:',
-    '        - nodes',
-    '  sideEffects: None',
-    '  timeoutSeconds: 30',
-  );
-  const withNodes = input.slice(0, at) + nodeHook + input.slice(at);
-  const result = run(withNodes);
-  const after = model(result.output);
-  const node = after.webhooks().find((w) => w.name === 'nodes.projectcapsule.dev')!;
-  assert.equal(node.entry.matchConditions, [CONDITIONS.kubelets]);
-  assert.ok(result.output.includes(nodeHook.replace(/\n$/, '') + '\n  matchConditions:\n'), 'the entry is edited by appending only');
-  assert.is(run(result.output).output, result.output, 'a second pass changes nothing');
-});
+needsCorpus(
+  corpus,
+  'capsule-0.12.4: renders no node webhook by default; with its node webhook on, kubelets skip it',
+  ['capsule-0.12.4.yaml'],
+  () => {
+    const input = read('capsule-0.12.4.yaml');
+    const covers = (m: Model): string[] =>
+      m
+        .webhooks()
+        .filter((w) => rulesMatch(w.entry.rules, [...NODE_REQUESTS, ...CSR_REQUESTS]))
+        .map((w) => w.name);
+    assert.equal(covers(model(input)), [], 'webhooks.hooks.nodes.enabled is false in the chart');
+    // The node webhook as the chart renders it with webhooks.hooks.nodes.enabled=true: UPDATE on nodes, Fail.
+    const at = input.indexOf('\n---', input.indexOf('kind: ValidatingWebhookConfiguration')) + 1;
+    const nodeHook = lines(
+      '- name: nodes.projectcapsule.dev',
+      '  admissionReviewVersions:',
+      '    - v1',
+      '  clientConfig:',
+      '    service:',
+      '      name: capsule-webhook-service',
+      '      namespace: capsule-system',
+      '      port: 443',
+      '      path: /nodes',
+      '  failurePolicy: Fail',
+      '  matchPolicy: Exact',
+      '  rules:',
+      '    - apiGroups:',
+      '        - ""',
+      '      apiVersions:',
+      '        - v1',
+      '      operations:',
+      '        - UPDATE',
+      '      resources:',
+      '        - nodes',
+      '  sideEffects: None',
+      '  timeoutSeconds: 30',
+    );
+    const withNodes = input.slice(0, at) + nodeHook + input.slice(at);
+    const result = run(withNodes);
+    const after = model(result.output);
+    const node = after.webhooks().find((w) => w.name === 'nodes.projectcapsule.dev')!;
+    assert.equal(node.entry.matchConditions, [CONDITIONS.kubelets]);
+    assert.ok(
+      result.output.includes(nodeHook.replace(/\n$/, '') + '\n  matchConditions:\n'),
+      'the entry is edited by appending only',
+    );
+    assert.is(run(result.output).output, result.output, 'a second pass changes nothing');
+  },
+);
 
-corpus('kops pod-identity-webhook: mirror pods skip it', () => {
-  if (!has('kops-eks-pod-identity-webhook-addon.yaml')) return;
+needsCorpus(corpus, 'kops pod-identity-webhook: mirror pods skip it', ['kops-eks-pod-identity-webhook-addon.yaml'], () => {
   const before = model(read('kops-eks-pod-identity-webhook-addon.yaml')).webhooks();
   const after = model(run(read('kops-eks-pod-identity-webhook-addon.yaml')).output).webhooks();
-  assert.equal(before.map((w) => conditionNames(w.entry)), [[]]);
-  assert.equal(after.map((w) => w.entry.matchConditions), [[CONDITIONS.mirrorPods]]);
+  assert.equal(
+    before.map((w) => conditionNames(w.entry)),
+    [[]],
+  );
+  assert.equal(
+    after.map((w) => w.entry.matchConditions),
+    [[CONDITIONS.mirrorPods]],
+  );
 });
 
-corpus('capsule-0.14.0: the webhooks in CapsuleConfiguration skip capsule-system and kube-system; its one replica becomes 2', () => {
-  if (!has('capsule-0.14.0.yaml')) return;
-  const input = read('capsule-0.14.0.yaml');
-  const result = run(input);
-  const intercepting = (m: Model): string[] =>
-    m
-      .webhooks()
-      .filter((w) => w.runtime === 'CapsuleConfiguration' && w.failurePolicy === 'Fail')
-      .filter((w) => (w.entry.rules ?? []).some((r: never) => ruleCoversNamespaced(r, m.scope)))
-      .filter((w) => ['capsule-system', 'kube-system'].some((ns) => selectorMatches(w.entry.namespaceSelector, bareNamespaceLabels(ns))))
-      .map((w) => w.name);
-  assert.ok(intercepting(model(input)).includes('namespaces.validating.projectcapsule.dev'), 'the render intercepts them');
-  const after = model(result.output);
-  assert.equal(intercepting(after), []);
-  assert.is(after.ofKind('Deployment').find((d) => d.name === 'capsule-controller-manager')!.obj.spec.replicas, 2);
-  const edited = new Set(result.changes.filter((c) => c.transform === 'exclude-namespaces').map((c) => c.resource));
-  assert.equal([...edited], ['capsule.clastix.io/v1beta2 CapsuleConfiguration default']);
-});
+needsCorpus(
+  corpus,
+  'capsule-0.14.0: the webhooks in CapsuleConfiguration skip capsule-system and kube-system; its one replica becomes 2',
+  ['capsule-0.14.0.yaml'],
+  () => {
+    const input = read('capsule-0.14.0.yaml');
+    const result = run(input);
+    const intercepting = (m: Model): string[] =>
+      m
+        .webhooks()
+        .filter((w) => w.runtime === 'CapsuleConfiguration' && w.failurePolicy === 'Fail')
+        .filter((w) => (w.entry.rules ?? []).some((r: never) => ruleCoversNamespaced(r, m.scope)))
+        .filter((w) =>
+          ['capsule-system', 'kube-system'].some((ns) => selectorMatches(w.entry.namespaceSelector, bareNamespaceLabels(ns))),
+        )
+        .map((w) => w.name);
+    assert.ok(intercepting(model(input)).includes('namespaces.validating.projectcapsule.dev'), 'the render intercepts them');
+    const after = model(result.output);
+    assert.equal(intercepting(after), []);
+    assert.is(after.ofKind('Deployment').find((d) => d.name === 'capsule-controller-manager')!.obj.spec.replicas, 2);
+    const edited = new Set(result.changes.filter((c) => c.transform === 'exclude-namespaces').map((c) => c.resource));
+    assert.equal([...edited], ['capsule.clastix.io/v1beta2 CapsuleConfiguration default']);
+  },
+);
 
-corpus('kyverno-3.9.0: its ConfigMap excludes kyverno and kube-system and now skips Nodes and CSRs; one line added', () => {
-  if (!has('kyverno-3.9.0.yaml')) return;
-  const input = read('kyverno-3.9.0.yaml');
-  const output = run(input).output;
-  const cm = model(output).ofKind('ConfigMap').find((r) => r.name === 'kyverno')!;
-  const selector = JSON.parse(cm.obj.data.webhooks).namespaceSelector;
-  for (const ns of ['kyverno', 'kube-system']) assert.not.ok(selectorMatches(selector, bareNamespaceLabels(ns)), ns);
-  assert.equal(JSON.parse(cm.obj.data.matchConditions), OURS);
-  const inputLines = new Set(input.split('\n'));
-  const added = output.split('\n').filter((l) => !inputLines.has(l));
-  assert.equal(added, [`  matchConditions: ${dq(OURS)}`]);
-  assert.is(output.replace(added[0] + '\n', ''), input);
-});
+needsCorpus(
+  corpus,
+  'kyverno-3.9.0: its ConfigMap excludes kyverno and kube-system and now skips Nodes and CSRs; one line added',
+  ['kyverno-3.9.0.yaml'],
+  () => {
+    const input = read('kyverno-3.9.0.yaml');
+    const output = run(input).output;
+    const cm = model(output)
+      .ofKind('ConfigMap')
+      .find((r) => r.name === 'kyverno')!;
+    const selector = JSON.parse(cm.obj.data.webhooks).namespaceSelector;
+    for (const ns of ['kyverno', 'kube-system']) assert.not.ok(selectorMatches(selector, bareNamespaceLabels(ns)), ns);
+    assert.equal(JSON.parse(cm.obj.data.matchConditions), OURS);
+    const inputLines = new Set(input.split('\n'));
+    const added = output.split('\n').filter((l) => !inputLines.has(l));
+    assert.equal(added, [`  matchConditions: ${dq(OURS)}`]);
+    assert.is(output.replace(added[0] + '\n', ''), input);
+  },
+);
 
 corpus('--kube-version 1.27: no corpus file gets a matchCondition, and each left out is reported', () => {
   const cfg = config(undefined, {}, { kubeVersion: '1.27' });
@@ -311,21 +426,28 @@ corpus('--kube-version 1.27: no corpus file gets a matchCondition, and each left
     const input = readFileSync(file, 'utf8');
     const result = run(input, cfg);
     assert.not.ok(result.output.includes('webhook-guard-skip-'), basename(file));
-    assert.not.ok(result.changes.some((c) => /matchConditions/.test(c.path)), basename(file));
+    assert.not.ok(
+      result.changes.some((c) => /matchConditions/.test(c.path)),
+      basename(file),
+    );
     reported += result.warnings.filter((w) => /need Kubernetes 1\.28\+ \(target 1\.27\)/.test(w.message)).length;
     assert.is(run(result.output, cfg).output, result.output, `${basename(file)}: a second pass changes nothing`);
   }
-  if (has('kops-eks-pod-identity-webhook-addon.yaml') && has('kyverno-3.9.0.yaml')) assert.ok(reported >= 2, `${reported} reported`);
+  if (has('kops-eks-pod-identity-webhook-addon.yaml') && has('kyverno-3.9.0.yaml'))
+    assert.ok(reported >= 2, `${reported} reported`);
 });
 
-corpus('--fail-open mutating,validating over the corpus: only failurePolicy fields change, and a second pass changes nothing', () => {
-  const cfg = config(['fail-open'], { 'fail-open': { enabled: true, webhookTypes: ['mutating', 'validating'] } });
-  for (const file of files) {
-    const input = readFileSync(file, 'utf8');
-    const result = run(input, cfg);
-    for (const c of result.changes) assert.match(c.path, /\/failurePolicy$/);
-    assert.is(run(result.output, cfg).output, result.output, basename(file));
-  }
-});
+corpus(
+  '--fail-open mutating,validating over the corpus: only failurePolicy fields change, and a second pass changes nothing',
+  () => {
+    const cfg = config(['fail-open'], { 'fail-open': { enabled: true, webhookTypes: ['mutating', 'validating'] } });
+    for (const file of files) {
+      const input = readFileSync(file, 'utf8');
+      const result = run(input, cfg);
+      for (const c of result.changes) assert.match(c.path, /\/failurePolicy$/);
+      assert.is(run(result.output, cfg).output, result.output, basename(file));
+    }
+  },
+);
 
 corpus.run();

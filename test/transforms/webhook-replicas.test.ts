@@ -17,7 +17,15 @@ function hook(policy: string): string {
   );
 }
 
-const svc = lines('---', 'apiVersion: v1', 'kind: Service', 'metadata: {name: guard, namespace: sec}', 'spec:', '  selector: {app: guard}', '  ports: [{port: 443, targetPort: 8443}]');
+const svc = lines(
+  '---',
+  'apiVersion: v1',
+  'kind: Service',
+  'metadata: {name: guard, namespace: sec}',
+  'spec:',
+  '  selector: {app: guard}',
+  '  ports: [{port: 443, targetPort: 8443}]',
+);
 
 function deploy(kind: string, spec: string[], podSpec: string[] = []): string {
   return lines(
@@ -72,8 +80,20 @@ const pdb = lines(
   '      app: guard',
 );
 
-const existingPdb = lines('---', 'apiVersion: policy/v1', 'kind: PodDisruptionBudget', 'metadata: {name: guard, namespace: sec}', 'spec:', '  minAvailable: 1', '  selector: {matchLabels: {app: guard}}');
-const antiAffinity = ['      affinity:', '        podAntiAffinity:', '          preferredDuringSchedulingIgnoredDuringExecution: []'];
+const existingPdb = lines(
+  '---',
+  'apiVersion: policy/v1',
+  'kind: PodDisruptionBudget',
+  'metadata: {name: guard, namespace: sec}',
+  'spec:',
+  '  minAvailable: 1',
+  '  selector: {matchLabels: {app: guard}}',
+);
+const antiAffinity = [
+  '      affinity:',
+  '        podAntiAffinity:',
+  '          preferredDuringSchedulingIgnoredDuringExecution: []',
+];
 
 runCases('webhook-replicas', {
   'one replica: raised to 2, PDB added after the workload (carrying its hook annotation), spread added': {
@@ -97,13 +117,30 @@ runCases('webhook-replicas', {
       svc +
       deploy('Deployment', ['  replicas: 1'], antiAffinity) +
       existingPdb +
-      lines('---', 'apiVersion: autoscaling/v2', 'kind: HorizontalPodAutoscaler', 'metadata: {name: guard, namespace: sec}', 'spec:', '  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: guard}', '  maxReplicas: 1') +
+      lines(
+        '---',
+        'apiVersion: autoscaling/v2',
+        'kind: HorizontalPodAutoscaler',
+        'metadata: {name: guard, namespace: sec}',
+        'spec:',
+        '  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: guard}',
+        '  maxReplicas: 1',
+      ) +
       hook('Fail'),
     expected:
       svc +
       deploy('Deployment', ['  replicas: 1'], antiAffinity) +
       existingPdb +
-      lines('---', 'apiVersion: autoscaling/v2', 'kind: HorizontalPodAutoscaler', 'metadata: {name: guard, namespace: sec}', 'spec:', '  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: guard}', '  maxReplicas: 2', '  minReplicas: 2') +
+      lines(
+        '---',
+        'apiVersion: autoscaling/v2',
+        'kind: HorizontalPodAutoscaler',
+        'metadata: {name: guard, namespace: sec}',
+        'spec:',
+        '  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: guard}',
+        '  maxReplicas: 2',
+        '  minReplicas: 2',
+      ) +
       hook('Fail'),
   },
   'Ignore webhooks are left alone': {
@@ -119,7 +156,7 @@ runCases('webhook-replicas', {
     options: { minReplicas: 3, podDisruptionBudget: false, topologySpread: false },
     expected: svc + deploy('Deployment', ['  replicas: 3']) + hook('Fail'),
   },
-  'skipWorkloads': {
+  skipWorkloads: {
     input: svc + deploy('Deployment', ['  replicas: 1']) + hook('Fail'),
     options: { skipWorkloads: ['sec/guard'] },
     expected: 'unchanged',

@@ -7,15 +7,15 @@ import { relaxQuotedContinuations } from '../../src/yaml/go-compat.js';
 import { lines } from '../support/helpers.js';
 
 /** edit reads `text`, lets `change` edit the value, and returns the edited text. */
-function edit(text: string, change: (o: any) => void): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+function edit(text: string, change: (o: any) => void): string {
   const read = readDocument(text);
   assert.ok(read.value !== undefined, read.error?.message);
-  const working = structuredClone(read.value) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const working = structuredClone(read.value) as any;
   change(working);
   return applyOperations(text, fjp.compare(read.value as object, working), working);
 }
 
-const cases: Record<string, { input: string; change: (o: any) => void; expected: string }> = { // eslint-disable-line @typescript-eslint/no-explicit-any
+const cases: Record<string, { input: string; change: (o: any) => void; expected: string }> = {
   'scalar replaced in place, quotes and trailing comment kept': {
     input: lines('# Source: x', 'metadata:', "  name: 'web'   # the name", 'spec:', '  replicas: 1 # one'),
     change: (o) => ((o.metadata.name = 'api'), (o.spec.replicas = 2)),
@@ -94,19 +94,27 @@ for (const [name, c] of Object.entries(cases)) {
 
 test('an edit through an alias is refused', () => {
   const text = lines('base: &b', '  a: 1', 'use: *b');
-  assert.throws(() => edit(text, (o) => (o.use.z = 2)), (e: unknown) => e instanceof EditError && /alias \*b/.test((e as Error).message));
+  assert.throws(
+    () => edit(text, (o) => (o.use.z = 2)),
+    (e: unknown) => e instanceof EditError && /alias \*b/.test((e as Error).message),
+  );
 });
 
 test('alias bombs are refused when read', () => {
   const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-  for (let i = 1; i < 10; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill('*' + String.fromCharCode(96 + i)).join(', ')}]`);
+  for (let i = 1; i < 10; i++)
+    bomb.push(
+      `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+        .fill('*' + String.fromCharCode(96 + i))
+        .join(', ')}]`,
+    );
   const r = readDocument(lines(...bomb));
   assert.is(r.value, undefined);
   assert.match(r.error!.message, /alias/i);
 });
 
 test('multi-line quoted scalars that only Go accepts are read (relaxed), with the strict error kept', () => {
-  const text = lines('spec:', '  description: \'first line', '  second line\'', '  type: string');
+  const text = lines('spec:', "  description: 'first line", "  second line'", '  type: string');
   const r = readDocument(text);
   assert.equal(r.value, { spec: { description: 'first line second line', type: 'string' } });
   assert.ok(r.relaxed);

@@ -3,18 +3,21 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decodeInput, hasContent, sniffKind, splitStream } from '../../src/yaml/stream.js';
 
-const join = (text: string): string => splitStream(text).map((s) => s.text).join('');
+const join = (text: string): string =>
+  splitStream(text)
+    .map((s) => s.text)
+    .join('');
 
 const streams: Record<string, string> = {
   'helm 3 style': '---\n# Source: a/b.yaml\nkind: A\n---\n# Source: a/c.yaml\nkind: B\n',
   'no leading marker': 'kind: A\n---\nkind: B',
-  'crlf': '---\r\nkind: A\r\n---\r\nkind: B\r\n',
+  crlf: '---\r\nkind: A\r\n---\r\nkind: B\r\n',
   'empty and comment-only documents': '---\n---\n# Source: empty.yaml\n---\nkind: A\n---\n',
   'end markers': 'kind: A\n...\n# between\n---\nkind: B\n...\n',
   'block scalar with a marker-like indented line': 'kind: A\ndata:\n  x: |\n    ---\n    not a marker\n',
   'marker with a comment and --- in a value': '--- # first\nkind: A\nname: a---b\n---\t\nkind: B\n',
-  'bom': '\ufeffkind: A\n---\nkind: B\n',
-  'empty': '',
+  bom: '\ufeffkind: A\n---\nkind: B\n',
+  empty: '',
 };
 
 for (const [name, text] of Object.entries(streams)) {
@@ -25,16 +28,22 @@ for (const [name, text] of Object.entries(streams)) {
 
 test('segments start at markers and count lines', () => {
   const segs = splitStream('kind: A\n---\nkind: B\n# c\n---\nkind: C\n');
-  assert.equal(segs.map((s) => [s.index, s.line, s.text]), [
-    [0, 1, 'kind: A\n'],
-    [1, 2, '---\nkind: B\n# c\n'],
-    [2, 5, '---\nkind: C\n'],
-  ]);
+  assert.equal(
+    segs.map((s) => [s.index, s.line, s.text]),
+    [
+      [0, 1, 'kind: A\n'],
+      [1, 2, '---\nkind: B\n# c\n'],
+      [2, 5, '---\nkind: C\n'],
+    ],
+  );
 });
 
 test('an end marker closes its document; what follows until the next marker is its own segment', () => {
   const segs = splitStream('kind: A\n...\n# note\n---\nkind: B\n');
-  assert.equal(segs.map((s) => s.text), ['kind: A\n...\n', '# note\n', '---\nkind: B\n']);
+  assert.equal(
+    segs.map((s) => s.text),
+    ['kind: A\n...\n', '# note\n', '---\nkind: B\n'],
+  );
 });
 
 test('sniffKind reads the top-level kind, quoted or with a comment, and refuses ambiguity', () => {

@@ -29,7 +29,10 @@ const KUBELET = "has(request.userInfo.groups) && 'system:nodes' in request.userI
 /** CONDITIONS are the conditions this transform adds; their names are stable, so a second run finds them. */
 export const CONDITIONS = {
   kubelets: { name: 'webhook-guard-skip-kubelets', expression: `!(${KUBELET})` },
-  nodes: { name: 'webhook-guard-skip-nodes', expression: "!(request.resource.group == '' && request.resource.resource == 'nodes')" },
+  nodes: {
+    name: 'webhook-guard-skip-nodes',
+    expression: "!(request.resource.group == '' && request.resource.resource == 'nodes')",
+  },
   csrs: {
     name: 'webhook-guard-skip-csrs',
     expression: "!(request.resource.group == 'certificates.k8s.io' && request.resource.resource == 'certificatesigningrequests')",
@@ -83,7 +86,8 @@ export function conditionsFor(entry: Obj, config: { nodesAndCSRs: boolean; mirro
       if (csrs) out.push(CONDITIONS.csrs);
     }
   }
-  if (config.mirrorPods && rulesMatch(entry.rules, [POD_CREATE]) && reachesUnlabelledNamespace(entry.namespaceSelector)) out.push(CONDITIONS.mirrorPods);
+  if (config.mirrorPods && rulesMatch(entry.rules, [POD_CREATE]) && reachesUnlabelledNamespace(entry.namespaceSelector))
+    out.push(CONDITIONS.mirrorPods);
   return out;
 }
 
@@ -91,7 +95,9 @@ export function conditionsFor(entry: Obj, config: { nodesAndCSRs: boolean; mirro
 // that only matches labelled namespaces (Capsule's tenants) never sees their mirror pods.
 function reachesUnlabelledNamespace(namespaceSelector: unknown): boolean {
   const selector = (namespaceSelector ?? null) as LabelSelector | null;
-  const named = (Array.isArray(selector?.matchExpressions) ? selector!.matchExpressions : []).flatMap((e) => (e?.key === NAME_LABEL ? (e.values ?? []) : []));
+  const named = (Array.isArray(selector?.matchExpressions) ? selector!.matchExpressions : []).flatMap((e) =>
+    e?.key === NAME_LABEL ? (e.values ?? []) : [],
+  );
   // A namespace the selector names in an `In`, or one it does not name at all.
   const unnamed = `${named.join('-')}-unnamed`;
   return [...named, unnamed].some((ns) => selectorMatches(selector, bareNamespaceLabels(String(ns))));

@@ -37,7 +37,10 @@ export function planExclusion(namespaceSelector: unknown, targets: string[]): Ex
   const at = exprs.findIndex((e) => e?.key === NAME_LABEL && e.operator === 'NotIn');
   if (at >= 0) {
     const values = [...(exprs[at].values ?? [])];
-    plan.edit = { path: ['matchExpressions', at, 'values'], value: [...values, ...plan.missing.filter((ns) => !values.includes(ns))] };
+    plan.edit = {
+      path: ['matchExpressions', at, 'values'],
+      value: [...values, ...plan.missing.filter((ns) => !values.includes(ns))],
+    };
   } else {
     plan.edit = { path: ['matchExpressions'], value: [...exprs, { key: NAME_LABEL, operator: 'NotIn', values: plan.missing }] };
   }

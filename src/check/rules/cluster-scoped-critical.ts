@@ -24,10 +24,14 @@ export const clusterScopedCritical = {
       const shown = certain.length ? certain : hits;
       const areas = new Set(shown.map((h) => h.probe.area));
       const consequences = [
-        ...(areas.has('node') ? ['kubelets cannot register or report status, so nodes go NotReady and their pods are evicted'] : []),
+        ...(areas.has('node')
+          ? ['kubelets cannot register or report status, so nodes go NotReady and their pods are evicted']
+          : []),
         ...(areas.has('csr') ? ['kubelets cannot renew their certificates'] : []),
         ...(areas.has('lease') ? ['node heartbeats fail, so nodes go NotReady'] : []),
-        ...(areas.has('namespace') ? [namespaceConsequence(shown.filter((h) => h.probe.area === 'namespace').map((h) => h.probe.request.operation))] : []),
+        ...(areas.has('namespace')
+          ? [namespaceConsequence(shown.filter((h) => h.probe.area === 'namespace').map((h) => h.probe.request.operation))]
+          : []),
       ];
       const unknown = certain.length ? '' : ` (unless ${hits[0].verdict.reason})`;
       const clusterScoped = areas.has('node') || areas.has('csr');
@@ -36,12 +40,15 @@ export const clusterScopedCritical = {
         severity,
         resource: w.owner,
         path: [...w.path, 'rules'],
-        message: `${webhookLabel(w)} intercepts ${listOf(shown.map((h) => h.probe.label), 6)}${unknown}. While its backend is down, ${listOf(consequences)}.`,
+        message: `${webhookLabel(w)} intercepts ${listOf(
+          shown.map((h) => h.probe.label),
+          6,
+        )}${unknown}. While its backend is down, ${listOf(consequences)}.`,
         why:
           (clusterScoped
             ? 'Nodes and CertificateSigningRequests are cluster-scoped: "If the object is a cluster scoped resource other than a Namespace, namespaceSelector has no effect", so no namespace exclusion protects them. '
             : 'A namespaceSelector filters Namespace objects by their own labels, but a new namespace always matches an exclusion-style selector. ') +
-          'The Kubernetes documentation recommends limiting each webhook\'s scope (and not touching node Leases), using matchConditions for fine-grained filtering, and letting mutating webhooks fail open.',
+          "The Kubernetes documentation recommends limiting each webhook's scope (and not touching node Leases), using matchConditions for fine-grained filtering, and letting mutating webhooks fail open.",
         docs: [DOCS.namespaceSelector, DOCS.limitScope, DOCS.matchConditions, DOCS.failOpen],
         fix: clusterScoped
           ? "Skip Node and CertificateSigningRequest objects and kubelets' requests with matchConditions: webhook-guard's guard-cluster-scoped transform adds them (Kubernetes 1.28+); for a mutating webhook, `--fail-open mutating` sets failurePolicy Ignore. Keep the backend highly available (webhook-replicas)."
@@ -57,6 +64,10 @@ export const clusterScopedCritical = {
 
 // namespaceConsequence says what stops for namespaces, given the operations a webhook intercepts.
 function namespaceConsequence(ops: string[]): string {
-  const verbs = [...(ops.includes('CREATE') ? ['created'] : []), ...(ops.includes('UPDATE') ? ['changed'] : []), ...(ops.includes('DELETE') ? ['deleted'] : [])];
+  const verbs = [
+    ...(ops.includes('CREATE') ? ['created'] : []),
+    ...(ops.includes('UPDATE') ? ['changed'] : []),
+    ...(ops.includes('DELETE') ? ['deleted'] : []),
+  ];
   return `no namespace can be ${listOf(verbs).replace(/ and /, ' or ')}${ops.includes('DELETE') ? ' (deleted ones stay Terminating)' : ''}`;
 }

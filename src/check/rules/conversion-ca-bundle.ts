@@ -5,7 +5,12 @@ import { conversionOutage } from '../describe.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 
 // Annotations that make an injector fill the caBundle: cert-manager's cainjector, OpenShift's service CA operator.
-const INJECTORS = ['cert-manager.io/inject-ca-from', 'cert-manager.io/inject-ca-from-secret', 'cert-manager.io/inject-apiserver-ca', 'service.beta.openshift.io/inject-cabundle'];
+const INJECTORS = [
+  'cert-manager.io/inject-ca-from',
+  'cert-manager.io/inject-ca-from-secret',
+  'cert-manager.io/inject-apiserver-ca',
+  'service.beta.openshift.io/inject-cabundle',
+];
 
 function hasCaBundle(w: Webhook): boolean {
   const cc = w.entry.clientConfig;
@@ -31,7 +36,9 @@ export const conversionCaBundle = {
       if (w.type !== 'conversion' || !w.service || hasCaBundle(w)) continue;
       const annotations = isObj(w.owner.obj.metadata?.annotations) ? w.owner.obj.metadata.annotations : {};
       if (INJECTORS.some((a) => typeof annotations[a] === 'string' && annotations[a] !== '')) continue;
-      const siblings = all.filter((o) => o.type !== 'conversion' && o.service?.namespace === w.service!.namespace && o.service?.name === w.service!.name);
+      const siblings = all.filter(
+        (o) => o.type !== 'conversion' && o.service?.namespace === w.service!.namespace && o.service?.name === w.service!.name,
+      );
       const runtime = siblings.length > 0 && siblings.every((o) => !hasCaBundle(o));
       out.push({
         id: 'conversion-ca-bundle',

@@ -25,7 +25,9 @@ export const exemptionAbsent = {
       const labels = ctx.admission.namespaceLabels(ns);
       if (!selectorMatches(sel, labels)) continue;
       // Which custom opt-out would exempt the namespace if it carried the label?
-      const missing = optOuts(sel, true).filter((o) => o.operator === 'NotIn' && o.values.length && !selectorMatches(sel, { ...labels, [o.key]: o.values[0] }));
+      const missing = optOuts(sel, true).filter(
+        (o) => o.operator === 'NotIn' && o.values.length && !selectorMatches(sel, { ...labels, [o.key]: o.values[0] }),
+      );
       if (!missing.length) continue;
       const o = missing[0];
       const assumption = ctx.admission.assumption(ns);
@@ -36,7 +38,9 @@ export const exemptionAbsent = {
         path: [...w.path, 'namespaceSelector', 'matchExpressions', o.index],
         message:
           `${webhookLabel(w)} exempts namespaces labelled ${optOutText(o)}, which is how it would skip its own namespace ${ns}; ` +
-          (assumption ? `but ${ns} is not in the input, so it is pre-created (helm install --create-namespace, or createNamespace=false) and carries only kubernetes.io/metadata.name.` : `but the Namespace ${ns} in the input does not carry that label.`),
+          (assumption
+            ? `but ${ns} is not in the input, so it is pre-created (helm install --create-namespace, or createNamespace=false) and carries only kubernetes.io/metadata.name.`
+            : `but the Namespace ${ns} in the input does not carry that label.`),
         why: 'A namespace the chart does not render carries only the labels whoever created it gave it; the apiserver guarantees only kubernetes.io/metadata.name. The Kubernetes documentation recommends excluding the namespace where the webhook runs with a namespaceSelector, and that label makes the exclusion hold whoever created the namespace.',
         docs: [DOCS.selfDeadlock, DOCS.namespaceSelector, DOCS.nameLabel],
         fix: `Label the namespace (webhook-guard's label-namespaces prints \`kubectl label namespace ${ns} ${o.key}=${o.values[0]}\`, or emits the Namespace with --adopt-namespaces), or exclude it by name with exclude-namespaces (\`kubernetes.io/metadata.name NotIn [${ns}]\`).`,
@@ -50,16 +54,21 @@ export const exemptionAbsent = {
 
 // POD_REQUESTS are what keeping a namespace's pods running takes: creation, updates, eviction, binding, deletion.
 const POD_REQUESTS: Request[] = (
-  [
-    ['CREATE'],
-    ['UPDATE'],
-    ['DELETE'],
-    ['CREATE', 'eviction'],
-    ['CREATE', 'binding'],
-    ['UPDATE', 'status'],
-  ] as Array<[Request['operation'], string?]>
-).map(([operation, subresource]) => ({ group: '', version: 'v1', resource: 'pods', operation, namespaced: true, ...(subresource ? { subresource } : {}) }));
+  [['CREATE'], ['UPDATE'], ['DELETE'], ['CREATE', 'eviction'], ['CREATE', 'binding'], ['UPDATE', 'status']] as Array<
+    [Request['operation'], string?]
+  >
+).map(([operation, subresource]) => ({
+  group: '',
+  version: 'v1',
+  resource: 'pods',
+  operation,
+  namespaced: true,
+  ...(subresource ? { subresource } : {}),
+}));
 
 function rulesMatch(rules: unknown, reqs: Request[]): boolean {
-  return Array.isArray(rules) && rules.some((r) => r && typeof r === 'object' && reqs.some((req) => ruleMatches(r as ApiRule, req, true)));
+  return (
+    Array.isArray(rules) &&
+    rules.some((r) => r && typeof r === 'object' && reqs.some((req) => ruleMatches(r as ApiRule, req, true)))
+  );
 }

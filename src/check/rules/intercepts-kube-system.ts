@@ -1,5 +1,11 @@
 // intercepts-kube-system: a webhook intercepts objects in kube-system, where the control plane's own pods and leases live.
-import { builtinScope, ruleCoversNamespaced, selectorMatches, type LabelSelector, type Rule as ApiRule } from '../../model/selectors.js';
+import {
+  builtinScope,
+  ruleCoversNamespaced,
+  selectorMatches,
+  type LabelSelector,
+  type Rule as ApiRule,
+} from '../../model/selectors.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { listOf, webhookLabel } from '../describe.js';
 
@@ -26,7 +32,11 @@ export const interceptsKubeSystem = {
       let controlPlane = true;
       if (hits.length) {
         severity = w.failurePolicy === 'Fail' && certain.length ? 'error' : 'warning';
-        what = listOf((certain.length ? certain : hits).map((h) => h.probe.label), 5) + (certain.length ? '' : ` (unless ${hits[0].verdict.reason})`);
+        what =
+          listOf(
+            (certain.length ? certain : hits).map((h) => h.probe.label),
+            5,
+          ) + (certain.length ? '' : ` (unless ${hits[0].verdict.reason})`);
       } else {
         // Nothing critical matched: does it still cover some namespaced resource in kube-system?
         if (w.failurePolicy !== 'Fail' || (Array.isArray(w.entry.matchConditions) && w.entry.matchConditions.length)) continue;
@@ -43,7 +53,9 @@ export const interceptsKubeSystem = {
               const base = res.split('/')[0];
               return base !== 'namespaces' && !['', ...groups].some((g) => builtinScope(g === '*' ? '' : g, base) === true);
             });
-            return resources.map((res) => (groups.length === 1 && groups[0] !== '' && groups[0] !== '*' ? `${res}.${groups[0]}` : res));
+            return resources.map((res) =>
+              groups.length === 1 && groups[0] !== '' && groups[0] !== '*' ? `${res}.${groups[0]}` : res,
+            );
           });
         if (!covered.length) continue;
         severity = 'warning';

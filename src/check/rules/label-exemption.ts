@@ -21,8 +21,14 @@ export const labelExemption = {
       const obj = optOuts(w.entry.objectSelector, false);
       if (!ns.length && !obj.length) continue;
       const parts = [
-        ...ns.map((o) => `namespaces labelled ${optOutText(o)} (namespaceSelector ${o.key} ${o.operator}${o.values.length ? ` [${o.values.join(', ')}]` : ''}): anyone who may label a namespace can exempt it`),
-        ...obj.map((o) => `objects labelled ${optOutText(o)} (objectSelector ${o.key} ${o.operator}${o.values.length ? ` [${o.values.join(', ')}]` : ''}): anyone who may create such an object can set the label on it`),
+        ...ns.map(
+          (o) =>
+            `namespaces labelled ${optOutText(o)} (namespaceSelector ${o.key} ${o.operator}${o.values.length ? ` [${o.values.join(', ')}]` : ''}): anyone who may label a namespace can exempt it`,
+        ),
+        ...obj.map(
+          (o) =>
+            `objects labelled ${optOutText(o)} (objectSelector ${o.key} ${o.operator}${o.values.length ? ` [${o.values.join(', ')}]` : ''}): anyone who may create such an object can set the label on it`,
+        ),
       ];
       const field = obj.length && !ns.length ? 'objectSelector' : 'namespaceSelector';
       out.push({
@@ -30,7 +36,11 @@ export const labelExemption = {
         severity: w.type === 'validating' ? 'warning' : 'info',
         resource: w.owner,
         path: [...w.path, field, 'matchExpressions', (obj.length && !ns.length ? obj : ns)[0].index],
-        message: `${webhookLabel(w)} skips ${parts.join('; and it skips ')}.` + (w.type === 'validating' ? ' Whoever can set the label can bypass the policy this webhook enforces.' : ' Whoever can set the label can skip the mutation.'),
+        message:
+          `${webhookLabel(w)} skips ${parts.join('; and it skips ')}.` +
+          (w.type === 'validating'
+            ? ' Whoever can set the label can bypass the policy this webhook enforces.'
+            : ' Whoever can set the label can skip the mutation.'),
         why: 'The Kubernetes documentation says to "use the object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting the labels". Only kubernetes.io/metadata.name is set by the apiserver and cannot be changed; other namespace labels are as trustworthy as the RBAC on namespaces.',
         docs: [DOCS.objectSelector, DOCS.namespaceSelector, DOCS.nameLabel],
         fix: "Exempt namespaces by name with the immutable kubernetes.io/metadata.name label (webhook-guard's exclude-namespaces adds it for the webhook's own namespace and kube-system), make objectSelectors opt-in, and restrict who may update namespaces and set these labels.",

@@ -16,7 +16,10 @@ export const mutualDeadlock = {
     for (const cycle of graphOf(ctx.admission).cycles) {
       const first = cycle.walk[0];
       if (!first) continue;
-      const steps = cycle.walk.map((d) => `${sourceName(d.from)}'s pods are intercepted by ${d.via.name} (${d.via.owner.kind} ${d.via.owner.name}, Fail${d.verdict === 'unknown' ? ', unless a matchCondition skips them' : ''}), served by ${sourceName(d.to)}`);
+      const steps = cycle.walk.map(
+        (d) =>
+          `${sourceName(d.from)}'s pods are intercepted by ${d.via.name} (${d.via.owner.kind} ${d.via.owner.name}, Fail${d.verdict === 'unknown' ? ', unless a matchCondition skips them' : ''}), served by ${sourceName(d.to)}`,
+      );
       const namespaces = [...new Set(cycle.sources.map((s) => s.namespace))];
       const assumptions = namespaces.map((ns) => ctx.admission.assumption(ns)).filter((a): a is string => !!a);
       out.push({
@@ -32,7 +35,9 @@ export const mutualDeadlock = {
             ? `Exclude ${namespaces[0]} from each of these webhooks: webhook-guard's exclude-namespaces transform adds each webhook's own backend namespace by kubernetes.io/metadata.name.`
             : `Exclude the backends' namespaces (${namespaces.join(', ')}) from these webhooks: run webhook-guard's exclude-namespaces with ${namespaces.map((n) => `--exclude-namespace ${n}`).join(' ')} (or list them under exclude-namespaces.namespaces in the config), or skip the other backends' pods with an objectSelector.`,
         transform: 'exclude-namespaces',
-        related: [...new Set([...cycle.walk.map((d) => d.via.owner), ...cycle.sources.map((s) => s.resource)])].filter((r) => r !== first.via.owner),
+        related: [...new Set([...cycle.walk.map((d) => d.via.owner), ...cycle.sources.map((s) => s.resource)])].filter(
+          (r) => r !== first.via.owner,
+        ),
         ...(assumptions.length ? { assumptions } : {}),
       });
     }

@@ -30,22 +30,36 @@ export const noEndpoints = {
       const name = `${ref.namespace}/${ref.name}`;
       const svc = ctx.admission.serviceOf(w);
       const fail = webhooks.some((x) => x.failurePolicy === 'Fail');
-      const who = webhooks.length > 1 ? `webhooks ${listOf(webhooks.map((x) => x.name), 3)}` : `${w.type} webhook ${w.name}`;
+      const who =
+        webhooks.length > 1
+          ? `webhooks ${listOf(
+              webhooks.map((x) => x.name),
+              3,
+            )}`
+          : `${w.type} webhook ${w.name}`;
       const problems: string[] = [];
       let severity: Finding['severity'] = fail ? 'error' : 'warning';
       const assumptions: string[] = [];
       if (!svc) {
         // A Service of that name in another namespace of the input: the clientConfig namespace is hard-coded.
-        const elsewhere = model.ofKind('Service').filter((s) => s.name === ref.name && model.namespaceOf(s) !== ref.namespace).map((s) => model.namespaceOf(s));
+        const elsewhere = model
+          .ofKind('Service')
+          .filter((s) => s.name === ref.name && model.namespaceOf(s) !== ref.namespace)
+          .map((s) => model.namespaceOf(s));
         problems.push(
           `Service ${name} is not in the input (if another release installs it, check them together; if it is installed later or never, every call fails with "service not found")` +
-            (elsewhere.length ? `; a Service ${ref.name} exists in namespace ${[...new Set(elsewhere)].join(', ')}, so the namespace in clientConfig.service looks hard-coded` : ''),
+            (elsewhere.length
+              ? `; a Service ${ref.name} exists in namespace ${[...new Set(elsewhere)].join(', ')}, so the namespace in clientConfig.service looks hard-coded`
+              : ''),
         );
         assumptions.push(`Service ${name} is not in the input; assumed absent from the cluster`);
       } else {
         const selector = svc.obj.spec?.selector;
         const port = servicePort(svc, ref.port);
-        if (!port) problems.push(`Service ${name} has no port ${ref.port}, the port the webhook calls (ports: ${(Array.isArray(svc.obj.spec?.ports) ? svc.obj.spec.ports : []).map((p: { port?: unknown }) => p?.port).join(', ') || 'none'})`);
+        if (!port)
+          problems.push(
+            `Service ${name} has no port ${ref.port}, the port the webhook calls (ports: ${(Array.isArray(svc.obj.spec?.ports) ? svc.obj.spec.ports : []).map((p: { port?: unknown }) => p?.port).join(', ') || 'none'})`,
+          );
         if (!isObj(selector) || !Object.keys(selector).length) {
           if (svc.obj.spec?.type !== 'ExternalName') {
             problems.push(`Service ${name} has no selector: its endpoints are managed by hand and cannot be checked`);
@@ -54,16 +68,34 @@ export const noEndpoints = {
         } else {
           const selected = ctx.admission.selected(svc);
           if (!selected.length) {
-            problems.push(`Service ${name} (selector ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(', ')}) selects no pods of any workload in the input`);
+            problems.push(
+              `Service ${name} (selector ${Object.entries(selector)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(', ')}) selects no pods of any workload in the input`,
+            );
           } else {
-            const zero = selected.filter((s) => ['Deployment', 'StatefulSet'].includes(s.kind) && Number(s.resource.obj.spec?.replicas ?? 1) === 0 && !model.hpaFor(s.resource));
-            if (zero.length === selected.length) problems.push(`the pods it selects belong to ${listOf(zero.map(sourceName))}, which has replicas: 0`);
+            const zero = selected.filter(
+              (s) =>
+                ['Deployment', 'StatefulSet'].includes(s.kind) &&
+                Number(s.resource.obj.spec?.replicas ?? 1) === 0 &&
+                !model.hpaFor(s.resource),
+            );
+            if (zero.length === selected.length)
+              problems.push(`the pods it selects belong to ${listOf(zero.map(sourceName))}, which has replicas: 0`);
             if (port) {
               const verdicts = selected.map((s) => servesPort(svc, ref.port, s));
               if (verdicts.every((v) => v === 'no')) {
                 const target = port.targetPort ?? port.port;
-                const declared = [...new Set(selected.flatMap((s) => containerPorts(s).map((p) => (p.name ? `${p.name}/${p.containerPort}` : String(p.containerPort)))))];
-                problems.push(`its port ${ref.port} targets ${JSON.stringify(target)}, which is not a port of the selected containers (${declared.join(', ') || 'none declared'})`);
+                const declared = [
+                  ...new Set(
+                    selected.flatMap((s) =>
+                      containerPorts(s).map((p) => (p.name ? `${p.name}/${p.containerPort}` : String(p.containerPort))),
+                    ),
+                  ),
+                ];
+                problems.push(
+                  `its port ${ref.port} targets ${JSON.stringify(target)}, which is not a port of the selected containers (${declared.join(', ') || 'none declared'})`,
+                );
                 if (typeof target !== 'string' || /^\d+$/.test(target)) severity = fail ? 'warning' : 'info';
               }
             }
@@ -76,7 +108,13 @@ export const noEndpoints = {
         severity,
         resource: w.owner,
         path: [...w.path, ...(w.type === 'conversion' ? [] : ['clientConfig', 'service'])],
-        message: `${who} ${webhooks.length > 1 ? 'call' : 'calls'} Service ${name} port ${ref.port}, but ${problems.join('; and ')}.` + (w.type === 'conversion' ? conversionOutage([w]) : fail ? ' With failurePolicy Fail every matching request is rejected.' : ''),
+        message:
+          `${who} ${webhooks.length > 1 ? 'call' : 'calls'} Service ${name} port ${ref.port}, but ${problems.join('; and ')}.` +
+          (w.type === 'conversion'
+            ? conversionOutage([w])
+            : fail
+              ? ' With failurePolicy Fail every matching request is rejected.'
+              : ''),
         why: 'The apiserver calls a webhook through its Service; with no ready endpoint behind the port it names, each call fails ("no endpoints available for service", "connection refused") and the failure policy decides the request.',
         docs: [DOCS.serviceReference, DOCS.availability],
         fix: svc

@@ -26,12 +26,20 @@ export const runtimeWebhooks = {
           const parsed = JSON.parse(data.webhooks);
           const list = (Array.isArray(parsed) ? parsed : [parsed]).filter(isObj);
           const own = model.namespaceOf(cm);
-          const excluded = [own, 'kube-system'].filter((ns) => list.length > 0 && list.every((x) => !selectorMatches(x.namespaceSelector as LabelSelector, bareNamespaceLabels(ns))));
+          const excluded = [own, 'kube-system'].filter(
+            (ns) =>
+              list.length > 0 &&
+              list.every((x) => !selectorMatches(x.namespaceSelector as LabelSelector, bareNamespaceLabels(ns))),
+          );
           const open = [own, 'kube-system'].filter((ns) => !excluded.includes(ns));
           const keep = list.length === 1 ? 'keeps' : 'keep';
           selector =
             `its data.webhooks key holds ${list.length} selector${list.length === 1 ? '' : 's'}, which ` +
-            (!open.length ? `${keep} ${excluded.join(' and ')} out` : excluded.length ? `${keep} ${excluded.join(' and ')} out, but not ${open.join(' and ')}` : `${keep} neither ${open.join(' nor ')} out`);
+            (!open.length
+              ? `${keep} ${excluded.join(' and ')} out`
+              : excluded.length
+                ? `${keep} ${excluded.join(' and ')} out, but not ${open.join(' and ')}`
+                : `${keep} neither ${open.join(' nor ')} out`);
         } catch {
           selector = 'its data.webhooks key is not valid JSON';
         }
@@ -44,7 +52,7 @@ export const runtimeWebhooks = {
         path: ['data', typeof data.webhooks === 'string' ? 'webhooks' : 'resourceFilters'],
         message:
           `ConfigMap ${model.namespaceOf(cm)}/${cm.name} configures the webhooks Kyverno's admission controller creates at run time (${selector || 'with default selectors'}${conditions ? '; its data.matchConditions key adds conditions' : ''}). ` +
-          'Their rules and failure policy come from the policies installed later, so which pods and cluster-critical objects they intercept, and whether they can block Kyverno\'s own pods, cannot be checked offline.',
+          "Their rules and failure policy come from the policies installed later, so which pods and cluster-critical objects they intercept, and whether they can block Kyverno's own pods, cannot be checked offline.",
         why: 'Kyverno creates and updates its resource webhook configurations from its policies; they are not in the rendered chart, and `helm uninstall` leaves them behind (with failurePolicy Fail they then reject requests until deleted).',
         docs: [DOCS.namespaceSelector, DOCS.failOpen],
         fix: "Check a live cluster dump after installing the policies (`kubectl get mutatingwebhookconfigurations,validatingwebhookconfigurations,namespaces,services,deployments -A -o yaml | webhook-guard check -`); webhook-guard's kyverno-config transform excludes Kyverno's namespace and kube-system in the ConfigMap's webhooks key and adds node/CSR matchConditions.",
@@ -54,9 +62,13 @@ export const runtimeWebhooks = {
     for (const cfg of model.ofKind('CapsuleConfiguration')) {
       const admission = cfg.obj.spec?.admission;
       if (!isObj(admission)) continue;
-      const described = (['mutating', 'validating'] as const).flatMap((t) => (isObj(admission[t]) && Array.isArray(admission[t].webhooks) ? admission[t].webhooks : []));
+      const described = (['mutating', 'validating'] as const).flatMap((t) =>
+        isObj(admission[t]) && Array.isArray(admission[t].webhooks) ? admission[t].webhooks : [],
+      );
       const checked = ctx.admission.webhooks().filter((w) => w.owner === cfg).length;
-      const names = (['mutating', 'validating'] as const).map((t) => (isObj(admission[t]) ? admission[t].name : undefined)).filter(Boolean);
+      const names = (['mutating', 'validating'] as const)
+        .map((t) => (isObj(admission[t]) ? admission[t].name : undefined))
+        .filter(Boolean);
       out.push({
         id: 'runtime-webhooks',
         severity: 'info',

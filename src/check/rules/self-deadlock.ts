@@ -28,10 +28,13 @@ export const selfDeadlock = {
       const how =
         `its namespaceSelector (${selectorText(nsSel)}) matches namespace ${ns}` +
         (assumption ? ' as a pre-created namespace' : '') +
-        (w.entry.objectSelector ? ` and its objectSelector (${selectorText(w.entry.objectSelector)}) matches the pod labels` : '');
-      const labelFix = custom.length && assumption
-        ? ` Or give ${ns} the label its exemption expects (label-namespaces prints \`kubectl label namespace ${ns} ${custom[0].key}=${custom[0].values[0] ?? 'true'}\`; with --adopt-namespaces it emits the Namespace).`
-        : '';
+        (w.entry.objectSelector
+          ? ` and its objectSelector (${selectorText(w.entry.objectSelector)}) matches the pod labels`
+          : '');
+      const labelFix =
+        custom.length && assumption
+          ? ` Or give ${ns} the label its exemption expects (label-namespaces prints \`kubectl label namespace ${ns} ${custom[0].key}=${custom[0].values[0] ?? 'true'}\`; with --adopt-namespaces it emits the Namespace).`
+          : '';
       out.push({
         id: 'self-deadlock',
         severity: certain ? 'error' : 'warning',
@@ -46,7 +49,11 @@ export const selfDeadlock = {
         docs: [DOCS.selfDeadlock, DOCS.selfMutation, DOCS.nameLabel],
         fix:
           ns === 'kube-system'
-            ? `The backend runs in kube-system: exclude its own pods with an objectSelector on labels only they carry (${Object.entries(src.labels).map(([k, v]) => `${k}=${v}`).join(', ') || 'add one'}), or move it to its own namespace. webhook-guard's exclude-namespaces excludes kube-system by the immutable kubernetes.io/metadata.name label, which also stops the webhook there.`
+            ? `The backend runs in kube-system: exclude its own pods with an objectSelector on labels only they carry (${
+                Object.entries(src.labels)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(', ') || 'add one'
+              }), or move it to its own namespace. webhook-guard's exclude-namespaces excludes kube-system by the immutable kubernetes.io/metadata.name label, which also stops the webhook there.`
             : `Exclude the backend's namespace by the immutable kubernetes.io/metadata.name label: webhook-guard's exclude-namespaces transform merges \`kubernetes.io/metadata.name NotIn [${ns}]\` into the namespaceSelector.${labelFix}`,
         transform: 'exclude-namespaces',
         related: [src.resource, ...(ctx.admission.serviceOf(w) ? [ctx.admission.serviceOf(w)!] : [])],

@@ -28,7 +28,11 @@ export const serviceSelectorOverlap = {
       const ns = model.namespaceOf(svc);
       const port = webhooks[0].service?.port ?? 443;
       const intended = selected.filter((s) => servesPort(svc, port, s) === 'yes');
-      const selector = isObj(svc.obj.spec?.selector) ? Object.entries(svc.obj.spec.selector).map(([k, v]) => `${k}=${v}`).join(', ') : '';
+      const selector = isObj(svc.obj.spec?.selector)
+        ? Object.entries(svc.obj.spec.selector)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')
+        : '';
       const sources = new Set(selected.map((s) => s.resource.doc.segment.source).filter(Boolean));
       out.push({
         id: 'service-selector-overlap',
@@ -36,7 +40,10 @@ export const serviceSelectorOverlap = {
         resource: svc,
         path: ['spec', 'selector'],
         message:
-          `Service ${ns}/${svc.name} (selector ${selector}) is called by ${listOf(webhooks.map((w) => w.name), 3)} and selects the pods of ${listOf(selected.map(sourceName), 5)}` +
+          `Service ${ns}/${svc.name} (selector ${selector}) is called by ${listOf(
+            webhooks.map((w) => w.name),
+            3,
+          )} and selects the pods of ${listOf(selected.map(sourceName), 5)}` +
           `${sources.size > 1 ? ` (from ${listOf([...sources] as string[])})` : ''}. ` +
           `The apiserver's calls are spread over all of them; those that reach ${intended.length === 1 ? `a pod other than ${sourceName(intended[0])}'s` : 'the wrong server'} fail with "x509: certificate is valid for <other service>, not ${svc.name}.${ns}.svc", or get another webhook's answer.` +
           conversionOutage(webhooks),

@@ -30,13 +30,26 @@ export const singlePointOfFailure = {
       const wl = src.resource;
       const hpa = latestTargeting(model.ofKind('HorizontalPodAutoscaler'), src, model.namespaceOf.bind(model));
       const replicas = hpa ? Number(hpa.obj.spec?.minReplicas ?? 1) : Number(wl.obj.spec?.replicas ?? 1);
-      const pdbs = model.ofKind('PodDisruptionBudget').filter((p) => model.namespaceOf(p) === src.namespace && isObj(p.obj.spec?.selector) && selectorMatches(p.obj.spec.selector as LabelSelector, podLabels(wl), false));
+      const pdbs = model
+        .ofKind('PodDisruptionBudget')
+        .filter(
+          (p) =>
+            model.namespaceOf(p) === src.namespace &&
+            isObj(p.obj.spec?.selector) &&
+            selectorMatches(p.obj.spec.selector as LabelSelector, podLabels(wl), false),
+        );
       const problems: string[] = [];
-      if (Number.isFinite(replicas) && replicas < 2) problems.push(hpa ? `its HorizontalPodAutoscaler ${hpa.name} allows ${replicas} replica (minReplicas)` : `it has ${replicas} replica${replicas === 1 ? '' : 's'}`);
+      if (Number.isFinite(replicas) && replicas < 2)
+        problems.push(
+          hpa
+            ? `its HorizontalPodAutoscaler ${hpa.name} allows ${replicas} replica (minReplicas)`
+            : `it has ${replicas} replica${replicas === 1 ? '' : 's'}`,
+        );
       if (!pdbs.length) problems.push('no PodDisruptionBudget selects its pods, so a node drain may evict all of them at once');
       for (const p of pdbs) {
         const why = forbidsAll(p, replicas);
-        if (why) problems.push(`PodDisruptionBudget ${p.name} ${why}, so every drain of its nodes blocks (and is then often forced)`);
+        if (why)
+          problems.push(`PodDisruptionBudget ${p.name} ${why}, so every drain of its nodes blocks (and is then often forced)`);
       }
       if (!problems.length) continue;
       const radius = [...new Set(webhooks.flatMap((w) => ctx.admission.blastRadius(w)))];
@@ -64,7 +77,14 @@ export const singlePointOfFailure = {
 } satisfies Rule;
 
 function latestTargeting(hpas: Resource[], src: PodSource, namespaceOf: (r: Resource) => string): Resource | undefined {
-  return hpas.filter((h) => namespaceOf(h) === src.namespace && h.obj.spec?.scaleTargetRef?.kind === src.kind && h.obj.spec?.scaleTargetRef?.name === src.name).pop();
+  return hpas
+    .filter(
+      (h) =>
+        namespaceOf(h) === src.namespace &&
+        h.obj.spec?.scaleTargetRef?.kind === src.kind &&
+        h.obj.spec?.scaleTargetRef?.name === src.name,
+    )
+    .pop();
 }
 
 // forbidsAll tells why a PDB allows no voluntary disruption, or undefined when it allows one.
@@ -78,7 +98,8 @@ function forbidsAll(pdb: Resource, replicas: number): string | undefined {
   }
   if (spec.minAvailable !== undefined) {
     const p = pct(spec.minAvailable);
-    if (p !== undefined ? p >= 100 : Number(spec.minAvailable) >= replicas) return `has minAvailable: ${spec.minAvailable} with ${replicas} replica${replicas === 1 ? '' : 's'}`;
+    if (p !== undefined ? p >= 100 : Number(spec.minAvailable) >= replicas)
+      return `has minAvailable: ${spec.minAvailable} with ${replicas} replica${replicas === 1 ? '' : 's'}`;
   }
   return undefined;
 }

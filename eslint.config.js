@@ -1,0 +1,23 @@
+// Lint rules: typescript-eslint's recommended set over every TypeScript file, with the project's few additions.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', '.cache/', 'examples/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      eqeqeq: ['error', 'smart'],
+      'no-control-regex': 'off',
+    },
+  },
+  // Tests handle arbitrary parsed YAML; the transform registry holds transforms of every options type.
+  {
+    files: ['test/**', 'scripts/**', 'bench/**', 'src/pipeline/registry.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+);
