@@ -27,13 +27,6 @@ export class InputError extends UserError {
   }
 }
 
-/** TransformError names the transform, the resource and the field it could not handle (exit 1). */
-export class TransformError extends UserError {
-  constructor(transform: string, resource: string, field: string, message: string) {
-    super(`${transform}: ${resource}: ${field}: ${message}`, ExitCode.FAILURE);
-  }
-}
-
 /** UsageError is a wrong flag or argument (exit 2). */
 export class UsageError extends UserError {
   constructor(message: string) {

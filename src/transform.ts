@@ -31,7 +31,12 @@ export interface Settings {
   kubeVersion: string;
 }
 
-/** Transform is one hardening step: pure over the model, with its options validated by its schema. */
+/**
+ * Transform is one hardening step: pure over the model, with its options validated by its schema.
+ * The unwritten rule, written: a transform adds or replaces values (and may add documents through the
+ * context); it never removes one, so every change has a before and an after that the report shows.
+ * The writer holds to it: applyOperations (src/yaml/document.ts) refuses any operation but add and replace.
+ */
 export interface Transform<C> {
   /** Kebab-case name: the key under `transforms:` in the config and the name of its schema. */
   name: string;
@@ -44,14 +49,19 @@ export interface Transform<C> {
 
 /** Context records what a transform does; every edit goes through it so the report matches the output. */
 export class Context {
-  readonly changes: Change[] = [];
-  readonly warnings: Warning[] = [];
-  transform = '';
-
   constructor(
     readonly model: Model,
     readonly settings: Settings,
+    /** The transform whose changes this context records. */
+    readonly transform = '',
+    readonly changes: Change[] = [],
+    readonly warnings: Warning[] = [],
   ) {}
+
+  /** for is a context for the named transform that records into the same lists. */
+  for(transform: string): Context {
+    return new Context(this.model, this.settings, transform, this.changes, this.warnings);
+  }
 
   /** id names a resource for reports. */
   id(r: Resource): string {

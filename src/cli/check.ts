@@ -36,10 +36,7 @@ Exit codes: 0 nothing at or above --fail-on; 1 findings (or unreadable input); 2
 }
 
 /** checkMain runs `webhook-guard check` with the arguments after `check`. */
-export async function checkMain(
-  argv: string[],
-  io: IO & { stdoutIsTTY?: boolean; env?: Record<string, string | undefined> },
-): Promise<number> {
+export async function checkMain(argv: string[], io: IO): Promise<number> {
   try {
     let parsed;
     try {
@@ -112,7 +109,7 @@ export async function checkMain(
     else if (format === 'dot') out = (await import('../check/graph.js')).dot(result.admission);
     else {
       const report = await import('../check/report.js');
-      out = report.textReport(result, names, { color: report.useColor(io.stdoutIsTTY, io.env ?? process.env) });
+      out = report.textReport(result, names, { color: report.useColor(io.stdoutIsTTY, io.env) });
     }
     io.stdout(out);
     if (failOn === 'none') return ExitCode.OK;

@@ -9,6 +9,6 @@ export interface IO {
   stdinIsTTY?: boolean;
   /** True when stdout is a terminal (check colours its text report only then). */
   stdoutIsTTY?: boolean;
-  /** The environment (NO_COLOR, TERM); default: process.env. */
-  env?: Record<string, string | undefined>;
+  /** The environment (NO_COLOR, TERM, Helm's and kustomize's variables): the only place the CLI reads it. */
+  env: Record<string, string | undefined>;
 }

@@ -162,9 +162,9 @@ export async function loadConfig(path: string | undefined, overrides: Overrides)
 export async function main(argv: string[], io: IO): Promise<number> {
   if (argv[0] === 'check') return (await import('./check.js')).checkMain(argv.slice(1), io);
   // A kustomize legacy exec plugin gets its config file's path as the first argument.
-  argv = kustomizePluginArgv(argv, process.env) ?? argv;
+  argv = kustomizePluginArgv(argv, io.env) ?? argv;
   // Helm 4 swallows a plugin's stderr: show it on the terminal too.
-  if (isHelmPlugin(process.env)) io = { ...io, stderr: teeToTerminal(io.stderr) };
+  if (isHelmPlugin(io.env)) io = { ...io, stderr: teeToTerminal(io.stderr) };
   let stack = argv.includes('--stack');
   try {
     const flags = parseFlags(argv);

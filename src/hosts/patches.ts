@@ -7,9 +7,8 @@ import { isObj, type Obj } from '../model/types.js';
 import { type Model } from '../model/model.js';
 import type { Result } from '../pipeline/pipeline.js';
 
-/** EMIT_MODES are the values of --emit. */
-export const EMIT_MODES = ['manifests', 'patches', 'flux'] as const;
-export type EmitMode = (typeof EMIT_MODES)[number];
+/** EmitMode is a value of --emit. */
+export type EmitMode = 'manifests' | 'patches' | 'flux';
 
 /** Target selects one resource the way kustomize's `patches[].target` does (name is an anchored regex). */
 export interface Target {

@@ -7,8 +7,6 @@ import { ConfigError } from '../errors.js';
 import { packageRoot } from '../package.js';
 import { TRANSFORMS } from './registry.js';
 
-export const CONFIG_API_VERSION = 'webhookguard.dev/v1alpha1';
-export const CONFIG_KIND = 'WebhookGuard';
 export const DEFAULT_KUBE_VERSION = '1.30';
 
 /** TransformOptions are one transform's options plus its switch. */

@@ -37,8 +37,7 @@ export function applyTransforms(model: Model, config: Config): { changes: Change
   for (const t of TRANSFORMS) {
     const options = config.transforms[t.name];
     if (!options.enabled) continue;
-    ctx.transform = t.name;
-    t.apply(model, options, ctx);
+    t.apply(model, options, ctx.for(t.name));
   }
   return { changes: ctx.changes, warnings: ctx.warnings };
 }

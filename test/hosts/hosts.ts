@@ -140,6 +140,7 @@ export async function guard(args: string[], input: string): Promise<Run> {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
     stdinIsTTY: false,
+    env: {},
   });
   return { status, stdout, stderr };
 }
