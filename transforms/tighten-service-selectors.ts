@@ -3,6 +3,7 @@ import { isObj, labelsOf, podLabels, type Resource } from '../src/model/types.js
 import { type Model } from '../src/model/model.js';
 import { mapSelectorMatches } from '../src/model/selectors.js';
 import type { Transform } from '../src/transform.js';
+import { listed } from './shared/skip.js';
 
 /** TightenServiceSelectorsConfig: options of tighten-service-selectors. */
 export interface TightenServiceSelectorsConfig {
@@ -51,7 +52,7 @@ export const tightenServiceSelectors = {
   apply(model, config, ctx) {
     for (const svc of webhookServices(model)) {
       const ns = model.namespaceOf(svc);
-      if (config.skipServices.includes(svc.name) || config.skipServices.includes(`${ns}/${svc.name}`)) continue;
+      if (listed(config.skipServices, svc.name, ns)) continue;
       const selector = svc.obj.spec?.selector;
       if (!isObj(selector) || !Object.keys(selector).length) {
         ctx.warn(svc, 'webhook Service has no selector; its endpoints are managed by hand and cannot be checked');

@@ -1,6 +1,7 @@
 // Gives the workloads behind fail-closed webhooks a minimum of replicas, a disruption budget and host spread.
 import { isObj, labelsOf, podLabels, type Resource } from '../src/model/types.js';
 import type { Transform } from '../src/transform.js';
+import { listed } from './shared/skip.js';
 
 /** WebhookReplicasConfig: options of webhook-replicas. */
 export interface WebhookReplicasConfig {
@@ -35,8 +36,7 @@ export const webhookReplicas = {
     const min = config.minReplicas;
     for (const [wl, names] of served) {
       const ns = model.namespaceOf(wl);
-      if (wl.kind === 'DaemonSet' || config.skipWorkloads.includes(wl.name) || config.skipWorkloads.includes(`${ns}/${wl.name}`))
-        continue;
+      if (wl.kind === 'DaemonSet' || listed(config.skipWorkloads, wl.name, ns)) continue;
       const list = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
       const why = `it serves the Fail webhook${names.length > 1 ? 's' : ''} ${list}: with one pod, losing it rejects every matching request (Kubernetes: webhook availability)`;
       const hpa = model.hpaFor(wl);

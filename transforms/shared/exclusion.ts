@@ -1,10 +1,11 @@
 // Shared by the transforms that keep webhooks out of namespaces: skip lists and NotIn exclusion plans.
 import type { Webhook } from '../../src/model/types.js';
+import { listed } from './skip.js';
 import { bareNamespaceLabels, NAME_LABEL, selectorMatches, type LabelSelector } from '../../src/model/selectors.js';
 
 /** skipped tells whether a webhook is named in a skip list (`name` or `configuration/name`). */
 export function skipped(w: Webhook, list: string[]): boolean {
-  return list.includes(w.name) || list.includes(`${w.owner.name}/${w.name}`);
+  return listed(list, w.name, w.owner.name);
 }
 
 /** ExclusionPlan says how to keep a namespaceSelector away from namespaces. */
