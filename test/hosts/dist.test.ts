@@ -3,12 +3,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cli } from '../support/helpers.js';
-import { CHART, HELM3, HELM4, ROOT, find, objects, ok, run, sandbox, type Sandbox } from './hosts.js';
+import { CHART, HELM3, HELM4, ROOT, find, objects, ok, run, sandbox, type Sandbox, hostSuite } from './hosts.js';
 
-const test = suite('hosts: npm pack and install -g');
+const test = hostSuite('hosts: npm pack and install -g');
 let sb: Sandbox;
 let tarball: string;
 let files: string[];

@@ -5,11 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BIN, CHART, HELM3, HELM4, ROOT, find, objects, ok, run, sandbox, type Sandbox } from './hosts.js';
+import { BIN, CHART, HELM3, HELM4, ROOT, find, objects, ok, run, sandbox, type Sandbox, hostSuite } from './hosts.js';
 
-const test = suite('hosts: GitOps pipes');
+const test = hostSuite('hosts: GitOps pipes');
 let sb: Sandbox;
 test.before(() => {
   sb = sandbox();

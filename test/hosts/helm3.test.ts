@@ -2,11 +2,10 @@
 // --post-renderer-args, on the example chart. No cluster: `helm template` only.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BIN, CHART, HELM3, find, objects, ok, run, sandbox, type Sandbox } from './hosts.js';
+import { BIN, CHART, HELM3, find, objects, ok, run, sandbox, type Sandbox, hostSuite } from './hosts.js';
 
-const test = suite('hosts: helm 3');
+const test = hostSuite('hosts: helm 3');
 let sb: Sandbox;
 test.before(() => {
   sb = sandbox();

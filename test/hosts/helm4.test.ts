@@ -4,11 +4,10 @@
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CHART, HELM4, ROOT, find, objects, ok, run, sandbox, type Sandbox } from './hosts.js';
+import { CHART, HELM4, ROOT, find, objects, ok, run, sandbox, type Sandbox, hostSuite } from './hosts.js';
 
-const test = suite('hosts: helm 4 plugin');
+const test = hostSuite('hosts: helm 4 plugin');
 let sb: Sandbox;
 test.before(() => {
   sb = sandbox();

@@ -4,11 +4,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CHART, HELM3, KUBECTL, byKey, find, guard as cli, objects, ok, sandbox, type Sandbox } from './hosts.js';
+import { CHART, HELM3, KUBECTL, byKey, find, guard as cli, objects, ok, sandbox, type Sandbox, hostSuite } from './hosts.js';
 
-const test = suite('hosts: KRM function (ResourceList)');
+const test = hostSuite('hosts: KRM function (ResourceList)');
 let sb: Sandbox;
 let rendered: string;
 test.before(() => {

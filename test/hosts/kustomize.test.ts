@@ -3,12 +3,25 @@
 // object under `transformers:`, the executable at its documented path under XDG_CONFIG_HOME.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BIN, CHART, HELM3, KUBECTL, KUBECTL31, byKey, find, objects, ok, run, sandbox, type Sandbox } from './hosts.js';
+import {
+  BIN,
+  CHART,
+  HELM3,
+  KUBECTL,
+  KUBECTL31,
+  byKey,
+  find,
+  objects,
+  ok,
+  run,
+  sandbox,
+  type Sandbox,
+  hostSuite,
+} from './hosts.js';
 import { cli } from '../support/helpers.js';
 
-const test = suite('hosts: kustomize legacy exec plugin');
+const test = hostSuite('hosts: kustomize legacy exec plugin');
 let sb: Sandbox;
 let rendered: string;
 const GUARD =

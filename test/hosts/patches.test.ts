@@ -4,11 +4,24 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CHART, HELM3, KUBECTL, ROOT, byKey, docsOf, guard as cli, objects, ok, run, sandbox, type Sandbox } from './hosts.js';
+import {
+  CHART,
+  HELM3,
+  KUBECTL,
+  ROOT,
+  byKey,
+  docsOf,
+  guard as cli,
+  objects,
+  ok,
+  run,
+  sandbox,
+  type Sandbox,
+  hostSuite,
+} from './hosts.js';
 
-const test = suite('hosts: patch export');
+const test = hostSuite('hosts: patch export');
 let sb: Sandbox;
 test.before(() => {
   sb = sandbox();

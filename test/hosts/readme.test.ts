@@ -5,11 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BIN, HELM3, HELM4, KUBECTL, ROOT, run, sandbox } from './hosts.js';
+import { BIN, HELM3, HELM4, KUBECTL, ROOT, run, sandbox, hostSuite } from './hosts.js';
 
-const test = suite('hosts: README recipes');
+const test = hostSuite('hosts: README recipes');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const RECIPE = /<!-- recipe: (\w+) \/(.+)\/(\w*) -->\n```sh\n([\s\S]*?)```/g;
 const recipes = [...readme.matchAll(RECIPE)].map((m) => ({ mode: m[1], expect: new RegExp(m[2], m[3]), script: m[4] }));

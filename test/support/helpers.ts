@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Test } from 'uvu';
+import { suite, type Test } from 'uvu';
 import { main } from '../../src/cli/main.js';
 import { defaultConfig, resolveConfig, type Config } from '../../src/pipeline/config.js';
 import { transformStream, type Result } from '../../src/pipeline/pipeline.js';
@@ -45,6 +45,24 @@ export function needsCorpus(t: Test, name: string, files: string[], fn: () => vo
       throw new Error(`needs ${missing.join(', ')}, which is absent; CI=true requires the shared corpus`);
     });
   } else t.skip(name, fn);
+}
+
+/**
+ * gatedSuite is a uvu suite for tests that need something this machine may lack (real binaries, a built
+ * control plane). With `missing` undefined it is a plain suite. Otherwise every test is registered as skipped
+ * (counted in the closing line) and hooks do nothing; under CI=true every test fails with the reason instead.
+ */
+export function gatedSuite(name: string, missing: string | undefined): Test {
+  const s = suite(name);
+  if (missing === undefined) return s;
+  const register = (title: string) =>
+    CI
+      ? s(title, () => {
+          throw new Error(`cannot run: ${missing}; CI=true requires it`);
+        })
+      : s.skip(title, () => {});
+  const noop = Object.assign(() => {}, { each: () => {} });
+  return Object.assign(register, { skip: register, only: register, before: noop, after: noop, run: s.run }) as unknown as Test;
 }
 
 /** config builds a resolved config: only the named transforms on (all when none named), with options merged. */
