@@ -322,12 +322,14 @@ function main(): void {
   for (const [group, ts] of Object.entries(timings)) {
     for (const t of ts)
       lines.push(
-        `| ${group} | ${t.name} | ${t.error ? `failed (${t.error})` : t.median.toFixed(0)} | ${t.min.toFixed(0)} | ${t.max.toFixed(0)} | ${t.runs.length} |`,
+        `| ${group} | ${t.name} | ${t.error ? `failed (${t.error})` : t.median.toFixed(0)} ` +
+          `| ${t.min.toFixed(0)} | ${t.max.toFixed(0)} | ${t.runs.length} |`,
       );
   }
   lines.push('', `time per MB: ${perMb10.toFixed(1)} ms at 10 MB, ${perMb100.toFixed(1)} ms at 100 MB`);
   lines.push(
-    `peak RSS: kube-prometheus-stack ${rss.kps?.toFixed(0)} MB, 10 MB input ${rss.syn10?.toFixed(0)} MB, 100 MB input ${rss.syn100?.toFixed(0)} MB (stdin a pipe: ${rss.syn100Pipe?.toFixed(0)} MB)`,
+    `peak RSS: kube-prometheus-stack ${rss.kps?.toFixed(0)} MB, 10 MB input ${rss.syn10?.toFixed(0)} ` +
+      `MB, 100 MB input ${rss.syn100?.toFixed(0)} MB (stdin a pipe: ${rss.syn100Pipe?.toFixed(0)} MB)`,
   );
   lines.push('', '| ratio | value | target | verdict |', '|---|---:|---|---|');
   for (const c of checks) lines.push(`| ${c.what} | ${c.value.toFixed(2)} | ${c.target} | ${c.verdict} |`);

@@ -343,7 +343,10 @@ class Emitter {
     return `&${a} `;
   }
 
-  /** inline returns the text after `key:` or `- ` for scalars, flow collections and block scalars, or undefined for block collections. */
+  /**
+   * inline returns the text after `key:` or `- ` for scalars, flow collections and block scalars, or undefined for block
+   * collections.
+   */
   inline(v: unknown, indent: number): string | undefined {
     const rng = this.rng;
     if (v !== null && typeof v === 'object') {
@@ -570,7 +573,8 @@ export async function checkCase(input: Buffer, options: { spawn?: boolean; secre
     const second = await runMain(Buffer.from(first.stdout, 'utf8'));
     if (second.exit !== 0 || second.stdout !== first.stdout)
       problems.push(
-        `not idempotent: second run exit ${second.exit}${second.exit === 0 ? ', output differs' : `: ${second.stderr.slice(0, 200)}`}`,
+        `not idempotent: second run exit ` +
+          `${second.exit}${second.exit === 0 ? ', output differs' : `: ${second.stderr.slice(0, 200)}`}`,
       );
   } else problems.push(`exit ${first.exit}: ${first.stderr.slice(0, 300)}`);
   if (options.spawn) {
@@ -761,7 +765,9 @@ export async function runGuarded(spec: BatchSpec, caseTimeoutMs: number): Promis
     const budgetMs = spec.budgetMs ? Math.max(1, spec.budgetMs - (Date.now() - started)) : 0;
     const hung = await new Promise<number | undefined>((done, fail) => {
       // The worker runs this same TypeScript file, so it registers tsx for itself first.
-      const code = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); }).then((m) => m.workerMain())`;
+      const code =
+        `import('tsx/esm/api').then((tsx) => { tsx.register(); return ` +
+        `import(${JSON.stringify(import.meta.url)}); }).then((m) => m.workerMain())`;
       const worker = new Worker(code, { eval: true, workerData: { spec: { ...spec, budgetMs }, from } });
       let current = from;
       let timer: NodeJS.Timeout | undefined;
@@ -818,7 +824,9 @@ export async function workerMain(): Promise<void> {
   parentPort!.postMessage({ end: true });
 }
 
-/** compareCorpus reads every corpus document, whatever its size, with the fast reader and with yaml, and lists where they differ. */
+/**
+ * compareCorpus reads every corpus document, whatever its size, with the fast reader and with yaml, and lists where they differ.
+ */
 export function compareCorpus(files: string[]): { documents: number; fast: number; differ: string[] } {
   const out = { documents: 0, fast: 0, differ: [] as string[] };
   for (const file of files) {
@@ -855,20 +863,24 @@ async function cli(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js')))
     console.log('fuzz: dist/ is missing (npm run build); spawned cases will fail');
   console.log(
-    `fuzz: seed ${spec.seed}, up to ${spec.generated} generated and ${files.length ? spec.mutated : 0} mutated cases, at most ${spec.budgetMs! / 60000} min`,
+    `fuzz: seed ${spec.seed}, up to ${spec.generated} generated and ` +
+      `${files.length ? spec.mutated : 0} mutated cases, at most ${spec.budgetMs! / 60000} min`,
   );
   const t0 = Date.now();
   const whole = compareCorpus(files);
   console.log(
-    `fuzz: fast reader and yaml agree on ${whole.fast - whole.differ.length} of the ${whole.fast} corpus documents the fast reader reads (of ${whole.documents})`,
+    `fuzz: fast reader and yaml agree on ${whole.fast - whole.differ.length} of the ` +
+      `${whole.fast} corpus documents the fast reader reads (of ${whole.documents})`,
   );
   for (const d of whole.differ) console.log(`  differs: ${d}`);
   if (whole.differ.length) process.exitCode = 1;
   const s = await runGuarded(spec, 30_000);
   const secs = ((Date.now() - t0) / 1000).toFixed(0);
   console.log(
-    `fuzz: ${s.cases} cases (${s.generated} generated, ${s.mutated} mutated, ${s.spawned} also through the binary) in ${secs} s: ` +
-      `${s.exit0} exit 0, ${s.exit1} exit 1; fast reader compared on ${s.fastReads} documents, fast editor on ${s.fastEdits} edits; ${s.failures.length} failures`,
+    `fuzz: ${s.cases} cases (${s.generated} generated, ${s.mutated} ` +
+      `mutated, ${s.spawned} also through the binary) in ${secs} s: ` +
+      `${s.exit0} exit 0, ${s.exit1} exit 1; fast reader compared on ${s.fastReads} ` +
+      `documents, fast editor on ${s.fastEdits} edits; ${s.failures.length} failures`,
   );
   if (s.failures.length) {
     const dir = join(ROOT, '.cache', 'fuzz');

@@ -34,8 +34,10 @@ export const excludeNamespaces = {
       const why =
         `a pre-created namespace carries only ${NAME_LABEL}, so the selector matched ${plan.missing.join(', ')}; ` +
         (own && plan.missing.includes(own)
-          ? `a webhook that intercepts its own namespace can block the pods that serve it (Kubernetes: "Avoiding deadlocks in self-hosted webhooks")`
-          : `intercepting kube-system can stop the control plane (Kubernetes: "Avoiding operating on the kube-system namespace")`);
+          ? `a webhook that intercepts its own namespace can block the pods that ` +
+            `serve it (Kubernetes: "Avoiding deadlocks in self-hosted webhooks")`
+          : `intercepting kube-system can stop the control plane ` +
+            `(Kubernetes: "Avoiding operating on the kube-system namespace")`);
       ctx.set(w.owner, [...w.path, 'namespaceSelector', ...plan.edit.path], plan.edit.value, why);
     }
   },

@@ -74,7 +74,8 @@ export const failOpen = {
         if (w.type === 'validating') {
           ctx.warn(
             w.owner,
-            `validating webhook ${w.name} intercepts ${what} and stays Fail: failing open would let requests through unvalidated while its backend is down ` +
+            `validating webhook ${w.name} intercepts ${what} and stays Fail: failing ` +
+              `open would let requests through unvalidated while its backend is down ` +
               `(to accept that, add validating to fail-open's webhookTypes or pass --fail-open validating)`,
           );
         }
@@ -82,9 +83,12 @@ export const failOpen = {
       }
       const why =
         w.type === 'mutating'
-          ? `it intercepts ${what}; a mutating webhook that fails closed takes them down with its backend. Requests now pass unmutated while the backend is down: ` +
-            `enforce what the mutation guarantees with a validating webhook or policy (Kubernetes "Admission Webhook Good Practices": fail open and validate the final state)`
-          : `it intercepts ${what}; asked for with webhookTypes validating. Policy enforcement is weakened: requests pass unvalidated while the backend is down`;
+          ? `it intercepts ${what}; a mutating webhook that fails closed takes them down ` +
+            `with its backend. Requests now pass unmutated while the backend is down: ` +
+            `enforce what the mutation guarantees with a validating webhook or policy (Kubernetes ` +
+            `"Admission Webhook Good Practices": fail open and validate the final state)`
+          : `it intercepts ${what}; asked for with webhookTypes validating. Policy ` +
+            `enforcement is weakened: requests pass unvalidated while the backend is down`;
       ctx.set(w.owner, [...w.path, 'failurePolicy'], 'Ignore', why);
       if (w.type === 'validating')
         ctx.warn(

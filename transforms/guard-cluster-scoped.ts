@@ -47,21 +47,24 @@ function addConditions(w: Webhook, wanted: MatchCondition[], ctx: Context): void
   if (!matchConditionsAvailable(ctx.settings.kubeVersion)) {
     ctx.warn(
       w.owner,
-      `webhook ${w.name}: would add matchConditions ${names}, but matchConditions need Kubernetes 1.28+ (target ${ctx.settings.kubeVersion}); left out`,
+      `webhook ${w.name}: would add matchConditions ${names}, but matchConditions ` +
+        `need Kubernetes 1.28+ (target ${ctx.settings.kubeVersion}); left out`,
     );
     return;
   }
   if (w.owner.kind.endsWith('WebhookConfiguration') && w.owner.apiVersion !== 'admissionregistration.k8s.io/v1') {
     ctx.warn(
       w.owner,
-      `webhook ${w.name}: would add matchConditions ${names}, but ${w.owner.apiVersion} is not admissionregistration.k8s.io/v1; left out`,
+      `webhook ${w.name}: would add matchConditions ${names}, but ` +
+        `${w.owner.apiVersion} is not admissionregistration.k8s.io/v1; left out`,
     );
     return;
   }
   if ('tooMany' in merged) {
     ctx.warn(
       w.owner,
-      `webhook ${w.name}: would add matchConditions ${names}, but it has ${merged.tooMany} and the API allows ${MAX_MATCH_CONDITIONS}; left out`,
+      `webhook ${w.name}: would add matchConditions ${names}, but it has ` +
+        `${merged.tooMany} and the API allows ${MAX_MATCH_CONDITIONS}; left out`,
     );
     return;
   }

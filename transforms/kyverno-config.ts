@@ -55,7 +55,8 @@ function excludeNamespaces(r: Resource, targets: string[], ctx: Context): void {
     });
     ctx.warn(
       r,
-      `data.webhooks is missing, so Kyverno's webhooks intercept ${targets.join(' and ')}; add webhooks: '${json}' (Kyverno 1.13.1+; a list of it before)`,
+      `data.webhooks is missing, so Kyverno's webhooks intercept ${targets.join(' and ')}; ` +
+        `add webhooks: '${json}' (Kyverno 1.13.1+; a list of it before)`,
     );
     return;
   }
@@ -82,7 +83,8 @@ function excludeNamespaces(r: Resource, targets: string[], ctx: Context): void {
   if (!missing.size) return;
   const why =
     `Kyverno copies data.webhooks into every webhook it registers, and its selector matched ${[...missing].join(', ')}: ` +
-    `a Fail webhook that intercepts its own namespace or kube-system can block the pods that would serve it (Kubernetes: "Avoiding deadlocks in self-hosted webhooks")`;
+    `a Fail webhook that intercepts its own namespace or kube-system can block the pods ` +
+    `that would serve it (Kubernetes: "Avoiding deadlocks in self-hosted webhooks")`;
   ctx.set(r, ['data', 'webhooks'], editJson(text, before, after), why);
 }
 
@@ -100,20 +102,23 @@ function addConditions(r: Resource, ctx: Context): void {
   if (!matchConditionsAvailable(ctx.settings.kubeVersion)) {
     ctx.warn(
       r,
-      `data.matchConditions: would add ${names}, but matchConditions need Kubernetes 1.28+ (target ${ctx.settings.kubeVersion}); left out`,
+      `data.matchConditions: would add ${names}, but matchConditions need ` +
+        `Kubernetes 1.28+ (target ${ctx.settings.kubeVersion}); left out`,
     );
     return;
   }
   if ('tooMany' in merged) {
     ctx.warn(
       r,
-      `data.matchConditions: would add ${names}, but it has ${merged.tooMany} and the API allows ${MAX_MATCH_CONDITIONS}; left out`,
+      `data.matchConditions: would add ${names}, but it has ` +
+        `${merged.tooMany} and the API allows ${MAX_MATCH_CONDITIONS}; left out`,
     );
     return;
   }
   const why =
     `Kyverno copies data.matchConditions into every webhook it registers; ${whyOf(merged.added.map((c) => c.name))}. ` +
-    `Kyverno policies on Nodes and CSRs no longer see those requests (Kyverno's own --excludeBootstrapResources does the same for its Fail webhooks only)`;
+    `Kyverno policies on Nodes and CSRs no longer see those requests (Kyverno's ` +
+    `own --excludeBootstrapResources does the same for its Fail webhooks only)`;
   // A new key is written the way Kyverno's chart writes it: compact JSON (Helm's toJson).
   ctx.set(
     r,

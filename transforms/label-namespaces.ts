@@ -71,7 +71,8 @@ export const labelNamespaces = {
               annotations: { 'helm.sh/resource-policy': 'keep' },
             },
           },
-          `namespace ${ns} is not in the stream (pre-created); adopting it carries the labels: ${entries.map(([, { why }]) => why).join('; ')}`,
+          `namespace ${ns} is not in the stream (pre-created); adopting it ` +
+            `carries the labels: ${entries.map(([, { why }]) => why).join('; ')}`,
           { first: true },
         );
       } else {

@@ -87,14 +87,16 @@ export const tightenServiceSelectors = {
           svc,
           ['spec', 'selector', key],
           value,
-          `the selector ${shown} also matches other releases' pods in ${ns} (the kubebuilder default control-plane label), so webhook calls can reach the wrong server (x509 name mismatch)`,
+          `the selector ${shown} also matches other releases' pods in ${ns} (the kubebuilder default ` +
+            `control-plane label), so webhook calls can reach the wrong server (x509 name mismatch)`,
         );
         if (pod[key] !== value) {
           ctx.set(
             backend,
             ['spec', 'template', 'metadata', 'labels', key],
             value,
-            `the tightened selector of Service ${svc.name} needs this label on the pods; changing the pod template rolls the pods (spec.selector is immutable and left as it is)`,
+            `the tightened selector of Service ${svc.name} needs this label on the pods; changing ` +
+              `the pod template rolls the pods (spec.selector is immutable and left as it is)`,
           );
           ctx.warn(
             backend,

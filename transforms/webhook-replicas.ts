@@ -38,7 +38,9 @@ export const webhookReplicas = {
       const ns = model.namespaceOf(wl);
       if (wl.kind === 'DaemonSet' || listed(config.skipWorkloads, wl.name, ns)) continue;
       const list = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
-      const why = `it serves the Fail webhook${names.length > 1 ? 's' : ''} ${list}: with one pod, losing it rejects every matching request (Kubernetes: webhook availability)`;
+      const why =
+        `it serves the Fail webhook${names.length > 1 ? 's' : ''} ${list}: with one pod, ` +
+        `losing it rejects every matching request (Kubernetes: webhook availability)`;
       const hpa = model.hpaFor(wl);
       if (hpa) {
         const hpaMin = Number(hpa.obj.spec?.minReplicas ?? 1);
@@ -97,7 +99,8 @@ export const webhookReplicas = {
               labelSelector: structuredClone(podSelector),
             },
           ],
-          `replicas on one node fail together; ScheduleAnyway keeps one-node clusters schedulable (changing the pod template rolls the pods)`,
+          `replicas on one node fail together; ScheduleAnyway keeps one-node ` +
+            `clusters schedulable (changing the pod template rolls the pods)`,
         );
       }
     }

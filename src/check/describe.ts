@@ -15,7 +15,10 @@ export function listOf(items: string[], max = 4): string {
   return `${unique.slice(0, max).join(', ')} and ${unique.length - max} more`;
 }
 
-/** selectorText renders a label selector compactly: `control-plane NotIn [openkruise], kubernetes.io/metadata.name NotIn [kube-system]`. */
+/**
+ * selectorText renders a label selector compactly: `control-plane NotIn [openkruise], kubernetes.io/metadata.name NotIn
+ * [kube-system]`.
+ */
 export function selectorText(sel: unknown): string {
   if (!sel || typeof sel !== 'object') return '(none: matches everything)';
   const s = sel as LabelSelector;

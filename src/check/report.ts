@@ -56,7 +56,10 @@ export function textReport(result: CheckResult, inputs: string[], style: Style =
   const webhooks = a.webhooks();
   lines.push(
     paint(style, 'bold', 'webhook-guard check') +
-      `: ${inputs.length} input${inputs.length === 1 ? '' : 's'} (${inputs.join(', ')}), ${webhooks.length} webhook${webhooks.length === 1 ? '' : 's'} (${webhooks.filter((w) => w.failurePolicy === 'Fail').length} Fail), ${a.sources().length} pod source${a.sources().length === 1 ? '' : 's'}`,
+      `: ${inputs.length} input${inputs.length === 1 ? '' : 's'} (${inputs.join(', ')}), ` +
+      `${webhooks.length} webhook${webhooks.length === 1 ? '' : 's'} ` +
+      `(${webhooks.filter((w) => w.failurePolicy === 'Fail').length} Fail), ` +
+      `${a.sources().length} pod source${a.sources().length === 1 ? '' : 's'}`,
   );
   if (result.assumptions.length) {
     lines.push('', 'assumed:');
@@ -71,7 +74,8 @@ export function textReport(result: CheckResult, inputs: string[], style: Style =
       lines.push(`  at ${where(f)}`);
       lines.push(`  ${f.message}`);
       lines.push(
-        `  ${paint(style, 'dim', 'why:')} ${f.why}${f.docs.length ? ` (${f.docs.map((d) => `${d.title}, ${d.url}`).join('; ')})` : ''}`,
+        `  ${paint(style, 'dim', 'why:')} ` +
+          `${f.why}${f.docs.length ? ` (${f.docs.map((d) => `${d.title}, ${d.url}`).join('; ')})` : ''}`,
       );
       lines.push(`  ${paint(style, 'dim', 'fix:')} ${f.fix}${f.transform ? ` [transform: ${f.transform}]` : ''}`);
     }

@@ -88,7 +88,8 @@ async function functionConfig(list: Obj, fallback: Config, overrides: Overrides,
   if (!isObj(fc)) throw new ConfigError('functionConfig: expected a WebhookGuard object');
   if (fc.kind !== 'WebhookGuard') {
     throw new ConfigError(
-      `functionConfig: expected kind WebhookGuard (apiVersion webhookguard.dev/v1alpha1), got ${fc.kind === undefined ? 'no kind' : `kind ${fc.kind}`}`,
+      `functionConfig: expected kind WebhookGuard (apiVersion webhookguard.dev/v1alpha1), ` +
+        `got ${fc.kind === undefined ? 'no kind' : `kind ${fc.kind}`}`,
     );
   }
   if (flagConfig) throw new UsageError('--config cannot be used with a ResourceList that carries a WebhookGuard functionConfig');

@@ -89,8 +89,10 @@ export function emitPatches(result: Result, mode: 'patches' | 'flux', version: s
   const added = result.model.docs.filter((d) => d.addedBy);
   const addedNote = added.length
     ? mode === 'flux'
-      ? '# Flux post-renderers cannot add resources: commit the documents after this one beside the\n# HelmRelease (for example in the Flux Kustomization that applies it).\n'
-      : '# The documents after this one are resources webhook-guard adds: save them to a file and list it\n# under resources: as well.\n'
+      ? '# Flux post-renderers cannot add resources: commit the documents after this one ' +
+        'beside the\n# HelmRelease (for example in the Flux Kustomization that applies it).\n'
+      : '# The documents after this one are resources webhook-guard adds: ' +
+        'save them to a file and list it\n# under resources: as well.\n'
     : '';
   let head: string;
   if (mode === 'flux') {

@@ -139,7 +139,10 @@ export class Admission {
   /** assumption says what was assumed about a namespace that is not in the input, or undefined when it is. */
   assumption(name: string): string | undefined {
     if (this.namespace(name)) return undefined;
-    return `namespace ${name} is not in the input; assumed to carry only ${NAME_LABEL}=${name} (a pre-created or system namespace)`;
+    return (
+      `namespace ${name} is not in the input; assumed to carry only ` +
+      `${NAME_LABEL}=${name} (a pre-created or system namespace)`
+    );
   }
 
   /** sources lists what creates pods: workloads, plus the owners of live Pods that no workload of the input accounts for. */
@@ -301,7 +304,10 @@ export class Admission {
     return this.intercepts(w, source.create);
   }
 
-  /** probes are the requests that must never wait on a dead webhook: node registration and status, kubelet certificates and leases, namespaces, kube-system, and everyday workloads. */
+  /**
+   * probes are the requests that must never wait on a dead webhook: node registration and status, kubelet certificates and
+   * leases, namespaces, kube-system, and everyday workloads.
+   */
   probes(): Probe[] {
     if (this.cache.probes) return this.cache.probes;
     const node = {

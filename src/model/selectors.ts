@@ -49,7 +49,9 @@ export function selectorMatches(selector: LabelSelector | null | undefined, labe
   return true;
 }
 
-/** mapSelectorMatches is a Service's `spec.selector`: every pair must be present. An empty or missing selector selects no pods. */
+/**
+ * mapSelectorMatches is a Service's `spec.selector`: every pair must be present. An empty or missing selector selects no pods.
+ */
 export function mapSelectorMatches(selector: Labels | null | undefined, labels: Labels): boolean {
   const entries = Object.entries(selector ?? {});
   if (!entries.length) return false;

@@ -34,7 +34,9 @@ export interface Webhook {
   failurePolicy: 'Fail' | 'Ignore';
   service?: { namespace: string; name: string; port: number };
   url?: string;
-  /** Set for a webhook its controller creates at run time from a config object (e.g. `CapsuleConfiguration`): the owner's kind. */
+  /**
+   * Set for a webhook its controller creates at run time from a config object (e.g. `CapsuleConfiguration`): the owner's kind.
+   */
   runtime?: string;
 }
 

@@ -74,7 +74,9 @@ export async function validateConfig(value: unknown, source: string): Promise<vo
       what = `unknown field ${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)}`;
     if (e.keyword === 'const') what = `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
     if (e.keyword === 'enum')
-      what = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+      what =
+        `must be one of ` +
+        `${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     return `  ${field}: ${what}`;
   });
   throw new ConfigError(`config ${source} is invalid:\n${[...new Set(lines)].join('\n')}`);

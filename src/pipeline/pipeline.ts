@@ -19,7 +19,10 @@ export interface Result {
   model: Model;
 }
 
-/** transformStream hardens a whole stream. Throws InputError (naming the document) when a document that must change cannot be read or edited. */
+/**
+ * transformStream hardens a whole stream. Throws InputError (naming the document) when a document that must change cannot be read
+ * or edited.
+ */
 export function transformStream(src: string, config: Config): Result {
   const model = Model.read(splitStream(src), { namespace: config.namespace });
   const { changes, warnings } = applyTransforms(model, config);
@@ -71,7 +74,8 @@ function editDocument(doc: Doc, model: Model, changes: Change[]): string {
     const e = doc.read.error!;
     throw new InputError(
       `${where}: ${by || 'a transform'} must edit this document, but it uses YAML that only Go's reader accepts ` +
-        `(line ${doc.segment.line + e.line - 1}, column ${e.column}: ${e.message}); fix the chart's YAML or disable that transform`,
+        `(line ${doc.segment.line + e.line - 1}, column ${e.column}: ` +
+        `${e.message}); fix the chart's YAML or disable that transform`,
     );
   }
   // Loaded here, on the first edit, to keep it off the start-up path of runs that edit nothing.

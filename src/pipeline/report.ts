@@ -50,7 +50,8 @@ export function summary(changes: Change[], warnings: Warning[]): string {
 export function warningLines(warnings: Warning[]): string[] {
   return warnings.map(
     (w) =>
-      `webhook-guard: warning: ${w.transform}: ${w.resource ? `${w.resource}: ` : ''}${w.message}${w.command ? `\n    ${w.command}` : ''}`,
+      `webhook-guard: warning: ${w.transform}: ` +
+      `${w.resource ? `${w.resource}: ` : ''}${w.message}${w.command ? `\n    ${w.command}` : ''}`,
   );
 }
 

@@ -43,7 +43,9 @@ export function readDocument(text: string): ReadResult {
     const mib = (text.length / (1 << 20)).toFixed(1);
     return {
       error: {
-        message: `the document is ${mib} MiB and uses YAML features (anchors, flow style, ...) that only the full reader handles, which webhook-guard limits to 1 MiB`,
+        message:
+          `the document is ${mib} MiB and uses YAML features (anchors, flow style, ` +
+          `...) that only the full reader handles, which webhook-guard limits to 1 MiB`,
         line: 1,
         column: 1,
       },
@@ -124,7 +126,8 @@ export function applyOperationsWithYaml(text: string, ops: Operation[], expected
   // The same bound as for reading: a List read item by item may be larger, but editing parses it whole.
   if (text.length > MAX_YAML_BYTES)
     throw new EditError(
-      `the document is ${(text.length / (1 << 20)).toFixed(1)} MiB and needs the full YAML reader to edit, which webhook-guard limits to 1 MiB`,
+      `the document is ${(text.length / (1 << 20)).toFixed(1)} MiB and needs ` +
+        `the full YAML reader to edit, which webhook-guard limits to 1 MiB`,
     );
   let remaining = ops;
   let out = text;
@@ -318,7 +321,8 @@ class EditContext {
     const old = this.text.slice(start, end);
     const header = /^[|>][1-9+-]*([^\r\n]*)\r?\n/.exec(old);
     const indent = header && /^( +)\S/m.exec(old.slice(header[0].length))?.[1];
-    // A block cannot hold control characters or carriage returns, and a leading space or line break would need an indentation indicator.
+    // A block cannot hold control characters or carriage returns, and a leading space or line break would need an indentation
+    // indicator.
     if (!indent || !old.endsWith('\n') || /^[\s]|[\r\u0000-\u0008\u000b-\u001f\u007f]/.test(value)) return undefined;
     const chomp = !value.endsWith('\n') ? '-' : value.endsWith('\n\n') ? '+' : '';
     const body = chomp === '-' ? value : value.slice(0, -1);

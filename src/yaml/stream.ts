@@ -21,7 +21,10 @@ export interface Segment {
 // split on it the same way, so a line-based split agrees with every reader that matters here.
 const MARKER = /^(---|\.\.\.)(?=[ \t]|\r?\n|$)/gm;
 
-/** splitStream cuts the input into segments: each starts at a `---` line (or at 0) and ends before the next. A `...` line closes its segment. */
+/**
+ * splitStream cuts the input into segments: each starts at a `---` line (or at 0) and ends before the next. A `...` line closes
+ * its segment.
+ */
 export function splitStream(src: string): Segment[] {
   const cuts: number[] = [0];
   MARKER.lastIndex = 0;
@@ -87,7 +90,10 @@ export function lineEnding(text: string): '\n' | '\r\n' {
   return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
 }
 
-/** decodeInput turns stdin bytes into text, rejecting what no Kubernetes reader accepts. Throws InputError on invalid UTF-8 or a NUL byte. */
+/**
+ * decodeInput turns stdin bytes into text, rejecting what no Kubernetes reader accepts. Throws InputError on invalid UTF-8 or a
+ * NUL byte.
+ */
 export function decodeInput(buf: Buffer): string {
   let text: string;
   try {

@@ -499,7 +499,8 @@ rules('timeout, side-effects and runtime webhooks', () => {
     '  name: kyverno',
     '  namespace: kyverno',
     'data:',
-    `  webhooks: '{"namespaceSelector":{"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["kube-system"]}]}}'`,
+    `  webhooks: ` +
+      `'{"namespaceSelector":{"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["kube-system"]}]}}'`,
   );
   const f = findings(kyverno, 'runtime-webhooks');
   assert.equal(

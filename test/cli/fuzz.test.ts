@@ -42,7 +42,8 @@ test('a fixed-seed batch keeps every invariant, with a harness timeout that only
   if (!corpusYaml().length) console.log('  (fuzz: corpus absent, generated streams only)');
   const s = await runGuarded({ seed: 20251123, generated: 60, mutated: 60, spawnEvery: 30 }, 60_000);
   console.log(
-    `  (fuzz: ${s.cases} cases, ${s.spawned} through the binary, ${s.exit0} exit 0, ${s.exit1} exit 1, fast reader on ${s.fastReads} documents, fast editor on ${s.fastEdits} edits)`,
+    `  (fuzz: ${s.cases} cases, ${s.spawned} through the binary, ${s.exit0} exit 0, ${s.exit1} ` +
+      `exit 1, fast reader on ${s.fastReads} documents, fast editor on ${s.fastEdits} edits)`,
   );
   const report = s.failures.map((f) => `case ${f.index} (${f.what}): ${f.problems.join('; ')}`).join('\n');
   assert.is(s.failures.length, 0, report);

@@ -68,7 +68,9 @@ test('pipefail: `helm template … | webhook-guard` fails when helm fails; witho
   });
   assert.is(good.status, 0, good.stderr);
   assert.match(good.stdout, /kind: PodDisruptionBudget/);
-  const failing = `helm template kruise '${CHART}' -n kruise-system --set replicaCount='{{' --values /nonexistent.yaml | webhook-guard --quiet`;
+  const failing =
+    `helm template kruise '${CHART}' -n kruise-system --set ` +
+    `replicaCount='{{' --values /nonexistent.yaml | webhook-guard --quiet`;
   const withPipefail = run('bash', ['-c', `set -o pipefail; ${failing}`], { env: sb.env });
   assert.is.not(withPipefail.status, 0);
   assert.is(withPipefail.stdout, '');

@@ -64,7 +64,8 @@ test('configuration through --post-renderer-args: a config file and flags', () =
   const cfg = join(sb.dir, 'guard.yaml');
   writeFileSync(
     cfg,
-    'apiVersion: webhookguard.dev/v1alpha1\nkind: WebhookGuard\nmetadata: {name: guard}\nspec:\n  transforms:\n    label-namespaces: {adoptNamespaces: true}\n',
+    'apiVersion: webhookguard.dev/v1alpha1\nkind: WebhookGuard\nmetadata: {name: ' +
+      'guard}\nspec:\n  transforms:\n    label-namespaces: {adoptNamespaces: true}\n',
   );
   const out = template(
     '--post-renderer',

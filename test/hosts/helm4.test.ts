@@ -64,7 +64,8 @@ test('configuration through --post-renderer-args; createNamespace=true labels th
   const cfg = join(sb.dir, 'guard.yaml');
   writeFileSync(
     cfg,
-    'apiVersion: webhookguard.dev/v1alpha1\nkind: WebhookGuard\nmetadata: {name: guard}\nspec:\n  transforms:\n    webhook-replicas: {minReplicas: 3}\n',
+    'apiVersion: webhookguard.dev/v1alpha1\nkind: WebhookGuard\nmetadata: {name: ' +
+      'guard}\nspec:\n  transforms:\n    webhook-replicas: {minReplicas: 3}\n',
   );
   const objs = objects(
     template(
@@ -129,7 +130,9 @@ test('as a Helm 4 plugin, webhook-guard also writes its stderr to the terminal (
     console.log('  (skipped: util-linux script is not installed)');
     return;
   }
-  const cmd = `${HELM4} template kruise ${CHART} -n kruise-system --post-renderer webhook-guard --post-renderer-args=--min-replicas=0 >/dev/null`;
+  const cmd =
+    `${HELM4} template kruise ${CHART} -n kruise-system --post-renderer ` +
+    `webhook-guard --post-renderer-args=--min-replicas=0 >/dev/null`;
   const r = run('script', ['-qec', cmd, '/dev/null'], { env: sb.env });
   assert.match(r.stdout, /webhook-guard: --min-replicas 0: expected a whole number from 1 to 100/);
   assert.match(r.stdout, /plugin "webhook-guard" exited with error/);

@@ -29,7 +29,10 @@ export function hostSuite(name: string): Test {
   return gatedSuite(name, MISSING);
 }
 
-/** HELM3 is helm v3.17.3, HELM4 helm v4.1.4, KUBECTL kubectl v1.35.2 (kustomize v5.7.1), KUBECTL31 kubectl v1.31 (kustomize v5.4.2). */
+/**
+ * HELM3 is helm v3.17.3, HELM4 helm v4.1.4, KUBECTL kubectl v1.35.2 (kustomize v5.7.1), KUBECTL31 kubectl v1.31 (kustomize
+ * v5.4.2).
+ */
 export const HELM3 = join(ROOT, '.cache', 'bin', 'v31', 'helm');
 export const HELM4 = join(ROOT, '.cache', 'bin', 'v35', 'helm');
 export const KUBECTL = join(ROOT, '.cache', 'bin', 'v35', 'kubectl');

@@ -25,7 +25,8 @@ const test = hostSuite('hosts: kustomize legacy exec plugin');
 let sb: Sandbox;
 let rendered: string;
 const GUARD =
-  'apiVersion: webhookguard.dev/v1alpha1\nkind: WebhookGuard\nmetadata:\n  name: guard\nspec:\n  transforms:\n    webhook-replicas:\n      minReplicas: 3\n';
+  'apiVersion: webhookguard.dev/v1alpha1\nkind: WebhookGuard\nmetadata:\n  name: ' +
+  'guard\nspec:\n  transforms:\n    webhook-replicas:\n      minReplicas: 3\n';
 
 test.before(() => {
   sb = sandbox();

@@ -76,7 +76,10 @@ test('an added PDB follows its workload; a final document without a line break g
       '  rules: []',
       '---',
     ) +
-    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: hook, namespace: guard}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: hook}}\n  template:\n    metadata: {labels: {app: hook}}\n    spec: {containers: [{name: c}], affinity: {podAntiAffinity: {}}}';
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: hook, ' +
+    'namespace: guard}\nspec:\n  replicas: 2\n  selector: {matchLabels: ' +
+    '{app: hook}}\n  template:\n    metadata: {labels: {app: hook}}\n  ' +
+    '  spec: {containers: [{name: c}], affinity: {podAntiAffinity: {}}}';
   const out = run(input, config(['webhook-replicas'])).output;
   assert.ok(
     out.startsWith(

@@ -143,7 +143,8 @@ runCases('guard-cluster-scoped', {
     input: webhook('Validating', NODES, [], 'admissionregistration.k8s.io/v1beta1'),
     expected: 'unchanged',
     warnings: [
-      'webhook hook.example.com: would add matchConditions webhook-guard-skip-kubelets, but admissionregistration.k8s.io/v1beta1 is not admissionregistration.k8s.io/v1',
+      'webhook hook.example.com: would add matchConditions webhook-guard-skip-kubelets, ' +
+        'but admissionregistration.k8s.io/v1beta1 is not admissionregistration.k8s.io/v1',
     ],
   },
   'CapsuleConfiguration (Capsule 0.13+) webhooks get the same conditions': {
@@ -194,7 +195,8 @@ s('--kube-version 1.27: matchConditions left out, and the warning says what woul
   assert.equal(
     result.warnings.map((w) => w.message),
     [
-      'webhook hook.example.com: would add matchConditions webhook-guard-skip-nodes, webhook-guard-skip-csrs, webhook-guard-skip-mirror-pods, ' +
+      'webhook hook.example.com: would add matchConditions webhook-guard-skip-nodes, ' +
+        'webhook-guard-skip-csrs, webhook-guard-skip-mirror-pods, ' +
         'but matchConditions need Kubernetes 1.28+ (target 1.27); left out',
     ],
   );
@@ -227,7 +229,8 @@ s('64 conditions at most per webhook: nothing added past the limit, with a warni
   assert.equal(
     result.warnings.map((w) => w.message),
     [
-      'webhook hook.example.com: would add matchConditions webhook-guard-skip-nodes, webhook-guard-skip-csrs, webhook-guard-skip-mirror-pods, but it has 62 and the API allows 64; left out',
+      'webhook hook.example.com: would add matchConditions webhook-guard-skip-nodes, ' +
+        'webhook-guard-skip-csrs, webhook-guard-skip-mirror-pods, but it has 62 and the API allows 64; left out',
     ],
   );
   const fits = run(webhook('Validating', EVERYTHING, existing(61)), config(['guard-cluster-scoped']));

@@ -58,7 +58,8 @@ runCases('label-namespaces', {
     input: kruiseHook,
     expected: 'unchanged',
     warnings: [
-      'label it before installing (webhook mpod.kb.io exempts namespaces labelled control-plane=openkruise, and its backend runs in kruise-system) | kubectl label namespace kruise-system control-plane=openkruise',
+      'label it before installing (webhook mpod.kb.io exempts namespaces labelled control-plane=openkruise, ' +
+        'and its backend runs in kruise-system) | kubectl label namespace kruise-system control-plane=openkruise',
     ],
   },
   'namespace not in the stream, adoptNamespaces: a kept Namespace comes first': {

@@ -57,12 +57,14 @@ runCases('kyverno-config', {
   'before Kyverno 1.13.1 (a list, single-quoted, chart spacing): kube-system joins the NotIn on the name label': {
     input: kyverno([
       'resourceFilters: "[Event,*,*]"',
-      `webhooks: '[{"namespaceSelector": {"matchExpressions": [{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["kyverno"]}]}}]'`,
+      `webhooks: '[{"namespaceSelector": {"matchExpressions": ` +
+        `[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["kyverno"]}]}}]'`,
     ]),
     options: { matchConditions: false },
     expected: kyverno([
       'resourceFilters: "[Event,*,*]"',
-      `webhooks: '[{"namespaceSelector": {"matchExpressions": [{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["kyverno","kube-system"]}]}}]'`,
+      `webhooks: '[{"namespaceSelector": {"matchExpressions": ` +
+        `[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["kyverno","kube-system"]}]}}]'`,
     ]),
   },
   'an objectSelector only: a namespaceSelector is added beside it': {
@@ -132,7 +134,8 @@ runCases('kyverno-config', {
     options: { matchConditions: false },
     expected: 'unchanged',
     warnings: [
-      `data.webhooks is missing, so Kyverno's webhooks intercept kyverno and kube-system; add webhooks: '{"namespaceSelector":{"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["kyverno","kube-system"]}]}}'`,
+      `data.webhooks is missing, so Kyverno's webhooks intercept kyverno and kube-system; add webhooks: ` +
+        `'{"namespaceSelector":{"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["kyverno","kube-system"]}]}}'`,
     ],
   },
   'webhooks that is not JSON: reported, unchanged': {
@@ -237,7 +240,8 @@ unit('--exclude-namespace also keeps Kyverno webhooks away; --kube-version 1.27 
   assert.equal(
     result.warnings.map((w) => w.message),
     [
-      'data.matchConditions: would add webhook-guard-skip-nodes, webhook-guard-skip-csrs, but matchConditions need Kubernetes 1.28+ (target 1.27); left out',
+      'data.matchConditions: would add webhook-guard-skip-nodes, webhook-guard-skip-csrs, ' +
+        'but matchConditions need Kubernetes 1.28+ (target 1.27); left out',
     ],
   );
 });

@@ -8,8 +8,10 @@ import { readListByItems } from '../../src/yaml/list-read.js';
 // One Deployment as `kubectl get -o yaml` prints it: managedFields use `f:` keys, `.` keys and `{}`.
 function item(i: number, dash = '- '): string {
   return (
-    `${dash}apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    annotations:\n      note: |\n        line one ${i}\n        line two\n` +
-    `    managedFields:\n    - fieldsV1:\n        f:metadata:\n          f:labels:\n            .: {}\n            f:app: {}\n      manager: kubectl\n` +
+    `${dash}apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    ` +
+    `annotations:\n      note: |\n        line one ${i}\n        line two\n` +
+    `    managedFields:\n    - fieldsV1:\n        f:metadata:\n          ` +
+    `f:labels:\n            .: {}\n            f:app: {}\n      manager: kubectl\n` +
     `    name: d${i}\n    namespace: ns${i % 3}\n  spec:\n    replicas: ${i % 4}\n    selector: {matchLabels: {app: d${i}}}\n`
   );
 }

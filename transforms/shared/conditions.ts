@@ -48,16 +48,22 @@ export const CONDITIONS = {
 
 const WHY: Record<string, string> = {
   [CONDITIONS.kubelets.name]:
-    'the webhook only intercepts Nodes/CertificateSigningRequests, which are cluster-scoped (a namespaceSelector has no effect on them): ' +
-    'while its backend is down, kubelets could not register nodes, update their status or renew certificates (projectcapsule/capsule#1135; ' +
+    'the webhook only intercepts Nodes/CertificateSigningRequests, which ' +
+    'are cluster-scoped (a namespaceSelector has no effect on them): ' +
+    'while its backend is down, kubelets could not register nodes, update ' +
+    'their status or renew certificates (projectcapsule/capsule#1135; ' +
     'Kubernetes "Dynamic Admission Control": matchConditions excluding system:nodes)',
   [CONDITIONS.nodes.name]:
-    'Nodes are cluster-scoped, so no namespaceSelector keeps this Fail webhook from blocking node registration and status while its backend is down; it no longer sees Nodes',
+    'Nodes are cluster-scoped, so no namespaceSelector keeps this Fail webhook from blocking ' +
+    'node registration and status while its backend is down; it no longer sees Nodes',
   [CONDITIONS.csrs.name]:
-    'CertificateSigningRequests are cluster-scoped, so no namespaceSelector keeps this Fail webhook from blocking kubelet certificates while its backend is down; it no longer sees them',
+    'CertificateSigningRequests are cluster-scoped, so no namespaceSelector keeps this Fail ' +
+    'webhook from blocking kubelet certificates while its backend is down; it no longer sees them',
   [CONDITIONS.mirrorPods.name]:
-    'kubelets create mirror pods (kubernetes.io/config.mirror) for static pods such as etcd-manager and cannot be told no: a Fail webhook on Pod CREATE blocks them ' +
-    'while its backend is down (kops pod-identity-webhook; Kubernetes "Admission Webhook Good Practices": don\'t change immutable objects)',
+    'kubelets create mirror pods (kubernetes.io/config.mirror) for static pods such ' +
+    'as etcd-manager and cannot be told no: a Fail webhook on Pod CREATE blocks them ' +
+    'while its backend is down (kops pod-identity-webhook; Kubernetes ' +
+    '"Admission Webhook Good Practices": don\'t change immutable objects)',
 };
 
 /** whyOf explains a condition added by this transform. */

@@ -46,15 +46,23 @@ export const clusterScopedCritical = {
         )}${unknown}. While its backend is down, ${listOf(consequences)}.`,
         why:
           (clusterScoped
-            ? 'Nodes and CertificateSigningRequests are cluster-scoped: "If the object is a cluster scoped resource other than a Namespace, namespaceSelector has no effect", so no namespace exclusion protects them. '
-            : 'A namespaceSelector filters Namespace objects by their own labels, but a new namespace always matches an exclusion-style selector. ') +
-          "The Kubernetes documentation recommends limiting each webhook's scope (and not touching node Leases), using matchConditions for fine-grained filtering, and letting mutating webhooks fail open.",
+            ? 'Nodes and CertificateSigningRequests are cluster-scoped: "If the object is a cluster scoped resource ' +
+              'other than a Namespace, namespaceSelector has no effect", so no namespace exclusion protects them. '
+            : 'A namespaceSelector filters Namespace objects by their own labels, ' +
+              'but a new namespace always matches an exclusion-style selector. ') +
+          "The Kubernetes documentation recommends limiting each webhook's scope (and not touching node " +
+          'Leases), using matchConditions for fine-grained filtering, and letting mutating webhooks fail open.',
         docs: [DOCS.namespaceSelector, DOCS.limitScope, DOCS.matchConditions, DOCS.failOpen],
         fix: clusterScoped
-          ? "Skip Node and CertificateSigningRequest objects and kubelets' requests with matchConditions: webhook-guard's guard-cluster-scoped transform adds them (Kubernetes 1.28+); for a mutating webhook, `--fail-open mutating` sets failurePolicy Ignore. Keep the backend highly available (webhook-replicas)."
+          ? "Skip Node and CertificateSigningRequest objects and kubelets' requests with " +
+            "matchConditions: webhook-guard's guard-cluster-scoped transform adds them " +
+            '(Kubernetes 1.28+); for a mutating webhook, `--fail-open mutating` sets ' +
+            'failurePolicy Ignore. Keep the backend highly available (webhook-replicas).'
           : areas.has('lease')
-            ? "Exclude kube-node-lease by name: webhook-guard's exclude-namespaces with `--exclude-namespace kube-node-lease`; keep the backend highly available (webhook-replicas)."
-            : "Keep the backend highly available (webhook-guard's webhook-replicas transform), and for a mutating webhook consider failurePolicy Ignore (`--fail-open mutating`), validating the final state instead.",
+            ? "Exclude kube-node-lease by name: webhook-guard's exclude-namespaces with " +
+              '`--exclude-namespace kube-node-lease`; keep the backend highly available (webhook-replicas).'
+            : "Keep the backend highly available (webhook-guard's webhook-replicas transform), and for a mutating " +
+              'webhook consider failurePolicy Ignore (`--fail-open mutating`), validating the final state instead.',
         transform: clusterScoped ? 'guard-cluster-scoped' : areas.has('lease') ? 'exclude-namespaces' : 'webhook-replicas',
       });
     }
@@ -69,5 +77,8 @@ function namespaceConsequence(ops: string[]): string {
     ...(ops.includes('UPDATE') ? ['changed'] : []),
     ...(ops.includes('DELETE') ? ['deleted'] : []),
   ];
-  return `no namespace can be ${listOf(verbs).replace(/ and /, ' or ')}${ops.includes('DELETE') ? ' (deleted ones stay Terminating)' : ''}`;
+  return (
+    `no namespace can be ` +
+    `${listOf(verbs).replace(/ and /, ' or ')}${ops.includes('DELETE') ? ' (deleted ones stay Terminating)' : ''}`
+  );
 }

@@ -46,16 +46,25 @@ export const conversionCaBundle = {
         resource: w.owner,
         path: ['spec', 'conversion', 'webhook', 'clientConfig'],
         message:
-          `The conversion webhook of ${w.owner.name} calls Service ${w.service.namespace}/${w.service.name} with no caBundle and no ${INJECTORS[0]} annotation` +
+          `The conversion webhook of ${w.owner.name} calls Service ` +
+          `${w.service.namespace}/${w.service.name} with no caBundle and no ${INJECTORS[0]} annotation` +
           (runtime
-            ? `; the admission webhooks of the same Service have none either, so its controller probably injects the CA at run time.`
+            ? `; the admission webhooks of the same Service have none ` +
+              `either, so its controller probably injects the CA at run time.`
             : siblings.length
-              ? `, although the admission webhooks of the same Service carry one: the apiserver cannot verify the server's certificate, and every conversion fails TLS.`
-              : `: unless something patches the CA in at run time, the apiserver cannot verify the server's certificate and every conversion fails TLS.`) +
+              ? `, although the admission webhooks of the same Service carry one: the apiserver ` +
+                `cannot verify the server's certificate, and every conversion fails TLS.`
+              : `: unless something patches the CA in at run time, the apiserver ` +
+                `cannot verify the server's certificate and every conversion fails TLS.`) +
           (runtime ? '' : conversionOutage([w])),
-        why: 'For a webhook called through a Service, the apiserver verifies the serving certificate against clientConfig.caBundle; an empty caBundle means the system trust roots, which never signed an in-cluster serving certificate.',
+        why:
+          'For a webhook called through a Service, the apiserver verifies ' +
+          'the serving certificate against clientConfig.caBundle; ' +
+          'an empty caBundle means the system trust roots, which never signed an in-cluster serving certificate.',
         docs: [DOCS.serviceReference],
-        fix: `Add the annotation ${INJECTORS[0]}: <namespace>/<certificate> (cert-manager's cainjector fills the caBundle), or make sure the controller's certificate management patches this CRD.`,
+        fix:
+          `Add the annotation ${INJECTORS[0]}: <namespace>/<certificate> (cert-manager's cainjector ` +
+          `fills the caBundle), or make sure the controller's certificate management patches this CRD.`,
       });
     }
     return out;

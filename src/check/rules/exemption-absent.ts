@@ -37,13 +37,23 @@ export const exemptionAbsent = {
         resource: w.owner,
         path: [...w.path, 'namespaceSelector', 'matchExpressions', o.index],
         message:
-          `${webhookLabel(w)} exempts namespaces labelled ${optOutText(o)}, which is how it would skip its own namespace ${ns}; ` +
+          `${webhookLabel(w)} exempts namespaces labelled ${optOutText(o)}, ` +
+          `which is how it would skip its own namespace ${ns}; ` +
           (assumption
-            ? `but ${ns} is not in the input, so it is pre-created (helm install --create-namespace, or createNamespace=false) and carries only kubernetes.io/metadata.name.`
+            ? `but ${ns} is not in the input, so it is pre-created (helm install --create-namespace, ` +
+              `or createNamespace=false) and carries only kubernetes.io/metadata.name.`
             : `but the Namespace ${ns} in the input does not carry that label.`),
-        why: 'A namespace the chart does not render carries only the labels whoever created it gave it; the apiserver guarantees only kubernetes.io/metadata.name. The Kubernetes documentation recommends excluding the namespace where the webhook runs with a namespaceSelector, and that label makes the exclusion hold whoever created the namespace.',
+        why:
+          'A namespace the chart does not render carries only the labels whoever created it ' +
+          'gave it; the apiserver guarantees only kubernetes.io/metadata.name. The Kubernetes ' +
+          'documentation recommends excluding the namespace where the webhook runs with a ' +
+          'namespaceSelector, and that label makes the exclusion hold whoever created the namespace.',
         docs: [DOCS.selfDeadlock, DOCS.namespaceSelector, DOCS.nameLabel],
-        fix: `Label the namespace (webhook-guard's label-namespaces prints \`kubectl label namespace ${ns} ${o.key}=${o.values[0]}\`, or emits the Namespace with --adopt-namespaces), or exclude it by name with exclude-namespaces (\`kubernetes.io/metadata.name NotIn [${ns}]\`).`,
+        fix:
+          `Label the namespace (webhook-guard's label-namespaces prints \`kubectl ` +
+          `label namespace ${ns} ${o.key}=${o.values[0]}\`, or emits the ` +
+          `Namespace with --adopt-namespaces), or exclude it by name with ` +
+          `exclude-namespaces (\`kubernetes.io/metadata.name NotIn [${ns}]\`).`,
         transform: 'label-namespaces',
         ...(assumption ? { assumptions: [assumption] } : {}),
       });

@@ -70,13 +70,22 @@ export const interceptsKubeSystem = {
         message:
           `${webhookLabel(w)} intercepts ${what}` +
           (!controlPlane
-            ? ': while its backend is down, these requests are rejected in the namespace of the control plane and its add-ons too.'
+            ? ': while its backend is down, these requests are rejected ' +
+              'in the namespace of the control plane and its add-ons too.'
             : w.failurePolicy === 'Fail'
               ? ': while its backend is down these requests are rejected, and the control plane and its add-ons stop recovering.'
               : ': when up, it can reject or change control-plane objects.'),
-        why: 'Accidentally mutating or rejecting requests in kube-system "may cause the control plane components to stop functioning"; the Kubernetes documentation recommends excluding kube-system with a namespaceSelector unless the webhook is meant to change control-plane behaviour.',
+        why:
+          'Accidentally mutating or rejecting requests in kube-system "may cause ' +
+          'the control plane components to stop functioning"; the Kubernetes ' +
+          'documentation recommends excluding kube-system with a namespaceSelector ' +
+          'unless the webhook is meant to change control-plane behaviour.',
         docs: [DOCS.kubeSystem, DOCS.limitScope],
-        fix: "Exclude kube-system by the immutable kubernetes.io/metadata.name label: webhook-guard's exclude-namespaces transform merges `kubernetes.io/metadata.name NotIn [kube-system]` into the namespaceSelector (kube-system is in its default list).",
+        fix:
+          'Exclude kube-system by the immutable kubernetes.io/metadata.name ' +
+          "label: webhook-guard's exclude-namespaces transform " +
+          'merges `kubernetes.io/metadata.name NotIn [kube-system]` into ' +
+          'the namespaceSelector (kube-system is in its default list).',
         transform: 'exclude-namespaces',
         ...(assumption ? { assumptions: [assumption] } : {}),
       });

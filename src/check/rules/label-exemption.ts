@@ -23,11 +23,14 @@ export const labelExemption = {
       const parts = [
         ...ns.map(
           (o) =>
-            `namespaces labelled ${optOutText(o)} (namespaceSelector ${o.key} ${o.operator}${o.values.length ? ` [${o.values.join(', ')}]` : ''}): anyone who may label a namespace can exempt it`,
+            `namespaces labelled ${optOutText(o)} (namespaceSelector ${o.key} ` +
+            `${o.operator}${o.values.length ? ` [${o.values.join(', ')}]` : ''}): anyone who may label a namespace can exempt it`,
         ),
         ...obj.map(
           (o) =>
-            `objects labelled ${optOutText(o)} (objectSelector ${o.key} ${o.operator}${o.values.length ? ` [${o.values.join(', ')}]` : ''}): anyone who may create such an object can set the label on it`,
+            `objects labelled ${optOutText(o)} (objectSelector ${o.key} ` +
+            `${o.operator}${o.values.length ? ` [${o.values.join(', ')}]` : ''}): ` +
+            `anyone who may create such an object can set the label on it`,
         ),
       ];
       const field = obj.length && !ns.length ? 'objectSelector' : 'namespaceSelector';
@@ -41,9 +44,17 @@ export const labelExemption = {
           (w.type === 'validating'
             ? ' Whoever can set the label can bypass the policy this webhook enforces.'
             : ' Whoever can set the label can skip the mutation.'),
-        why: 'The Kubernetes documentation says to "use the object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting the labels". Only kubernetes.io/metadata.name is set by the apiserver and cannot be changed; other namespace labels are as trustworthy as the RBAC on namespaces.',
+        why:
+          'The Kubernetes documentation says to "use the object selector only if the webhook ' +
+          'is opt-in, because end users may skip the admission webhook by setting the ' +
+          'labels". Only kubernetes.io/metadata.name is set by the apiserver and cannot be ' +
+          'changed; other namespace labels are as trustworthy as the RBAC on namespaces.',
         docs: [DOCS.objectSelector, DOCS.namespaceSelector, DOCS.nameLabel],
-        fix: "Exempt namespaces by name with the immutable kubernetes.io/metadata.name label (webhook-guard's exclude-namespaces adds it for the webhook's own namespace and kube-system), make objectSelectors opt-in, and restrict who may update namespaces and set these labels.",
+        fix:
+          'Exempt namespaces by name with the immutable kubernetes.io/metadata.name ' +
+          "label (webhook-guard's exclude-namespaces adds it for the " +
+          "webhook's own namespace and kube-system), make objectSelectors " +
+          'opt-in, and restrict who may update namespaces and set these labels.',
         transform: 'exclude-namespaces',
       });
     }

@@ -47,9 +47,11 @@ export const noEndpoints = {
           .filter((s) => s.name === ref.name && model.namespaceOf(s) !== ref.namespace)
           .map((s) => model.namespaceOf(s));
         problems.push(
-          `Service ${name} is not in the input (if another release installs it, check them together; if it is installed later or never, every call fails with "service not found")` +
+          `Service ${name} is not in the input (if another release installs it, check them ` +
+            `together; if it is installed later or never, every call fails with "service not found")` +
             (elsewhere.length
-              ? `; a Service ${ref.name} exists in namespace ${[...new Set(elsewhere)].join(', ')}, so the namespace in clientConfig.service looks hard-coded`
+              ? `; a Service ${ref.name} exists in namespace ${[...new Set(elsewhere)].join(', ')}, ` +
+                `so the namespace in clientConfig.service looks hard-coded`
               : ''),
         );
         assumptions.push(`Service ${name} is not in the input; assumed absent from the cluster`);
@@ -58,7 +60,8 @@ export const noEndpoints = {
         const port = servicePort(svc, ref.port);
         if (!port)
           problems.push(
-            `Service ${name} has no port ${ref.port}, the port the webhook calls (ports: ${(Array.isArray(svc.obj.spec?.ports) ? svc.obj.spec.ports : []).map((p: { port?: unknown }) => p?.port).join(', ') || 'none'})`,
+            `Service ${name} has no port ${ref.port}, the port the webhook calls (ports: ` +
+              `${(Array.isArray(svc.obj.spec?.ports) ? svc.obj.spec.ports : []).map((p: { port?: unknown }) => p?.port).join(', ') || 'none'})`,
           );
         if (!isObj(selector) || !Object.keys(selector).length) {
           if (svc.obj.spec?.type !== 'ExternalName') {
@@ -94,7 +97,8 @@ export const noEndpoints = {
                   ),
                 ];
                 problems.push(
-                  `its port ${ref.port} targets ${JSON.stringify(target)}, which is not a port of the selected containers (${declared.join(', ') || 'none declared'})`,
+                  `its port ${ref.port} targets ${JSON.stringify(target)}, which is not a ` +
+                    `port of the selected containers (${declared.join(', ') || 'none declared'})`,
                 );
                 if (typeof target !== 'string' || /^\d+$/.test(target)) severity = fail ? 'warning' : 'info';
               }
@@ -115,11 +119,15 @@ export const noEndpoints = {
             : fail
               ? ' With failurePolicy Fail every matching request is rejected.'
               : ''),
-        why: 'The apiserver calls a webhook through its Service; with no ready endpoint behind the port it names, each call fails ("no endpoints available for service", "connection refused") and the failure policy decides the request.',
+        why:
+          'The apiserver calls a webhook through its Service; with no ready endpoint behind the port it names, each call ' +
+          'fails ("no endpoints available for service", "connection refused") and the failure policy decides the request.',
         docs: [DOCS.serviceReference, DOCS.availability],
         fix: svc
-          ? "Make the Service select the webhook server's pods and target a port its container declares; check the release together with the one that installs the backend."
-          : `Install the release that provides Service ${name} first, and give \`webhook-guard check\` both renders; a webhook configuration left behind after its backend was uninstalled must be deleted.`,
+          ? "Make the Service select the webhook server's pods and target a port its container " +
+            'declares; check the release together with the one that installs the backend.'
+          : `Install the release that provides Service ${name} first, and give \`webhook-guard check\` both ` +
+            `renders; a webhook configuration left behind after its backend was uninstalled must be deleted.`,
         related: svc ? [svc] : [],
         ...(assumptions.length ? { assumptions } : {}),
       });

@@ -51,11 +51,19 @@ export const runtimeWebhooks = {
         resource: cm,
         path: ['data', typeof data.webhooks === 'string' ? 'webhooks' : 'resourceFilters'],
         message:
-          `ConfigMap ${model.namespaceOf(cm)}/${cm.name} configures the webhooks Kyverno's admission controller creates at run time (${selector || 'with default selectors'}${conditions ? '; its data.matchConditions key adds conditions' : ''}). ` +
-          "Their rules and failure policy come from the policies installed later, so which pods and cluster-critical objects they intercept, and whether they can block Kyverno's own pods, cannot be checked offline.",
-        why: 'Kyverno creates and updates its resource webhook configurations from its policies; they are not in the rendered chart, and `helm uninstall` leaves them behind (with failurePolicy Fail they then reject requests until deleted).',
+          `ConfigMap ${model.namespaceOf(cm)}/${cm.name} configures the webhooks Kyverno's admission controller creates at run ` +
+          `time (${selector || 'with default selectors'}${conditions ? '; its data.matchConditions key adds conditions' : ''}). ` +
+          'Their rules and failure policy come from the policies installed later, so which pods and cluster-critical ' +
+          "objects they intercept, and whether they can block Kyverno's own pods, cannot be checked offline.",
+        why:
+          'Kyverno creates and updates its resource webhook configurations from its policies; they are not in the rendered ' +
+          'chart, and `helm uninstall` leaves them behind (with failurePolicy Fail they then reject requests until deleted).',
         docs: [DOCS.namespaceSelector, DOCS.failOpen],
-        fix: "Check a live cluster dump after installing the policies (`kubectl get mutatingwebhookconfigurations,validatingwebhookconfigurations,namespaces,services,deployments -A -o yaml | webhook-guard check -`); webhook-guard's kyverno-config transform excludes Kyverno's namespace and kube-system in the ConfigMap's webhooks key and adds node/CSR matchConditions.",
+        fix:
+          'Check a live cluster dump after installing the policies (`kubectl get ' +
+          'mutatingwebhookconfigurations,validatingwebhookconfigurations,namespaces,services,deployments -A -o yaml | ' +
+          "webhook-guard check -`); webhook-guard's kyverno-config transform excludes Kyverno's " +
+          "namespace and kube-system in the ConfigMap's webhooks key and adds node/CSR matchConditions.",
         transform: 'kyverno-config',
       });
     }
@@ -75,13 +83,20 @@ export const runtimeWebhooks = {
         resource: cfg,
         path: ['spec', 'admission'],
         message:
-          `CapsuleConfiguration ${cfg.name} describes ${described.length} webhook${described.length === 1 ? '' : 's'} that Capsule's controller creates at run time${names.length ? ` (${names.join(', ')})` : ''}. ` +
+          `CapsuleConfiguration ${cfg.name} describes ${described.length} webhook${described.length === 1 ? '' : 's'} ` +
+          `that Capsule's controller creates at run time${names.length ? ` (${names.join(', ')})` : ''}. ` +
           (checked
-            ? `webhook-guard checked them as described here; what it cannot check is that the running controller creates exactly these, and it cannot see webhooks Capsule adds for tenants' rules.`
-            : 'They are not checked offline: their selectors, failure policies and backends are not in a webhook configuration of the input.'),
-        why: 'Webhook configurations created by a controller are not part of the release: they change when the controller does, and `helm uninstall` leaves them behind (Capsule issue 2036: capsule-dynamic-webhook blocking recovery).',
+            ? `webhook-guard checked them as described here; what it cannot check is that the running ` +
+              `controller creates exactly these, and it cannot see webhooks Capsule adds for tenants' rules.`
+            : 'They are not checked offline: their selectors, failure policies ' +
+              'and backends are not in a webhook configuration of the input.'),
+        why:
+          'Webhook configurations created by a controller are not part of the release: they change when the controller ' +
+          'does, and `helm uninstall` leaves them behind (Capsule issue 2036: capsule-dynamic-webhook blocking recovery).',
         docs: [DOCS.namespaceSelector, DOCS.failOpen],
-        fix: 'Check a live cluster dump as well; webhook-guard hardens the webhooks described in CapsuleConfiguration spec.admission with the same transforms when its Capsule adapter is enabled.',
+        fix:
+          'Check a live cluster dump as well; webhook-guard hardens the webhooks described in ' +
+          'CapsuleConfiguration spec.admission with the same transforms when its Capsule adapter is enabled.',
         transform: 'guard-cluster-scoped',
       });
     }

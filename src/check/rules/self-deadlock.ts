@@ -33,7 +33,8 @@ export const selfDeadlock = {
           : '');
       const labelFix =
         custom.length && assumption
-          ? ` Or give ${ns} the label its exemption expects (label-namespaces prints \`kubectl label namespace ${ns} ${custom[0].key}=${custom[0].values[0] ?? 'true'}\`; with --adopt-namespaces it emits the Namespace).`
+          ? ` Or give ${ns} the label its exemption expects (label-namespaces prints \`kubectl label namespace ${ns} ` +
+            `${custom[0].key}=${custom[0].values[0] ?? 'true'}\`; with --adopt-namespaces it emits the Namespace).`
           : '';
       out.push({
         id: 'self-deadlock',
@@ -41,10 +42,13 @@ export const selfDeadlock = {
         resource: w.owner,
         path: [...w.path, nsSel ? 'namespaceSelector' : 'rules'],
         message:
-          `${webhookLabel(w)} intercepts the creation of the pods of ${sourceName(src)}, which serves it through ${svc}${maybe}: ${how}. ` +
-          `When those pods are gone (a node drain, an eviction, a crash), their replacements are rejected because the webhook they would serve is down, and nothing can start them again.`,
+          `${webhookLabel(w)} intercepts the creation of the pods of ` +
+          `${sourceName(src)}, which serves it through ${svc}${maybe}: ${how}. ` +
+          `When those pods are gone (a node drain, an eviction, a crash), their replacements are ` +
+          `rejected because the webhook they would serve is down, and nothing can start them again.`,
         why:
-          'A webhook "might cause deadlocks for its own deployment if it is configured to intercept resources required to start its own Pods"; ' +
+          'A webhook "might cause deadlocks for its own deployment if it is ' +
+          'configured to intercept resources required to start its own Pods"; ' +
           'the Kubernetes documentation recommends excluding the namespace where the webhook runs with a namespaceSelector.',
         docs: [DOCS.selfDeadlock, DOCS.selfMutation, DOCS.nameLabel],
         fix:
@@ -54,7 +58,9 @@ export const selfDeadlock = {
                   .map(([k, v]) => `${k}=${v}`)
                   .join(', ') || 'add one'
               }), or move it to its own namespace. webhook-guard's exclude-namespaces excludes kube-system by the immutable kubernetes.io/metadata.name label, which also stops the webhook there.`
-            : `Exclude the backend's namespace by the immutable kubernetes.io/metadata.name label: webhook-guard's exclude-namespaces transform merges \`kubernetes.io/metadata.name NotIn [${ns}]\` into the namespaceSelector.${labelFix}`,
+            : `Exclude the backend's namespace by the immutable ` +
+              `kubernetes.io/metadata.name label: webhook-guard's exclude-namespaces ` +
+              `transform merges \`kubernetes.io/metadata.name NotIn [${ns}]\` into the namespaceSelector.${labelFix}`,
         transform: 'exclude-namespaces',
         related: [src.resource, ...(ctx.admission.serviceOf(w) ? [ctx.admission.serviceOf(w)!] : [])],
         ...(assumption ? { assumptions: [assumption] } : {}),

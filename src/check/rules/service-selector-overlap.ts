@@ -45,12 +45,21 @@ export const serviceSelectorOverlap = {
             3,
           )} and selects the pods of ${listOf(selected.map(sourceName), 5)}` +
           `${sources.size > 1 ? ` (from ${listOf([...sources] as string[])})` : ''}. ` +
-          `The apiserver's calls are spread over all of them; those that reach ${intended.length === 1 ? `a pod other than ${sourceName(intended[0])}'s` : 'the wrong server'} fail with "x509: certificate is valid for <other service>, not ${svc.name}.${ns}.svc", or get another webhook's answer.` +
+          `The apiserver's calls are spread over all of them; those that reach ` +
+          `${intended.length === 1 ? `a pod other than ${sourceName(intended[0])}'s` : 'the wrong server'} ` +
+          `fail with "x509: certificate is valid for <other service>, ` +
+          `not ${svc.name}.${ns}.svc", or get another webhook's answer.` +
           conversionOutage(webhooks),
-        why: `With clientConfig.service the apiserver connects to ${svc.name}.${ns}.svc and the serving certificate must be valid for that name; a Service spreads connections over every pod its selector matches. Kubebuilder-style charts select only control-plane=controller-manager, which every such operator's pods carry (Kueue + LeaderWorkerSet in one namespace).`,
+        why:
+          `With clientConfig.service the apiserver connects to ${svc.name}.${ns}.svc and the serving ` +
+          `certificate must be valid for that name; a Service spreads connections over every pod ` +
+          `its selector matches. Kubebuilder-style charts select only control-plane=controller-manager, ` +
+          `which every such operator's pods carry (Kueue + LeaderWorkerSet in one namespace).`,
         docs: [DOCS.serviceReference, DOCS.loadBalancer],
         fix:
-          `Narrow the Service's selector with labels only the intended pods carry (app.kubernetes.io/name and app.kubernetes.io/instance): webhook-guard's tighten-service-selectors transform adds them (never touching a workload's immutable spec.selector).` +
+          `Narrow the Service's selector with labels only the intended pods ` +
+          `carry (app.kubernetes.io/name and app.kubernetes.io/instance): ` +
+          `webhook-guard's tighten-service-selectors transform adds them (never touching a workload's immutable spec.selector).` +
           (intended.length === 1 ? ` The intended backend is ${sourceName(intended[0])} (it exposes the target port).` : ''),
         transform: 'tighten-service-selectors',
         related: selected.map((s) => s.resource),

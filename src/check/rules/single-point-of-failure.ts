@@ -1,4 +1,5 @@
-// single-point-of-failure: the backend of a Fail webhook has fewer than 2 replicas, no PDB, or a PDB that forbids every disruption.
+// single-point-of-failure: the backend of a Fail webhook has fewer than 2 replicas, no PDB, or a PDB that forbids every
+// disruption.
 import { isObj, podLabels, type Resource, type Webhook } from '../../model/types.js';
 import { selectorMatches, type LabelSelector } from '../../model/selectors.js';
 import type { PodSource } from '../../model/admission.js';
@@ -60,14 +61,22 @@ export const singlePointOfFailure = {
         resource: wl,
         path: hpa ? [] : ['spec', 'replicas'],
         message:
-          `${sourceName(src)} serves the Fail webhook${names.length > 1 ? 's' : ''} ${listOf(names, 3)}, but ${listOf(problems)}. ` +
+          `${sourceName(src)} serves the Fail webhook${names.length > 1 ? 's' : ''} ` +
+          `${listOf(names, 3)}, but ${listOf(problems)}. ` +
           (radius.length
             ? `When its pods are gone, the apiserver rejects ${listOf(radius, 4)}.`
-            : `When its pods are gone, every request ${names.length > 1 ? 'these webhooks intercept' : 'the webhook intercepts'} is rejected.`) +
+            : `When its pods are gone, every request ` +
+              `${names.length > 1 ? 'these webhooks intercept' : 'the webhook intercepts'} is rejected.`) +
           conversionOutage(webhooks),
-        why: 'A webhook with failurePolicy Fail rejects every request it intercepts while no backend pod answers. The Kubernetes documentation recommends running "multiple webhook backends behind a Service" for availability; a PodDisruptionBudget keeps voluntary disruptions from taking them all at once.',
+        why:
+          'A webhook with failurePolicy Fail rejects every request it intercepts while ' +
+          'no backend pod answers. The Kubernetes documentation recommends running ' +
+          '"multiple webhook backends behind a Service" for availability; a ' +
+          'PodDisruptionBudget keeps voluntary disruptions from taking them all at once.',
         docs: [DOCS.loadBalancer, DOCS.availability, DOCS.disruptions],
-        fix: "Run at least 2 replicas spread over nodes with a PodDisruptionBudget of maxUnavailable: 1: webhook-guard's webhook-replicas transform sets them (raising an HPA's minReplicas instead of replicas).",
+        fix:
+          'Run at least 2 replicas spread over nodes with a PodDisruptionBudget of maxUnavailable: 1: ' +
+          "webhook-guard's webhook-replicas transform sets them (raising an HPA's minReplicas instead of replicas).",
         transform: 'webhook-replicas',
         related: [...(hpa ? [hpa] : []), ...pdbs, ...webhooks.map((w) => w.owner)].filter((r, i, a) => a.indexOf(r) === i),
       });

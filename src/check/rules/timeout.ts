@@ -28,10 +28,18 @@ export const timeout = {
         severity: 'warning',
         resource: w.owner,
         path: [...w.path, ...(raw === undefined ? [] : ['timeoutSeconds'])],
-        message: `${webhookLabel(w)} waits up to ${seconds} s for its backend${raw === undefined ? ' (the v1beta1 default)' : ''}: while the backend hangs, every request it intercepts stalls that long before the failure policy applies.`,
-        why: 'Webhooks should answer "typically in milliseconds"; the Kubernetes documentation recommends a small timeout (the default is 10 s). Timeouts of several webhooks on one request add up, and the whole request fails at the apiserver\'s own deadline.',
+        message:
+          `${webhookLabel(w)} waits up to ${seconds} s for its backend${raw === undefined ? ' (the v1beta1 default)' : ''}: ` +
+          `while the backend hangs, every request it intercepts stalls that long before the failure policy applies.`,
+        why:
+          'Webhooks should answer "typically in milliseconds"; the ' +
+          'Kubernetes documentation recommends a small timeout (the default ' +
+          'is 10 s). Timeouts of several webhooks on one request add up, ' +
+          "and the whole request fails at the apiserver's own deadline.",
         docs: [DOCS.timeouts, DOCS.smallTimeout],
-        fix: `Set timeoutSeconds to ${LIMIT} or less (10, the default, or lower) in the chart's values; no webhook-guard transform changes it.`,
+        fix:
+          `Set timeoutSeconds to ${LIMIT} or less (10, the default, or lower) ` +
+          `in the chart's values; no webhook-guard transform changes it.`,
       });
     }
     return out;

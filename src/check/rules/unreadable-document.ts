@@ -1,7 +1,10 @@
 // unreadable-document: a document of a kind the check needs could not be read, so what it holds is not checked.
 import { DOCS, type Finding, type Rule } from '../types.js';
 
-/** unreadableDocument reports documents of modelled kinds (webhook configurations, Services, workloads…) that no YAML reader here accepts. */
+/**
+ * unreadableDocument reports documents of modelled kinds (webhook configurations, Services, workloads…) that no YAML reader here
+ * accepts.
+ */
 export const unreadableDocument = {
   id: 'unreadable-document',
   severity: 'error',
@@ -16,8 +19,13 @@ export const unreadableDocument = {
         severity: 'error',
         resource: { doc, path: [], obj: {}, apiVersion: '', kind: doc.kind ?? '', name: '' },
         path: [],
-        message: `This ${doc.kind ?? ''} document cannot be read${e ? ` (line ${doc.segment.line + e.line - 1}, column ${e.column}: ${e.message})` : ''}; whatever it defines is not checked.`,
-        why: 'The apiserver would reject it too, or read it differently; webhooks, Services and workloads in it are missing from the analysis.',
+        message:
+          `This ${doc.kind ?? ''} document cannot be ` +
+          `read${e ? ` (line ${doc.segment.line + e.line - 1}, column ${e.column}: ${e.message})` : ''}; ` +
+          `whatever it defines is not checked.`,
+        why:
+          'The apiserver would reject it too, or read it differently; ' +
+          'webhooks, Services and workloads in it are missing from the analysis.',
         docs: [],
         fix: "Fix the chart's YAML so the document parses.",
       });
