@@ -1,6 +1,6 @@
 // Turns what a CRD says about conversion (read from its text by yaml/crd-text.ts) into a webhook of the model.
 import type { CrdConversion } from '../yaml/crd-text.js';
-import { isObj, type Doc, type Resource, type Webhook } from './types.js';
+import { isObj, serviceRef, type Doc, type Resource, type Webhook } from './types.js';
 
 /** conversionWebhook turns a CRD's conversion into a webhook that always fails closed. */
 export function conversionWebhook(doc: Doc, crd: CrdConversion, embeddedIn?: string): Webhook {
@@ -32,9 +32,7 @@ export function conversionWebhook(doc: Doc, crd: CrdConversion, embeddedIn?: str
     name: embeddedIn ? `${crd.name} (in ${embeddedIn})` : crd.name,
     type: 'conversion',
     failurePolicy: 'Fail',
-    service: isObj(svc)
-      ? { namespace: String(svc.namespace ?? ''), name: String(svc.name ?? ''), port: Number(svc.port ?? 443) }
-      : undefined,
+    service: serviceRef(svc),
     url: typeof clientConfig.url === 'string' ? clientConfig.url : undefined,
   };
 }

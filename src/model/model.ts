@@ -12,7 +12,7 @@ import {
   type LabelSelector,
   type ScopeLookup,
 } from './selectors.js';
-import { isObj, labelsOf, podLabels, type Doc, type Obj, type Resource, type Webhook } from './types.js';
+import { isObj, labelsOf, podLabels, serviceRef, type Doc, type Obj, type Resource, type Webhook } from './types.js';
 
 /** ModelOptions come from the configuration. */
 export interface ModelOptions {
@@ -265,9 +265,7 @@ function webhookOf(owner: Resource, entry: Obj, path: Array<string | number>, ty
     name: String(entry.name ?? ''),
     type,
     failurePolicy: entry.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
-    service: isObj(svc)
-      ? { namespace: String(svc.namespace ?? ''), name: String(svc.name ?? ''), port: Number(svc.port ?? 443) }
-      : undefined,
+    service: serviceRef(svc),
     url: typeof entry.clientConfig?.url === 'string' ? entry.clientConfig.url : undefined,
   };
 }

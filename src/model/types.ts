@@ -62,3 +62,12 @@ export function labelsOf(value: unknown): Labels {
 export function isObj(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** WEBHOOK_PORT is the Service port a webhook's clientConfig calls when it names none (the API default). */
+export const WEBHOOK_PORT = 443;
+
+/** serviceRef reads a clientConfig.service, with the API's default port. */
+export function serviceRef(svc: unknown): Webhook['service'] {
+  if (!isObj(svc)) return undefined;
+  return { namespace: String(svc.namespace ?? ''), name: String(svc.name ?? ''), port: Number(svc.port ?? WEBHOOK_PORT) };
+}

@@ -23,12 +23,14 @@ export interface ReadResult {
   error?: { message: string; line: number; column: number };
 }
 
+const MIB = 1 << 20;
+
 /**
  * MAX_YAML_BYTES bounds the documents handed to the `yaml` package, which needs about a second and
  * 150 MB per MiB. The apiserver stores no object larger than 1.5 MiB (etcd's default request limit),
  * so a larger document can only be a List, or hostile.
  */
-export const MAX_YAML_BYTES = 1 << 20;
+export const MAX_YAML_BYTES = MIB;
 
 /**
  * readDocument parses a segment's text to a plain value. It never throws for bad YAML: problems come back in `error`.
@@ -40,7 +42,7 @@ export function readDocument(text: string): ReadResult {
   if (text.length > MAX_YAML_BYTES) {
     const list = readListByItems(text, readDocument);
     if (list) return list;
-    const mib = (text.length / (1 << 20)).toFixed(1);
+    const mib = (text.length / MIB).toFixed(1);
     return {
       error: {
         message:
@@ -126,7 +128,7 @@ export function applyOperationsWithYaml(text: string, ops: Operation[], expected
   // The same bound as for reading: a List read item by item may be larger, but editing parses it whole.
   if (text.length > MAX_YAML_BYTES)
     throw new EditError(
-      `the document is ${(text.length / (1 << 20)).toFixed(1)} MiB and needs ` +
+      `the document is ${(text.length / MIB).toFixed(1)} MiB and needs ` +
         `the full YAML reader to edit, which webhook-guard limits to 1 MiB`,
     );
   let remaining = ops;
