@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { cli, CORPUS, gatedSuite, needsCorpus } from '../support/helpers.js';
 import { missingControlPlane, startCluster, type Cluster } from './harness.js';
+import { withCapsuleNodeWebhook } from '../support/fixtures.js';
 import { kubectl, ok, objects, pick, podOf, ready, webhookConfigurations } from './kube.js';
 
 const test = gatedSuite('cluster: the seed outages, reproduced and prevented', missingControlPlane());
@@ -11,9 +12,13 @@ const test = gatedSuite('cluster: the seed outages, reproduced and prevented', m
 /** render is a corpus file as the chart renders it (`input`) or as webhook-guard writes it (`output`). */
 function render(file: string, variant: 'input' | 'output', args: string[] = []): string {
   const input = readFileSync(join(CORPUS, file), 'utf8');
-  if (variant === 'input') return input;
-  const r = cli(args, input);
-  if (r.status !== 0) throw new Error(`webhook-guard ${args.join(' ')} < ${file} exited ${r.status}: ${r.stderr}`);
+  return variant === 'input' ? input : harden(input, args);
+}
+
+/** harden runs the built webhook-guard over a stream with the default configuration. */
+function harden(stream: string, args: string[] = []): string {
+  const r = cli(args, stream);
+  if (r.status !== 0) throw new Error(`webhook-guard ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 }
 
@@ -70,6 +75,111 @@ needsCorpus(
           assert.match(elsewhere.stderr, 'failed calling webhook "mpod.kb.io"');
         }
         console.log(`    ${variant}: ${(created.status === 0 ? created.stdout : created.stderr).trim()}`);
+      });
+    }
+  },
+);
+
+/** NODE is a Node object as a kubelet registers it. */
+const NODE = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1' } } };
+
+/** mirrorPod is the mirror Pod a kubelet creates for a static pod: bound to its node, owned by it, annotated. */
+function mirrorPod(c: Cluster, namespace: string): Record<string, any> {
+  const uid = JSON.parse(ok(c, ['get', 'node', 'node-1', '-o', 'json'])).metadata.uid;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'etcd-manager-main-node-1',
+      namespace,
+      annotations: { 'kubernetes.io/config.mirror': 'f00d', 'kubernetes.io/config.source': 'file' },
+      labels: { 'k8s-app': 'etcd-manager-main' },
+      ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'node-1', uid, controller: true }],
+    },
+    spec: { nodeName: 'node-1', containers: [{ name: 'etcd-manager', image: 'registry.k8s.io/etcd-manager:v3' }] },
+  };
+}
+
+needsCorpus(
+  test,
+  'kops pod-identity-webhook: a kubelet mirror pod in kube-system is rejected, then admitted',
+  ['kops-eks-pod-identity-webhook-addon.yaml'],
+  async () => {
+    const file = 'kops-eks-pod-identity-webhook-addon.yaml';
+    const runs = [
+      { variant: 'input' as const, args: [] },
+      { variant: 'output' as const, args: [] },
+      // The mirror-pod condition alone (kube-system not excluded): it must let only kubelets' mirror pods through.
+      { variant: 'output' as const, args: ['--disable', 'exclude-namespaces'] },
+    ];
+    for (const { variant, args } of runs) {
+      const stream = render(file, variant, args);
+      await withCluster(async (c) => {
+        await ready(c, ['kube-system']);
+        install(c, stream);
+        ok(c, ['create', '-f', '-'], { input: JSON.stringify(NODE) });
+        const pod = mirrorPod(c, 'kube-system');
+        const byKubelet = kubectl(c, ['create', '-f', '-', '-o', 'name'], { input: JSON.stringify(pod), kubelet: true });
+        // The same pod, annotation included, from an ordinary user: not a kubelet, so not a mirror pod to skip.
+        const forged = { ...pod, metadata: { ...pod.metadata, name: 'forged', ownerReferences: undefined } };
+        const byUser = kubectl(c, ['create', '--as', 'alice', '--as-group', 'system:masters', '-f', '-', '-o', 'name'], {
+          input: JSON.stringify({
+            ...forged,
+            metadata: { ...forged.metadata, namespace: args.length ? 'kube-system' : 'default' },
+          }),
+        });
+        const label = `${variant}${args.length ? ` ${args.join(' ')}` : ''}`;
+        console.log(`    ${label}: kubelet: ${(byKubelet.status === 0 ? byKubelet.stdout : byKubelet.stderr).trim()}`);
+        if (variant === 'input') {
+          assert.is.not(byKubelet.status, 0, 'the input lets the mirror pod in');
+          assert.match(byKubelet.stderr, 'failed calling webhook "pod-identity-webhook.amazonaws.com"');
+          assert.match(byKubelet.stderr, 'no endpoints available for service "pod-identity-webhook"');
+        } else {
+          assert.is(byKubelet.status, 0, `the output still blocks the kubelet's mirror pod: ${byKubelet.stderr}`);
+          assert.is.not(byUser.status, 0, `an ordinary user's pod must still go to the webhook (${label})`);
+          assert.match(byUser.stderr, 'failed calling webhook "pod-identity-webhook.amazonaws.com"');
+        }
+      });
+    }
+  },
+);
+
+needsCorpus(
+  test,
+  'Capsule 0.12.4 with its node webhook on and its one replica down: kubelet node updates rejected, then admitted',
+  ['capsule-0.12.4.yaml'],
+  async () => {
+    const withNodes = withCapsuleNodeWebhook(readFileSync(join(CORPUS, 'capsule-0.12.4.yaml'), 'utf8')).text;
+    for (const variant of ['input', 'output'] as const) {
+      const stream = variant === 'input' ? withNodes : harden(withNodes);
+      await withCluster(async (c) => {
+        await ready(c);
+        ok(c, ['create', 'namespace', 'capsule-system']);
+        install(c, stream);
+        ok(c, ['create', '-f', '-'], { input: JSON.stringify(NODE) });
+        const kubelet = kubectl(c, ['label', 'node', 'node-1', 'example.com/ready=true'], { kubelet: true });
+        // A tenant owner creating a namespace: Capsule's namespace webhook must still see it.
+        const tenant = kubectl(c, [
+          'create',
+          'namespace',
+          'tenant-a',
+          '--as',
+          'alice',
+          '--as-group',
+          'projectcapsule.dev',
+          '--as-group',
+          'system:masters',
+        ]);
+        console.log(`    ${variant}: kubelet: ${(kubelet.status === 0 ? kubelet.stdout : kubelet.stderr).trim()}`);
+        if (variant === 'input') {
+          assert.is.not(kubelet.status, 0, 'the input lets the kubelet update its Node');
+          assert.match(kubelet.stderr, 'failed calling webhook "nodes.projectcapsule.dev"');
+          assert.match(kubelet.stderr, 'no endpoints available for service "capsule-webhook-service"');
+        } else {
+          assert.is(kubelet.status, 0, `the output still blocks the kubelet: ${kubelet.stderr}`);
+        }
+        assert.is.not(tenant.status, 0, `${variant}: namespace creation by a tenant must still go to Capsule's webhook`);
+        assert.match(tenant.stderr, 'failed calling webhook "namespaces.tenants.projectcapsule.dev"');
       });
     }
   },

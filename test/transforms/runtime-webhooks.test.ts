@@ -18,6 +18,7 @@ import {
 } from '../../src/model/selectors.js';
 import { splitStream } from '../../src/yaml/stream.js';
 import { CONDITIONS } from '../../transforms/shared/conditions.js';
+import { withCapsuleNodeWebhook } from '../support/fixtures.js';
 import { config, CORPUS, corpusFiles, lines, run, needsCorpus } from '../support/helpers.js';
 import { runCases } from '../support/table.js';
 
@@ -326,33 +327,7 @@ needsCorpus(
         .filter((w) => rulesMatch(w.entry.rules, [...NODE_REQUESTS, ...CSR_REQUESTS]))
         .map((w) => w.name);
     assert.equal(covers(model(input)), [], 'webhooks.hooks.nodes.enabled is false in the chart');
-    // The node webhook as the chart renders it with webhooks.hooks.nodes.enabled=true: UPDATE on nodes, Fail.
-    const at = input.indexOf('\n---', input.indexOf('kind: ValidatingWebhookConfiguration')) + 1;
-    const nodeHook = lines(
-      '- name: nodes.projectcapsule.dev',
-      '  admissionReviewVersions:',
-      '    - v1',
-      '  clientConfig:',
-      '    service:',
-      '      name: capsule-webhook-service',
-      '      namespace: capsule-system',
-      '      port: 443',
-      '      path: /nodes',
-      '  failurePolicy: Fail',
-      '  matchPolicy: Exact',
-      '  rules:',
-      '    - apiGroups:',
-      '        - ""',
-      '      apiVersions:',
-      '        - v1',
-      '      operations:',
-      '        - UPDATE',
-      '      resources:',
-      '        - nodes',
-      '  sideEffects: None',
-      '  timeoutSeconds: 30',
-    );
-    const withNodes = input.slice(0, at) + nodeHook + input.slice(at);
+    const { text: withNodes, nodeHook } = withCapsuleNodeWebhook(input);
     const result = run(withNodes);
     const after = model(result.output);
     const node = after.webhooks().find((w) => w.name === 'nodes.projectcapsule.dev')!;
