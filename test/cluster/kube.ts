@@ -3,8 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { sniffKind, splitStream } from '../../src/yaml/stream.js';
-import { ROOT } from '../support/helpers.js';
-import type { Cluster } from './harness.js';
+import { readFileSync } from 'node:fs';
+import { cli, CORPUS, ROOT } from '../support/helpers.js';
+import { startCluster, type Cluster } from './harness.js';
 
 /** KUBECTL is the real kubectl v1.35 the host tests extract (scripts/setup-hosts.mjs). */
 export const KUBECTL = join(ROOT, '.cache', 'bin', 'v35', 'kubectl');
@@ -91,4 +92,91 @@ export async function ready(c: Cluster, namespaces: string[] = []): Promise<void
       kubectl(c, ['get', 'serviceaccount', 'default', '-n', ns, '-o', 'name']).status === 0 ? true : undefined,
     );
   }
+}
+
+/** NODE is a Node object as a kubelet registers it. */
+export const NODE = {
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1' } },
+};
+
+/**
+ * runPod plays the kubelet for one pod: creates it bound to node-1 and reports it Running and Ready at `ip`
+ * through the status subresource, so the endpoint controllers route its Service's traffic there.
+ */
+export function runPod(c: Cluster, pod: Record<string, any>, ip: string): string {
+  const name = ok(c, ['create', '-f', '-', '-o', 'name'], {
+    input: JSON.stringify({ ...pod, spec: { ...pod.spec, nodeName: 'node-1' } }),
+  }).trim();
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const status = {
+    status: {
+      phase: 'Running',
+      podIP: ip,
+      podIPs: [{ ip }],
+      hostIP: '127.0.0.1',
+      startTime: now,
+      conditions: [
+        { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
+        { type: 'Initialized', status: 'True', lastTransitionTime: now },
+        { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
+        { type: 'Ready', status: 'True', lastTransitionTime: now },
+      ],
+    },
+  };
+  ok(c, [
+    'patch',
+    name,
+    '-n',
+    pod.metadata.namespace,
+    '--subresource',
+    'status',
+    '--type',
+    'merge',
+    '-p',
+    JSON.stringify(status),
+  ]);
+  return name;
+}
+
+/** readyEndpoints lists the ready addresses of a Service, from its EndpointSlices. */
+export function readyEndpoints(c: Cluster, namespace: string, service: string): string[] {
+  const r = kubectl(c, ['get', 'endpointslices', '-n', namespace, '-l', `kubernetes.io/service-name=${service}`, '-o', 'json']);
+  if (r.status !== 0) return [];
+  return JSON.parse(r.stdout).items.flatMap((s: any) =>
+    (s.endpoints ?? []).filter((e: any) => e.conditions?.ready !== false).flatMap((e: any) => e.addresses ?? []),
+  );
+}
+
+/** render is a corpus file as the chart renders it (`input`) or as webhook-guard writes it (`output`). */
+export function render(file: string, variant: 'input' | 'output', args: string[] = []): string {
+  const input = readFileSync(join(CORPUS, file), 'utf8');
+  return variant === 'input' ? input : harden(input, args);
+}
+
+/** harden runs the built webhook-guard over a stream with the default configuration. */
+export function harden(stream: string, args: string[] = []): string {
+  const r = cli(args, stream);
+  if (r.status !== 0) throw new Error(`webhook-guard ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** withCluster runs `fn` against a fresh control plane and always stops it. */
+export async function withCluster<T>(fn: (c: Cluster) => T | Promise<T>): Promise<T> {
+  const cluster = await startCluster();
+  try {
+    return await fn(cluster);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+/** install applies a render's CRDs, Services and webhook configurations (with the test CA), and nothing that runs. */
+export function install(c: Cluster, stream: string): void {
+  const crds = pick(stream, ['CustomResourceDefinition']);
+  if (crds) ok(c, ['apply', '--server-side', '-f', '-'], { input: crds });
+  const services = pick(stream, ['Service', 'ServiceAccount']);
+  if (services) ok(c, ['apply', '--server-side', '-f', '-'], { input: services });
+  ok(c, ['apply', '--server-side', '-f', '-'], { input: webhookConfigurations(stream, c.caCert) });
 }

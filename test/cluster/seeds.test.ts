@@ -2,44 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
-import { cli, CORPUS, gatedSuite, needsCorpus } from '../support/helpers.js';
-import { missingControlPlane, startCluster, type Cluster } from './harness.js';
+import { CORPUS, gatedSuite, needsCorpus } from '../support/helpers.js';
+import { missingControlPlane, type Cluster } from './harness.js';
 import { withCapsuleNodeWebhook } from '../support/fixtures.js';
-import { kubectl, ok, objects, pick, podOf, ready, webhookConfigurations } from './kube.js';
+import { harden, install, kubectl, NODE, ok, objects, podOf, ready, render, withCluster } from './kube.js';
 
 const test = gatedSuite('cluster: the seed outages, reproduced and prevented', missingControlPlane());
-
-/** render is a corpus file as the chart renders it (`input`) or as webhook-guard writes it (`output`). */
-function render(file: string, variant: 'input' | 'output', args: string[] = []): string {
-  const input = readFileSync(join(CORPUS, file), 'utf8');
-  return variant === 'input' ? input : harden(input, args);
-}
-
-/** harden runs the built webhook-guard over a stream with the default configuration. */
-function harden(stream: string, args: string[] = []): string {
-  const r = cli(args, stream);
-  if (r.status !== 0) throw new Error(`webhook-guard ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** withCluster runs `fn` against a fresh control plane and always stops it. */
-async function withCluster<T>(fn: (c: Cluster) => T | Promise<T>): Promise<T> {
-  const cluster = await startCluster();
-  try {
-    return await fn(cluster);
-  } finally {
-    await cluster.stop();
-  }
-}
-
-/** install applies a render's CRDs, Services and webhook configurations (with the test CA), and nothing that runs. */
-function install(c: Cluster, stream: string): void {
-  const crds = pick(stream, ['CustomResourceDefinition']);
-  if (crds) ok(c, ['apply', '--server-side', '-f', '-'], { input: crds });
-  const services = pick(stream, ['Service', 'ServiceAccount']);
-  if (services) ok(c, ['apply', '--server-side', '-f', '-'], { input: services });
-  ok(c, ['apply', '--server-side', '-f', '-'], { input: webhookConfigurations(stream, c.caCert) });
-}
 
 /** createPod creates a Pod as the replicaset controller would, and returns kubectl's answer. */
 function createPod(c: Cluster, pod: Record<string, any>) {
@@ -79,9 +47,6 @@ needsCorpus(
     }
   },
 );
-
-/** NODE is a Node object as a kubelet registers it. */
-const NODE = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1' } } };
 
 /** mirrorPod is the mirror Pod a kubelet creates for a static pod: bound to its node, owned by it, annotated. */
 function mirrorPod(c: Cluster, namespace: string): Record<string, any> {
