@@ -80,7 +80,7 @@ export function testNet(count: number): TestNet {
 
 /**
  * serveWebhook runs a backend at `ip:port` inside the test network, with a certificate the test CA signed for the
- * Service's DNS names (`svc`, `svc.ns`, `svc.ns.svc`) only, allowing every AdmissionReview and recording it.
+ * Service's DNS names (`svc`, `svc.ns`, `svc.ns.svc`) and its IP, allowing every AdmissionReview and recording it.
  */
 export async function serveWebhook(
   c: Cluster,
@@ -88,7 +88,8 @@ export async function serveWebhook(
   opts: { service: string; namespace: string; ip: string; port: number },
 ): Promise<Backend> {
   const names = [opts.service, `${opts.service}.${opts.namespace}`, `${opts.service}.${opts.namespace}.svc`];
-  const { cert, key } = issueCert(c.dir, `${opts.service}-${opts.ip}`, names);
+  // The pod IP too, for webhooks that call the backend by URL; a call by Service name checks the names.
+  const { cert, key } = issueCert(c.dir, `${opts.service}-${opts.ip}`, names, [opts.ip]);
   const program = join(import.meta.dirname, 'webhook-backend.ts');
   const child: ChildProcess = spawn(
     'ip',
