@@ -1,5 +1,5 @@
 // What the cluster tests do to a real API server: kubectl calls, documents picked from a render, a test CA injected.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { sniffKind, splitStream } from '../../src/yaml/stream.js';
@@ -179,4 +179,17 @@ export function install(c: Cluster, stream: string): void {
   const services = pick(stream, ['Service', 'ServiceAccount']);
   if (services) ok(c, ['apply', '--server-side', '-f', '-'], { input: services });
   ok(c, ['apply', '--server-side', '-f', '-'], { input: webhookConfigurations(stream, c.caCert) });
+}
+
+/** kubectlAsync is kubectl without blocking this process, for loops that run side by side. */
+export function kubectlAsync(c: Cluster, args: string[], opts: { input?: string } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(KUBECTL, args, { env: { PATH: process.env.PATH, HOME: c.dir, KUBECONFIG: c.kubeconfig } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr }));
+    child.stdin.end(opts.input ?? '');
+  });
 }
