@@ -1,5 +1,5 @@
 // exemption-absent: a webhook exempts its own namespace through a label that the namespace does not carry.
-import { ruleMatches, selectorMatches, type LabelSelector, type Request, type Rule as ApiRule } from '../../model/selectors.js';
+import { selectorMatches, type LabelSelector } from '../../model/selectors.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { optOutText, optOuts, webhookLabel } from '../describe.js';
 
@@ -18,9 +18,10 @@ export const exemptionAbsent = {
     const out: Finding[] = [];
     for (const w of ctx.admission.webhooks()) {
       if (w.type === 'conversion' || !w.service) continue;
-      // Only a webhook on pods needs its own namespace exempted (an operator's custom resources there are its own).
-      if (!rulesMatch(w.entry.rules, POD_REQUESTS)) continue;
       const ns = w.service.namespace;
+      // Only a webhook that can block what its backend needs wants its namespace exempted (the same model answer
+      // label-namespaces and exclude-namespaces act on); an operator's custom resources there are its own.
+      if (ctx.admission.blocksNeeds(w, ns).verdict === 'no') continue;
       const sel = w.entry.namespaceSelector as LabelSelector | null;
       const labels = ctx.admission.namespaceLabels(ns);
       if (!selectorMatches(sel, labels)) continue;
@@ -61,24 +62,3 @@ export const exemptionAbsent = {
     return out;
   },
 } satisfies Rule;
-
-// POD_REQUESTS are what keeping a namespace's pods running takes: creation, updates, eviction, binding, deletion.
-const POD_REQUESTS: Request[] = (
-  [['CREATE'], ['UPDATE'], ['DELETE'], ['CREATE', 'eviction'], ['CREATE', 'binding'], ['UPDATE', 'status']] as Array<
-    [Request['operation'], string?]
-  >
-).map(([operation, subresource]) => ({
-  group: '',
-  version: 'v1',
-  resource: 'pods',
-  operation,
-  namespaced: true,
-  ...(subresource ? { subresource } : {}),
-}));
-
-function rulesMatch(rules: unknown, reqs: Request[]): boolean {
-  return (
-    Array.isArray(rules) &&
-    rules.some((r) => r && typeof r === 'object' && reqs.some((req) => ruleMatches(r as ApiRule, req, true)))
-  );
-}
