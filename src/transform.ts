@@ -33,7 +33,7 @@ export interface Note {
   transform: string;
   resource?: string;
   message: string;
-  /** The reason in a few words, for the summary line (`fails open (Ignore)`). */
+  /** The reason in a few words after "N webhooks", for the summary line (`failing open (Ignore)`). */
   short: string;
 }
 

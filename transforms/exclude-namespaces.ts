@@ -44,7 +44,7 @@ export const excludeNamespaces = {
           w.owner,
           `webhook ${w.name} fails open (failurePolicy: Ignore): while its backend is down, requests pass, so it cannot ` +
             `deadlock its backend or the control plane; its selectors are left as the chart wrote them`,
-          'fail open (Ignore)',
+          'failing open (Ignore)',
         );
         continue;
       }
@@ -53,7 +53,7 @@ export const excludeNamespaces = {
         ctx.note(
           w.owner,
           `webhook ${w.name} is left as it is: its rules cover only cluster-scoped resources, on which a namespaceSelector has no effect`,
-          'cover only cluster-scoped resources',
+          'on cluster-scoped resources only',
         );
         continue;
       }
@@ -103,7 +103,7 @@ export const excludeNamespaces = {
 function leftAlone(w: Webhook, targets: string[], verdicts: Map<string, NeedsVerdict>, open: string[]): [string, string] {
   const head = `webhook ${w.name} is left as it is: `;
   if (!open.length)
-    return [head + `its namespaceSelector already skips ${targets.join(' and ')}`, 'already skip their namespace and kube-system'];
+    return [head + `its namespaceSelector already skips ${targets.join(' and ')}`, 'already skipping the namespaces'];
   const reasons = open.map((ns) => verdicts.get(ns)!.reason);
   if (reasons.every((r) => r === 'rules'))
     return [
@@ -111,7 +111,7 @@ function leftAlone(w: Webhook, targets: string[], verdicts: Map<string, NeedsVer
         `its rules cover nothing a backend needs to start or keep serving (pods, workloads, Services, EndpointSlices, ` +
         `ServiceAccounts, Secrets, ConfigMaps, Leases, Events), so it cannot block its backend or the control plane; ` +
         `excluding ${open.join(' and ')} would only switch its function off there`,
-      'cover only resources a backend does not need',
+      'on resources no backend needs',
     ];
   const parts = open.map((ns) => {
     const r = verdicts.get(ns)!.reason;
@@ -121,7 +121,8 @@ function leftAlone(w: Webhook, targets: string[], verdicts: Map<string, NeedsVer
     return `${r} skips ${whose}`;
   });
   return [
-    head + `${parts.join('; ')}, so it cannot block them; excluding ${open.join(' and ')} would only switch its function off there`,
-    'skip their backend by objectSelector or matchConditions',
+    head +
+      `${parts.join('; ')}, so it cannot block them; excluding ${open.join(' and ')} would only switch its function off there`,
+    'skipping their backend by objectSelector or matchConditions',
   ];
 }

@@ -60,7 +60,7 @@ export const labelNamespaces = {
               `webhook ${w.name} exempts namespaces labelled ${e.key}=${e.values[0]}; that label switches a security ` +
                 `or mesh control off for every workload of a namespace, so it is never derived (exclude-namespaces ` +
                 `excludes ${ns} by its name label instead)`,
-              'security or mesh label not derived',
+              'exempting by a security or mesh label',
             );
             continue;
           }

@@ -32,7 +32,7 @@ function redactObject(obj: unknown): unknown {
 
 /**
  * summary is the short stderr line printed after every run unless --quiet. When nothing changes it says why,
- * from the transforms' notes: `nothing to change: exclude-namespaces: 2 webhooks fail open (Ignore), …`.
+ * from the transforms' notes: `nothing to change: every webhook is already safe (exclude-namespaces: 2 webhooks failing open (Ignore), …)`.
  */
 export function summary(changes: Change[], warnings: Warning[], notes: Note[] = []): string {
   if (!changes.length && !warnings.length) {
@@ -43,8 +43,10 @@ export function summary(changes: Change[], warnings: Warning[], notes: Note[] = 
       shorts.set(n.short, (shorts.get(n.short) ?? 0) + 1);
       byTransform.set(n.transform, shorts);
     }
-    const why = [...byTransform].map(([t, shorts]) => `${t}: ${[...shorts].map(([s, n]) => `${n} ${s}`).join(', ')}`);
-    return `webhook-guard: nothing to change (${why.join('; ')})`;
+    const why = [...byTransform].map(
+      ([t, shorts]) => `${t}: ${[...shorts].map(([s, n]) => `${n} webhook${n === 1 ? '' : 's'} ${s}`).join(', ')}`,
+    );
+    return `webhook-guard: nothing to change: every webhook is already safe (${why.join('; ')})`;
   }
   const added = changes.filter((c) => c.document === -1).length;
   const edited = changes.length - added;

@@ -3,6 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkInputs } from '../../src/check/run.js';
 import { explainFindings } from '../../src/check/explain.js';
+import { summary } from '../../src/pipeline/report.js';
 import { planExclusion } from '../../transforms/shared/exclusion.js';
 import { config, lines, run } from '../support/helpers.js';
 import { runCases } from '../support/table.js';
@@ -550,3 +551,56 @@ named('planExclusion never plans an edit that leaves a selector matching no name
 });
 
 named.run();
+
+const safe = suite('a chart whose webhooks are all already safe');
+
+// cert-manager-like, hardened by its chart: 2 replicas, a PDB, a spread, a specific Service selector.
+const safeChart =
+  backend('cert-manager', 'cert-manager').replace(
+    '      containers:',
+    lines(
+      '      topologySpreadConstraints:',
+      '        - maxSkew: 1',
+      '          topologyKey: kubernetes.io/hostname',
+      '          whenUnsatisfiable: ScheduleAnyway',
+      '          labelSelector:',
+      '            matchLabels: {app.kubernetes.io/name: cert-manager}',
+      '      containers:',
+    ).trimEnd(),
+  ) +
+  lines(
+    '---',
+    '# Source: cert-manager/templates/webhook-poddisruptionbudget.yaml',
+    'apiVersion: policy/v1',
+    'kind: PodDisruptionBudget',
+    'metadata:',
+    '  name: cert-manager-webhook',
+    '  namespace: cert-manager',
+    'spec:',
+    '  maxUnavailable: 1',
+    '  selector:',
+    '    matchLabels:',
+    '      app.kubernetes.io/name: cert-manager',
+    '      app.kubernetes.io/instance: cert-manager',
+  ) +
+  certManager.slice(backend('cert-manager', 'cert-manager').length) +
+  hooks('Mutating', 'defaults', 'cert-manager', [
+    [
+      'defaults.example.com',
+      ['failurePolicy: Ignore', 'rules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}]'],
+    ],
+  ]);
+
+safe('comes out byte-identical, and the summary says why', () => {
+  const result = run(safeChart, config());
+  assert.fixture(result.output, safeChart);
+  assert.equal(result.changes, []);
+  assert.equal(result.warnings, []);
+  assert.is(
+    summary(result.changes, result.warnings, result.notes),
+    'webhook-guard: nothing to change: every webhook is already safe ' +
+      '(exclude-namespaces: 2 webhooks on resources no backend needs, 1 webhook failing open (Ignore))',
+  );
+});
+
+safe.run();
