@@ -52,7 +52,8 @@ export const excludeNamespaces = {
       if (!rules.some((r) => ruleCoversNamespaced(r, model.scope))) {
         ctx.note(
           w.owner,
-          `webhook ${w.name} is left as it is: its rules cover only cluster-scoped resources, on which a namespaceSelector has no effect`,
+          `webhook ${w.name} is left as it is: its rules cover only cluster-scoped resources, ` +
+            `on which a namespaceSelector has no effect`,
           'on cluster-scoped resources only',
         );
         continue;

@@ -319,9 +319,7 @@ export class Admission {
     const backendNs = !anyone && w.service?.namespace === ns;
     const own = backendNs ? this.backends(w).filter((s) => s.namespace === ns) : [];
     const others = backendNs ? [] : this.sources().filter((s) => s.namespace === ns);
-    const pods = own.length
-      ? own.map((s) => s.create.object!)
-      : [anyPod(ns), ...others.map((s) => s.create.object!)];
+    const pods = own.length ? own.map((s) => s.create.object!) : [anyPod(ns), ...others.map((s) => s.create.object!)];
     const labels = [{}, ...own.map((s) => s.labels)];
     return blocksNeeds(w.entry, w.failurePolicy, ns, { pods, labels, namespaceLabels });
   }

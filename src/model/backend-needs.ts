@@ -55,7 +55,14 @@ export const BACKEND_NEEDS: BackendNeed[] = [
     operations: CU,
     why: `${resource}: the workload controllers create and update them (and their status) to make the pods`,
   })),
-  { group: '', resource: 'services', kind: 'Service', subresources: [undefined], operations: CU, why: 'services: the webhook is called through its Service' },
+  {
+    group: '',
+    resource: 'services',
+    kind: 'Service',
+    subresources: [undefined],
+    operations: CU,
+    why: 'services: the webhook is called through its Service',
+  },
   {
     group: '',
     resource: 'endpoints',
@@ -104,7 +111,15 @@ export const BACKEND_NEEDS: BackendNeed[] = [
     operations: CU,
     why: 'leases: leader election (a controller that cannot renew its Lease stops)',
   },
-  { group: '', resource: 'events', kind: 'Event', subresources: [undefined], operations: ['CREATE'], failOnly: true, why: 'events: recorded by every controller and the kubelet' },
+  {
+    group: '',
+    resource: 'events',
+    kind: 'Event',
+    subresources: [undefined],
+    operations: ['CREATE'],
+    failOnly: true,
+    why: 'events: recorded by every controller and the kubelet',
+  },
   {
     group: 'events.k8s.io',
     resource: 'events',
@@ -149,9 +164,16 @@ const controller = (name: string) => ({
 // who sends a need's request: the component that makes it in a running cluster.
 function sender(need: BackendNeed, sub: string | undefined, ns: string): { username: string; groups: string[] } {
   if (need.resource === 'pods')
-    return sub === 'binding' ? SCHEDULER : sub === 'status' ? KUBELET : sub === 'eviction' ? controller('disruption-controller') : controller('replicaset-controller');
+    return sub === 'binding'
+      ? SCHEDULER
+      : sub === 'status'
+        ? KUBELET
+        : sub === 'eviction'
+          ? controller('disruption-controller')
+          : controller('replicaset-controller');
   if (sub === 'token') return KUBELET;
-  if (need.group === 'apps') return controller(need.resource === 'replicasets' ? 'deployment-controller' : `${need.kind.toLowerCase()}-controller`);
+  if (need.group === 'apps')
+    return controller(need.resource === 'replicasets' ? 'deployment-controller' : `${need.kind.toLowerCase()}-controller`);
   if (need.resource === 'endpoints') return controller('endpoint-controller');
   if (need.resource === 'endpointslices') return controller('endpointslice-controller');
   return {

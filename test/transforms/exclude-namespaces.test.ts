@@ -181,7 +181,8 @@ const finalizer =
       'mutate-policy.kyverno.svc',
       [
         'failurePolicy: Fail',
-        'rules: [{apiGroups: [kyverno.io], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [clusterpolicies/*, policies/*]}]',
+        'rules: [{apiGroups: [kyverno.io], apiVersions: [v1], operations: [CREATE, UPDATE],',
+        '  resources: [clusterpolicies/*, policies/*]}]',
       ],
     ],
   ]);

@@ -9,13 +9,7 @@ import { detectStyle, editJson } from '../../src/yaml/embedded-json.js';
 import { Admission } from '../../src/model/admission.js';
 import { Model } from '../../src/model/model.js';
 import { type Resource } from '../../src/model/types.js';
-import {
-  bareNamespaceLabels,
-  CSR_REQUESTS,
-  NODE_REQUESTS,
-  rulesMatch,
-  selectorMatches,
-} from '../../src/model/selectors.js';
+import { bareNamespaceLabels, CSR_REQUESTS, NODE_REQUESTS, rulesMatch, selectorMatches } from '../../src/model/selectors.js';
 import { splitStream } from '../../src/yaml/stream.js';
 import { CONDITIONS } from '../../transforms/shared/conditions.js';
 import { withCapsuleNodeWebhook } from '../support/fixtures.js';

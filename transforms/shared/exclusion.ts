@@ -1,7 +1,13 @@
 // Shared by the transforms that keep webhooks out of namespaces: skip lists and NotIn exclusion plans.
 import type { Webhook } from '../../src/model/types.js';
 import { listed } from './skip.js';
-import { bareNamespaceLabels, NAME_LABEL, namesSelected, selectorMatches, type LabelSelector } from '../../src/model/selectors.js';
+import {
+  bareNamespaceLabels,
+  NAME_LABEL,
+  namesSelected,
+  selectorMatches,
+  type LabelSelector,
+} from '../../src/model/selectors.js';
 
 /** skipped tells whether a webhook is named in a skip list (`name` or `configuration/name`). */
 export function skipped(w: Webhook, list: string[]): boolean {

@@ -37,7 +37,8 @@ export const interceptsKubeSystem = {
         message:
           `${webhookLabel(w)} intercepts ${what}` +
           (ignore
-            ? ': it fails open, so it cannot block them while its backend is down; when up, it can reject or change control-plane objects.'
+            ? ': it fails open, so it cannot block them while its backend is down; ' +
+              'when up, it can reject or change control-plane objects.'
             : ': while its backend is down these requests are rejected, and the control plane and its add-ons stop recovering.'),
         why:
           'Accidentally mutating or rejecting requests in kube-system "may cause ' +
