@@ -198,7 +198,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
     if (wantReport) {
       const text =
         wantReport === 'json'
-          ? jsonReport(result.changes, result.warnings, version())
+          ? jsonReport(result.changes, result.warnings, version(), result.notes)
           : textReport(result.changes, result.warnings, result.notes);
       if (flags.reportFile) writeReport(flags.reportFile, text);
       else io.stderr(text);

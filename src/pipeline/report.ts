@@ -91,9 +91,12 @@ export function textReport(changes: Change[], warnings: Warning[], notes: Note[]
   return lines.join('\n') + '\n';
 }
 
-/** jsonReport is the machine-readable report: `document` is the 0-based index in the input (-1: added). */
-export function jsonReport(changes: Change[], warnings: Warning[], version: string): string {
-  return JSON.stringify({ tool: 'webhook-guard', version, changes: changes.map(redact), warnings }, null, 2) + '\n';
+/**
+ * jsonReport is the machine-readable report: `document` is the 0-based index in the input (-1: added); `notes` say
+ * what was left as it is and why.
+ */
+export function jsonReport(changes: Change[], warnings: Warning[], version: string, notes: Note[] = []): string {
+  return JSON.stringify({ tool: 'webhook-guard', version, changes: changes.map(redact), warnings, notes }, null, 2) + '\n';
 }
 
 function show(v: unknown): string {
