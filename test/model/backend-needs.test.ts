@@ -1,7 +1,7 @@
 // What a webhook backend needs, which webhooks can block it, the never-derive labels, and namespace-naming selectors.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { anyPod, blocksNeeds, type NeedsVerdict } from '../../src/model/backend-needs.js';
+import { anyPod, blocksNeeds, type NeedsVerdict, type Subjects } from '../../src/model/backend-needs.js';
 import { neverDerive } from '../../src/model/protected-labels.js';
 import { namesSelected } from '../../src/model/selectors.js';
 
@@ -12,7 +12,7 @@ const rule = (apiGroups: string[], resources: string[], operations = ['CREATE', 
   resources,
 });
 const backendPod = anyPod('sys', { app: 'hook', 'sidecar.istio.io/inject': 'false' });
-const subjects = { pods: [backendPod], labels: [{}, { app: 'hook' }] };
+const subjects: Subjects = { pods: [backendPod], labels: [{}, { app: 'hook' }] };
 
 test('blocksNeeds: rules, wildcards, failure policy, objectSelector, Events', () => {
   const table: Array<[string, Record<string, unknown>, 'Fail' | 'Ignore', NeedsVerdict]> = [
