@@ -78,13 +78,22 @@ export const excludeNamespaces = {
             `to its namespaceSelector, but cannot tell, so it is left as it is`,
         );
       if (plan.edit) {
+        // An Ignore webhook (ignoreWebhooks) cannot deadlock anything: the reason says it is excluded on request.
+        const verb = w.failurePolicy === 'Ignore' ? 'it intercepts' : 'it fails closed on';
+        const asked = w.failurePolicy === 'Ignore' ? ' (failurePolicy Ignore: excluded because ignoreWebhooks is set)' : '';
         const reasons = plan.missing.map((ns) => {
           const needs = verdicts.get(ns)!.needs.join(', ');
-          return ns === own
-            ? `it fails closed on ${needs}, which its own backend in ${ns} needs to start or keep serving ` +
-                `(Kubernetes: "Avoiding deadlocks in self-hosted webhooks")`
-            : `it fails closed on ${needs} in ${ns}, which the control plane and its add-ons need ` +
-                `(Kubernetes: "Avoiding operating on the kube-system namespace")`;
+          if (ns === own && !config.namespaces.includes(ns))
+            return (
+              `${verb} ${needs}, which its own backend in ${ns} needs to start or keep serving${asked} ` +
+              `(Kubernetes: "Avoiding deadlocks in self-hosted webhooks")`
+            );
+          if (ns === 'kube-system')
+            return (
+              `${verb} ${needs} in kube-system, which the control plane and its add-ons need${asked} ` +
+              `(Kubernetes: "Avoiding operating on the kube-system namespace")`
+            );
+          return `${verb} ${needs} in ${ns}, which the workloads there need (exclude-namespaces.namespaces)${asked}`;
         });
         const why =
           `a pre-created namespace carries only ${NAME_LABEL}, so the selector matched ${plan.missing.join(', ')}; ` +

@@ -605,3 +605,52 @@ safe('comes out byte-identical, and the summary says why', () => {
 });
 
 safe.run();
+
+const reasons = suite('exclude-namespaces: each change says what it prevents');
+
+// kops: the backend runs in kube-system, and its objectSelector skips its own (kops-managed) pods, not the add-ons.
+const kops =
+  backend('kube-system', 'pod-identity', ['kops.k8s.io/managed-by: kops']) +
+  hooks('Mutating', 'pod-identity', 'kube-system', [
+    [
+      'pod-identity-webhook.amazonaws.com',
+      [
+        'failurePolicy: Fail',
+        'objectSelector:',
+        '  matchExpressions:',
+        '    - {key: kops.k8s.io/managed-by, operator: NotIn, values: [kops]}',
+        'rules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}]',
+      ],
+    ],
+  ]);
+
+reasons('the own namespace: what the backend needs; kube-system: what the add-ons need', () => {
+  const cfg = config(['exclude-namespaces']);
+  const table: Array<[string, string, string]> = [
+    [
+      'own namespace and kube-system',
+      webhook('Mutating', ['failurePolicy: Fail']),
+      'a pre-created namespace carries only kubernetes.io/metadata.name, so the selector matched guard, kube-system; ' +
+        'it fails closed on pods, which its own backend in guard needs to start or keep serving ' +
+        '(Kubernetes: "Avoiding deadlocks in self-hosted webhooks"); it fails closed on pods in kube-system, which the ' +
+        'control plane and its add-ons need (Kubernetes: "Avoiding operating on the kube-system namespace")',
+    ],
+    [
+      'a backend in kube-system that skips its own pods',
+      kops,
+      'a pre-created namespace carries only kubernetes.io/metadata.name, so the selector matched kube-system; ' +
+        'it fails closed on pods in kube-system, which the control plane and its add-ons need ' +
+        '(Kubernetes: "Avoiding operating on the kube-system namespace")',
+    ],
+  ];
+  for (const [name, input, why] of table) {
+    const changes = run(input, cfg).changes;
+    assert.equal(
+      changes.map((c) => c.why),
+      [why],
+      name,
+    );
+  }
+});
+
+reasons.run();
