@@ -488,6 +488,25 @@ rules('label-exemption and exemption-absent', () => {
     ),
     [],
   );
+  const psa = { matchExpressions: [{ key: 'pod-security.kubernetes.io/enforce', operator: 'NotIn', values: ['privileged'] }] };
+  const psaFinding = findings(stream(webhook({ nsSel: psa }), ...healthy()), 'exemption-absent');
+  assert.equal(
+    psaFinding.map((f) => [f.transform, f.fix]),
+    [
+      [
+        'exclude-namespaces',
+        "Exclude it by name: webhook-guard's exclude-namespaces merges `kubernetes.io/metadata.name NotIn [sys]` into the " +
+          'namespaceSelector. Do not set pod-security.kubernetes.io/enforce on the namespace: it switches a security or mesh ' +
+          'control off for every workload there, so label-namespaces never derives it.',
+      ],
+    ],
+    'a security label is never suggested',
+  );
+  assert.not.match(
+    findings(stream(webhook({ nsSel: psa }), ...healthy()), 'self-deadlock')[0].fix,
+    /kubectl label/,
+    'nor by self-deadlock',
+  );
   const crd = webhook({
     nsSel: kruise,
     rules: [{ apiGroups: ['example.io'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['widgets'] }],

@@ -1,4 +1,5 @@
 // exemption-absent: a webhook exempts its own namespace through a label that the namespace does not carry.
+import { neverDerive } from '../../model/protected-labels.js';
 import { selectorMatches, type LabelSelector } from '../../model/selectors.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { optOutText, optOuts, webhookLabel } from '../describe.js';
@@ -30,7 +31,9 @@ export const exemptionAbsent = {
         (o) => o.operator === 'NotIn' && o.values.length && !selectorMatches(sel, { ...labels, [o.key]: o.values[0] }),
       );
       if (!missing.length) continue;
-      const o = missing[0];
+      // Prefer a label webhook-guard may suggest; a security or mesh label is never suggested (NEVER_DERIVE).
+      const o = missing.find((m) => !neverDerive(m.key)) ?? missing[0];
+      const protectedLabel = neverDerive(o.key);
       const assumption = ctx.admission.assumption(ns);
       out.push({
         id: 'exemption-absent',
@@ -50,12 +53,15 @@ export const exemptionAbsent = {
           'documentation recommends excluding the namespace where the webhook runs with a ' +
           'namespaceSelector, and that label makes the exclusion hold whoever created the namespace.',
         docs: [DOCS.selfDeadlock, DOCS.namespaceSelector, DOCS.nameLabel],
-        fix:
-          `Label the namespace (webhook-guard's label-namespaces prints \`kubectl ` +
-          `label namespace ${ns} ${o.key}=${o.values[0]}\`, or emits the ` +
-          `Namespace with --adopt-namespaces), or exclude it by name with ` +
-          `exclude-namespaces (\`kubernetes.io/metadata.name NotIn [${ns}]\`).`,
-        transform: 'label-namespaces',
+        fix: protectedLabel
+          ? `Exclude it by name: webhook-guard's exclude-namespaces merges \`kubernetes.io/metadata.name NotIn [${ns}]\` ` +
+            `into the namespaceSelector. Do not set ${o.key} on the namespace: it switches a security or mesh control ` +
+            `off for every workload there, so label-namespaces never derives it.`
+          : `Label the namespace (webhook-guard's label-namespaces prints \`kubectl ` +
+            `label namespace ${ns} ${o.key}=${o.values[0]}\`, or emits the ` +
+            `Namespace with --adopt-namespaces), or exclude it by name with ` +
+            `exclude-namespaces (\`kubernetes.io/metadata.name NotIn [${ns}]\`).`,
+        transform: protectedLabel ? 'exclude-namespaces' : 'label-namespaces',
         ...(assumption ? { assumptions: [assumption] } : {}),
       });
     }

@@ -2,6 +2,7 @@
 import { graphOf, sourceName, type Dependency } from '../graph.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { optOuts, selectorText, webhookLabel } from '../describe.js';
+import { neverDerive } from '../../model/protected-labels.js';
 import { namesSelected, type LabelSelector } from '../../model/selectors.js';
 
 /**
@@ -32,10 +33,12 @@ export const selfDeadlock = {
         (w.entry.objectSelector
           ? ` and its objectSelector (${selectorText(w.entry.objectSelector)}) matches the pod labels`
           : '');
+      // A security or mesh label (NEVER_DERIVE) is never suggested: it would switch that control off for the namespace.
+      const suggestible = custom.filter((o) => !neverDerive(o.key));
       const labelFix =
-        custom.length && assumption
+        suggestible.length && assumption
           ? ` Or give ${ns} the label its exemption expects (label-namespaces prints \`kubectl label namespace ${ns} ` +
-            `${custom[0].key}=${custom[0].values[0] ?? 'true'}\`; with --adopt-namespaces it emits the Namespace).`
+            `${suggestible[0].key}=${suggestible[0].values[0] ?? 'true'}\`; with --adopt-namespaces it emits the Namespace).`
           : '';
       // A selector that names the namespace is meant to act there: exclude-namespaces leaves it as it is
       // (excluding the one name would leave it matching nothing), so the fix lies in the chart.
