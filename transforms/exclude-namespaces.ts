@@ -17,6 +17,9 @@ export interface ExcludeNamespacesConfig {
 }
 
 /**
+ * Do no harm (README): an edit is made only where the render shows the failure it prevents, never where it would
+ * switch off a function of the chart; where the tool cannot tell, it changes nothing and says what it would do.
+ *
  * excludeNamespaces merges `kubernetes.io/metadata.name NotIn [...]` into a webhook's namespaceSelector,
  * so that a namespace carrying only that label (a pre-created one) is skipped, where the render shows the
  * failure it prevents: the webhook fails closed, its rules cover something a backend needs to start or

@@ -19,6 +19,9 @@ export interface LabelNamespacesConfig {
 }
 
 /**
+ * Do no harm (README): an edit is made only where the render shows the failure it prevents, never where it would
+ * switch off a function of the chart; where the tool cannot tell, it changes nothing and says what it would do.
+ *
  * labelNamespaces adds the configured labels, and those webhooks rely on to exempt their own namespace
  * (OpenKruise: `control-plane NotIn [openkruise]` → `control-plane=openkruise` on kruise-system), to the
  * Namespace documents in the stream. Existing labels win. A namespace that is not in the stream gets a
