@@ -25,6 +25,18 @@ export interface Warning {
   command?: string;
 }
 
+/**
+ * Note is a decision to leave something as it is, and why (an Ignore webhook, rules that cannot block the
+ * backend): it never changes output, needs nobody, and lets the report say why nothing changed.
+ */
+export interface Note {
+  transform: string;
+  resource?: string;
+  message: string;
+  /** The reason in a few words after "N webhooks", for the summary line (`failing open (Ignore)`). */
+  short: string;
+}
+
 /** Settings are the run-wide options every transform can read. */
 export interface Settings {
   /** Kubernetes minor version the output targets, e.g. "1.30". */
@@ -56,11 +68,12 @@ export class Context {
     readonly transform = '',
     readonly changes: Change[] = [],
     readonly warnings: Warning[] = [],
+    readonly notes: Note[] = [],
   ) {}
 
   /** for is a context for the named transform that records into the same lists. */
   for(transform: string): Context {
-    return new Context(this.model, this.settings, transform, this.changes, this.warnings);
+    return new Context(this.model, this.settings, transform, this.changes, this.warnings, this.notes);
   }
 
   /** id names a resource for reports. */
@@ -116,6 +129,11 @@ export class Context {
   /** warn records something the transform left for a person to do. */
   warn(r: Resource | undefined, message: string, command?: string): void {
     this.warnings.push({ transform: this.transform, resource: r && this.id(r), message, ...(command ? { command } : {}) });
+  }
+
+  /** note records why the transform left something as it is (`short` groups it in the summary). */
+  note(r: Resource | undefined, message: string, short: string): void {
+    this.notes.push({ transform: this.transform, resource: r && this.id(r), message, short });
   }
 }
 

@@ -1,4 +1,6 @@
 // Adds exempting labels to Namespace documents, or says how to label a namespace the chart does not create.
+import { Admission } from '../src/model/admission.js';
+import { neverDerive } from '../src/model/protected-labels.js';
 import { labelsOf } from '../src/model/types.js';
 import { NAME_LABEL } from '../src/model/selectors.js';
 import type { Transform } from '../src/transform.js';
@@ -7,17 +9,28 @@ import type { Transform } from '../src/transform.js';
 export interface LabelNamespacesConfig {
   /** Labels to add, by namespace: `{kruise-system: {control-plane: openkruise}}`. Default: {}. */
   namespaceLabels: Record<string, Record<string, string>>;
-  /** Also add the labels that webhooks' own namespaceSelectors use to exempt their backend namespace. Default: true. */
+  /**
+   * Also add the labels that webhooks' own namespaceSelectors use to exempt their backend namespace, where the
+   * webhook can block what its backend needs; never a label of NEVER_DERIVE (security and mesh domains). Default: true.
+   */
   deriveFromWebhooks: boolean;
   /** Emit a Namespace document for a namespace that is not in the stream (needs Helm's --take-ownership). Default: false. */
   adoptNamespaces: boolean;
 }
 
 /**
+ * Do no harm (README): an edit is made only where the render shows the failure it prevents, never where it would
+ * switch off a function of the chart; where the tool cannot tell, it changes nothing and says what it would do.
+ *
  * labelNamespaces adds the configured labels, and those webhooks rely on to exempt their own namespace
  * (OpenKruise: `control-plane NotIn [openkruise]` → `control-plane=openkruise` on kruise-system), to the
  * Namespace documents in the stream. Existing labels win. A namespace that is not in the stream gets a
  * `kubectl label` command, or with adoptNamespaces a Namespace document kept on uninstall.
+ * A label is derived only where the render shows the failure it prevents: the webhook fails closed and can
+ * block what its backend needs (the same model answer exclude-namespaces uses). A label in a security or
+ * mesh domain (NEVER_DERIVE in src/model/protected-labels.ts: Pod Security, Istio, Linkerd,
+ * cert-manager.io/disable-validation, …) is never derived, emitted or suggested: it would switch that
+ * control off for every workload of a namespace the chart may not own; the name-label exclusion covers it.
  */
 export const labelNamespaces = {
   name: 'label-namespaces',
@@ -34,12 +47,26 @@ export const labelNamespaces = {
       for (const [k, v] of Object.entries(labels)) want(ns, k, String(v), 'configured in namespaceLabels');
     }
     if (config.deriveFromWebhooks) {
+      const admission = new Admission(model);
       for (const w of model.webhooks()) {
         const ns = w.service?.namespace;
         const exprs = w.entry.namespaceSelector?.matchExpressions;
-        if (!ns || !Array.isArray(exprs)) continue;
-        for (const e of exprs) {
-          if (e?.operator !== 'NotIn' || e.key === NAME_LABEL || !Array.isArray(e.values) || !e.values.length) continue;
+        if (!ns || !Array.isArray(exprs) || w.type === 'conversion') continue;
+        const candidates = exprs.filter(
+          (e) => e?.operator === 'NotIn' && e.key !== NAME_LABEL && Array.isArray(e.values) && e.values.length,
+        );
+        if (!candidates.length || admission.blocksNeeds(w, ns).verdict !== 'yes') continue;
+        for (const e of candidates) {
+          if (neverDerive(String(e.key))) {
+            ctx.note(
+              w.owner,
+              `webhook ${w.name} exempts namespaces labelled ${e.key}=${e.values[0]}; that label switches a security ` +
+                `or mesh control off for every workload of a namespace, so it is never derived (exclude-namespaces ` +
+                `excludes ${ns} by its name label instead)`,
+              'exempting by a security or mesh label',
+            );
+            continue;
+          }
           want(
             ns,
             String(e.key),

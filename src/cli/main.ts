@@ -9,7 +9,7 @@ import { transformStream } from '../pipeline/pipeline.js';
 import { jsonReport, summary, textReport, warningLines } from '../pipeline/report.js';
 import { isResourceList, kustomizePluginArgv } from '../hosts/detect.js';
 import { isHelmPlugin, teeToTerminal } from '../hosts/helm4.js';
-import type { Change, Warning } from '../transform.js';
+import type { Change, Note, Warning } from '../transform.js';
 import { packageRoot, version } from '../package.js';
 import type { IO } from './io.js';
 
@@ -184,7 +184,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
     const config = await loadConfig(flags.config, flags.overrides);
     if (io.stdinIsTTY) throw new UsageError('no input: pipe rendered manifests into webhook-guard (see --help)');
     const input = decodeInput(await io.readStdin());
-    let result: { output: string; changes: Change[]; warnings: Warning[] };
+    let result: { output: string; changes: Change[]; warnings: Warning[]; notes?: Note[] };
     if (isResourceList(input)) result = await runKrm(input, flags, config, io);
     else {
       const run = transformStream(input, config);
@@ -198,15 +198,15 @@ export async function main(argv: string[], io: IO): Promise<number> {
     if (wantReport) {
       const text =
         wantReport === 'json'
-          ? jsonReport(result.changes, result.warnings, version())
-          : textReport(result.changes, result.warnings);
+          ? jsonReport(result.changes, result.warnings, version(), result.notes)
+          : textReport(result.changes, result.warnings, result.notes);
       if (flags.reportFile) writeReport(flags.reportFile, text);
       else io.stderr(text);
     }
     if (!flags.quiet) {
       const lines = [
         ...(wantReport && !flags.reportFile ? [] : warningLines(result.warnings)),
-        summary(result.changes, result.warnings),
+        summary(result.changes, result.warnings, result.notes),
       ];
       io.stderr(lines.join('\n') + '\n');
     }

@@ -7,6 +7,7 @@
 import { isObj, labelsOf, type Obj, type Resource, type Webhook } from './types.js';
 import { WORKLOAD_KINDS } from './kinds.js';
 import { type Model } from './model.js';
+import { anyPod, blocksNeeds, type NeedsVerdict } from './backend-needs.js';
 import {
   mapSelectorMatches,
   NAME_LABEL,
@@ -302,6 +303,25 @@ export class Admission {
   /** interceptsPods tells whether a webhook intercepts the creation of a pod source's pods. */
   interceptsPods(w: Webhook, source: PodSource): Interception {
     return this.intercepts(w, source.create);
+  }
+
+  /**
+   * blocksNeeds decides whether a webhook can block what a backend needs in namespace `ns` (BACKEND_NEEDS).
+   * In the webhook's own backend namespace the subjects are its backend's pods (so an opt-in objectSelector
+   * they do not satisfy cannot deadlock it); elsewhere (kube-system, a configured namespace) they are any
+   * unlabelled pod and the pods the input runs there. `namespaceLabels` undefined leaves the namespaceSelector
+   * to the caller; `anyone` asks about every pod of `ns` even when it is the backend's namespace (kube-system
+   * holds a backend and the control plane's add-ons). exclude-namespaces and label-namespaces ask this, and
+   * so do the check rules.
+   */
+  blocksNeeds(w: Webhook, ns: string, namespaceLabels?: Labels, anyone = false): NeedsVerdict {
+    if (w.type === 'conversion') return { verdict: 'no', needs: [], reason: 'rules' };
+    const backendNs = !anyone && w.service?.namespace === ns;
+    const own = backendNs ? this.backends(w).filter((s) => s.namespace === ns) : [];
+    const others = backendNs ? [] : this.sources().filter((s) => s.namespace === ns);
+    const pods = own.length ? own.map((s) => s.create.object!) : [anyPod(ns), ...others.map((s) => s.create.object!)];
+    const labels = [{}, ...own.map((s) => s.labels)];
+    return blocksNeeds(w.entry, w.failurePolicy, ns, { pods, labels, namespaceLabels });
   }
 
   /**

@@ -63,6 +63,26 @@ export function bareNamespaceLabels(ns: string): Labels {
   return { [NAME_LABEL]: ns };
 }
 
+/**
+ * namesSelected lists the namespaces a selector can only match by name, when it pins the immutable name label:
+ * `matchLabels: {kubernetes.io/metadata.name: X}` and `kubernetes.io/metadata.name In [X, …]` are the same
+ * statement, and `NotIn` takes names away. Undefined when the selector does not pin the name (any namespace
+ * may match); an empty list when it can match no namespace at all.
+ */
+export function namesSelected(selector: LabelSelector | null | undefined): string[] | undefined {
+  if (!selector || typeof selector !== 'object') return undefined;
+  let names: string[] | undefined;
+  const pin = (values: string[]) => (names = names ? names.filter((n) => values.includes(n)) : [...new Set(values)]);
+  const ml = selector.matchLabels;
+  if (ml && typeof ml === 'object' && Object.prototype.hasOwnProperty.call(ml, NAME_LABEL)) pin([String(ml[NAME_LABEL])]);
+  const exprs = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  for (const e of exprs) if (e?.key === NAME_LABEL && e.operator === 'In') pin((e.values ?? []).map(String));
+  if (!names) return undefined;
+  for (const e of exprs)
+    if (e?.key === NAME_LABEL && e.operator === 'NotIn') names = names.filter((n) => !(e.values ?? []).map(String).includes(n));
+  return names;
+}
+
 /** Request describes an admission request for rule matching. */
 export interface Request {
   group: string;

@@ -8,7 +8,7 @@ import { Model } from '../model/model.js';
 import { resourceId, type Doc } from '../model/types.js';
 import { TRANSFORMS } from './registry.js';
 import { hasContent, lineEnding, splitStream, type Segment } from '../yaml/stream.js';
-import { Context, type Change, type Warning } from '../transform.js';
+import { Context, type Change, type Note, type Warning } from '../transform.js';
 import type { Config } from './config.js';
 
 /** Result is a run's output and its explanation. */
@@ -16,6 +16,8 @@ export interface Result {
   output: string;
   changes: Change[];
   warnings: Warning[];
+  /** Why transforms left things as they are (never changes output). */
+  notes: Note[];
   model: Model;
 }
 
@@ -25,8 +27,8 @@ export interface Result {
  */
 export function transformStream(src: string, config: Config): Result {
   const model = Model.read(splitStream(src), { namespace: config.namespace });
-  const { changes, warnings } = applyTransforms(model, config);
-  return { output: writeModel(model, changes), changes, warnings, model };
+  const { changes, warnings, notes } = applyTransforms(model, config);
+  return { output: writeModel(model, changes), changes, warnings, notes, model };
 }
 
 /**
@@ -34,7 +36,7 @@ export function transformStream(src: string, config: Config): Result {
  * for hosts that reshape the result before writing (the KRM host moves added documents into `items`).
  * Throws InputError for a modelled document that could not be read.
  */
-export function applyTransforms(model: Model, config: Config): { changes: Change[]; warnings: Warning[] } {
+export function applyTransforms(model: Model, config: Config): { changes: Change[]; warnings: Warning[]; notes: Note[] } {
   for (const doc of model.unreadable) throw unreadable(doc);
   const ctx = new Context(model, { kubeVersion: config.kubeVersion });
   for (const t of TRANSFORMS) {
@@ -42,7 +44,7 @@ export function applyTransforms(model: Model, config: Config): { changes: Change
     if (!options.enabled) continue;
     t.apply(model, options, ctx.for(t.name));
   }
-  return { changes: ctx.changes, warnings: ctx.warnings };
+  return { changes: ctx.changes, warnings: ctx.warnings, notes: ctx.notes };
 }
 
 /** writeModel joins the documents back: untouched ones as they came, edited ones with minimal text edits, added ones rendered. */

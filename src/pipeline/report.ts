@@ -1,5 +1,5 @@
 // Turns changes and warnings into the stderr summary, the text report and the JSON report.
-import type { Change, Warning } from '../transform.js';
+import type { Change, Note, Warning } from '../transform.js';
 
 /** REDACTED replaces Secret and ConfigMap payloads wherever a report would show them. */
 export const REDACTED = '(redacted)';
@@ -30,9 +30,24 @@ function redactObject(obj: unknown): unknown {
   return copy;
 }
 
-/** summary is the short stderr line printed after every run unless --quiet. */
-export function summary(changes: Change[], warnings: Warning[]): string {
-  if (!changes.length && !warnings.length) return 'webhook-guard: nothing to change';
+/**
+ * summary is the short stderr line printed after every run unless --quiet. When nothing changes it says why,
+ * from the transforms' notes: `nothing to change: every webhook is already safe (exclude-namespaces: 2 webhooks failing open (Ignore), …)`.
+ */
+export function summary(changes: Change[], warnings: Warning[], notes: Note[] = []): string {
+  if (!changes.length && !warnings.length) {
+    if (!notes.length) return 'webhook-guard: nothing to change';
+    const byTransform = new Map<string, Map<string, number>>();
+    for (const n of notes) {
+      const shorts = byTransform.get(n.transform) ?? new Map<string, number>();
+      shorts.set(n.short, (shorts.get(n.short) ?? 0) + 1);
+      byTransform.set(n.transform, shorts);
+    }
+    const why = [...byTransform].map(
+      ([t, shorts]) => `${t}: ${[...shorts].map(([s, n]) => `${n} webhook${n === 1 ? '' : 's'} ${s}`).join(', ')}`,
+    );
+    return `webhook-guard: nothing to change: every webhook is already safe (${why.join('; ')})`;
+  }
   const added = changes.filter((c) => c.document === -1).length;
   const edited = changes.length - added;
   const resources = new Set(changes.filter((c) => c.document !== -1).map((c) => c.resource)).size;
@@ -55,8 +70,8 @@ export function warningLines(warnings: Warning[]): string[] {
   );
 }
 
-/** textReport lists every change with its reason, then the warnings. */
-export function textReport(changes: Change[], warnings: Warning[]): string {
+/** textReport lists every change with its reason, then the warnings, then what was left alone and why. */
+export function textReport(changes: Change[], warnings: Warning[], notes: Note[] = []): string {
   const lines: string[] = [];
   for (const raw of changes) {
     const c = redact(raw);
@@ -71,13 +86,17 @@ export function textReport(changes: Change[], warnings: Warning[]): string {
     lines.push(
       `! ${w.transform}: ${w.resource ? `${w.resource}: ` : ''}${w.message}${w.command ? `\n    run: ${w.command}` : ''}`,
     );
+  for (const n of notes) lines.push(`= ${n.transform}: ${n.resource ? `${n.resource}: ` : ''}${n.message}`);
   if (!lines.length) lines.push('no changes');
   return lines.join('\n') + '\n';
 }
 
-/** jsonReport is the machine-readable report: `document` is the 0-based index in the input (-1: added). */
-export function jsonReport(changes: Change[], warnings: Warning[], version: string): string {
-  return JSON.stringify({ tool: 'webhook-guard', version, changes: changes.map(redact), warnings }, null, 2) + '\n';
+/**
+ * jsonReport is the machine-readable report: `document` is the 0-based index in the input (-1: added); `notes` say
+ * what was left as it is and why.
+ */
+export function jsonReport(changes: Change[], warnings: Warning[], version: string, notes: Note[] = []): string {
+  return JSON.stringify({ tool: 'webhook-guard', version, changes: changes.map(redact), warnings, notes }, null, 2) + '\n';
 }
 
 function show(v: unknown): string {

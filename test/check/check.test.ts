@@ -388,9 +388,21 @@ rules('intercepts-kube-system and cluster-scoped-critical', () => {
     matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'sys'] }],
   };
   assert.equal(ids(stream(webhook({ nsSel: excluded }), ...healthy()), 'intercepts-kube-system'), []);
-  assert.equal(ids(stream(webhook({ failurePolicy: 'Ignore' }), ...healthy()), 'intercepts-kube-system'), [
-    'warning:intercepts-kube-system',
-  ]);
+  assert.equal(
+    ids(stream(webhook({ failurePolicy: 'Ignore' }), ...healthy()), 'intercepts-kube-system'),
+    ['info:intercepts-kube-system'],
+    'an Ignore webhook cannot block kube-system while down: info',
+  );
+  const operatorOwn = webhook({
+    name: 'pools.metallb.example',
+    kind: 'Validating',
+    rules: [{ apiGroups: ['metallb.io'], apiVersions: ['*'], operations: ['*'], resources: ['*'] }],
+  });
+  assert.equal(
+    ids(stream(operatorOwn, ...healthy()), 'intercepts-kube-system'),
+    [],
+    'an operator group with resources `*` covers only its own custom resources: nothing in kube-system to report',
+  );
   const nodes = webhook({
     name: 'nodes.example.io',
     kind: 'Validating',
@@ -412,7 +424,7 @@ rules('intercepts-kube-system and cluster-scoped-critical', () => {
   });
   assert.equal(
     findings(stream(mixed, ...healthy()), 'intercepts-kube-system').map((x) => x.message.split(': ')[0]),
-    ['validating webhook mixed (failurePolicy Fail) intercepts ConfigMaps in kube-system'],
+    ['validating webhook mixed (failurePolicy Fail) intercepts configmaps in kube-system'],
     'cluster-scoped resources are not in kube-system',
   );
   assert.equal(findings(stream(nodes, ...healthy()), 'cluster-scoped-critical')[0].transform, 'guard-cluster-scoped');
@@ -475,6 +487,25 @@ rules('label-exemption and exemption-absent', () => {
       'exemption-absent',
     ),
     [],
+  );
+  const psa = { matchExpressions: [{ key: 'pod-security.kubernetes.io/enforce', operator: 'NotIn', values: ['privileged'] }] };
+  const psaFinding = findings(stream(webhook({ nsSel: psa }), ...healthy()), 'exemption-absent');
+  assert.equal(
+    psaFinding.map((f) => [f.transform, f.fix]),
+    [
+      [
+        'exclude-namespaces',
+        "Exclude it by name: webhook-guard's exclude-namespaces merges `kubernetes.io/metadata.name NotIn [sys]` into the " +
+          'namespaceSelector. Do not set pod-security.kubernetes.io/enforce on the namespace: it switches a security or mesh ' +
+          'control off for every workload there, so label-namespaces never derives it.',
+      ],
+    ],
+    'a security label is never suggested',
+  );
+  assert.not.match(
+    findings(stream(webhook({ nsSel: psa }), ...healthy()), 'self-deadlock')[0].fix,
+    /kubectl label/,
+    'nor by self-deadlock',
   );
   const crd = webhook({
     nsSel: kruise,

@@ -102,6 +102,45 @@ ok('all transforms disabled: byte-identical output', () => {
   assert.is(r.stderr, 'webhook-guard: nothing to change\n');
 });
 
+ok('a chart whose webhooks are all already safe: byte-identical, and the summary and reports say why', () => {
+  const safe = [
+    'apiVersion: admissionregistration.k8s.io/v1',
+    'kind: MutatingWebhookConfiguration',
+    'metadata: {name: pod-identity-webhook}',
+    'webhooks:',
+    '  - name: pod-identity-webhook.amazonaws.com',
+    '    failurePolicy: Ignore',
+    '    clientConfig: {service: {name: pod-identity-webhook, namespace: default, path: /mutate}}',
+    '    rules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}]',
+    '',
+  ].join('\n');
+  const r = cli([], safe);
+  assert.is(r.status, 0);
+  assert.is(r.stdout, safe);
+  assert.is(
+    r.stderr,
+    'webhook-guard: nothing to change: every webhook is already safe (exclude-namespaces: 1 webhook failing open (Ignore))\n',
+  );
+  const why =
+    'webhook pod-identity-webhook.amazonaws.com fails open (failurePolicy: Ignore): while its backend is down, requests ' +
+    'pass, so it cannot deadlock its backend or the control plane; its selectors are left as the chart wrote them';
+  const text = cli(['--report', 'text'], safe);
+  assert.is(
+    text.stderr,
+    `= exclude-namespaces: admissionregistration.k8s.io/v1 MutatingWebhookConfiguration pod-identity-webhook: ${why}\n` +
+      'webhook-guard: nothing to change: every webhook is already safe (exclude-namespaces: 1 webhook failing open (Ignore))\n',
+  );
+  const json = JSON.parse(cli(['--report', 'json', '--quiet'], safe).stderr);
+  assert.equal(json.notes, [
+    {
+      transform: 'exclude-namespaces',
+      resource: 'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration pod-identity-webhook',
+      message: why,
+      short: 'failing open (Ignore)',
+    },
+  ]);
+});
+
 ok('empty stdin: empty stdout, exit 0 (Helm 3 --output-dir sends nothing)', () => {
   const r = cli(['--quiet'], '');
   assert.is(r.status, 0);

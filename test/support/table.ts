@@ -13,6 +13,8 @@ export interface Case {
   with?: string[];
   /** Substrings each warning must contain, in order; default: no warnings. */
   warnings?: string[];
+  /** When given, the notes (why something was left alone) in order, each `resource: message` in full. */
+  notes?: string[];
   namespace?: string;
 }
 
@@ -33,6 +35,11 @@ export function runCases(transform: string, cases: Record<string, Case>): void {
       (c.warnings ?? []).forEach((want, i) =>
         assert.ok(warnings[i].includes(want), `warning ${i}: ${warnings[i]} lacks ${want}`),
       );
+      if (c.notes)
+        assert.equal(
+          result.notes.map((n) => `${n.resource ?? ''}: ${n.message}`),
+          c.notes,
+        );
       assert.fixture(run(result.output, cfg).output, result.output, 'second pass changed the output');
     });
   }

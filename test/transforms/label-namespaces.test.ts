@@ -24,6 +24,25 @@ const kruiseHook = lines(
   '    rules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}]',
 );
 
+/** podHook is a Fail webhook on pod creation in kruise-system whose namespaceSelector opts out by `selector` lines. */
+function podHook(name: string, selector: string[], resources = 'pods', group = '""'): string {
+  return lines(
+    '---',
+    'apiVersion: admissionregistration.k8s.io/v1',
+    'kind: MutatingWebhookConfiguration',
+    'metadata:',
+    `  name: ${name}`,
+    'webhooks:',
+    `  - name: ${name}.example.com`,
+    '    clientConfig:',
+    '      service: {name: kruise-webhook-service, namespace: kruise-system}',
+    '    namespaceSelector:',
+    '      matchExpressions:',
+    ...selector.map((l) => '        ' + l),
+    `    rules: [{apiGroups: [${group}], apiVersions: [v1], operations: [CREATE], resources: [${resources}]}]`,
+  );
+}
+
 function namespace(labels: string[]): string {
   return lines(
     '---',
@@ -83,5 +102,38 @@ runCases('label-namespaces', {
     input: namespace(['  labels: {}']) + kruiseHook,
     options: { deriveFromWebhooks: false, namespaceLabels: { 'kruise-system': { 'example.com/exempt': 'true' } } },
     expected: namespace(['  labels:', '    example.com/exempt: "true"']) + kruiseHook,
+  },
+  'security and mesh labels are never derived: Pod Security, Istio injection, cert-manager validation': {
+    input:
+      namespace([]) +
+      podHook('psa', ['- {key: pod-security.kubernetes.io/enforce, operator: NotIn, values: [privileged]}']) +
+      podHook('mesh', ['- {key: istio-injection, operator: NotIn, values: [disabled]}']) +
+      podHook('certs', ['- {key: cert-manager.io/disable-validation, operator: NotIn, values: ["true"]}']),
+    expected: 'unchanged',
+    notes: [
+      ['psa', 'pod-security.kubernetes.io/enforce=privileged'],
+      ['mesh', 'istio-injection=disabled'],
+      ['certs', 'cert-manager.io/disable-validation=true'],
+    ].map(
+      ([name, label]) =>
+        `admissionregistration.k8s.io/v1 MutatingWebhookConfiguration ${name}: webhook ${name}.example.com exempts ` +
+        `namespaces labelled ${label}; that label switches a security or mesh control off for every workload of a ` +
+        'namespace, so it is never derived (exclude-namespaces excludes kruise-system by its name label instead)',
+    ),
+  },
+  'a security label in a namespace not in the stream: no kubectl command is suggested': {
+    input: podHook('psa', ['- {key: pod-security.kubernetes.io/enforce, operator: NotIn, values: [privileged]}']),
+    expected: 'unchanged',
+  },
+  'a webhook that cannot block its backend (custom resources only) derives no label': {
+    input:
+      namespace([]) +
+      podHook('cr', ['- {key: control-plane, operator: NotIn, values: [openkruise]}'], 'clonesets', 'apps.kruise.io'),
+    expected: 'unchanged',
+    notes: [],
+  },
+  'an Ignore webhook derives no label': {
+    input: namespace([]) + kruiseHook.replace('    rules:', '    failurePolicy: Ignore\n    rules:'),
+    expected: 'unchanged',
   },
 });

@@ -1,7 +1,13 @@
 // Shared by the transforms that keep webhooks out of namespaces: skip lists and NotIn exclusion plans.
 import type { Webhook } from '../../src/model/types.js';
 import { listed } from './skip.js';
-import { bareNamespaceLabels, NAME_LABEL, selectorMatches, type LabelSelector } from '../../src/model/selectors.js';
+import {
+  bareNamespaceLabels,
+  NAME_LABEL,
+  namesSelected,
+  selectorMatches,
+  type LabelSelector,
+} from '../../src/model/selectors.js';
 
 /** skipped tells whether a webhook is named in a skip list (`name` or `configuration/name`). */
 export function skipped(w: Webhook, list: string[]): boolean {
@@ -12,7 +18,10 @@ export function skipped(w: Webhook, list: string[]): boolean {
 export interface ExclusionPlan {
   /** Namespaces the selector matches when they carry only the name label, in the order asked. */
   missing: string[];
-  /** Namespaces the selector picks by name (`In`): left alone, as someone meant them. */
+  /**
+   * Namespaces the selector picks by name (`matchLabels` on the name label, or `In`: the same statement):
+   * left alone, as someone meant them, and because excluding one could leave the selector matching nothing.
+   */
   byName: string[];
   /** The edit, relative to the selector: the values of an existing `NotIn` on the name label, or the whole matchExpressions. */
   edit?: { path: Array<string | number>; value: unknown };
@@ -22,12 +31,13 @@ export interface ExclusionPlan {
  * planExclusion works out how to merge `kubernetes.io/metadata.name NotIn [...]` into a namespaceSelector
  * (a webhook's, or the one Kyverno copies into its webhooks) so it skips `targets`: it extends an existing
  * `NotIn` on that key, else appends an expression, and never touches matchLabels or other expressions.
+ * It never plans an edit after which the selector could match no namespace at all.
  */
 export function planExclusion(namespaceSelector: unknown, targets: string[]): ExclusionPlan {
   const selector = (namespaceSelector ?? null) as LabelSelector | null;
   const exprs = Array.isArray(selector?.matchExpressions) ? selector!.matchExpressions : [];
   // Expressions of the wrong shape (null, say) are skipped here; selectorMatches then matches nothing.
-  const named = exprs.filter((e) => e?.key === NAME_LABEL && e.operator === 'In').flatMap((e) => e.values ?? []);
+  const named = namesSelected(selector) ?? [];
   const plan: ExclusionPlan = { missing: [], byName: [] };
   for (const ns of targets) {
     if (!selectorMatches(selector, bareNamespaceLabels(ns))) continue;
@@ -45,5 +55,11 @@ export function planExclusion(namespaceSelector: unknown, targets: string[]): Ex
   } else {
     plan.edit = { path: ['matchExpressions'], value: [...exprs, { key: NAME_LABEL, operator: 'NotIn', values: plan.missing }] };
   }
+  // The promise, checked: an edit may narrow a selector, never leave it matching no namespace at all.
+  const edited = structuredClone(selector ?? {}) as LabelSelector & Record<string, unknown>;
+  let node: Record<string | number, unknown> = edited;
+  for (const seg of plan.edit.path.slice(0, -1)) node = node[seg] as Record<string | number, unknown>;
+  node[plan.edit.path[plan.edit.path.length - 1]] = plan.edit.value;
+  if (namesSelected(edited)?.length === 0) delete plan.edit;
   return plan;
 }

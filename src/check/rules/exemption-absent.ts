@@ -1,5 +1,6 @@
 // exemption-absent: a webhook exempts its own namespace through a label that the namespace does not carry.
-import { ruleMatches, selectorMatches, type LabelSelector, type Request, type Rule as ApiRule } from '../../model/selectors.js';
+import { neverDerive } from '../../model/protected-labels.js';
+import { selectorMatches, type LabelSelector } from '../../model/selectors.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { optOutText, optOuts, webhookLabel } from '../describe.js';
 
@@ -18,9 +19,10 @@ export const exemptionAbsent = {
     const out: Finding[] = [];
     for (const w of ctx.admission.webhooks()) {
       if (w.type === 'conversion' || !w.service) continue;
-      // Only a webhook on pods needs its own namespace exempted (an operator's custom resources there are its own).
-      if (!rulesMatch(w.entry.rules, POD_REQUESTS)) continue;
       const ns = w.service.namespace;
+      // Only a webhook that can block what its backend needs wants its namespace exempted (the same model answer
+      // label-namespaces and exclude-namespaces act on); an operator's custom resources there are its own.
+      if (ctx.admission.blocksNeeds(w, ns).verdict === 'no') continue;
       const sel = w.entry.namespaceSelector as LabelSelector | null;
       const labels = ctx.admission.namespaceLabels(ns);
       if (!selectorMatches(sel, labels)) continue;
@@ -29,7 +31,9 @@ export const exemptionAbsent = {
         (o) => o.operator === 'NotIn' && o.values.length && !selectorMatches(sel, { ...labels, [o.key]: o.values[0] }),
       );
       if (!missing.length) continue;
-      const o = missing[0];
+      // Prefer a label webhook-guard may suggest; a security or mesh label is never suggested (NEVER_DERIVE).
+      const o = missing.find((m) => !neverDerive(m.key)) ?? missing[0];
+      const protectedLabel = neverDerive(o.key);
       const assumption = ctx.admission.assumption(ns);
       out.push({
         id: 'exemption-absent',
@@ -49,36 +53,18 @@ export const exemptionAbsent = {
           'documentation recommends excluding the namespace where the webhook runs with a ' +
           'namespaceSelector, and that label makes the exclusion hold whoever created the namespace.',
         docs: [DOCS.selfDeadlock, DOCS.namespaceSelector, DOCS.nameLabel],
-        fix:
-          `Label the namespace (webhook-guard's label-namespaces prints \`kubectl ` +
-          `label namespace ${ns} ${o.key}=${o.values[0]}\`, or emits the ` +
-          `Namespace with --adopt-namespaces), or exclude it by name with ` +
-          `exclude-namespaces (\`kubernetes.io/metadata.name NotIn [${ns}]\`).`,
-        transform: 'label-namespaces',
+        fix: protectedLabel
+          ? `Exclude it by name: webhook-guard's exclude-namespaces merges \`kubernetes.io/metadata.name NotIn [${ns}]\` ` +
+            `into the namespaceSelector. Do not set ${o.key} on the namespace: it switches a security or mesh control ` +
+            `off for every workload there, so label-namespaces never derives it.`
+          : `Label the namespace (webhook-guard's label-namespaces prints \`kubectl ` +
+            `label namespace ${ns} ${o.key}=${o.values[0]}\`, or emits the ` +
+            `Namespace with --adopt-namespaces), or exclude it by name with ` +
+            `exclude-namespaces (\`kubernetes.io/metadata.name NotIn [${ns}]\`).`,
+        transform: protectedLabel ? 'exclude-namespaces' : 'label-namespaces',
         ...(assumption ? { assumptions: [assumption] } : {}),
       });
     }
     return out;
   },
 } satisfies Rule;
-
-// POD_REQUESTS are what keeping a namespace's pods running takes: creation, updates, eviction, binding, deletion.
-const POD_REQUESTS: Request[] = (
-  [['CREATE'], ['UPDATE'], ['DELETE'], ['CREATE', 'eviction'], ['CREATE', 'binding'], ['UPDATE', 'status']] as Array<
-    [Request['operation'], string?]
-  >
-).map(([operation, subresource]) => ({
-  group: '',
-  version: 'v1',
-  resource: 'pods',
-  operation,
-  namespaced: true,
-  ...(subresource ? { subresource } : {}),
-}));
-
-function rulesMatch(rules: unknown, reqs: Request[]): boolean {
-  return (
-    Array.isArray(rules) &&
-    rules.some((r) => r && typeof r === 'object' && reqs.some((req) => ruleMatches(r as ApiRule, req, true)))
-  );
-}

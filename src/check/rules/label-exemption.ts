@@ -53,7 +53,7 @@ export const labelExemption = {
         fix:
           'Exempt namespaces by name with the immutable kubernetes.io/metadata.name ' +
           "label (webhook-guard's exclude-namespaces adds it for the " +
-          "webhook's own namespace and kube-system), make objectSelectors " +
+          "webhook's own namespace and kube-system where the webhook can block what they need), make objectSelectors " +
           'opt-in, and restrict who may update namespaces and set these labels.',
         transform: 'exclude-namespaces',
       });

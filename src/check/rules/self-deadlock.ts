@@ -2,6 +2,8 @@
 import { graphOf, sourceName, type Dependency } from '../graph.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { optOuts, selectorText, webhookLabel } from '../describe.js';
+import { neverDerive } from '../../model/protected-labels.js';
+import { namesSelected, type LabelSelector } from '../../model/selectors.js';
 
 /**
  * selfDeadlock finds each Fail webhook that intercepts Pod CREATE for the pods of the workload its own
@@ -31,11 +33,20 @@ export const selfDeadlock = {
         (w.entry.objectSelector
           ? ` and its objectSelector (${selectorText(w.entry.objectSelector)}) matches the pod labels`
           : '');
+      // A security or mesh label (NEVER_DERIVE) is never suggested: it would switch that control off for the namespace.
+      const suggestible = custom.filter((o) => !neverDerive(o.key));
       const labelFix =
-        custom.length && assumption
+        suggestible.length && assumption
           ? ` Or give ${ns} the label its exemption expects (label-namespaces prints \`kubectl label namespace ${ns} ` +
-            `${custom[0].key}=${custom[0].values[0] ?? 'true'}\`; with --adopt-namespaces it emits the Namespace).`
+            `${suggestible[0].key}=${suggestible[0].values[0] ?? 'true'}\`; with --adopt-namespaces it emits the Namespace).`
           : '';
+      // A selector that names the namespace is meant to act there: exclude-namespaces leaves it as it is
+      // (excluding the one name would leave it matching nothing), so the fix lies in the chart.
+      const byName = namesSelected(nsSel as LabelSelector | null)?.includes(ns);
+      const podLabels =
+        Object.entries(src.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ') || 'add one';
       out.push({
         id: 'self-deadlock',
         severity: certain ? 'error' : 'warning',
@@ -51,8 +62,12 @@ export const selfDeadlock = {
           'configured to intercept resources required to start its own Pods"; ' +
           'the Kubernetes documentation recommends excluding the namespace where the webhook runs with a namespaceSelector.',
         docs: [DOCS.selfDeadlock, DOCS.selfMutation, DOCS.nameLabel],
-        fix:
-          ns === 'kube-system'
+        fix: byName
+          ? `The webhook selects namespace ${ns} by name, so it is meant to act there: exclude its own pods with an ` +
+            `objectSelector on labels only they carry (${podLabels}), or run the backend in another namespace. ` +
+            `webhook-guard's exclude-namespaces leaves a selector that names namespaces as it is: excluding ${ns} ` +
+            `would leave it matching no namespace at all.`
+          : ns === 'kube-system'
             ? `The backend runs in kube-system: exclude its own pods with an objectSelector on labels only they carry (${
                 Object.entries(src.labels)
                   .map(([k, v]) => `${k}=${v}`)
@@ -61,7 +76,7 @@ export const selfDeadlock = {
             : `Exclude the backend's namespace by the immutable ` +
               `kubernetes.io/metadata.name label: webhook-guard's exclude-namespaces ` +
               `transform merges \`kubernetes.io/metadata.name NotIn [${ns}]\` into the namespaceSelector.${labelFix}`,
-        transform: 'exclude-namespaces',
+        ...(byName ? {} : { transform: 'exclude-namespaces' }),
         related: [src.resource, ...(ctx.admission.serviceOf(w) ? [ctx.admission.serviceOf(w)!] : [])],
         ...(assumption ? { assumptions: [assumption] } : {}),
       });

@@ -1,0 +1,269 @@
+// What a webhook backend needs to start and keep serving, and whether a webhook's rules can block it: one list, one answer.
+import { webhookIntercepts, type AdmissionRequest, type Interception, type Labels, type WebhookEntry } from './selectors.js';
+
+/**
+ * BackendNeed is one kind of request that the pods serving a webhook (or the control plane and its add-ons
+ * in kube-system) depend on. A webhook that fails closed on it can keep them from starting or serving.
+ */
+export interface BackendNeed {
+  group: string;
+  resource: string;
+  kind: string;
+  /** Subresources that matter besides the resource itself (`undefined` is the resource). */
+  subresources: Array<string | undefined>;
+  /** Operations that matter: creating and updating; deletion does not stop a backend from starting. */
+  operations: Array<'CREATE' | 'UPDATE'>;
+  /** Only a Fail webhook can block it (Event writes are best-effort: a rejected one is logged and dropped). */
+  failOnly?: boolean;
+  /** Why the backend needs it, for reports and the README. */
+  why: string;
+}
+
+const CU: Array<'CREATE' | 'UPDATE'> = ['CREATE', 'UPDATE'];
+
+/**
+ * BACKEND_NEEDS is worked out from the Kubernetes documentation ("Avoiding deadlocks in self-hosted webhooks":
+ * a webhook must not intercept "resources required to start its own Pods"; the pod lifecycle, workload
+ * controllers, Services and EndpointSlices, service account tokens, leader election with Leases). A rule
+ * with `*` in its groups or resources counts as covering every entry it matches; `pods/*` covers the pod
+ * subresources. Everything else (an operator's own custom resources, Ingresses, Jobs, Namespaces, Nodes)
+ * cannot keep a backend from starting: a webhook on those only does its job there.
+ */
+export const BACKEND_NEEDS: BackendNeed[] = [
+  {
+    group: '',
+    resource: 'pods',
+    kind: 'Pod',
+    subresources: [undefined, 'binding', 'status', 'eviction'],
+    operations: CU,
+    why:
+      'pods: created by their controller, bound by the scheduler (pods/binding), reported Ready by the kubelet ' +
+      '(pods/status), evicted and replaced during drains (pods/eviction)',
+  },
+  ...(
+    [
+      ['Deployment', 'deployments'],
+      ['ReplicaSet', 'replicasets'],
+      ['StatefulSet', 'statefulsets'],
+      ['DaemonSet', 'daemonsets'],
+    ] as const
+  ).map(([kind, resource]) => ({
+    group: 'apps',
+    resource,
+    kind,
+    subresources: [undefined, 'status'],
+    operations: CU,
+    why: `${resource}: the workload controllers create and update them (and their status) to make the pods`,
+  })),
+  {
+    group: '',
+    resource: 'services',
+    kind: 'Service',
+    subresources: [undefined],
+    operations: CU,
+    why: 'services: the webhook is called through its Service',
+  },
+  {
+    group: '',
+    resource: 'endpoints',
+    kind: 'Endpoints',
+    subresources: [undefined],
+    operations: CU,
+    why: 'endpoints: the endpoints controller writes the Ready pods the Service routes to',
+  },
+  {
+    group: 'discovery.k8s.io',
+    resource: 'endpointslices',
+    kind: 'EndpointSlice',
+    subresources: [undefined],
+    operations: CU,
+    why: 'endpointslices: the EndpointSlice controller writes the Ready pods the Service routes to',
+  },
+  {
+    group: '',
+    resource: 'serviceaccounts',
+    kind: 'ServiceAccount',
+    subresources: [undefined, 'token'],
+    operations: CU,
+    why: "serviceaccounts: the pods' identity; the kubelet requests their projected tokens (serviceaccounts/token)",
+  },
+  {
+    group: '',
+    resource: 'secrets',
+    kind: 'Secret',
+    subresources: [undefined],
+    operations: CU,
+    why: 'secrets: the serving certificate and other Secrets the pods mount',
+  },
+  {
+    group: '',
+    resource: 'configmaps',
+    kind: 'ConfigMap',
+    subresources: [undefined],
+    operations: CU,
+    why: 'configmaps: ConfigMaps the pods mount, and kube-root-ca.crt in every projected token volume',
+  },
+  {
+    group: 'coordination.k8s.io',
+    resource: 'leases',
+    kind: 'Lease',
+    subresources: [undefined],
+    operations: CU,
+    why: 'leases: leader election (a controller that cannot renew its Lease stops)',
+  },
+  {
+    group: '',
+    resource: 'events',
+    kind: 'Event',
+    subresources: [undefined],
+    operations: ['CREATE'],
+    failOnly: true,
+    why: 'events: recorded by every controller and the kubelet',
+  },
+  {
+    group: 'events.k8s.io',
+    resource: 'events',
+    kind: 'Event',
+    subresources: [undefined],
+    operations: ['CREATE'],
+    failOnly: true,
+    why: 'events (events.k8s.io): recorded by the scheduler and newer controllers',
+  },
+];
+
+/** Subject is who and what the requests of one namespace come from, for objectSelector and matchConditions. */
+export interface Subjects {
+  /** Pods the requests are about, as objects (the backend's own, or a stand-in for any pod there). */
+  pods: Array<Record<string, unknown>>;
+  /** Label sets the other objects may carry ({} is any object nobody labelled: Leases, tokens, EndpointSlices). */
+  labels: Labels[];
+  /** The namespace's labels; undefined leaves the namespaceSelector out (the caller decides about it). */
+  namespaceLabels?: Labels;
+}
+
+/** NeedsVerdict answers "can this webhook block what a backend needs, in this namespace". */
+export interface NeedsVerdict {
+  /** `yes` it can; `no` it cannot; `unknown` when a matchCondition cannot be evaluated offline. */
+  verdict: 'yes' | 'no' | 'unknown';
+  /** The needs it intercepts (`pods`, `pods/binding`, `leases.coordination.k8s.io`, …), for a `yes` or `unknown`. */
+  needs: string[];
+  /**
+   * For a `no`, what decided it: `failurePolicy` (Ignore), `rules` (covers none of BACKEND_NEEDS),
+   * `namespaceSelector`, `objectSelector` or `matchCondition <name>`; for an `unknown`, the condition.
+   */
+  reason: string;
+}
+
+const KUBELET = { username: 'system:node:node-1', groups: ['system:nodes', 'system:authenticated'] };
+const SCHEDULER = { username: 'system:kube-scheduler', groups: ['system:authenticated'] };
+const controller = (name: string) => ({
+  username: `system:serviceaccount:kube-system:${name}`,
+  groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'],
+});
+
+// who sends a need's request: the component that makes it in a running cluster.
+function sender(need: BackendNeed, sub: string | undefined, ns: string): { username: string; groups: string[] } {
+  if (need.resource === 'pods')
+    return sub === 'binding'
+      ? SCHEDULER
+      : sub === 'status'
+        ? KUBELET
+        : sub === 'eviction'
+          ? controller('disruption-controller')
+          : controller('replicaset-controller');
+  if (sub === 'token') return KUBELET;
+  if (need.group === 'apps')
+    return controller(need.resource === 'replicasets' ? 'deployment-controller' : `${need.kind.toLowerCase()}-controller`);
+  if (need.resource === 'endpoints') return controller('endpoint-controller');
+  if (need.resource === 'endpointslices') return controller('endpointslice-controller');
+  return {
+    username: `system:serviceaccount:${ns}:default`,
+    groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'],
+  };
+}
+
+/** needName is how reports name a need: `pods`, `pods/binding`, `leases.coordination.k8s.io`. */
+export function needName(need: BackendNeed, sub?: string): string {
+  return `${need.resource}${need.group ? `.${need.group}` : ''}${sub ? `/${sub}` : ''}`;
+}
+
+/**
+ * blocksNeeds decides whether a webhook can block what a backend needs in namespace `ns`: it asks the one
+ * admission simulation (webhookIntercepts) about every request of BACKEND_NEEDS, with the subjects' pods
+ * and labels as the objects (so an opt-in objectSelector that the backend's pods do not satisfy blocks
+ * nothing). A webhook that fails open blocks nothing: while its backend is down requests pass.
+ */
+export function blocksNeeds(entry: WebhookEntry, failurePolicy: 'Fail' | 'Ignore', ns: string, subjects: Subjects): NeedsVerdict {
+  if (failurePolicy === 'Ignore') return { verdict: 'no', needs: [], reason: 'failurePolicy' };
+  const checked: WebhookEntry = { ...entry, failurePolicy };
+  if (subjects.namespaceLabels === undefined) delete checked.namespaceSelector;
+  const yes: string[] = [];
+  const unknown: string[] = [];
+  let unknownReason = '';
+  const reasons = new Set<string>();
+  for (const need of BACKEND_NEEDS) {
+    if (need.failOnly && failurePolicy !== 'Fail') continue;
+    const objects =
+      need.resource === 'pods' && need.group === '' ? subjects.pods : subjects.labels.map((labels) => stub(need, ns, labels));
+    for (const sub of need.subresources) {
+      for (const operation of need.operations) {
+        let best: Interception | undefined;
+        for (const object of objects) {
+          const req: AdmissionRequest = {
+            group: need.group,
+            version: 'v1',
+            resource: need.resource,
+            ...(sub ? { subresource: sub } : {}),
+            kind: need.kind,
+            operation,
+            namespaced: true,
+            namespace: ns,
+            name: String((object.metadata as { name?: unknown } | undefined)?.name ?? ''),
+            namespaceLabels: subjects.namespaceLabels ?? {},
+            object,
+            oldObject: operation === 'UPDATE' ? object : null,
+            userInfo: sender(need, sub, ns),
+          };
+          const v = webhookIntercepts(checked, req);
+          if (v.verdict === 'yes') {
+            best = v;
+            break;
+          }
+          if (v.verdict === 'unknown') best = v;
+          else if (!best) best = v;
+        }
+        if (!best) continue;
+        const name = needName(need, sub);
+        if (best.verdict === 'yes' && !yes.includes(name)) yes.push(name);
+        else if (best.verdict === 'unknown' && !unknown.includes(name)) {
+          unknown.push(name);
+          unknownReason ||= best.reason ?? '';
+        } else if (best.verdict === 'no') reasons.add(best.reason ?? 'rules');
+      }
+    }
+  }
+  if (yes.length) return { verdict: 'yes', needs: yes, reason: '' };
+  if (unknown.length) return { verdict: 'unknown', needs: unknown, reason: unknownReason };
+  // The most telling reason: a selector or condition that skipped a request the rules cover, else the rules.
+  const reason = [...reasons].find((r) => r !== 'rules') ?? 'rules';
+  return { verdict: 'no', needs: [], reason };
+}
+
+// stub is an object of a need's kind carrying some labels: what objectSelector and conditions see.
+function stub(need: BackendNeed, ns: string, labels: Labels): Record<string, unknown> {
+  return {
+    apiVersion: need.group ? `${need.group}/v1` : 'v1',
+    kind: need.kind,
+    metadata: { name: 'x', namespace: ns, ...(Object.keys(labels).length ? { labels } : {}) },
+  };
+}
+
+/** anyPod is a stand-in for a pod nobody labelled for this webhook (an add-on in kube-system). */
+export function anyPod(ns: string, labels: Labels = {}): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { namespace: ns, generateName: 'x-', ...(Object.keys(labels).length ? { labels } : {}) },
+    spec: { containers: [{ name: 'c', image: 'i' }] },
+  };
+}
