@@ -303,3 +303,24 @@ export function runtimeServers(model: Model, rendered: ReadonlySet<Resource>): R
   }
   return out;
 }
+
+/**
+ * kyvernoVersion reads the Kyverno version a render installs into a namespace: the tag of its admission
+ * controller image (`…/kyverno/kyverno:v1.11.4`), else an `app.kubernetes.io/version` label of the given
+ * resource or of a workload there that reads as a Kyverno version (1.x; Kyverno's own chart puts its chart
+ * version, 2.x or 3.x, there, which says nothing about the Kyverno it installs).
+ */
+export function kyvernoVersion(model: Model, ns: string, also: Resource[] = []): { minor: number; from: string } | undefined {
+  const workloads = model.ofKind('Deployment', 'StatefulSet').filter((w) => model.namespaceOf(w) === ns);
+  for (const wl of workloads)
+    for (const c of containersOf(wl)) {
+      const m = typeof c.image === 'string' ? /(?:^|\/)kyverno\/kyverno:v?1\.(\d+)(?:\.|$|-|@)/.exec(c.image) : null;
+      if (m) return { minor: Number(m[1]), from: `image ${c.image} of ${wl.kind} ${wl.name}` };
+    }
+  for (const r of [...also, ...workloads]) {
+    const v = labelsOf(r.obj.metadata?.labels)['app.kubernetes.io/version'];
+    const m = v === undefined ? null : /^v?1\.(\d+)(\.|$|-)/.exec(v);
+    if (m) return { minor: Number(m[1]), from: `app.kubernetes.io/version ${v} of ${r.kind} ${r.name}` };
+  }
+  return undefined;
+}
