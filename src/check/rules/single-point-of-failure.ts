@@ -6,6 +6,7 @@ import type { PodSource } from '../../model/admission.js';
 import { sourceName } from '../graph.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { conversionOutage, listOf } from '../describe.js';
+import { rolloutOutage, ROLLOUT_FIX } from '../../model/workloads.js';
 
 /**
  * singlePointOfFailure checks each Deployment or StatefulSet that serves a Fail webhook (admission or CRD
@@ -52,6 +53,9 @@ export const singlePointOfFailure = {
         if (why)
           problems.push(`PodDisruptionBudget ${p.name} ${why}, so every drain of its nodes blocks (and is then often forced)`);
       }
+      // The same rule as webhook-replicas: a rollout that stops every pod is an outage whatever the replicas.
+      const outage = rolloutOutage(wl);
+      if (outage) problems.push(`${outage} (${ROLLOUT_FIX})`);
       if (!problems.length) continue;
       const radius = [...new Set(webhooks.flatMap((w) => ctx.admission.blastRadius(w)))];
       const names = [...new Set(webhooks.map((w) => w.name))];
