@@ -138,7 +138,8 @@ export class Model {
    * inferNamespace works out the namespace of the resources that name none (Helm passes the release namespace
    * to no post-renderer), from the strongest evidence the stream has: the namespace a webhook's or a CRD
    * conversion's clientConfig.service names for a Service of that name rendered without a namespace (the chart
-   * wrote `{{ .Release.Namespace }}` there and nowhere else); else the one Namespace the stream renders; else
+   * wrote `{{ .Release.Namespace }}` there and nowhere else); else a Namespace the stream renders and puts
+   * its workloads, Services and webhooks' objects in (not one only its Roles name); else
    * the most common namespace of the resources that name one (wrong when a chart's Roles for other namespaces
    * outnumber its own); else `default`.
    */
@@ -165,9 +166,13 @@ export class Model {
       const [[namespace, evidence]] = [...votes];
       return { namespace, evidence };
     }
-    const namespaces = resources.filter((r) => r.kind === 'Namespace' && !ADDED_BY_US.test(r.doc.segment.text));
-    if (votes.size === 0 && namespaces.length === 1)
-      return { namespace: namespaces[0].name, evidence: `the stream renders Namespace ${namespaces[0].name}` };
+    // A rendered Namespace counts where the chart puts its own resources in it; one that only its Roles
+    // name (OpenKruise's kruise-daemon-config) is another namespace the chart manages, not the release's.
+    const rendered = new Set(
+      resources.filter((r) => r.kind === 'Namespace' && !ADDED_BY_US.test(r.doc.segment.text)).map((r) => r.name),
+    );
+    const own = votes.size ? undefined : mostCommonNamespace(resources.filter((r) => rendered.has(r.namespace ?? '')));
+    if (own !== undefined) return { namespace: own, evidence: `the stream renders Namespace ${own} and puts its resources there` };
     const common = mostCommonNamespace(resources);
     if (common !== undefined) return { namespace: common, evidence: 'the most common namespace of the stream' };
     return { namespace: 'default', evidence: 'no resource of the stream names a namespace' };
