@@ -63,7 +63,8 @@ export const webhookReplicas = {
       for (const b of backends) rendered.set(b, [...(rendered.get(b) ?? []), w.name]);
     }
     warnUnresolved(model, unresolved, ctx);
-    for (const [b, names] of rendered) {
+    for (const [b, all] of rendered) {
+      const names = [...new Set(all)];
       const list = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
       served.set(b, `it serves the Fail webhook${names.length > 1 ? 's' : ''} ${list}`);
     }

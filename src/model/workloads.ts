@@ -14,6 +14,8 @@ export interface Evidence {
 // The flags that switch leader election on in controller-runtime, client-go and component-base binaries.
 // Go's flag package and pflag accept one or two dashes; a bool flag takes its value only after `=`.
 const ELECTION_FLAG = /^--?(leader-elect|enable-leader-election|leader-election)(?:=(.*))?$/;
+// ingress-nginx always elects the leader that writes Ingress status; the flag names its Lease.
+const ELECTION_ID = /^--?election-id(=|$)/;
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
@@ -26,6 +28,10 @@ export const BUILTIN_ELECTION: ReadonlyArray<{ image: RegExp; why: string }> = [
   {
     image: /(^|\/)kyverno\/kyverno(:|@|$)/,
     why: "Kyverno's admission controller (image kyverno/kyverno) elects its leaders itself and is documented to run as several replicas",
+  },
+  {
+    image: /(^|\/)pilot(:|@|$)/,
+    why: 'istiod (image pilot) elects its leaders itself and is documented to run as several replicas',
   },
 ];
 
@@ -55,6 +61,8 @@ export function leaderElection(model: Model, wl: Resource): Evidence | undefined
       if (value === undefined || TRUE.has(value)) found = { yes: true, why: `container ${c.name} runs with ${word}` };
       else if (FALSE.has(value)) found = { yes: false, why: `container ${c.name} runs with ${word}` };
     }
+    const id = words.find((w) => ELECTION_ID.test(w));
+    if (!found && id) found = { yes: true, why: `container ${c.name} runs with ${id} (ingress-nginx elects a leader by it)` };
     if (found) return found;
   }
   const spec = wl.obj.spec?.template?.spec;
@@ -153,10 +161,14 @@ export function registersWebhooks(model: Model, wl: Resource): string | undefine
   return hits.length ? `its ServiceAccount ${serviceAccount} may create or update ${hits.join(', ')}` : undefined;
 }
 
-// What a server that keeps no state of its own may write: events, its leader Lease, and access reviews.
+// What a server that keeps no state of its own may write: events, its leader Lease, access reviews, and its
+// serving certificate (a Secret, a CSR; cert-manager's webhook, the EKS pod identity webhook). Copies that
+// write the same certificate Secret meet optimistic concurrency, not a fight over the objects they manage.
 const STATELESS_WRITES = new Set([
   'events',
   'leases',
+  'secrets',
+  'certificatesigningrequests',
   'tokenreviews',
   'subjectaccessreviews',
   'localsubjectaccessreviews',
@@ -166,9 +178,9 @@ const STATELESS_WRITES = new Set([
 
 /**
  * onlyServes says whether the render shows a workload to be a plain webhook server: its ServiceAccount has
- * roles in the render, every binding resolves, and none lets it write anything but events, Leases and
- * access reviews. Such a server keeps no state two copies could fight over (no Service status, no
- * certificate Secret, no caBundle it patches in).
+ * roles in the render, every binding resolves, and none lets it write anything but events, Leases, access
+ * reviews and its serving certificate (Secrets, CSRs). Such a server keeps no state two copies could fight
+ * over (no Service status, no objects it reconciles, no caBundle it patches in).
  */
 export function onlyServes(model: Model, wl: Resource): Evidence | undefined {
   const { serviceAccount, grants, unresolved } = grantsOf(model, wl);
@@ -179,7 +191,9 @@ export function onlyServes(model: Model, wl: Resource): Evidence | undefined {
   const roles = [...new Set(grants.map((g) => g.role))].join(', ');
   return {
     yes: true,
-    why: `its ServiceAccount ${serviceAccount} may write nothing but events, Leases and access reviews (${roles}): it keeps no state two copies could fight over`,
+    why:
+      `its ServiceAccount ${serviceAccount} may write nothing but events, Leases, access reviews and its certificate ` +
+      `(${roles}): it keeps no state two copies could fight over`,
   };
 }
 
