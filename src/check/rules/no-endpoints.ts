@@ -87,7 +87,7 @@ export const noEndpoints = {
               : [];
             if (server.length) {
               problems.push(
-                `Service ${name} (selector ${shown}) selects no pods of the input, but ` +
+                `Service ${name} (selector ${shown}) selects no pods of the input, while ` +
                   `${listOf(server.map(sourceName))} declares its target port ${JSON.stringify(named)}: the selector's ` +
                   `labels are probably added to those pods at run time; if not, the Service has no endpoints`,
               );

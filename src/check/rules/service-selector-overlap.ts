@@ -51,8 +51,8 @@ export const serviceSelectorOverlap = {
           )} and selects the pods of ${listOf(all.map(sourceName), 5)}` +
           `${sources.size > 1 ? ` (from ${listOf([...sources] as string[])})` : ''}. ` +
           (tests.length
-            ? `${listOf(tests.map(sourceName))} ${tests.length > 1 ? 'are `helm test` hooks' : 'is a `helm test` hook'}: ` +
-              `${tests.length > 1 ? 'their' : 'its'} pods run only during \`helm test\`${onlyTests ? ', and only then does the selector reach them. ' : '. '}`
+            ? `${listOf(tests.map(sourceName))} ${tests.length > 1 ? 'are `helm test` hooks: they run' : 'is a `helm test` hook: it runs'} ` +
+              `only during \`helm test\`${onlyTests ? ', and only then does the selector reach more than one workload. ' : '. '}`
             : '') +
           `${onlyTests ? 'While they run, the' : 'The'} apiserver's calls are spread over all of them; those that reach ` +
           `${intended.length === 1 ? `a pod other than ${sourceName(intended[0])}'s` : 'the wrong server'} ` +

@@ -55,7 +55,7 @@ export const singlePointOfFailure = {
       }
       // The same rule as webhook-replicas: a rollout that stops every pod is an outage whatever the replicas.
       const outage = rolloutOutage(wl);
-      if (outage) problems.push(`${outage} (${ROLLOUT_FIX})`);
+      if (outage) problems.push(outage);
       if (!problems.length) continue;
       const radius = [...new Set(webhooks.flatMap((w) => ctx.admission.blastRadius(w)))];
       const names = [...new Set(webhooks.map((w) => w.name))];
@@ -80,7 +80,8 @@ export const singlePointOfFailure = {
         docs: [DOCS.loadBalancer, DOCS.availability, DOCS.disruptions],
         fix:
           'Run at least 2 replicas spread over nodes with a PodDisruptionBudget of maxUnavailable: 1: ' +
-          "webhook-guard's webhook-replicas transform sets them (raising an HPA's minReplicas instead of replicas).",
+          "webhook-guard's webhook-replicas transform sets them (raising an HPA's minReplicas instead of replicas)." +
+          (outage ? ` For its rollouts: ${ROLLOUT_FIX}.` : ''),
         transform: 'webhook-replicas',
         related: [...(hpa ? [hpa] : []), ...pdbs, ...webhooks.map((w) => w.owner)].filter((r, i, a) => a.indexOf(r) === i),
       });
