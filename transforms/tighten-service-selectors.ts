@@ -84,8 +84,7 @@ export const tightenServiceSelectors = {
       if (!missing.length) continue;
       const matching = model.workloadsIn(ns).filter((w) => mapSelectorMatches(selector, podLabels(w)));
       const port = model.servingWebhooks().find((w) => model.serviceOf(w) === svc)?.service?.port ?? 443;
-      const candidates =
-        matching.length > 1 ? matching.filter((w) => servesPort(svc, port, podSpecOf(w)) === 'yes') : matching;
+      const candidates = matching.length > 1 ? matching.filter((w) => servesPort(svc, port, podSpecOf(w)) === 'yes') : matching;
       const text = shown(labelsOf(selector));
       // What the render shows a loose selector does; without it, tightening only rolls pods for nothing.
       const others = matching.filter((w) => !candidates.includes(w) || candidates.length > 1);
@@ -119,7 +118,10 @@ export const tightenServiceSelectors = {
       for (const key of lacking) {
         const value = own[key] ?? svcLabels[key];
         if (value === undefined)
-          ctx.warn(svc, `no value for ${key} on ${backend.kind} ${backend.name} or on the Service; selector not tightened with it`);
+          ctx.warn(
+            svc,
+            `no value for ${key} on ${backend.kind} ${backend.name} or on the Service; selector not tightened with it`,
+          );
         else values.set(key, value);
       }
       if (!values.size) continue;

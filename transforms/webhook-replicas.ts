@@ -81,7 +81,10 @@ export const webhookReplicas = {
       const replicas = Number(raw);
       let several = replicas >= min;
       if (!Number.isFinite(replicas)) {
-        ctx.warn(hpa ?? wl, `${hpa ? 'spec.minReplicas' : 'spec.replicas'} is ${JSON.stringify(raw)}, not a number; left as it is`);
+        ctx.warn(
+          hpa ?? wl,
+          `${hpa ? 'spec.minReplicas' : 'spec.replicas'} is ${JSON.stringify(raw)}, not a number; left as it is`,
+        );
         several = false;
       } else if (replicas < min && multi?.yes) {
         const because = `${why}; several copies are safe: ${multi.why}`;
@@ -185,7 +188,8 @@ function warnUnresolved(model: Model, webhooks: Webhook[], ctx: Context): void {
     const who = `Fail webhook${names.length > 1 ? 's' : ''} ${names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ')}`;
     const unnamed = model.ofKind('Service').some((s) => s.name === name && s.namespace === undefined);
     let message: string;
-    if (svc) message = `${who} call${names.length > 1 ? '' : 's'} Service ${key}, which selects no workload of the stream; its replicas cannot be checked`;
+    if (svc)
+      message = `${who} call${names.length > 1 ? '' : 's'} Service ${key}, which selects no workload of the stream; its replicas cannot be checked`;
     else if (unnamed && namespace !== model.defaultNamespace)
       message =
         `${who} call${names.length > 1 ? '' : 's'} Service ${key}, but the stream renders Service ${name} without a namespace ` +

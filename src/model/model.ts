@@ -146,11 +146,10 @@ export class Model {
   inferNamespace(include: (r: Resource) => boolean): { namespace: string; evidence: string } {
     const resources = this.resources.filter(include);
     const unnamed = new Set(resources.filter((r) => r.kind === 'Service' && r.namespace === undefined).map((r) => r.name));
-    const named = new Set(resources.filter((r) => r.kind === 'Service' && r.namespace !== undefined).map((r) => `${r.namespace}/${r.name}`));
-    const callers = [
-      ...this.webhooks().filter((w) => include(w.owner)),
-      ...this.conversions.filter((w) => include(w.owner)),
-    ];
+    const named = new Set(
+      resources.filter((r) => r.kind === 'Service' && r.namespace !== undefined).map((r) => `${r.namespace}/${r.name}`),
+    );
+    const callers = [...this.webhooks().filter((w) => include(w.owner)), ...this.conversions.filter((w) => include(w.owner))];
     const votes = new Map<string, string>();
     for (const w of callers) {
       const ref = w.service;
@@ -172,7 +171,8 @@ export class Model {
       resources.filter((r) => r.kind === 'Namespace' && !ADDED_BY_US.test(r.doc.segment.text)).map((r) => r.name),
     );
     const own = votes.size ? undefined : mostCommonNamespace(resources.filter((r) => rendered.has(r.namespace ?? '')));
-    if (own !== undefined) return { namespace: own, evidence: `the stream renders Namespace ${own} and puts its resources there` };
+    if (own !== undefined)
+      return { namespace: own, evidence: `the stream renders Namespace ${own} and puts its resources there` };
     const common = mostCommonNamespace(resources);
     if (common !== undefined) return { namespace: common, evidence: 'the most common namespace of the stream' };
     return { namespace: 'default', evidence: 'no resource of the stream names a namespace' };

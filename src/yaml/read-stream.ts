@@ -56,8 +56,7 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc
       const embedded = conversionsInConfigMap(text);
       if (embedded.length) doc.conversions = embedded;
     }
-    const configMap =
-      sniffed === 'ConfigMap' && !kinds.has(sniffed) && (readsConfigMap(text) || holdsLeaderElection(text));
+    const configMap = sniffed === 'ConfigMap' && !kinds.has(sniffed) && (readsConfigMap(text) || holdsLeaderElection(text));
     if (sniffed !== undefined && !kinds.has(sniffed) && !configMap) {
       doc.kind = sniffed;
       return doc;

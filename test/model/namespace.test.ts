@@ -6,9 +6,17 @@ import { splitStream } from '../../src/yaml/stream.js';
 import { lines } from '../support/helpers.js';
 
 const svc = (ns?: string) =>
-  lines('---', 'apiVersion: v1', 'kind: Service', `metadata: {name: hook${ns ? `, namespace: ${ns}` : ''}}`, 'spec: {selector: {app: h}}');
-const cm = (name: string, ns: string) => lines('---', 'apiVersion: v1', 'kind: Service', `metadata: {name: ${name}, namespace: ${ns}}`);
-const role = (ns: string) => lines('---', 'apiVersion: rbac.authorization.k8s.io/v1', 'kind: Role', `metadata: {name: r, namespace: ${ns}}`);
+  lines(
+    '---',
+    'apiVersion: v1',
+    'kind: Service',
+    `metadata: {name: hook${ns ? `, namespace: ${ns}` : ''}}`,
+    'spec: {selector: {app: h}}',
+  );
+const cm = (name: string, ns: string) =>
+  lines('---', 'apiVersion: v1', 'kind: Service', `metadata: {name: ${name}, namespace: ${ns}}`);
+const role = (ns: string) =>
+  lines('---', 'apiVersion: rbac.authorization.k8s.io/v1', 'kind: Role', `metadata: {name: r, namespace: ${ns}}`);
 const webhook = (ns: string) =>
   lines(
     '---',

@@ -40,7 +40,7 @@ const flags: Array<[string, boolean | undefined]> = [
   ["args: ['--leader-elect=maybe']", undefined],
   ["args: ['--leader-election-namespace=ops']", undefined],
   ["args: ['--leader-elect-lease-duration=15s']", undefined],
-  ["command: [/manager, --enable-leader-election]", true],
+  ['command: [/manager, --enable-leader-election]', true],
   ["command: [sh, -c, 'exec /manager --leader-elect=false']", false],
   ["args: ['--election-id=ingress-nginx-leader']", true],
 ];
@@ -77,12 +77,28 @@ election.run();
 
 const rollout = suite('model: rollouts that stop every pod');
 const strategies: Array<[string, string[], string | undefined]> = [
-  ['Deployment', ['  replicas: 2', '  strategy: {type: Recreate}'], 'its strategy is Recreate: every rollout stops all its pods before it starts new ones'],
-  ['Deployment', ['  replicas: 2', '  strategy: {rollingUpdate: {maxUnavailable: 2}}'], 'its RollingUpdate maxUnavailable (2) covers all 2 replicas: a rollout may stop every pod before a new one is ready'],
-  ['Deployment', ['  replicas: 4', '  strategy: {rollingUpdate: {maxUnavailable: 100%}}'], 'its RollingUpdate maxUnavailable (100%) covers all 4 replicas: a rollout may stop every pod before a new one is ready'],
+  [
+    'Deployment',
+    ['  replicas: 2', '  strategy: {type: Recreate}'],
+    'its strategy is Recreate: every rollout stops all its pods before it starts new ones',
+  ],
+  [
+    'Deployment',
+    ['  replicas: 2', '  strategy: {rollingUpdate: {maxUnavailable: 2}}'],
+    'its RollingUpdate maxUnavailable (2) covers all 2 replicas: a rollout may stop every pod before a new one is ready',
+  ],
+  [
+    'Deployment',
+    ['  replicas: 4', '  strategy: {rollingUpdate: {maxUnavailable: 100%}}'],
+    'its RollingUpdate maxUnavailable (100%) covers all 4 replicas: a rollout may stop every pod before a new one is ready',
+  ],
   ['Deployment', ['  replicas: 1'], undefined],
   ['Deployment', ['  replicas: 3', '  strategy: {rollingUpdate: {maxUnavailable: 50%}}'], undefined],
-  ['StatefulSet', ['  replicas: 1'], 'it is a StatefulSet whose rolling update replaces up to 1 pod at a time with 1 replica: a rollout deletes every pod before its replacement is ready'],
+  [
+    'StatefulSet',
+    ['  replicas: 1'],
+    'it is a StatefulSet whose rolling update replaces up to 1 pod at a time with 1 replica: a rollout deletes every pod before its replacement is ready',
+  ],
   ['StatefulSet', ['  replicas: 2'], undefined],
   ['StatefulSet', ['  replicas: 1', '  updateStrategy: {type: OnDelete}'], undefined],
   ['DaemonSet', [], undefined],

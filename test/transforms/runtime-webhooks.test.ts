@@ -185,8 +185,10 @@ runCases('kyverno-config', {
   'Kyverno 1.11 (admission controller image tag; the chart version label 3.1.0 says nothing): conditions added': {
     input: kyverno(['resourceFilters: ""', `webhooks: ${dq(CHART_3_9_0)}`]).replace('v1.11.0', '3.1.0') + controller('v1.11.0'),
     expected:
-      kyverno(['resourceFilters: ""', `webhooks: ${dq(CHART_3_9_0)}`, `matchConditions: ${dq(OURS)}`]).replace('v1.11.0', '3.1.0') +
-      controller('v1.11.0'),
+      kyverno(['resourceFilters: ""', `webhooks: ${dq(CHART_3_9_0)}`, `matchConditions: ${dq(OURS)}`]).replace(
+        'v1.11.0',
+        '3.1.0',
+      ) + controller('v1.11.0'),
   },
   'no Kyverno version in the render: matchConditions left out, with a warning': {
     input: kyverno(['resourceFilters: ""', `webhooks: ${dq(CHART_3_9_0)}`]).replace('v1.11.0', '3.1.0'),

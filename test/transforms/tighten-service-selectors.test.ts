@@ -180,7 +180,8 @@ runCases('tighten-service-selectors', {
     ],
   },
   'step label-pods on a Recreate Deployment: no pod-template edit, the strategy reported': {
-    input: service([ccm]) + deployment('lws', [podCcm], [...LWS_META, '  # recreate']).replace('spec:\n  selector', RECREATE) + hook,
+    input:
+      service([ccm]) + deployment('lws', [podCcm], [...LWS_META, '  # recreate']).replace('spec:\n  selector', RECREATE) + hook,
     options: { step: 'label-pods' },
     expected: 'unchanged',
     warnings: [
@@ -201,30 +202,50 @@ runCases('tighten-service-selectors', {
   'a specific selector that matches another workload of the stream is narrowed; the reason names it': {
     input:
       service(['    app: web']) +
-      deployment('web-hook', ['        app: web', '        app.kubernetes.io/name: web-hook', '        app.kubernetes.io/instance: a']) +
+      deployment('web-hook', [
+        '        app: web',
+        '        app.kubernetes.io/name: web-hook',
+        '        app.kubernetes.io/instance: a',
+      ]) +
       deployment('web', ['        app: web'], [], 8080) +
       hook,
     expected:
       service(['    app: web', '    app.kubernetes.io/name: web-hook', '    app.kubernetes.io/instance: a']) +
-      deployment('web-hook', ['        app: web', '        app.kubernetes.io/name: web-hook', '        app.kubernetes.io/instance: a']) +
+      deployment('web-hook', [
+        '        app: web',
+        '        app.kubernetes.io/name: web-hook',
+        '        app.kubernetes.io/instance: a',
+      ]) +
       deployment('web', ['        app: web'], [], 8080) +
       hook,
   },
   'sharedLabels extends the list of labels other releases share': {
     input:
       service(['    team: platform']) +
-      deployment('hook', ['        team: platform', '        app.kubernetes.io/name: hook', '        app.kubernetes.io/instance: a']) +
+      deployment('hook', [
+        '        team: platform',
+        '        app.kubernetes.io/name: hook',
+        '        app.kubernetes.io/instance: a',
+      ]) +
       hook,
     options: { sharedLabels: ['team'] },
     expected:
       service(['    team: platform', '    app.kubernetes.io/name: hook', '    app.kubernetes.io/instance: a']) +
-      deployment('hook', ['        team: platform', '        app.kubernetes.io/name: hook', '        app.kubernetes.io/instance: a']) +
+      deployment('hook', [
+        '        team: platform',
+        '        app.kubernetes.io/name: hook',
+        '        app.kubernetes.io/instance: a',
+      ]) +
       hook,
   },
   'the same selector without sharedLabels is left alone': {
     input:
       service(['    team: platform']) +
-      deployment('hook', ['        team: platform', '        app.kubernetes.io/name: hook', '        app.kubernetes.io/instance: a']) +
+      deployment('hook', [
+        '        team: platform',
+        '        app.kubernetes.io/name: hook',
+        '        app.kubernetes.io/instance: a',
+      ]) +
       hook,
     expected: 'unchanged',
   },

@@ -98,7 +98,6 @@ const antiAffinity = [
   '          preferredDuringSchedulingIgnoredDuringExecution: []',
 ];
 
-
 const SINGLETON =
   'apps/v1 Deployment sec/guard: it serves the Fail webhook v.guard.example.com, but runs 1 replica, left as it is: ' +
   'the render shows no leader election (--leader-elect, --enable-leader-election, --leader-election, or ' +
@@ -227,7 +226,11 @@ runCases('webhook-replicas', {
   'leader election from a controller-runtime config file in a mounted ConfigMap': {
     input: svc + managerConfig('true') + deploy('Deployment', ['  replicas: 1'], mount, SINGLE) + existingPdb + hook('Fail'),
     expected:
-      svc + managerConfig('true') + deploy('Deployment', ['  replicas: 2'], [...mount, ...spread], SINGLE) + existingPdb + hook('Fail'),
+      svc +
+      managerConfig('true') +
+      deploy('Deployment', ['  replicas: 2'], [...mount, ...spread], SINGLE) +
+      existingPdb +
+      hook('Fail'),
   },
   'a config file that switches leader election off keeps the singleton': {
     input: svc + managerConfig('false') + deploy('Deployment', ['  replicas: 1'], mount, SINGLE) + existingPdb + hook('Fail'),
@@ -257,16 +260,24 @@ runCases('webhook-replicas', {
   },
   'RollingUpdate whose maxUnavailable covers all replicas: pod template left alone': {
     input: svc + deploy('Deployment', ['  replicas: 2', '  strategy: {rollingUpdate: {maxUnavailable: 100%}}']) + hook('Fail'),
-    expected: svc + deploy('Deployment', ['  replicas: 2', '  strategy: {rollingUpdate: {maxUnavailable: 100%}}']) + pdb + hook('Fail'),
+    expected:
+      svc + deploy('Deployment', ['  replicas: 2', '  strategy: {rollingUpdate: {maxUnavailable: 100%}}']) + pdb + hook('Fail'),
     warnings: [
       'apps/v1 Deployment sec/guard: its RollingUpdate maxUnavailable (100%) covers all 2 replicas: ' +
         'a rollout may stop every pod before a new one is ready, so its webhooks are down during each rollout',
     ],
   },
   'a RollingUpdate that keeps a pod (maxUnavailable 1 of 2) gets the spread': {
-    input: svc + deploy('Deployment', ['  replicas: 2', '  strategy: {rollingUpdate: {maxUnavailable: 1}}']) + existingPdb + hook('Fail'),
+    input:
+      svc +
+      deploy('Deployment', ['  replicas: 2', '  strategy: {rollingUpdate: {maxUnavailable: 1}}']) +
+      existingPdb +
+      hook('Fail'),
     expected:
-      svc + deploy('Deployment', ['  replicas: 2', '  strategy: {rollingUpdate: {maxUnavailable: 1}}'], spread) + existingPdb + hook('Fail'),
+      svc +
+      deploy('Deployment', ['  replicas: 2', '  strategy: {rollingUpdate: {maxUnavailable: 1}}'], spread) +
+      existingPdb +
+      hook('Fail'),
   },
   "a Fail webhook's Service not in the stream: a warning with the --namespace to pass, never silence": {
     input: deploy('Deployment', ['  replicas: 1']) + hook('Fail'),
@@ -288,11 +299,7 @@ runCases('webhook-replicas', {
   'release namespace from the webhook: foreign-namespace resources outnumber the own ones': {
     input: unnamed(svc) + foreign + unnamed(deploy('Deployment', ['  replicas: 1'])) + existingPdbUnnamed + hook('Fail'),
     expected:
-      unnamed(svc) +
-      foreign +
-      unnamed(deploy('Deployment', ['  replicas: 2'], spread)) +
-      existingPdbUnnamed +
-      hook('Fail'),
+      unnamed(svc) + foreign + unnamed(deploy('Deployment', ['  replicas: 2'], spread)) + existingPdbUnnamed + hook('Fail'),
   },
   'release namespace given wrongly: the warning says which --namespace to pass': {
     input: unnamed(svc) + unnamed(deploy('Deployment', ['  replicas: 1'])) + hook('Fail'),
@@ -330,7 +337,8 @@ function flagCases(): Record<string, Case> {
       ],
     };
   }
-  const command = "      containers: [{name: guard, image: guard:1, command: [sh, -c, 'exec /manager --enable-leader-election']}]";
+  const command =
+    "      containers: [{name: guard, image: guard:1, command: [sh, -c, 'exec /manager --enable-leader-election']}]";
   out['a flag inside a shell command counts'] = {
     input: svc + deploy('Deployment', ['  replicas: 1'], [], command) + existingPdb + hook('Fail'),
     expected: svc + deploy('Deployment', ['  replicas: 2'], spread, command) + existingPdb + hook('Fail'),
@@ -386,8 +394,11 @@ function runtimeCases(): Record<string, Case> {
       input: svc + reader + server(ELECT, '  replicas: 1'),
       expected: 'unchanged',
     },
-    "RBAC-signalled, but no Service routes a webhook port to it (metrics only): left alone": {
-      input: svc.replace('[{port: 443, targetPort: 8443}]', '[{name: http-metrics, port: 8080}]') + writer + server(ELECT, '  replicas: 1'),
+    'RBAC-signalled, but no Service routes a webhook port to it (metrics only): left alone': {
+      input:
+        svc.replace('[{port: 443, targetPort: 8443}]', '[{name: http-metrics, port: 8080}]') +
+        writer +
+        server(ELECT, '  replicas: 1'),
       expected: 'unchanged',
     },
     "Kyverno's admission controller (runtime webhooks, leader election built in) gets replicas, PDB and spread": {
@@ -405,4 +416,3 @@ function runtimeCases(): Record<string, Case> {
     },
   };
 }
-
