@@ -138,7 +138,8 @@ function addConditions(r: Resource, ctx: Context, version: { minor: number; from
     return;
   }
   const why =
-    `Kyverno copies data.matchConditions into every webhook it registers; ${whyOf(merged.added.map((c) => c.name))}. ` +
+    `Kyverno copies data.matchConditions into every webhook it registers (read from 1.11 on; this render installs ` +
+    `Kyverno 1.${version.minor}: ${version.from}); ${whyOf(merged.added.map((c) => c.name))}. ` +
     `Kyverno policies on Nodes and CSRs no longer see those requests (Kyverno's ` +
     `own --excludeBootstrapResources does the same for its Fail webhooks only)`;
   // A new key is written the way Kyverno's chart writes it: compact JSON (Helm's toJson).
