@@ -168,4 +168,30 @@ const cases: Record<string, { input: string; id: string; expected: string[] }> =
 
 const test = suite('check: agrees with the transforms, does not cry wolf');
 for (const [name, c] of Object.entries(cases)) test(name, () => assert.equal(findings(c.input, c.id), c.expected));
+test('single-point-of-failure says what webhook-replicas will do: raise a leader-electing backend, not a singleton', () => {
+  const fix = (container: string) =>
+    checkInputs([
+      {
+        source: 'in.yaml',
+        text:
+          svc('{app: server}', 'https') +
+          deploy('server', '{app: server}', ['  replicas: 1'])
+            .replace('  replicas: 2\n', '')
+            .replace('{name: c, image: i,', container) +
+          hook,
+      },
+    ]).findings.find((f) => f.id === 'single-point-of-failure')?.fix;
+  assert.is(
+    fix('{name: c, image: i,'),
+    'Run at least 2 replicas spread over nodes with a PodDisruptionBudget of maxUnavailable: 1: ' +
+      "webhook-guard's webhook-replicas transform adds only the budget here: the render shows no leader election, and two " +
+      "copies of a singleton controller act twice; switch leader election on and raise the replicas in the chart's values.",
+  );
+  assert.is(
+    fix("{name: c, image: i, args: ['--leader-elect'],"),
+    'Run at least 2 replicas spread over nodes with a PodDisruptionBudget of maxUnavailable: 1: ' +
+      "webhook-guard's webhook-replicas transform sets them (raising an HPA's minReplicas instead of replicas) " +
+      '(several copies are safe: container c runs with --leader-elect).',
+  );
+});
 test.run();
