@@ -122,10 +122,24 @@ function managerConfig(elect: string): string {
   );
 }
 const unnamed = (text: string) => text.replace(/, namespace: sec\}/, '}').replace('  namespace: sec\n', '');
-// Roles and ConfigMaps the chart renders into the namespaces it watches: more of them than of its own.
+// Roles and metrics Services the chart renders into the namespace it watches: more of them than of its own,
+// so "the most common namespace" would be monitoring.
 const foreign = ['a', 'b', 'c']
-  .map((n) =>
-    lines('---', 'apiVersion: v1', 'kind: ConfigMap', `metadata: {name: watch-${n}, namespace: monitoring}`, 'data: {}'),
+  .map(
+    (n) =>
+      lines(
+        '---',
+        'apiVersion: rbac.authorization.k8s.io/v1',
+        'kind: Role',
+        `metadata: {name: watch-${n}, namespace: monitoring}`,
+      ) +
+      lines(
+        '---',
+        'apiVersion: v1',
+        'kind: Service',
+        `metadata: {name: metrics-${n}, namespace: monitoring}`,
+        'spec: {ports: [{port: 8080}]}',
+      ),
   )
   .join('');
 const existingPdbUnnamed = existingPdb.replace('{name: guard, namespace: sec}', '{name: guard}');
