@@ -147,6 +147,16 @@ const cases: Record<string, { input: string; id: string; expected: string[] }> =
         "intercept, and whether they can block this workload's own pods, cannot be checked offline.",
     ],
   },
+  'runtime-webhooks: RBAC that registers webhooks, but no webhook port routed to it (a CA injector): not a backend': {
+    input: svc('{app: server}', 'http-metrics').replace('port: 443', 'port: 9402') + deploy('server', '{app: server}') + rbac,
+    id: 'runtime-webhooks',
+    expected: [
+      'info | Deployment sys/server may change webhooks at run time: its ServiceAccount sys/server may create or ' +
+        'update validatingwebhookconfigurations (ClusterRole server), customresourcedefinitions (ClusterRole server). ' +
+        'No Service of the input routes a webhook port to it (a CA injector, or a ServiceAccount shared with a webhook ' +
+        'server), so it is not a backend; what it changes cannot be checked offline.',
+    ],
+  },
   'conversion-ca-bundle: quiet where the backend may patch CRDs (the operator injects its own CA)': {
     input: svc('{app: server}', 'https') + deploy('server', '{app: server}') + pdb + rbac + crd,
     id: 'conversion-ca-bundle',

@@ -77,11 +77,13 @@ export const runtimeWebhooks = {
         severity: 'info',
         resource: r.workload,
         path: [],
-        message:
-          `${r.workload.kind} ${model.namespaceOf(r.workload)}/${r.workload.name} serves webhooks the input does not show: ` +
-          `${r.why}. Their rules, failure policies and selectors are made at run time, so what they intercept, and ` +
-          `whether they can block this workload's own pods, cannot be checked offline` +
-          (r.reachable ? '.' : '; no Service of the input routes a webhook port to it.'),
+        message: r.reachable
+          ? `${r.workload.kind} ${model.namespaceOf(r.workload)}/${r.workload.name} serves webhooks the input does not ` +
+            `show: ${r.why}. Their rules, failure policies and selectors are made at run time, so what they intercept, ` +
+            `and whether they can block this workload's own pods, cannot be checked offline.`
+          : `${r.workload.kind} ${model.namespaceOf(r.workload)}/${r.workload.name} may change webhooks at run time: ` +
+            `${r.why}. No Service of the input routes a webhook port to it (a CA injector, or a ServiceAccount shared ` +
+            `with a webhook server), so it is not a backend; what it changes cannot be checked offline.`,
         why:
           'A controller that creates webhook configurations or points CRD conversion at itself is a webhook backend like ' +
           'any other: with one replica and failurePolicy Fail, losing its pod rejects what its webhooks intercept.',
