@@ -98,12 +98,16 @@ const antiAffinity = [
   '          preferredDuringSchedulingIgnoredDuringExecution: []',
 ];
 
-const SINGLETON =
-  'apps/v1 Deployment sec/guard: it serves the Fail webhook v.guard.example.com, but runs 1 replica, left as it is: ' +
+const NO_ELECTION =
   'the render shows no leader election (--leader-elect, --enable-leader-election, --leader-election, or ' +
-  'leaderElection.leaderElect in its config file), and two copies of a singleton controller act twice; ' +
+  'leaderElection.leaderElect in its config file), and two copies of a singleton controller act twice';
+/** kept is the full warning for a backend whose one replica stays. */
+const kept = (serves: string, evidence = NO_ELECTION) =>
+  `apps/v1 Deployment sec/guard: ${serves}, but runs 1 replica, left as it is: ${evidence}; ` +
   "if several copies are safe, switch leader election on and raise the replicas in the chart's values, " +
   'or list it in webhook-replicas scalableWorkloads';
+const SINGLETON = kept('it serves the Fail webhook v.guard.example.com');
+const RANCHER = '      containers: [{name: rancher-webhook, image: rancher/rancher-webhook:v0.5.0}]';
 const KYVERNO = '      containers: [{name: kyverno, image: "reg.kyverno.io/kyverno/kyverno:v1.11.4"}]';
 const mount = ['      volumes: [{name: config, configMap: {name: guard-config}}]'];
 function managerConfig(elect: string): string {
@@ -229,7 +233,7 @@ runCases('webhook-replicas', {
   'a non-numeric replicas value is left, with a warning': {
     input: svc + deploy('Deployment', ['  replicas: two'], antiAffinity) + existingPdb + hook('Fail'),
     expected: 'unchanged',
-    warnings: ['spec.replicas is "two", not a number'],
+    warnings: ['apps/v1 Deployment sec/guard: spec.replicas is "two", not a number; left as it is'],
   },
   'singleton without leader election: replicas kept, PDB added (it never blocks a drain), no spread, a warning': {
     input: svc + deploy('Deployment', ['  replicas: 1'], [], SINGLE) + hook('Fail'),
@@ -278,7 +282,10 @@ runCases('webhook-replicas', {
       svc + deploy('Deployment', ['  replicas: 2', '  strategy: {rollingUpdate: {maxUnavailable: 100%}}']) + pdb + hook('Fail'),
     warnings: [
       'apps/v1 Deployment sec/guard: its RollingUpdate maxUnavailable (100%) covers all 2 replicas: ' +
-        'a rollout may stop every pod before a new one is ready, so its webhooks are down during each rollout',
+        'a rollout may stop every pod before a new one is ready, so its webhooks are down during each rollout ' +
+        'whatever its replicas and budget; its pod template is left as it is (an edit there would cause such a ' +
+        'rollout); set the Deployment strategy to RollingUpdate with maxUnavailable: 0 and maxSurge: 1 (a StatefulSet: ' +
+        '2 replicas or more) in the chart values',
     ],
   },
   'a RollingUpdate that keeps a pod (maxUnavailable 1 of 2) gets the spread': {
@@ -346,8 +353,10 @@ function flagCases(): Record<string, Case> {
       input: svc + deploy('Deployment', ['  replicas: 1'], [], c) + existingPdb + hook('Fail'),
       expected: 'unchanged',
       warnings: [
-        'apps/v1 Deployment sec/guard: it serves the Fail webhook v.guard.example.com, but runs 1 replica, left as it is: ' +
+        kept(
+          'it serves the Fail webhook v.guard.example.com',
           `container guard runs with ${flag}, and two copies of a controller without leader election act twice`,
+        ),
       ],
     };
   }
@@ -400,8 +409,10 @@ function runtimeCases(): Record<string, Case> {
       input: svc + writer + server(SINGLE, '  replicas: 1'),
       expected: svc + writer + server(SINGLE, '  replicas: 1') + pdb,
       warnings: [
-        'apps/v1 Deployment sec/guard: it serves webhooks registered at run time (its ServiceAccount sec/policy-server may ' +
-          'create or update validatingwebhookconfigurations (ClusterRole policy-server)), but runs 1 replica, left as it is',
+        kept(
+          'it serves webhooks registered at run time (its ServiceAccount sec/policy-server may ' +
+            'create or update validatingwebhookconfigurations (ClusterRole policy-server))',
+        ),
       ],
     },
     'RBAC that only reads webhook configurations is no signal': {
@@ -418,6 +429,13 @@ function runtimeCases(): Record<string, Case> {
     "Kyverno's admission controller (runtime webhooks, leader election built in) gets replicas, PDB and spread": {
       input: svc + deploy('Deployment', ['  replicas: 1'], [], KYVERNO),
       expected: svc + deploy('Deployment', ['  replicas: 2'], spread, KYVERNO) + pdb,
+    },
+    "Rancher's webhook (runtime webhooks, no leader election in the render): PDB only, and the singleton warning": {
+      input: svc + deploy('Deployment', ['  replicas: 1'], [], RANCHER),
+      expected: svc + deploy('Deployment', ['  replicas: 1'], [], RANCHER) + pdb,
+      warnings: [
+        kept("it serves webhooks registered at run time (Rancher's webhook registers its webhook configurations at run time)"),
+      ],
     },
     'a webhook-only server (its RBAC writes nothing but events and Leases) may run several copies': {
       input: svc + eventsOnly + server(SINGLE, '  replicas: 1') + existingPdb + hook('Fail'),
