@@ -130,12 +130,14 @@ export function grantsOf(model: Model, wl: Resource): { serviceAccount: string; 
 const WRITE_VERBS = ['create', 'update', 'patch', '*'];
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
+// A rule that names the group or the resource counts; `*` on both is an admin role, which says nothing about
+// webhooks (and would mark every workload bound to one as a webhook server).
 function writes(rule: Obj, group: string, resource: string): boolean {
   const groups = list(rule.apiGroups);
   const resources = list(rule.resources);
   return (
-    (groups.includes(group) || groups.includes('*')) &&
-    (resources.includes(resource) || resources.includes('*')) &&
+    (groups.includes(group) || (groups.includes('*') && resources.includes(resource))) &&
+    (resources.includes(resource) || (resources.includes('*') && groups.includes(group))) &&
     list(rule.verbs).some((v) => WRITE_VERBS.includes(v))
   );
 }
