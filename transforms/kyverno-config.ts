@@ -2,6 +2,7 @@
 import { editJson } from '../src/yaml/embedded-json.js';
 import { isObj, labelsOf, type Resource } from '../src/model/types.js';
 import { NAME_LABEL } from '../src/model/selectors.js';
+import { kyvernoVersion } from '../src/model/workloads.js';
 import type { Context, Transform } from '../src/transform.js';
 import { planExclusion } from './shared/exclusion.js';
 import { CONDITIONS, matchConditionsAvailable, mergeConditions, MAX_MATCH_CONDITIONS, whyOf } from './shared/conditions.js';
@@ -32,6 +33,15 @@ export function isKyvernoConfig(r: Resource): boolean {
  * `kubernetes.io/metadata.name NotIn [<kyverno namespace>, kube-system]`, and `matchConditions` gets the
  * conditions that skip Nodes and CSRs. The JSON is edited in place, in its own style; a missing
  * `webhooks` key is only reported, as its shape depends on the Kyverno version.
+ *
+ * The principle: an edit is made only where the render shows the failure it prevents, and never where it
+ * would switch off a function of the chart, change its behaviour under load, or open a window of outage
+ * during the upgrade that applies it; where the render cannot tell, nothing changes and a warning says what
+ * would be done and why. Here: `matchConditions` is read only by Kyverno 1.11 and later, so it is added only
+ * where the render shows such a Kyverno (the admission controller's image tag, else an
+ * `app.kubernetes.io/version` of 1.x); older or unknown versions get a warning instead of a report that
+ * claims Nodes and CSRs are now skipped. The backends of the webhooks Kyverno registers get replicas and a
+ * budget from webhook-replicas.
  */
 export const kyvernoConfig = {
   name: 'kyverno-config',
@@ -42,7 +52,7 @@ export const kyvernoConfig = {
       if (!isKyvernoConfig(r)) continue;
       const targets = [...new Set([model.namespaceOf(r), ...config.namespaces])];
       excludeNamespaces(r, targets, ctx);
-      if (config.matchConditions) addConditions(r, ctx);
+      if (config.matchConditions) addConditions(r, ctx, kyvernoVersion(model, model.namespaceOf(r), [r]));
     }
   },
 } satisfies Transform<KyvernoConfigConfig>;
@@ -88,7 +98,7 @@ function excludeNamespaces(r: Resource, targets: string[], ctx: Context): void {
   ctx.set(r, ['data', 'webhooks'], editJson(text, before, after), why);
 }
 
-function addConditions(r: Resource, ctx: Context): void {
+function addConditions(r: Resource, ctx: Context, version: { minor: number; from: string } | undefined): void {
   const text = r.obj.data.matchConditions;
   const before = text === undefined ? [] : readJson(r, 'matchConditions', ctx);
   if (before === undefined) return;
@@ -107,6 +117,18 @@ function addConditions(r: Resource, ctx: Context): void {
     );
     return;
   }
+  // Kyverno reads data.matchConditions from 1.11 on; older Kyverno ignores the key, and the report would lie.
+  if (!version || version.minor < 11) {
+    ctx.warn(
+      r,
+      `data.matchConditions: would add ${names}, but Kyverno reads that key only from 1.11 on, and ` +
+        (version
+          ? `this render installs Kyverno 1.${version.minor} (${version.from}); left out`
+          : `the render does not show which Kyverno it installs (no kyverno/kyverno image tag, no ` +
+            `app.kubernetes.io/version 1.x); left out`),
+    );
+    return;
+  }
   if ('tooMany' in merged) {
     ctx.warn(
       r,
@@ -116,7 +138,8 @@ function addConditions(r: Resource, ctx: Context): void {
     return;
   }
   const why =
-    `Kyverno copies data.matchConditions into every webhook it registers; ${whyOf(merged.added.map((c) => c.name))}. ` +
+    `Kyverno copies data.matchConditions into every webhook it registers (read from 1.11 on; this render installs ` +
+    `Kyverno 1.${version.minor}: ${version.from}); ${whyOf(merged.added.map((c) => c.name))}. ` +
     `Kyverno policies on Nodes and CSRs no longer see those requests (Kyverno's ` +
     `own --excludeBootstrapResources does the same for its Fail webhooks only)`;
   // A new key is written the way Kyverno's chart writes it: compact JSON (Helm's toJson).

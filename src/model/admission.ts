@@ -120,9 +120,9 @@ export class Admission {
     return this.cache.services.get(`${namespace}/${name}`);
   }
 
-  /** serviceOf is the Service a webhook calls, when the input has it. */
+  /** serviceOf is the Service a webhook calls, when the input has it: the model's answer (the last definition wins). */
   serviceOf(w: Webhook): Resource | undefined {
-    return w.service ? this.service(w.service.namespace, w.service.name) : undefined;
+    return this.model.serviceOf(w);
   }
 
   /** namespace finds a Namespace object of the input. */

@@ -2,7 +2,7 @@
 import { readStream } from '../yaml/read-stream.js';
 import { splitStream, type Segment } from '../yaml/stream.js';
 import { conversionWebhook } from './conversion.js';
-import { CLUSTER_KINDS, MODEL_KINDS, WORKLOAD_KINDS } from './kinds.js';
+import { CLUSTER_KINDS, MODEL_KINDS, RBAC_KINDS, WORKLOAD_KINDS } from './kinds.js';
 import {
   builtinScope,
   mapSelectorMatches,
@@ -45,7 +45,7 @@ export class Model {
     const model = Model.read(segments, options);
     if (options.namespace === undefined && inputs.length > 1) {
       for (const input of inputs) {
-        const own = mostCommonNamespace(model.resources.filter((r) => r.doc.segment.source === input.source)) ?? 'default';
+        const own = model.inferNamespace((r) => r.doc.segment.source === input.source).namespace;
         for (const doc of model.docs) if (doc.segment.source === input.source) doc.defaultNamespace = own;
       }
     }
@@ -55,6 +55,8 @@ export class Model {
   readonly docs: Doc[];
   readonly resources: Resource[] = [];
   readonly defaultNamespace: string;
+  /** What the release namespace was taken from, for messages: `--namespace`, a webhook's Service, … */
+  readonly namespaceEvidence: string;
   readonly scope: ScopeLookup;
   /** Documents that have the kind of a modelled object but could not be read at all. */
   readonly unreadable: Doc[] = [];
@@ -86,7 +88,10 @@ export class Model {
       doc.working = structuredClone(doc.original);
       this.collect(doc, doc.working, []);
     }
-    this.defaultNamespace = options.namespace ?? mostCommonNamespace(this.resources) ?? 'default';
+    const inferred =
+      options.namespace === undefined ? this.inferNamespace(() => true) : { namespace: options.namespace, evidence: 'given' };
+    this.defaultNamespace = inferred.namespace;
+    this.namespaceEvidence = inferred.evidence;
     this.scope = (group, resource) => {
       const known = builtinScope(group, resource);
       if (known !== undefined) return known;
@@ -127,6 +132,50 @@ export class Model {
       name: String(meta.name ?? ''),
       namespace: meta.namespace == null ? undefined : String(meta.namespace),
     });
+  }
+
+  /**
+   * inferNamespace works out the namespace of the resources that name none (Helm passes the release namespace
+   * to no post-renderer), from the strongest evidence the stream has: the namespace a webhook's or a CRD
+   * conversion's clientConfig.service names for a Service of that name rendered without a namespace (the chart
+   * wrote `{{ .Release.Namespace }}` there and nowhere else); else a Namespace the stream renders and puts
+   * its workloads, Services and webhooks' objects in (not one only its Roles name); else
+   * the most common namespace of the resources that name one (wrong when a chart's Roles for other namespaces
+   * outnumber its own); else `default`.
+   */
+  inferNamespace(include: (r: Resource) => boolean): { namespace: string; evidence: string } {
+    const resources = this.resources.filter(include);
+    const unnamed = new Set(resources.filter((r) => r.kind === 'Service' && r.namespace === undefined).map((r) => r.name));
+    const named = new Set(
+      resources.filter((r) => r.kind === 'Service' && r.namespace !== undefined).map((r) => `${r.namespace}/${r.name}`),
+    );
+    const callers = [...this.webhooks().filter((w) => include(w.owner)), ...this.conversions.filter((w) => include(w.owner))];
+    const votes = new Map<string, string>();
+    for (const w of callers) {
+      const ref = w.service;
+      if (!ref || !ref.namespace || !unnamed.has(ref.name) || named.has(`${ref.namespace}/${ref.name}`)) continue;
+      if (!votes.has(ref.namespace))
+        votes.set(
+          ref.namespace,
+          `${w.type === 'conversion' ? 'the conversion webhook of' : 'webhook'} ${w.name} calls Service ` +
+            `${ref.namespace}/${ref.name}, which the stream renders without a namespace`,
+        );
+    }
+    if (votes.size === 1) {
+      const [[namespace, evidence]] = [...votes];
+      return { namespace, evidence };
+    }
+    // A rendered Namespace counts where the chart puts its own resources in it; one that only its Roles
+    // name (OpenKruise's kruise-daemon-config) is another namespace the chart manages, not the release's.
+    const rendered = new Set(
+      resources.filter((r) => r.kind === 'Namespace' && !ADDED_BY_US.test(r.doc.segment.text)).map((r) => r.name),
+    );
+    const own = votes.size ? undefined : mostCommonNamespace(resources.filter((r) => rendered.has(r.namespace ?? '')));
+    if (own !== undefined)
+      return { namespace: own, evidence: `the stream renders Namespace ${own} and puts its resources there` };
+    const common = mostCommonNamespace(resources);
+    if (common !== undefined) return { namespace: common, evidence: 'the most common namespace of the stream' };
+    return { namespace: 'default', evidence: 'no resource of the stream names a namespace' };
   }
 
   /** ofKind lists resources of the given kinds, in stream order. */
@@ -170,10 +219,17 @@ export class Model {
     return [...this.webhooks(), ...this.conversions];
   }
 
-  /** serviceOf finds the Service a webhook calls, if it is in the stream. */
+  /**
+   * serviceOf finds the Service a webhook calls, if it is in the stream: of several with that namespace and
+   * name (the same chart rendered twice, a live dump next to a render), the last one, as `kubectl apply` in
+   * stream order leaves it. check's Admission asks this too.
+   */
   serviceOf(w: Webhook): Resource | undefined {
     if (!w.service) return undefined;
-    return this.ofKind('Service').find((s) => s.name === w.service!.name && this.namespaceOf(s) === w.service!.namespace);
+    const { name, namespace } = w.service;
+    return this.ofKind('Service')
+      .filter((s) => s.name === name && this.namespaceOf(s) === namespace)
+      .pop();
   }
 
   /** workloadsIn lists the workloads of a namespace. */
@@ -277,7 +333,8 @@ const ADDED_BY_US = /^---\r?\n# Added by webhook-guard \(/;
 function mostCommonNamespace(resources: Resource[]): string | undefined {
   const counts = new Map<string, number>();
   for (const r of resources) {
-    if (r.namespace && !CLUSTER_KINDS.has(r.kind) && !ADDED_BY_US.test(r.doc.segment.text))
+    // RBAC objects do not vote: charts render Roles into the namespaces they watch, not only their own.
+    if (r.namespace && !CLUSTER_KINDS.has(r.kind) && !RBAC_KINDS.includes(r.kind) && !ADDED_BY_US.test(r.doc.segment.text))
       counts.set(r.namespace, (counts.get(r.namespace) ?? 0) + 1);
   }
   let best: string | undefined;

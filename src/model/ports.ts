@@ -1,6 +1,6 @@
 // How a Service port reaches a pod: the port a webhook calls, its targetPort, and the containers' ports.
+// One implementation for transforms (a workload's pod template) and check (a pod source, live Pods included).
 import { isObj, type Obj, type Resource } from './types.js';
-import type { PodSource } from './admission.js';
 
 /** servicePort finds the Service port a webhook calls (clientConfig.service.port, default 443). */
 export function servicePort(service: Resource, port: number): Obj | undefined {
@@ -8,9 +8,14 @@ export function servicePort(service: Resource, port: number): Obj | undefined {
   return ports.find((p: Obj) => isObj(p) && Number(p.port) === port);
 }
 
-/** containerPorts lists the ports a pod source's containers declare. */
-export function containerPorts(source: PodSource): Array<{ name?: string; containerPort: number }> {
-  const spec = source.create.object?.spec as Obj | undefined;
+/** podSpecOf is the pod spec of a workload's template, or of a Pod. */
+export function podSpecOf(r: Resource): Obj | undefined {
+  const spec = r.kind === 'Pod' ? r.obj.spec : r.obj.spec?.template?.spec;
+  return isObj(spec) ? spec : undefined;
+}
+
+/** containerPorts lists the ports a pod spec's containers declare (sidecar init containers included: they keep running). */
+export function containerPorts(spec: Obj | undefined): Array<{ name?: string; containerPort: number }> {
   const containers = [
     ...(Array.isArray(spec?.containers) ? spec!.containers : []),
     ...(Array.isArray(spec?.initContainers) ? spec!.initContainers.filter((c: Obj) => c?.restartPolicy === 'Always') : []),
@@ -21,17 +26,23 @@ export function containerPorts(source: PodSource): Array<{ name?: string; contai
     .map((p: Obj) => ({ name: typeof p.name === 'string' ? p.name : undefined, containerPort: Number(p.containerPort) }));
 }
 
+/** isNamedPort tells a targetPort that names a container port from a number (or a string of digits). */
+export function isNamedPort(target: unknown): target is string {
+  return typeof target === 'string' && !/^\d+$/.test(target);
+}
+
 /**
- * servesPort tells whether a pod source can receive a Service port's traffic: `yes` when a container
- * declares the target port, `no` when the target port is a name no container declares (the endpoint has no
- * port) or a number while the containers declare others, `unknown` when the containers declare no ports.
+ * servesPort tells whether pods with this spec receive a Service port's traffic: `yes` when a container
+ * declares the target port; `no` when the Service has no such port, or the target port is a name no
+ * container declares (the endpoint then has no port at all); `unknown` when the target is a number no
+ * container declares, or the containers declare no ports: a Service routes a numeric targetPort whatever
+ * the containers declare, and only the running server knows whether it listens there.
  */
-export function servesPort(service: Resource, port: number, source: PodSource): 'yes' | 'no' | 'unknown' {
+export function servesPort(service: Resource, port: number, spec: Obj | undefined): 'yes' | 'no' | 'unknown' {
   const sp = servicePort(service, port);
   if (!sp) return 'no';
   const target = sp.targetPort ?? sp.port;
-  const declared = containerPorts(source);
-  if (typeof target === 'string' && !/^\d+$/.test(target)) return declared.some((p) => p.name === target) ? 'yes' : 'no';
-  if (!declared.length) return 'unknown';
-  return declared.some((p) => p.containerPort === Number(target)) ? 'yes' : 'no';
+  const declared = containerPorts(spec);
+  if (isNamedPort(target)) return declared.some((p) => p.name === target) ? 'yes' : 'no';
+  return declared.some((p) => p.containerPort === Number(target)) ? 'yes' : 'unknown';
 }

@@ -1,15 +1,18 @@
 // Turns changes and warnings into the stderr summary, the text report and the JSON report.
 import type { Change, Note, Warning } from '../transform.js';
 
-/** REDACTED replaces Secret and ConfigMap payloads wherever a report would show them. */
+/** REDACTED replaces Secret payloads wherever a report would show them. */
 export const REDACTED = '(redacted)';
 
 const PAYLOAD = /^(data|stringData|binaryData)(\/|$)/;
 
-/** redact hides Secret/ConfigMap data in a change: reports never carry their values. */
+/**
+ * redact hides Secret data in a change: reports never carry its values. Only Secret content is secret: a
+ * ConfigMap change (Kyverno's webhook selectors and conditions) is shown, so a reviewer can review it.
+ */
 export function redact(change: Change): Change {
   const kind = change.resource.split(' ')[1];
-  if (kind !== 'Secret' && kind !== 'ConfigMap') return change;
+  if (kind !== 'Secret') return change;
   const out = { ...change };
   if (PAYLOAD.test(change.path)) {
     if (out.before !== undefined) out.before = REDACTED;

@@ -129,6 +129,26 @@ export function readsConfigMap(text: string): boolean {
   return false;
 }
 
+// controller-runtime's component config (and Kueue's, LWS's) switches leader election with
+// `leaderElection: {leaderElect: <bool>}` in a file that a ConfigMap holds as text.
+const LEADER_ELECT = /\bleaderElect:[ \t]*['"]?(?:true|false)\b/;
+
+/** holdsLeaderElection tells whether a ConfigMap's text may hold a config file that switches leader election. */
+export function holdsLeaderElection(text: string): boolean {
+  return LEADER_ELECT.test(text);
+}
+
+/**
+ * leaderElectSetting reads `leaderElection.leaderElect` from a config file held as a ConfigMap value
+ * (controller-runtime's ControllerManagerConfiguration and the configs modelled on it), or undefined.
+ */
+export function leaderElectSetting(file: string): boolean | undefined {
+  if (!LEADER_ELECT.test(file)) return undefined;
+  const value = readDocument(file).value;
+  const setting = isPlain(value) && isPlain(value.leaderElection) ? value.leaderElection.leaderElect : undefined;
+  return typeof setting === 'boolean' ? setting : undefined;
+}
+
 /** CrdScope is what a CRD says about where its objects live. */
 export interface CrdScope {
   group: string;

@@ -1,6 +1,13 @@
 // Reads a split stream into documents: sniffs each kind, reads fully only the kinds asked for, and
 // collects the facts the model needs from the text of documents it never parses (CRDs, ConfigMaps).
-import { conversionsInConfigMap, crdScope, mayHoldConversion, readCrdConversion, readsConfigMap } from './crd-text.js';
+import {
+  conversionsInConfigMap,
+  crdScope,
+  holdsLeaderElection,
+  mayHoldConversion,
+  readCrdConversion,
+  readsConfigMap,
+} from './crd-text.js';
 import type { CrdConversion, CrdScope } from './crd-text.js';
 import { readDocument, type ReadResult } from './document.js';
 import { hasContent, sniffKind, type Segment } from './stream.js';
@@ -20,7 +27,10 @@ export interface Doc {
   defaultNamespace?: string;
   /** True when the document has the kind of a modelled object but could not be read at all. */
   unreadable?: boolean;
-  /** True for a ConfigMap read because it may configure runtime-created webhooks (Kyverno's). */
+  /**
+   * True for a ConfigMap read because it may configure runtime-created webhooks (Kyverno's) or hold a
+   * config file that switches leader election (controller-runtime's component config).
+   */
   webhookConfigMap?: boolean;
   /** A CRD's group, plural and scope, read from its text. */
   crdScope?: CrdScope;
@@ -46,7 +56,7 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc
       const embedded = conversionsInConfigMap(text);
       if (embedded.length) doc.conversions = embedded;
     }
-    const configMap = sniffed === 'ConfigMap' && !kinds.has(sniffed) && readsConfigMap(text);
+    const configMap = sniffed === 'ConfigMap' && !kinds.has(sniffed) && (readsConfigMap(text) || holdsLeaderElection(text));
     if (sniffed !== undefined && !kinds.has(sniffed) && !configMap) {
       doc.kind = sniffed;
       return doc;

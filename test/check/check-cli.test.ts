@@ -45,7 +45,7 @@ const SEED = lines(
   '  template:',
   '    metadata: {labels: {app: seed}}',
   '    spec:',
-  '      containers: [{name: m, image: i, ports: [{containerPort: 9443}]}]',
+  "      containers: [{name: m, image: i, args: ['--leader-elect'], ports: [{containerPort: 9443}]}]",
 );
 const WARN_ONLY = lines(
   'apiVersion: v1',

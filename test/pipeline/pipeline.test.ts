@@ -102,7 +102,7 @@ test('release namespace: resources that name none take the configured namespace'
       '  selector: {matchLabels: {app: hook}}',
       '  template:',
       '    metadata: {labels: {app: hook}}',
-      '    spec: {containers: [{name: c}], affinity: {podAntiAffinity: {}}}',
+      '    spec: {containers: [{name: c, args: [--leader-elect]}], affinity: {podAntiAffinity: {}}}',
       '---',
     ) +
     lines('apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: x, namespace: team-a}', '---') +

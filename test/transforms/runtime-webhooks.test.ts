@@ -24,6 +24,7 @@ function kyverno(data: string[], name = 'kyverno'): string {
     'metadata:',
     `  name: ${name}`,
     '  namespace: kyverno',
+    '  labels: {app.kubernetes.io/version: v1.11.0}',
     'data:',
     ...data.map((l) => '  ' + l),
   );
@@ -34,6 +35,20 @@ const dq = (value: unknown): string => JSON.stringify(JSON.stringify(value));
 const notIn = (...values: string[]) => ({ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values });
 const CHART_3_9_0 = { namespaceSelector: { matchExpressions: [notIn('kube-system'), notIn('kyverno')], matchLabels: null } };
 const OURS = [CONDITIONS.nodes, CONDITIONS.csrs];
+/** controller is Kyverno's admission controller Deployment, with its image tag. */
+const controller = (tag: string): string =>
+  lines(
+    '---',
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: {name: kyverno-admission-controller, namespace: kyverno}',
+    'spec:',
+    '  replicas: 3',
+    '  selector: {matchLabels: {app.kubernetes.io/component: admission-controller}}',
+    '  template:',
+    '    metadata: {labels: {app.kubernetes.io/component: admission-controller}}',
+    `    spec: {containers: [{name: kyverno, image: ghcr.io/kyverno/kyverno:${tag}}]}`,
+  );
 
 runCases('kyverno-config', {
   'chart 3.9.0: namespaces already excluded; Node/CSR conditions added as compact JSON, as the chart writes it': {
@@ -150,6 +165,33 @@ runCases('kyverno-config', {
   "another app's ConfigMap with a webhooks key is not Kyverno's": {
     input: kyverno([`webhooks: ${dq({})}`], 'my-app'),
     expected: 'unchanged',
+  },
+  'Kyverno 1.10 (admission controller image tag): matchConditions left out, with a warning': {
+    input: kyverno(['resourceFilters: ""', `webhooks: ${dq(CHART_3_9_0)}`]).replace('v1.11.0', '3.0.9') + controller('v1.10.7'),
+    expected: 'unchanged',
+    with: [],
+    warnings: [
+      'v1 ConfigMap kyverno/kyverno: data.matchConditions: would add webhook-guard-skip-nodes, webhook-guard-skip-csrs, ' +
+        'but Kyverno reads that key only from 1.11 on, and this render installs Kyverno 1.10 (image ' +
+        'ghcr.io/kyverno/kyverno:v1.10.7 of Deployment kyverno-admission-controller); left out',
+    ],
+  },
+  'Kyverno 1.11 (admission controller image tag; the chart version label 3.1.0 says nothing): conditions added': {
+    input: kyverno(['resourceFilters: ""', `webhooks: ${dq(CHART_3_9_0)}`]).replace('v1.11.0', '3.1.0') + controller('v1.11.0'),
+    expected:
+      kyverno(['resourceFilters: ""', `webhooks: ${dq(CHART_3_9_0)}`, `matchConditions: ${dq(OURS)}`]).replace(
+        'v1.11.0',
+        '3.1.0',
+      ) + controller('v1.11.0'),
+  },
+  'no Kyverno version in the render: matchConditions left out, with a warning': {
+    input: kyverno(['resourceFilters: ""', `webhooks: ${dq(CHART_3_9_0)}`]).replace('v1.11.0', '3.1.0'),
+    expected: 'unchanged',
+    warnings: [
+      'v1 ConfigMap kyverno/kyverno: data.matchConditions: would add webhook-guard-skip-nodes, webhook-guard-skip-csrs, ' +
+        'but Kyverno reads that key only from 1.11 on, and the render does not show which Kyverno it installs (no ' +
+        'kyverno/kyverno image tag, no app.kubernetes.io/version 1.x); left out',
+    ],
   },
   'configured namespaces: none besides Kyverno own': {
     input: kyverno(['resourceFilters: ""', `webhooks: ${dq({})}`]),
@@ -392,7 +434,7 @@ needsCorpus(
   ['kyverno-3.9.0.yaml'],
   () => {
     const input = read('kyverno-3.9.0.yaml');
-    const output = run(input).output;
+    const output = run(input, config(['kyverno-config'])).output;
     const cm = model(output)
       .ofKind('ConfigMap')
       .find((r) => r.name === 'kyverno')!;
@@ -403,6 +445,11 @@ needsCorpus(
     const added = output.split('\n').filter((l) => !inputLines.has(l));
     assert.equal(added, [`  matchConditions: ${dq(OURS)}`]);
     assert.is(output.replace(added[0] + '\n', ''), input);
+    // Its admission controller serves the webhooks Kyverno registers: 2 replicas (leader election is built in) and a PDB.
+    const all = model(run(input).output);
+    const ac = all.ofKind('Deployment').find((d) => d.name === 'kyverno-admission-controller')!;
+    assert.is(ac.obj.spec.replicas, 2);
+    assert.is(all.pdbsFor(ac).length, 1);
   },
 );
 

@@ -57,6 +57,8 @@ function deployment(name: string, podLabels: string[], meta: string[] = [], port
   );
 }
 
+const LWS_META = ['  labels: {app.kubernetes.io/name: lws, app.kubernetes.io/instance: lws}'];
+const RECREATE = 'spec:\n  strategy: {type: Recreate}\n  selector';
 const ccm = '    control-plane: controller-manager';
 const podCcm = '        control-plane: controller-manager';
 
@@ -78,7 +80,7 @@ runCases('tighten-service-selectors', {
         ['  labels:', '    app.kubernetes.io/name: lws', '    app.kubernetes.io/instance: lws'],
       ) +
       hook,
-    warnings: ['rolls the pods', 'rolls the pods'],
+    options: { step: 'tighten' },
   },
   'values already on the pod template: only the selector changes': {
     input:
@@ -102,7 +104,7 @@ runCases('tighten-service-selectors', {
       ) +
       deployment('lws', [podCcm, '        app.kubernetes.io/name: lws', '        app.kubernetes.io/instance: prod']) +
       hook,
-    warnings: ['app.kubernetes.io/name=lws added', 'app.kubernetes.io/instance=prod added'],
+    options: { step: 'tighten' },
   },
   'already tight: unchanged': {
     input:
@@ -126,7 +128,7 @@ runCases('tighten-service-selectors', {
       ) +
       deployment('other', [podCcm], ['  labels: {app.kubernetes.io/name: other, app.kubernetes.io/instance: other}'], 8080) +
       hook,
-    warnings: ['rolls the pods', 'rolls the pods'],
+    options: { step: 'tighten' },
   },
   'two workloads match and both expose the port: ambiguous, unchanged, warned': {
     input:
@@ -145,7 +147,107 @@ runCases('tighten-service-selectors', {
   'no value anywhere: unchanged, warned per label': {
     input: service([ccm]) + deployment('lws', [podCcm]) + hook,
     expected: 'unchanged',
-    warnings: ['no value for app.kubernetes.io/name', 'no value for app.kubernetes.io/instance'],
+    warnings: [
+      'v1 Service shared/lws-webhook-service: no value for app.kubernetes.io/name on Deployment lws or on the Service; ' +
+        'selector not tightened with it',
+      'v1 Service shared/lws-webhook-service: no value for app.kubernetes.io/instance on Deployment lws or on the Service; ' +
+        'selector not tightened with it',
+    ],
+  },
+  'default step: labels the pods lack are not used; the warning gives the two steps': {
+    input: service([ccm]) + deployment('lws', [podCcm], LWS_META) + hook,
+    expected: 'unchanged',
+    warnings: [
+      'v1 Service shared/lws-webhook-service: the selector control-plane=controller-manager is made only of labels other ' +
+        "releases' pods carry too (scaffolding defaults such as kubebuilder's control-plane=controller-manager); narrowing " +
+        'it with app.kubernetes.io/name=lws, app.kubernetes.io/instance=lws, which the pods of Deployment lws do not carry ' +
+        'yet, would leave the Service without endpoints until a new pod is Ready; selector left as it is. Two upgrades fix ' +
+        'it: set tighten-service-selectors step: label-pods (the pods roll and gain the labels, the Service keeps them ' +
+        'all), then step: tighten (the selector narrows to pods that already carry them)',
+    ],
+  },
+  'step label-pods: the pod template gains the labels, the selector stays': {
+    input: service([ccm]) + deployment('lws', [podCcm], LWS_META) + hook,
+    options: { step: 'label-pods' },
+    expected:
+      service([ccm]) +
+      deployment('lws', [podCcm, '        app.kubernetes.io/name: lws', '        app.kubernetes.io/instance: lws'], LWS_META) +
+      hook,
+    warnings: [
+      'v1 Service shared/lws-webhook-service: step 1 of 2: pod template labels app.kubernetes.io/name=lws, ' +
+        'app.kubernetes.io/instance=lws added to Deployment lws, selector left as it is; once this upgrade has rolled ' +
+        'out, set tighten-service-selectors step: tighten',
+    ],
+  },
+  'step label-pods on a Recreate Deployment: no pod-template edit, the strategy reported': {
+    input:
+      service([ccm]) + deployment('lws', [podCcm], [...LWS_META, '  # recreate']).replace('spec:\n  selector', RECREATE) + hook,
+    options: { step: 'label-pods' },
+    expected: 'unchanged',
+    warnings: [
+      'apps/v1 Deployment shared/lws: pod template labels app.kubernetes.io/name=lws, app.kubernetes.io/instance=lws not ' +
+        'added: its strategy is Recreate: every rollout stops all its pods before it starts new ones, so the rollout that ' +
+        'adds them stops its webhooks; set the Deployment strategy to RollingUpdate with maxUnavailable: 0 and maxSurge: 1 ' +
+        '(a StatefulSet: 2 replicas or more) in the chart values',
+    ],
+  },
+  'a selector by a specific label (linkerd-like) is left alone: no other workload matches it': {
+    input:
+      service(['    linkerd.io/control-plane-component: proxy-injector']) +
+      deployment('linkerd-proxy-injector', ['        linkerd.io/control-plane-component: proxy-injector']) +
+      deployment('linkerd-destination', ['        linkerd.io/control-plane-component: destination'], [], 8086) +
+      hook,
+    expected: 'unchanged',
+  },
+  'a specific selector that matches another workload of the stream is narrowed; the reason names it': {
+    input:
+      service(['    app: web']) +
+      deployment('web-hook', [
+        '        app: web',
+        '        app.kubernetes.io/name: web-hook',
+        '        app.kubernetes.io/instance: a',
+      ]) +
+      deployment('web', ['        app: web'], [], 8080) +
+      hook,
+    expected:
+      service(['    app: web', '    app.kubernetes.io/name: web-hook', '    app.kubernetes.io/instance: a']) +
+      deployment('web-hook', [
+        '        app: web',
+        '        app.kubernetes.io/name: web-hook',
+        '        app.kubernetes.io/instance: a',
+      ]) +
+      deployment('web', ['        app: web'], [], 8080) +
+      hook,
+  },
+  'sharedLabels extends the list of labels other releases share': {
+    input:
+      service(['    team: platform']) +
+      deployment('hook', [
+        '        team: platform',
+        '        app.kubernetes.io/name: hook',
+        '        app.kubernetes.io/instance: a',
+      ]) +
+      hook,
+    options: { sharedLabels: ['team'] },
+    expected:
+      service(['    team: platform', '    app.kubernetes.io/name: hook', '    app.kubernetes.io/instance: a']) +
+      deployment('hook', [
+        '        team: platform',
+        '        app.kubernetes.io/name: hook',
+        '        app.kubernetes.io/instance: a',
+      ]) +
+      hook,
+  },
+  'the same selector without sharedLabels is left alone': {
+    input:
+      service(['    team: platform']) +
+      deployment('hook', [
+        '        team: platform',
+        '        app.kubernetes.io/name: hook',
+        '        app.kubernetes.io/instance: a',
+      ]) +
+      hook,
+    expected: 'unchanged',
   },
   'a Service no webhook uses is left alone': {
     input:

@@ -3,6 +3,7 @@ import type { Webhook } from '../../model/types.js';
 import { isObj } from '../../model/types.js';
 import { conversionOutage } from '../describe.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
+import { registersWebhooks } from '../../model/workloads.js';
 
 // Annotations that make an injector fill the caBundle: cert-manager's cainjector, OpenShift's service CA operator.
 const INJECTORS = [
@@ -21,8 +22,9 @@ function hasCaBundle(w: Webhook): boolean {
  * conversionCaBundle reports conversion webhooks that call a Service with no `caBundle` and no injection
  * annotation: the apiserver cannot verify the server's certificate, so every conversion fails TLS, unless
  * the webhook's own controller patches the caBundle in at run time (kubebuilder cert-rotation, as OpenKruise,
- * Capsule, Kueue and LWS do). When the admission webhooks calling the same Service have no caBundle either,
- * that is the likely case, and the finding is only information.
+ * Capsule, Kueue and LWS do). When the backend's ServiceAccount may update CRDs (the render's RBAC), the operator
+ * injects the CA itself and nothing is reported. When the admission webhooks calling the same Service have no
+ * caBundle either, that is the likely case, and the finding is only information.
  */
 export const conversionCaBundle = {
   id: 'conversion-ca-bundle',
@@ -36,6 +38,11 @@ export const conversionCaBundle = {
       if (w.type !== 'conversion' || !w.service || hasCaBundle(w)) continue;
       const annotations = isObj(w.owner.obj.metadata?.annotations) ? w.owner.obj.metadata.annotations : {};
       if (INJECTORS.some((a) => typeof annotations[a] === 'string' && annotations[a] !== '')) continue;
+      // The backend's ServiceAccount may update CRDs: the operator patches its own CA in (kubebuilder cert-rotation).
+      const injects = ctx.admission
+        .backends(w)
+        .some((b) => /customresourcedefinitions/.test(registersWebhooks(ctx.admission.model, b.resource) ?? ''));
+      if (injects) continue;
       const siblings = all.filter(
         (o) => o.type !== 'conversion' && o.service?.namespace === w.service!.namespace && o.service?.name === w.service!.name,
       );

@@ -1,7 +1,7 @@
 // no-endpoints: the Service a webhook calls is missing, selects no pods, or does not lead to a container port.
 import { isObj, type Webhook } from '../../model/types.js';
 import { sourceName } from '../graph.js';
-import { containerPorts, servesPort, servicePort } from '../../model/ports.js';
+import { containerPorts, isNamedPort, podSpecOf, servesPort, servicePort } from '../../model/ports.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { conversionOutage, listOf } from '../describe.js';
 
@@ -40,6 +40,9 @@ export const noEndpoints = {
       const problems: string[] = [];
       let severity: Finding['severity'] = fail ? 'error' : 'warning';
       const assumptions: string[] = [];
+      // Findings that say what may be fine: no claim that every request is rejected.
+      let runtimeLabels = false;
+      let numericOnly = false;
       if (!svc) {
         // A Service of that name in another namespace of the input: the clientConfig namespace is hard-coded.
         const elsewhere = model
@@ -71,11 +74,26 @@ export const noEndpoints = {
         } else {
           const selected = ctx.admission.selected(svc);
           if (!selected.length) {
-            problems.push(
-              `Service ${name} (selector ${Object.entries(selector)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(', ')}) selects no pods of any workload in the input`,
-            );
+            const shown = Object.entries(selector)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ');
+            // A workload that declares the named target port is the server; the labels it lacks are then
+            // put on its pods at run time (by its operator or a mutating webhook), which the input cannot show.
+            const named = port && isNamedPort(port.targetPort) ? port.targetPort : undefined;
+            const server = named
+              ? ctx.admission
+                  .sources()
+                  .filter((s) => s.namespace === ref.namespace && servesPort(svc, ref.port, podSpecOf(s.resource)) === 'yes')
+              : [];
+            if (server.length) {
+              problems.push(
+                `Service ${name} (selector ${shown}) selects no pods of the input, while ` +
+                  `${listOf(server.map(sourceName))} declares its target port ${JSON.stringify(named)}: the selector's ` +
+                  `labels are probably added to those pods at run time; if not, the Service has no endpoints`,
+              );
+              severity = 'warning';
+              runtimeLabels = true;
+            } else problems.push(`Service ${name} (selector ${shown}) selects no pods of any workload in the input`);
           } else {
             const zero = selected.filter(
               (s) =>
@@ -86,21 +104,31 @@ export const noEndpoints = {
             if (zero.length === selected.length)
               problems.push(`the pods it selects belong to ${listOf(zero.map(sourceName))}, which has replicas: 0`);
             if (port) {
-              const verdicts = selected.map((s) => servesPort(svc, ref.port, s));
-              if (verdicts.every((v) => v === 'no')) {
-                const target = port.targetPort ?? port.port;
-                const declared = [
-                  ...new Set(
-                    selected.flatMap((s) =>
-                      containerPorts(s).map((p) => (p.name ? `${p.name}/${p.containerPort}` : String(p.containerPort))),
+              const verdicts = selected.map((s) => servesPort(svc, ref.port, podSpecOf(s.resource)));
+              const target = port.targetPort ?? port.port;
+              const declared = [
+                ...new Set(
+                  selected.flatMap((s) =>
+                    containerPorts(podSpecOf(s.resource)).map((p) =>
+                      p.name ? `${p.name}/${p.containerPort}` : String(p.containerPort),
                     ),
                   ),
-                ];
+                ),
+              ];
+              if (verdicts.every((v) => v === 'no'))
                 problems.push(
                   `its port ${ref.port} targets ${JSON.stringify(target)}, which is not a ` +
                     `port of the selected containers (${declared.join(', ') || 'none declared'})`,
                 );
-                if (typeof target !== 'string' || /^\d+$/.test(target)) severity = fail ? 'warning' : 'info';
+              else if (!zero.length && declared.length && verdicts.every((v) => v === 'unknown')) {
+                // A Service routes a numeric targetPort whether a container declares it or not.
+                problems.push(
+                  `its port ${ref.port} targets ${JSON.stringify(target)}, which no selected container declares ` +
+                    `(${declared.join(', ')}); a Service routes a numeric port regardless, so calls reach the server ` +
+                    `only if it listens there`,
+                );
+                severity = 'info';
+                numericOnly = true;
               }
             }
           }
@@ -116,9 +144,11 @@ export const noEndpoints = {
           `${who} ${webhooks.length > 1 ? 'call' : 'calls'} Service ${name} port ${ref.port}, but ${problems.join('; and ')}.` +
           (w.type === 'conversion'
             ? conversionOutage([w])
-            : fail
+            : fail && !runtimeLabels && !numericOnly
               ? ' With failurePolicy Fail every matching request is rejected.'
-              : ''),
+              : fail && runtimeLabels
+                ? ' If the labels never come, every matching request is rejected (failurePolicy Fail).'
+                : ''),
         why:
           'The apiserver calls a webhook through its Service; with no ready endpoint behind the port it names, each call ' +
           'fails ("no endpoints available for service", "connection refused") and the failure policy decides the request.',

@@ -2,6 +2,7 @@
 import { isObj } from '../../model/types.js';
 import { bareNamespaceLabels, selectorMatches, type LabelSelector } from '../../model/selectors.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
+import { runtimeServers } from '../../model/workloads.js';
 
 /**
  * runtimeWebhooks says, for each config object from which a controller creates webhooks at run time,
@@ -65,6 +66,33 @@ export const runtimeWebhooks = {
           "webhook-guard check -`); webhook-guard's kyverno-config transform excludes Kyverno's " +
           "namespace and kube-system in the ConfigMap's webhooks key and adds node/CSR matchConditions.",
         transform: 'kyverno-config',
+      });
+    }
+    // Workloads that register webhooks or patch CRDs at run time (the RBAC of the render says so): their webhooks
+    // are not in the input, so "no findings" about them would be false comfort.
+    const rendered = new Set(ctx.admission.webhooks().flatMap((w) => ctx.admission.backends(w).map((b) => b.resource)));
+    for (const r of runtimeServers(model, rendered)) {
+      out.push({
+        id: 'runtime-webhooks',
+        severity: 'info',
+        resource: r.workload,
+        path: [],
+        message: r.reachable
+          ? `${r.workload.kind} ${model.namespaceOf(r.workload)}/${r.workload.name} serves webhooks the input does not ` +
+            `show: ${r.why}. Their rules, failure policies and selectors are made at run time, so what they intercept, ` +
+            `and whether they can block this workload's own pods, cannot be checked offline.`
+          : `${r.workload.kind} ${model.namespaceOf(r.workload)}/${r.workload.name} may change webhooks at run time: ` +
+            `${r.why}. No Service of the input routes a webhook port to it (a CA injector, or a ServiceAccount shared ` +
+            `with a webhook server), so it is not a backend; what it changes cannot be checked offline.`,
+        why:
+          'A controller that creates webhook configurations or points CRD conversion at itself is a webhook backend like ' +
+          'any other: with one replica and failurePolicy Fail, losing its pod rejects what its webhooks intercept.',
+        docs: [DOCS.namespaceSelector, DOCS.failOpen],
+        fix:
+          'Check a live cluster dump after install (`kubectl get mutatingwebhookconfigurations,validatingwebhookconfigurations,' +
+          "customresourcedefinitions,namespaces,services,deployments -A -o yaml | webhook-guard check -`); webhook-guard's " +
+          'webhook-replicas gives the workload replicas and a PodDisruptionBudget where the render shows several copies are safe.',
+        transform: 'webhook-replicas',
       });
     }
     for (const cfg of model.ofKind('CapsuleConfiguration')) {

@@ -3,7 +3,8 @@ import { isObj, type Resource, type Webhook } from '../../model/types.js';
 import { sourceName } from '../graph.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { conversionOutage, listOf } from '../describe.js';
-import { servesPort } from '../../model/ports.js';
+import { podSpecOf, servesPort } from '../../model/ports.js';
+import { isHelmTest } from '../../model/workloads.js';
 
 /**
  * serviceSelectorOverlap reports each webhook Service whose selector matches the pods of several workloads
@@ -23,29 +24,37 @@ export const serviceSelectorOverlap = {
     }
     const out: Finding[] = [];
     for (const [svc, webhooks] of callers) {
-      const selected = ctx.admission.selected(svc);
-      if (selected.length < 2) continue;
+      const all = ctx.admission.selected(svc);
+      if (all.length < 2) continue;
+      // Pods of `helm test` hooks exist only while the test runs: at most worth a note.
+      const tests = all.filter((s) => isHelmTest(s.resource));
+      const selected = all.filter((s) => !tests.includes(s));
+      const onlyTests = selected.length < 2;
       const ns = model.namespaceOf(svc);
       const port = webhooks[0].service?.port ?? 443;
-      const intended = selected.filter((s) => servesPort(svc, port, s) === 'yes');
+      const intended = all.filter((s) => servesPort(svc, port, podSpecOf(s.resource)) === 'yes');
       const selector = isObj(svc.obj.spec?.selector)
         ? Object.entries(svc.obj.spec.selector)
             .map(([k, v]) => `${k}=${v}`)
             .join(', ')
         : '';
-      const sources = new Set(selected.map((s) => s.resource.doc.segment.source).filter(Boolean));
+      const sources = new Set(all.map((s) => s.resource.doc.segment.source).filter(Boolean));
       out.push({
         id: 'service-selector-overlap',
-        severity: webhooks.some((w) => w.failurePolicy === 'Fail') ? 'error' : 'warning',
+        severity: onlyTests ? 'info' : webhooks.some((w) => w.failurePolicy === 'Fail') ? 'error' : 'warning',
         resource: svc,
         path: ['spec', 'selector'],
         message:
           `Service ${ns}/${svc.name} (selector ${selector}) is called by ${listOf(
             webhooks.map((w) => w.name),
             3,
-          )} and selects the pods of ${listOf(selected.map(sourceName), 5)}` +
+          )} and selects the pods of ${listOf(all.map(sourceName), 5)}` +
           `${sources.size > 1 ? ` (from ${listOf([...sources] as string[])})` : ''}. ` +
-          `The apiserver's calls are spread over all of them; those that reach ` +
+          (tests.length
+            ? `${listOf(tests.map(sourceName))} ${tests.length > 1 ? 'are `helm test` hooks: they run' : 'is a `helm test` hook: it runs'} ` +
+              `only during \`helm test\`${onlyTests ? ', and only then does the selector reach more than one workload. ' : '. '}`
+            : '') +
+          `${onlyTests ? 'While they run, the' : 'The'} apiserver's calls are spread over all of them; those that reach ` +
           `${intended.length === 1 ? `a pod other than ${sourceName(intended[0])}'s` : 'the wrong server'} ` +
           `fail with "x509: certificate is valid for <other service>, ` +
           `not ${svc.name}.${ns}.svc", or get another webhook's answer.` +
@@ -62,7 +71,7 @@ export const serviceSelectorOverlap = {
           `webhook-guard's tighten-service-selectors transform adds them (never touching a workload's immutable spec.selector).` +
           (intended.length === 1 ? ` The intended backend is ${sourceName(intended[0])} (it exposes the target port).` : ''),
         transform: 'tighten-service-selectors',
-        related: selected.map((s) => s.resource),
+        related: all.map((s) => s.resource),
       });
     }
     return out;

@@ -6,6 +6,7 @@ import type { PodSource } from '../../model/admission.js';
 import { sourceName } from '../graph.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { conversionOutage, listOf } from '../describe.js';
+import { multiInstance, rolloutOutage, ROLLOUT_FIX } from '../../model/workloads.js';
 
 /**
  * singlePointOfFailure checks each Deployment or StatefulSet that serves a Fail webhook (admission or CRD
@@ -52,6 +53,12 @@ export const singlePointOfFailure = {
         if (why)
           problems.push(`PodDisruptionBudget ${p.name} ${why}, so every drain of its nodes blocks (and is then often forced)`);
       }
+      // The same rule as webhook-replicas: a rollout that stops every pod is an outage whatever the replicas.
+      const outage = rolloutOutage(wl);
+      if (outage) problems.push(outage);
+      // The same rule as webhook-replicas: it raises replicas only where several copies are safe.
+      const multi = multiInstance(model, wl, false);
+      const several = multi?.yes ? multi : undefined;
       if (!problems.length) continue;
       const radius = [...new Set(webhooks.flatMap((w) => ctx.admission.blastRadius(w)))];
       const names = [...new Set(webhooks.map((w) => w.name))];
@@ -76,7 +83,13 @@ export const singlePointOfFailure = {
         docs: [DOCS.loadBalancer, DOCS.availability, DOCS.disruptions],
         fix:
           'Run at least 2 replicas spread over nodes with a PodDisruptionBudget of maxUnavailable: 1: ' +
-          "webhook-guard's webhook-replicas transform sets them (raising an HPA's minReplicas instead of replicas).",
+          (several
+            ? "webhook-guard's webhook-replicas transform sets them (raising an HPA's minReplicas instead of replicas)" +
+              ` (several copies are safe: ${several.why}).`
+            : "webhook-guard's webhook-replicas transform adds only the budget here: the render shows no leader " +
+              'election, and two copies of a singleton controller act twice; switch leader election on and raise ' +
+              "the replicas in the chart's values.") +
+          (outage ? ` For its rollouts: ${ROLLOUT_FIX}.` : ''),
         transform: 'webhook-replicas',
         related: [...(hpa ? [hpa] : []), ...pdbs, ...webhooks.map((w) => w.owner)].filter((r, i, a) => a.indexOf(r) === i),
       });

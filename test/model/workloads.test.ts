@@ -1,0 +1,162 @@
+// What a workload's render says: leader election, rollouts that stop every pod, helm test hooks, run-time webhooks.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Model } from '../../src/model/model.js';
+import { isHelmTest, leaderElection, registersWebhooks, rolloutOutage } from '../../src/model/workloads.js';
+import { splitStream } from '../../src/yaml/stream.js';
+import { lines } from '../support/helpers.js';
+
+function workload(kind: string, spec: string[], container = '{name: c, image: i}', annotations = '{}'): string {
+  return lines(
+    '---',
+    'apiVersion: apps/v1',
+    `kind: ${kind}`,
+    `metadata: {name: w, namespace: ops, annotations: ${annotations}}`,
+    'spec:',
+    ...spec,
+    '  selector: {matchLabels: {app: w}}',
+    '  template:',
+    '    metadata: {labels: {app: w}}',
+    `    spec: {serviceAccountName: w, containers: [${container}]}`,
+  );
+}
+const model = (text: string) => Model.read(splitStream(text));
+const first = (m: Model) => m.ofKind('Deployment', 'StatefulSet', 'DaemonSet', 'Pod')[0];
+
+const election = suite('model: leader election');
+const flags: Array<[string, boolean | undefined]> = [
+  ["args: ['--leader-elect']", true],
+  ["args: ['--leader-elect=true']", true],
+  ["args: ['--enable-leader-election']", true],
+  ["args: ['--enable-leader-election=true']", true],
+  ["args: ['--leader-election']", true],
+  ["args: ['-leader-elect']", true],
+  ["args: ['--leader-elect=t']", true],
+  ["args: ['--leader-elect=false']", false],
+  ["args: ['--enable-leader-election=False']", false],
+  ["args: ['--leader-election=0']", false],
+  ["args: ['--leader-elect', '--leader-elect=false']", false],
+  ["args: ['--leader-elect=false', '--leader-elect']", true],
+  ["args: ['--leader-elect=maybe']", undefined],
+  ["args: ['--leader-election-namespace=ops']", undefined],
+  ["args: ['--leader-elect-lease-duration=15s']", undefined],
+  ['command: [/manager, --enable-leader-election]', true],
+  ["command: [sh, -c, 'exec /manager --leader-elect=false']", false],
+  ["args: ['--election-id=ingress-nginx-leader']", true],
+];
+for (const [field, want] of flags)
+  election(`${field} → ${want}`, () => {
+    const m = model(workload('Deployment', [], `{name: c, image: i, ${field}}`));
+    assert.is(leaderElection(m, first(m))?.yes, want);
+  });
+election('a mounted controller-runtime config file says so; an unmounted one does not', () => {
+  const config = lines(
+    '---',
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata: {name: cfg, namespace: ops}',
+    'data:',
+    '  config.yaml: |',
+    '    kind: Configuration',
+    '    leaderElection:',
+    '      leaderElect: true',
+  );
+  const mounted = workload('Deployment', []).replace(
+    'containers: [{name: c, image: i}]}',
+    'containers: [{name: c, image: i}], volumes: [{name: v, configMap: {name: cfg}}]}',
+  );
+  const m = model(config + mounted);
+  assert.equal(leaderElection(m, first(m)), {
+    yes: true,
+    why: 'its config file (ConfigMap cfg, config.yaml) sets leaderElection.leaderElect: true',
+  });
+  const n = model(config + workload('Deployment', []));
+  assert.is(leaderElection(n, first(n)), undefined);
+});
+election.run();
+
+const rollout = suite('model: rollouts that stop every pod');
+const strategies: Array<[string, string[], string | undefined]> = [
+  [
+    'Deployment',
+    ['  replicas: 2', '  strategy: {type: Recreate}'],
+    'its strategy is Recreate: every rollout stops all its pods before it starts new ones',
+  ],
+  [
+    'Deployment',
+    ['  replicas: 2', '  strategy: {rollingUpdate: {maxUnavailable: 2}}'],
+    'its RollingUpdate maxUnavailable (2) covers all 2 replicas: a rollout may stop every pod before a new one is ready',
+  ],
+  [
+    'Deployment',
+    ['  replicas: 4', '  strategy: {rollingUpdate: {maxUnavailable: 100%}}'],
+    'its RollingUpdate maxUnavailable (100%) covers all 4 replicas: a rollout may stop every pod before a new one is ready',
+  ],
+  ['Deployment', ['  replicas: 1'], undefined],
+  ['Deployment', ['  replicas: 3', '  strategy: {rollingUpdate: {maxUnavailable: 50%}}'], undefined],
+  [
+    'StatefulSet',
+    ['  replicas: 1'],
+    'it is a StatefulSet whose rolling update replaces up to 1 pod at a time with 1 replica: a rollout deletes every pod before its replacement is ready',
+  ],
+  ['StatefulSet', ['  replicas: 2'], undefined],
+  ['StatefulSet', ['  replicas: 1', '  updateStrategy: {type: OnDelete}'], undefined],
+  ['DaemonSet', [], undefined],
+];
+for (const [kind, spec, want] of strategies)
+  rollout(`${kind} ${spec.join(' ').trim() || '(defaults)'}`, () => {
+    const m = model(workload(kind, spec));
+    assert.is(rolloutOutage(first(m)), want);
+  });
+rollout.run();
+
+const other = suite('model: helm test hooks and run-time webhooks');
+other('helm.sh/hook test, test-success, test-failure (alone or in a list) are test hooks; others are not', () => {
+  for (const [hook, want] of [
+    ['test', true],
+    ['test-success', true],
+    ['pre-install,test-failure', true],
+    ['pre-install', false],
+  ] as const) {
+    const m = model(workload('Deployment', [], undefined, `{helm.sh/hook: '${hook}'}`));
+    assert.is(isHelmTest(first(m)), want, hook);
+  }
+});
+other('registersWebhooks: create/update/patch on webhook configurations or CRDs, through a binding to the ServiceAccount', () => {
+  const rbac = (verbs: string, resources: string, group: string, subject = 'w') =>
+    lines(
+      '---',
+      'apiVersion: rbac.authorization.k8s.io/v1',
+      'kind: ClusterRole',
+      'metadata: {name: r}',
+      `rules: [{apiGroups: [${group}], resources: [${resources}], verbs: [${verbs}]}]`,
+      '---',
+      'apiVersion: rbac.authorization.k8s.io/v1',
+      'kind: ClusterRoleBinding',
+      'metadata: {name: r}',
+      'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}',
+      `subjects: [{kind: ServiceAccount, name: ${subject}, namespace: ops}]`,
+    );
+  const ask = (text: string) => {
+    const m = model(text + workload('Deployment', []));
+    return registersWebhooks(m, first(m));
+  };
+  assert.is(
+    ask(rbac('create', 'mutatingwebhookconfigurations', 'admissionregistration.k8s.io')),
+    'its ServiceAccount ops/w may create or update mutatingwebhookconfigurations (ClusterRole r)',
+  );
+  assert.is(
+    ask(rbac('patch', 'customresourcedefinitions', 'apiextensions.k8s.io')),
+    'its ServiceAccount ops/w may create or update customresourcedefinitions (ClusterRole r)',
+  );
+  assert.is(
+    ask(rbac("'*'", "'*'", 'admissionregistration.k8s.io')),
+    'its ServiceAccount ops/w may create or update mutatingwebhookconfigurations (ClusterRole r), ' +
+      'validatingwebhookconfigurations (ClusterRole r)',
+  );
+  // An admin role (every verb on every resource of every group) says nothing about webhooks.
+  assert.is(ask(rbac("'*'", "'*'", "'*'")), undefined);
+  assert.is(ask(rbac('get, list, watch', 'validatingwebhookconfigurations', 'admissionregistration.k8s.io')), undefined);
+  assert.is(ask(rbac('create', 'validatingwebhookconfigurations', 'admissionregistration.k8s.io', 'other')), undefined);
+});
+other.run();
