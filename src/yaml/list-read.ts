@@ -18,6 +18,10 @@ export function readListByItems(text: string, read: ItemReader): ReturnType<Item
   const lines = text.split('\n');
   const start = lines.findIndex((l) => /^items:[ \t]*(#.*)?\r?$/.test(l));
   if (start < 0 || !/^kind:[ \t]*['"]?List['"]?[ \t]*(#.*)?\r?$/m.test(text)) return undefined;
+  // Go reads the last of two top-level `items` keys; cutting items out of the text would take the first.
+  const second = lines.findIndex((l, i) => i > start && /^["']?items["']?[ \t]*:/.test(l));
+  if (second >= 0)
+    return { error: { message: 'the List has a second top-level items key; keep one', line: second + 1, column: 1 } };
   let indent = -1;
   let end = lines.length;
   const starts: number[] = [];

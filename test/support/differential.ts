@@ -1,0 +1,249 @@
+// The differential rule: webhook-guard refuses, or Go reads the output as the input plus the reported edits, all Fail webhooks hardened.
+import type { GoReading } from './go-oracle.js';
+
+/** Outcome is one run of webhook-guard with `--report json`. */
+export interface Outcome {
+  exit: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface ReportChange {
+  transform: string;
+  resource: string;
+  document: number;
+  path: string;
+}
+interface ReportWarning {
+  transform: string;
+  resource?: string;
+  message: string;
+}
+type O = Record<string, unknown>;
+
+/** NAME_LABEL is the label the apiserver sets on every namespace to its name. */
+const NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/**
+ * judge applies the rule to one case and returns what is wrong (empty when the case holds):
+ * - a refusal must have a non-zero exit, an empty stdout and a one-line-ish message without a stack trace;
+ * - otherwise (a) the objects Go reads from the output equal those it reads from the input, except at the
+ *   fields the report lists and the documents it says it added, and Go reads the output without new errors;
+ *   (b) every Fail webhook Go reads in the output is hardened (see hardened), unless the report states why not.
+ */
+export function judge(outcome: Outcome, goIn: GoReading, goOut: GoReading | undefined): string[] {
+  if (outcome.exit !== 0) {
+    const problems: string[] = [];
+    if (outcome.stdout !== '') problems.push(`refused (exit ${outcome.exit}) but wrote ${outcome.stdout.length} bytes to stdout`);
+    if (!/webhook-guard/.test(outcome.stderr)) problems.push(`refused without a message: ${JSON.stringify(outcome.stderr)}`);
+    if (/\n\s+at /.test(outcome.stderr) || /internal error/i.test(outcome.stderr))
+      problems.push(`refused with an internal error: ${outcome.stderr.slice(0, 400)}`);
+    return problems;
+  }
+  if (!goOut) return ['exit 0 but no Go reading of the output was made'];
+  const report = parseReport(outcome.stderr);
+  if (!report) return [`exit 0 without a JSON report on stderr: ${outcome.stderr.slice(0, 300)}`];
+  const problems: string[] = [];
+  if (goOut.errors.length && !goIn.errors.length) problems.push(`Go cannot read the output: ${goOut.errors.join('; ')}`);
+  const before = goIn.objects.map((o) => structuredClone(o));
+  const after = goOut.objects.map((o) => structuredClone(o));
+  const added = report.changes.filter((c) => c.document === -1).map((c) => c.resource);
+  const kept = after.filter((o) => !added.some((id) => idMatches(id, o)) || before.some((b) => sameId(b, o)));
+  for (const c of report.changes) {
+    for (const o of [...before, ...kept]) if (idMatches(c.resource, o)) strip(o, c.path);
+  }
+  if (before.length !== kept.length) {
+    problems.push(
+      `Go reads ${before.length} objects from the input and ${kept.length} (not counting added ones) from the output:\n` +
+        `  in:  ${before.map(idOf).join(', ')}\n  out: ${kept.map(idOf).join(', ')}`,
+    );
+  } else {
+    before.forEach((b, i) => {
+      if (!deepEqual(b, kept[i]))
+        problems.push(
+          `object ${i} (${idOf(b)}) differs outside the reported fields:\n  in:  ${JSON.stringify(b)}\n  out: ${JSON.stringify(kept[i])}`,
+        );
+    });
+  }
+  // (Where Go cannot read the input at all, Kubernetes installs nothing from it and the edits are moot.)
+  for (const c of goIn.errors.length ? [] : report.changes)
+    if (!goOut.objects.some((o) => idMatches(c.resource, o)))
+      problems.push(`the report changes ${c.resource} (${c.path}), which Go does not read in the output`);
+  problems.push(...unhardened(goOut.objects, report.warnings));
+  return problems;
+}
+
+/**
+ * unhardened lists the Fail webhooks Go reads in `objects` that are not hardened. A webhook is hardened when
+ * its namespaceSelector matches neither kube-system nor its own backend's namespace, each seen as the
+ * apiserver labels it (kubernetes.io/metadata.name) plus the labels a Namespace object in the stream gives it.
+ * It is exempt when a warning names its configuration and the webhook (the report states why). Kyverno's
+ * ConfigMap (`data.webhooks`) is held to the same rule for the ConfigMap's namespace and kube-system.
+ */
+export function unhardened(objects: O[], warnings: ReportWarning[]): string[] {
+  const nsLabels = new Map<string, Record<string, string>>();
+  for (const o of objects)
+    if (o.kind === 'Namespace' && isObj(o.metadata) && typeof o.metadata.name === 'string')
+      nsLabels.set(o.metadata.name, { ...(isObj(o.metadata.labels) ? (o.metadata.labels as Record<string, string>) : {}) });
+  const labelsOf = (ns: string) => ({ ...(nsLabels.get(ns) ?? {}), [NAME_LABEL]: ns });
+  const problems: string[] = [];
+  for (const o of objects) {
+    const name = isObj(o.metadata) ? String(o.metadata.name) : '?';
+    if (o.kind === 'MutatingWebhookConfiguration' || o.kind === 'ValidatingWebhookConfiguration') {
+      if (!Array.isArray(o.webhooks)) continue;
+      const beta = String(o.apiVersion).endsWith('v1beta1');
+      for (const w of o.webhooks as unknown[]) {
+        if (!isObj(w)) continue;
+        const policy = w.failurePolicy ?? (beta ? 'Ignore' : 'Fail');
+        if (policy !== 'Fail') continue;
+        const svc = isObj(w.clientConfig) && isObj(w.clientConfig.service) ? w.clientConfig.service : undefined;
+        const targets = ['kube-system', ...(svc && typeof svc.namespace === 'string' ? [svc.namespace] : [])];
+        const open = targets.filter((ns) => selectorMatches(w.namespaceSelector, labelsOf(ns)));
+        if (!open.length) continue;
+        const exempt = warnings.some((x) => (x.resource ?? '').includes(name) && x.message.includes(String(w.name)));
+        if (!exempt) problems.push(`${o.kind} ${name}: Fail webhook ${String(w.name)} still intercepts ${open.join(', ')}`);
+      }
+    }
+    if (o.kind === 'ConfigMap' && isObj(o.data) && typeof o.data.webhooks === 'string') {
+      let entries: unknown;
+      try {
+        entries = JSON.parse(o.data.webhooks);
+      } catch {
+        continue; // Kyverno cannot read it either.
+      }
+      const ns = isObj(o.metadata) && typeof o.metadata.namespace === 'string' ? o.metadata.namespace : undefined;
+      const targets = ['kube-system', ...(ns ? [ns] : [])];
+      for (const e of Array.isArray(entries) ? entries : [entries]) {
+        if (!isObj(e)) continue;
+        const open = targets.filter((t) => selectorMatches(e.namespaceSelector, labelsOf(t)));
+        const exempt = warnings.some((x) => (x.resource ?? '').includes(name));
+        if (open.length && !exempt)
+          problems.push(`ConfigMap ${name}: Kyverno's data.webhooks still intercepts ${open.join(', ')}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** selectorMatches evaluates a Kubernetes label selector as the apiserver does; a missing selector matches everything. */
+export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
+  if (selector === undefined || selector === null) return true;
+  if (!isObj(selector)) return false;
+  if (isObj(selector.matchLabels)) for (const [k, v] of Object.entries(selector.matchLabels)) if (labels[k] !== v) return false;
+  for (const e of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
+    if (!isObj(e)) return false;
+    const key = String(e.key);
+    const values = Array.isArray(e.values) ? e.values.map(String) : [];
+    const has = Object.prototype.hasOwnProperty.call(labels, key);
+    switch (e.operator) {
+      case 'In':
+        if (!has || !values.includes(labels[key])) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[key])) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** parseReport finds the JSON report (`--report json`) in stderr. */
+export function parseReport(stderr: string): { changes: ReportChange[]; warnings: ReportWarning[] } | undefined {
+  const start = stderr.indexOf('{\n');
+  const end = stderr.lastIndexOf('\n}');
+  if (start < 0 || end < 0) return undefined;
+  try {
+    return JSON.parse(stderr.slice(start, end + 2)) as { changes: ReportChange[]; warnings: ReportWarning[] };
+  } catch {
+    return undefined;
+  }
+}
+
+function idOf(o: O): string {
+  const m = isObj(o.metadata) ? o.metadata : {};
+  return `${String(o.apiVersion)} ${String(o.kind)} ${m.namespace ? `${String(m.namespace)}/` : ''}${String(m.name)}`;
+}
+
+function sameId(a: O, b: O): boolean {
+  return idOf(a) === idOf(b);
+}
+
+// idMatches tells whether a report's resource (`apiVersion Kind ns/name`, the namespace filled in when the object
+// names none) is this object.
+function idMatches(id: string, o: O): boolean {
+  const m = isObj(o.metadata) ? o.metadata : {};
+  const head = `${String(o.apiVersion)} ${String(o.kind)} `;
+  if (!id.startsWith(head)) return false;
+  const rest = id.slice(head.length);
+  if (m.namespace) return rest === `${String(m.namespace)}/${String(m.name)}`;
+  return rest === String(m.name) || rest.endsWith(`/${String(m.name)}`);
+}
+
+// strip deletes the field a report path names (`webhooks[name]/namespaceSelector`, map keys may hold `/`), and
+// then any map or list that deleting it left empty on the way, so an added field and its absence compare equal.
+function strip(obj: O, path: string): void {
+  const segs = path.split('/');
+  const trail: Array<{ parent: O | unknown[]; key: string | number }> = [];
+  let node: unknown = obj;
+  let i = 0;
+  while (i < segs.length) {
+    const item = /^(.*)\[(.*)\]$/.exec(segs[i]);
+    if (item && isObj(node) && Array.isArray(node[item[1]])) {
+      const list = node[item[1]] as unknown[];
+      const at = list.findIndex((x, k) => (isObj(x) && x.name === item[2]) || String(k) === item[2]);
+      if (at < 0) return;
+      trail.push({ parent: node, key: item[1] }, { parent: list, key: at });
+      node = list[at];
+      i++;
+      continue;
+    }
+    if (Array.isArray(node) && /^\d+$/.test(segs[i])) {
+      trail.push({ parent: node, key: Number(segs[i]) });
+      node = node[Number(segs[i])];
+      i++;
+      continue;
+    }
+    // A field the input had as null (or a scalar) was replaced whole: strip it there.
+    if (!isObj(node)) break;
+    // The longest run of segments that is a key: label and annotation keys hold `/`.
+    let j = segs.length;
+    while (j > i && !Object.prototype.hasOwnProperty.call(node, segs.slice(i, j).join('/'))) j--;
+    if (j === i) return;
+    const key = segs.slice(i, j).join('/');
+    trail.push({ parent: node, key });
+    node = node[key];
+    i = j;
+  }
+  const last = trail.pop();
+  if (!last) return;
+  if (Array.isArray(last.parent)) last.parent[last.key as number] = null;
+  else delete (last.parent as O)[last.key as string];
+  for (let k = trail.length - 1; k >= 0; k--) {
+    const { parent, key } = trail[k];
+    const v = (parent as O)[key as string];
+    const empty = isObj(v) ? !Object.keys(v).length : Array.isArray(v) && !v.length;
+    if (!empty || Array.isArray(parent)) break;
+    delete (parent as O)[key as string];
+  }
+}
+
+function isObj(x: unknown): x is O {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a as O);
+  const kb = Object.keys(b as O);
+  return ka.length === kb.length && ka.every((k) => deepEqual((a as O)[k], (b as O)[k]));
+}
