@@ -1,5 +1,7 @@
 // The differential rule: webhook-guard refuses, or Go reads the output as the input plus the reported edits, all Fail webhooks hardened.
-import type { GoReading } from './go-oracle.js';
+import { spawn } from 'node:child_process';
+import { goRead, type GoReading } from './go-oracle.js';
+import { BIN, ROOT } from './helpers.js';
 
 /** Outcome is one run of webhook-guard with `--report json`. */
 export interface Outcome {
@@ -20,6 +22,50 @@ interface ReportWarning {
   message: string;
 }
 type O = Record<string, unknown>;
+
+/** runBin spawns the built CLI with `--report json`, feeding `input` on stdin. */
+export function runBin(input: string | Buffer, args: string[] = ['--report', 'json']): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH } });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (exit) =>
+      resolve({ exit, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}
+
+/** runAll runs the built CLI on every input, two at a time (the machine has two cores). */
+export async function runAll(inputs: Array<string | Buffer>): Promise<Outcome[]> {
+  const out: Outcome[] = new Array<Outcome>(inputs.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < inputs.length; i = next++) out[i] = await runBin(inputs[i]);
+  };
+  await Promise.all([worker(), worker()]);
+  return out;
+}
+
+/** Judged is one case run and read by Go: its outcome and what the rule found wrong. */
+export interface Judged {
+  outcome: Outcome;
+  goIn: GoReading;
+  problems: string[];
+}
+
+/** judgeAll reads inputs and the accepted outputs with Go (one kubectl call each) and applies the rule. */
+export function judgeAll(inputs: Array<string | Buffer>, outcomes: Outcome[]): Judged[] {
+  const goIn = goRead(inputs);
+  const accepted = outcomes.map((o, i) => (o.exit === 0 ? i : -1)).filter((i) => i >= 0);
+  const goOutList = goRead(accepted.map((i) => outcomes[i].stdout));
+  const goOut = new Map(accepted.map((i, k) => [i, goOutList[k]]));
+  return outcomes.map((outcome, i) => ({ outcome, goIn: goIn[i], problems: judge(outcome, goIn[i], goOut.get(i)) }));
+}
 
 /** NAME_LABEL is the label the apiserver sets on every namespace to its name. */
 const NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -85,6 +131,12 @@ export function unhardened(objects: O[], warnings: ReportWarning[]): string[] {
   for (const o of objects)
     if (o.kind === 'Namespace' && isObj(o.metadata) && typeof o.metadata.name === 'string')
       nsLabels.set(o.metadata.name, { ...(isObj(o.metadata.labels) ? (o.metadata.labels as Record<string, string>) : {}) });
+  const crdScopes = new Map<string, boolean>();
+  for (const o of objects) {
+    const spec = isObj(o.spec) ? o.spec : undefined;
+    if (o.kind === 'CustomResourceDefinition' && spec && isObj(spec.names))
+      crdScopes.set(`${String(spec.group)}/${String(spec.names.plural)}`, spec.scope === 'Cluster');
+  }
   const labelsOf = (ns: string) => ({ ...(nsLabels.get(ns) ?? {}), [NAME_LABEL]: ns });
   const problems: string[] = [];
   for (const o of objects) {
@@ -99,7 +151,8 @@ export function unhardened(objects: O[], warnings: ReportWarning[]): string[] {
         const svc = isObj(w.clientConfig) && isObj(w.clientConfig.service) ? w.clientConfig.service : undefined;
         const targets = ['kube-system', ...(svc && typeof svc.namespace === 'string' ? [svc.namespace] : [])];
         const open = targets.filter((ns) => selectorMatches(w.namespaceSelector, labelsOf(ns)));
-        if (!open.length) continue;
+        // A namespaceSelector does not apply to cluster-scoped objects: a webhook that sees only those is out of scope.
+        if (!open.length || onlyClusterScoped(w.rules, crdScopes)) continue;
         const exempt = warnings.some((x) => (x.resource ?? '').includes(name) && x.message.includes(String(w.name)));
         if (!exempt) problems.push(`${o.kind} ${name}: Fail webhook ${String(w.name)} still intercepts ${open.join(', ')}`);
       }
@@ -123,6 +176,50 @@ export function unhardened(objects: O[], warnings: ReportWarning[]): string[] {
     }
   }
   return problems;
+}
+
+// The built-in cluster-scoped resources a webhook rule may name.
+const CLUSTER_RESOURCES = new Set([
+  '/nodes',
+  '/namespaces',
+  '/persistentvolumes',
+  '/componentstatuses',
+  'rbac.authorization.k8s.io/clusterroles',
+  'rbac.authorization.k8s.io/clusterrolebindings',
+  'storage.k8s.io/storageclasses',
+  'storage.k8s.io/csidrivers',
+  'storage.k8s.io/csinodes',
+  'storage.k8s.io/volumeattachments',
+  'apiextensions.k8s.io/customresourcedefinitions',
+  'certificates.k8s.io/certificatesigningrequests',
+  'admissionregistration.k8s.io/mutatingwebhookconfigurations',
+  'admissionregistration.k8s.io/validatingwebhookconfigurations',
+  'admissionregistration.k8s.io/validatingadmissionpolicies',
+  'admissionregistration.k8s.io/validatingadmissionpolicybindings',
+  'scheduling.k8s.io/priorityclasses',
+  'node.k8s.io/runtimeclasses',
+  'networking.k8s.io/ingressclasses',
+  'apiregistration.k8s.io/apiservices',
+  'flowcontrol.apiserver.k8s.io/flowschemas',
+  'flowcontrol.apiserver.k8s.io/prioritylevelconfigurations',
+]);
+
+// onlyClusterScoped tells whether every rule covers cluster-scoped resources only (by `scope: Cluster`, a CRD in
+// the stream, or a built-in kind), so that no namespaceSelector could keep the webhook out of a namespace.
+function onlyClusterScoped(rules: unknown, crds: Map<string, boolean>): boolean {
+  if (!Array.isArray(rules) || !rules.length) return false;
+  return rules.every((r) => {
+    if (!isObj(r)) return false;
+    if (r.scope === 'Cluster') return true;
+    const groups = Array.isArray(r.apiGroups) ? r.apiGroups.map(String) : [];
+    const resources = Array.isArray(r.resources) ? r.resources.map((x) => String(x).split('/')[0]) : [];
+    if (!groups.length || !resources.length) return false;
+    const cluster = (g: string, res: string) =>
+      g === '*'
+        ? [...CLUSTER_RESOURCES, ...[...crds].filter(([, c]) => c).map(([k]) => k)].some((k) => k.endsWith(`/${res}`))
+        : CLUSTER_RESOURCES.has(`${g}/${res}`) || crds.get(`${g}/${res}`) === true;
+    return groups.every((g) => resources.every((res) => res !== '*' && cluster(g, res)));
+  });
 }
 
 /** selectorMatches evaluates a Kubernetes label selector as the apiserver does; a missing selector matches everything. */
@@ -183,7 +280,9 @@ function idMatches(id: string, o: O): boolean {
   const head = `${String(o.apiVersion)} ${String(o.kind)} `;
   if (!id.startsWith(head)) return false;
   const rest = id.slice(head.length);
-  if (m.namespace) return rest === `${String(m.namespace)}/${String(m.name)}`;
+  // Cluster-scoped objects are named without the namespace a chart may still give them.
+  if (m.namespace && rest === `${String(m.namespace)}/${String(m.name)}`) return true;
+  if (m.namespace) return rest === String(m.name);
   return rest === String(m.name) || rest.endsWith(`/${String(m.name)}`);
 }
 

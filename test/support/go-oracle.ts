@@ -65,8 +65,12 @@ export function goRead(streams: Array<string | Buffer>): GoReading[] {
     for (const line of r.stderr.split('\n')) {
       if (!line.trim()) continue;
       const m = /s(\d+)\.yaml/.exec(line);
-      // Some errors name no file (a List without items); then each stream is read alone, to know whose it is.
-      if (!m) return streams.length > 1 ? streams.map((s) => goRead([s])[0]) : [{ objects: out[0].objects, errors: [line] }];
+      // Some errors name no file (a List inside a List): then the streams are read in halves, to know whose it is.
+      if (!m) {
+        if (streams.length === 1) return [{ objects: out[0].objects, errors: [...out[0].errors, line] }];
+        const half = streams.length >> 1;
+        return [...goRead(streams.slice(0, half)), ...goRead(streams.slice(half))];
+      }
       out[Number(m[1])].errors.push(line.split(dir + '/').join(''));
     }
     return out;
