@@ -150,11 +150,20 @@ export function unhardened(objects: O[], warnings: ReportWarning[]): string[] {
         if (policy !== 'Fail') continue;
         const svc = isObj(w.clientConfig) && isObj(w.clientConfig.service) ? w.clientConfig.service : undefined;
         const targets = ['kube-system', ...(svc && typeof svc.namespace === 'string' ? [svc.namespace] : [])];
+        const exempt = warnings.some((x) => (x.resource ?? '').includes(name) && x.message.includes(String(w.name)));
+        if (exempt) continue;
         const open = targets.filter((ns) => selectorMatches(w.namespaceSelector, labelsOf(ns)));
         // A namespaceSelector does not apply to cluster-scoped objects: a webhook that sees only those is out of scope.
-        if (!open.length || onlyClusterScoped(w.rules, crdScopes)) continue;
-        const exempt = warnings.some((x) => (x.resource ?? '').includes(name) && x.message.includes(String(w.name)));
-        if (!exempt) problems.push(`${o.kind} ${name}: Fail webhook ${String(w.name)} still intercepts ${open.join(', ')}`);
+        if (open.length && !onlyClusterScoped(w.rules, crdScopes))
+          problems.push(`${o.kind} ${name}: Fail webhook ${String(w.name)} still intercepts ${open.join(', ')}`);
+        for (const [resource, group] of [
+          ['nodes', ''],
+          ['certificatesigningrequests', 'certificates.k8s.io'],
+        ])
+          if (mayMatch(w.rules, group, resource) && !skips(w.matchConditions, resource))
+            problems.push(
+              `${o.kind} ${name}: Fail webhook ${String(w.name)} can block ${resource} and has no condition skipping them`,
+            );
       }
     }
     if (o.kind === 'ConfigMap' && isObj(o.data) && typeof o.data.webhooks === 'string') {
@@ -176,6 +185,34 @@ export function unhardened(objects: O[], warnings: ReportWarning[]): string[] {
     }
   }
   return problems;
+}
+
+// mayMatch tells whether a webhook's rules can match a resource of the group (wildcards included).
+function mayMatch(rules: unknown, group: string, resource: string): boolean {
+  if (!Array.isArray(rules)) return false;
+  return rules.some(
+    (r) =>
+      isObj(r) &&
+      Array.isArray(r.apiGroups) &&
+      r.apiGroups.some((g) => g === '*' || g === group) &&
+      Array.isArray(r.resources) &&
+      r.resources.some((x) => x === '*' || x === resource || String(x).startsWith(`${resource}/`)) &&
+      r.scope !== 'Namespaced' &&
+      // A rule without API versions or operations matches nothing (the apiserver refuses it).
+      Array.isArray(r.apiVersions) &&
+      r.apiVersions.some((v) => v === '*' || v === 'v1' || v === 'v1beta1') &&
+      Array.isArray(r.operations) &&
+      r.operations.length > 0,
+  );
+}
+
+// skips tells whether the matchConditions hold one that names the resource (guard-cluster-scoped's skip-nodes/-csrs).
+function skips(conditions: unknown, resource: string): boolean {
+  // (A webhook on Nodes or CSRs alone skips kubelets' requests instead: `'system:nodes' in request.userInfo.groups`.)
+  return (
+    Array.isArray(conditions) &&
+    conditions.some((c) => isObj(c) && [`'${resource}'`, `'system:nodes'`].some((s) => String(c.expression).includes(s)))
+  );
 }
 
 // The built-in cluster-scoped resources a webhook rule may name.

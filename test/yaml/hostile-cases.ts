@@ -25,6 +25,8 @@ const WEBHOOK = [
   '    apiVersions: ["*"]',
   '    resources: ["pods"]',
 ];
+// The same webhook on every resource: a Fail webhook on Nodes and CSRs must also skip them (guard-cluster-scoped).
+const ALL = WEBHOOK.map((l) => l.replace('resources: ["pods"]', 'resources: ["*"]'));
 const FLOW_WEBHOOK =
   `{name: evil.example.com, failurePolicy: Fail, clientConfig: {service: {name: evil, namespace: ${NS}}}, ` +
   `sideEffects: None, admissionReviewVersions: [v1], rules: [{operations: [CREATE], apiGroups: ["*"], ` +
@@ -259,7 +261,22 @@ export const HOSTILE: Record<string, Hostile> = {
       'x-defaults: &d',
       '  failurePolicy: Fail',
       'webhooks:',
-      ...webhookWith('  <<: *d').map((l) => l.replace('failurePolicy: Fail', 'failurePolicy: Ignore')),
+      ...ALL.map((l) => l.replace('failurePolicy: Fail', 'failurePolicy: Ignore')),
+      '  <<: *d',
+    ),
+  },
+  'merge key before failurePolicy (the explicit key wins)': {
+    input: lines(
+      AV,
+      `kind: ${VWC}`,
+      'metadata:',
+      '  name: evil',
+      'x-defaults: &d',
+      '  failurePolicy: Ignore',
+      'webhooks:',
+      ALL[0],
+      '  <<: *d',
+      ...ALL.slice(1),
     ),
   },
   'merge key after namespaceSelector': {
@@ -288,7 +305,8 @@ export const HOSTILE: Record<string, Hostile> = {
       'x-a: &a {failurePolicy: Fail}',
       'x-b: &b {sideEffects: None}',
       'webhooks:',
-      ...webhookWith('  <<: [*a, *b]').map((l) => l.replace('failurePolicy: Fail', 'failurePolicy: Ignore')),
+      ...ALL.map((l) => l.replace('failurePolicy: Fail', 'failurePolicy: Ignore')),
+      '  <<: [*a, *b]',
     ),
   },
 
