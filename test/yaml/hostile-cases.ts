@@ -424,5 +424,18 @@ export const HOSTILE: Record<string, Hostile> = {
       ),
     ),
   },
+  // Written values: a namespace name Go reads as a number when written plain must come out quoted in NotIn.
+  ...Object.fromEntries(
+    ['0o17', '0x1f', '0b1', '017', '1e3', '1_0', '2001-12-14', '0o7e1'].map((ns) => [
+      `backend namespace "${ns}", which Go reads as a number or a time when plain`,
+      {
+        input: vwc(
+          undefined,
+          [],
+          WEBHOOK.map((l) => l.replace(`namespace: ${NS}`, `namespace: "${ns}"`)),
+        ),
+      },
+    ]),
+  ),
   'a deep tab-indented comment block': { input: vwc(`kind: ${VWC}`, ['\t# tabbed comment']) },
 };
