@@ -32,11 +32,28 @@ const MIB = 1 << 20;
  */
 export const MAX_YAML_BYTES = MIB;
 
+/** MAX_OBJECT_BYTES bounds any document read, by any reader: twice what the apiserver stores (1.5 MiB). */
+export const MAX_OBJECT_BYTES = 3 * MIB;
+
 /**
  * readDocument parses a segment's text to a plain value. It never throws for bad YAML: problems come back in `error`.
  * A document over MAX_YAML_BYTES that fast-read.ts cannot read is refused with an error.
  */
 export function readDocument(text: string): ReadResult {
+  // Far over what the apiserver stores: refused before any reader spends memory on it (a List is read by items).
+  if (text.length > MAX_OBJECT_BYTES) {
+    const list = readListByItems(text, readDocument);
+    if (list) return list;
+    return {
+      error: {
+        message:
+          `the document is ${(text.length / MIB).toFixed(1)} MiB; the apiserver stores no object over 1.5 MiB, ` +
+          `and webhook-guard reads none over ${MAX_OBJECT_BYTES / MIB} MiB (a List is read item by item)`,
+        line: 1,
+        column: 1,
+      },
+    };
+  }
   const fast = fastRead(text);
   if (fast) return { value: fast.value };
   if (text.length > MAX_YAML_BYTES) {

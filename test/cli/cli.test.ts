@@ -102,8 +102,8 @@ ok('all transforms disabled: byte-identical output', () => {
   assert.is(r.stderr, 'webhook-guard: nothing to change\n');
 });
 
-ok('empty stdin: empty stdout, exit 0 (Helm 3 --output-dir sends nothing)', () => {
-  const r = cli(['--quiet'], '');
+ok('empty stdin: empty stdout, exit 0 only with --allow-empty (Helm 3 --output-dir sends nothing)', () => {
+  const r = cli(['--quiet', '--allow-empty'], '');
   assert.is(r.status, 0);
   assert.is(r.stdout, '');
 });

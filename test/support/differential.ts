@@ -326,7 +326,7 @@ function idMatches(id: string, o: O): boolean {
 // strip deletes the field a report path names (`webhooks[name]/namespaceSelector`, map keys may hold `/`), and
 // then any map or list that deleting it left empty on the way, so an added field and its absence compare equal.
 function strip(obj: O, path: string): void {
-  const segs = path.split('/');
+  const segs = splitPath(path);
   const trail: Array<{ parent: O | unknown[]; key: string | number }> = [];
   let node: unknown = obj;
   let i = 0;
@@ -369,6 +369,19 @@ function strip(obj: O, path: string): void {
     if (!empty || Array.isArray(parent)) break;
     delete (parent as O)[key as string];
   }
+}
+
+// splitPath splits a report path at the slashes outside `[name]` (a webhook's name may hold slashes).
+function splitPath(path: string): string[] {
+  const out = [''];
+  let depth = 0;
+  for (const c of path) {
+    if (c === '[') depth++;
+    else if (c === ']') depth = Math.max(0, depth - 1);
+    if (c === '/' && depth === 0) out.push('');
+    else out[out.length - 1] += c;
+  }
+  return out;
 }
 
 function isObj(x: unknown): x is O {
