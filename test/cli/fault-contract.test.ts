@@ -120,3 +120,18 @@ fault('stdout to /dev/null (not closed) still runs', () => {
 });
 
 fault.run();
+
+const escapes = suite('fault contract: control characters');
+escapes('names with ESC, BEL and CR reach stderr escaped, in the summary and the report', () => {
+  const input =
+    'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n' +
+    '  name: "evil\\e[2J\\a\\r"\nwebhooks:\n- name: "w\\e]0;x\\a.example.com"\n  failurePolicy: Fail\n' +
+    '  clientConfig: {service: {name: s, namespace: ns}}\n  sideEffects: None\n  admissionReviewVersions: [v1]\n' +
+    '  rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}]\n';
+  const r = cli(['--report', 'text'], input);
+  assert.is(r.status, 0);
+  assert.not.match(r.stderr, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  assert.match(r.stderr, /evil\\x1b\[2J\\x07\\x0d/);
+  assert.match(r.stderr, /w\\x1b\]0;x\\x07\.example\.com/);
+});
+escapes.run();
