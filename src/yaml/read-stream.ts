@@ -90,9 +90,8 @@ function holdsKyvernoKeys(data: unknown): boolean {
 // mayConfigureWebhooks: a ConfigMap whose text names a Kyverno key in a way the text scanner does not follow
 // (a quoted key, flow style) is read fully, so Kyverno's settings are never skipped unseen.
 function mayConfigureWebhooks(kind: string, text: string): boolean {
-  return (
-    kind === 'ConfigMap' && /(?:^[ \t]+|[{,][ \t]*)["']?(?:webhooks|matchConditions|resourceFilters)["']?[ \t]*:/m.test(text)
-  );
+  if (kind !== 'ConfigMap' || !KYVERNO_KEYS.some((k) => text.includes(k))) return false;
+  return /(?:^[ \t]+|[{,][ \t]*)["']?(?:webhooks|matchConditions|resourceFilters)["']?[ \t]*:/m.test(text);
 }
 
 /**
@@ -127,13 +126,38 @@ function readAsGo(text: string): ReadResult {
   return again.value === undefined ? read : { value: again.value, relaxed: true, error: read.error };
 }
 
-// Characters that make a pattern on the text unsure of what Go reads: Go-only line breaks, a byte order mark
-// inside the stream, and other control characters.
-const UNSURE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff]|\r(?!\n)/;
-// A line at column 0 that is neither blank, a comment, a document marker, nor a plain `key:`; or a top-level
-// `items` key, which makes Go read the object as a list whatever its kind.
-const UNSURE_LINE =
-  /^(?![ \t#\r\n]|$|(?:---|\.\.\.)(?:[ \t]+(?:#.*)?)?\r?$|[A-Za-z_][A-Za-z0-9_./-]*:(?:[ \t]|\r?$))|^items[ \t]*:/m;
+// Characters that make a pattern on the text unsure of what Go reads: Go-only line breaks (NEL, LS, PS, a
+// carriage return without a line feed) and a byte order mark inside the stream. (Other control characters make
+// Go refuse the stream.) Tested one by one: on the Latin-1 strings ASCII input decodes to, V8 answers the class
+// of characters above U+00FF at once.
+const WIDE_UNSURE = /[\u2028\u2029\ufeff]/;
+
+function unsureCharacters(text: string): boolean {
+  return WIDE_UNSURE.test(text) || text.includes('\u0085') || (text.includes('\r') && /\r(?!\n)/.test(text));
+}
+
+// What a line at column 0 may be, read at its start: an item of a top-level key's indentless list (`- `), a
+// document marker, or a plain `key:` other than `items` (which makes Go read any object as a list).
+const PLAIN_LINE =
+  /(?:-(?:[ \t]|\r?(?:\n|$))|(?:---|\.\.\.)(?:[ \t]+(?:#[^\n]*)?)?\r?(?:\n|$)|(?!items[ \t]*:)[A-Za-z_][A-Za-z0-9_./-]*:(?:[ \t]|\r?(?:\n|$)))/y;
+
+// unsureLines tells whether a line at column 0 is anything else (blank and comment lines aside). Only a line
+// feed starts a line for Go; most lines of a manifest are indented, so the rest are few and checked one by one.
+function unsureLines(text: string): boolean {
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    // Indented, blank or comment lines (space, tab, line feed, carriage return, #) say nothing about the top level.
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 35) {
+      PLAIN_LINE.lastIndex = i;
+      if (!PLAIN_LINE.test(text)) return true;
+    }
+    const nl = text.indexOf('\n', i);
+    if (nl === -1) break;
+    i = nl + 1;
+  }
+  return false;
+}
 
 /**
  * certainKind tells whether `sniffed`, the one column-0 `kind:` line's value, is what Go reads as the kind:
@@ -142,5 +166,5 @@ const UNSURE_LINE =
  * top-level `items`, and no character makes Go and a pattern see different lines.
  */
 export function certainKind(text: string, sniffed: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9]*$/.test(sniffed) && !UNSURE.test(text) && !UNSURE_LINE.test(text);
+  return /^[A-Za-z][A-Za-z0-9]*$/.test(sniffed) && !unsureCharacters(text) && !unsureLines(text);
 }

@@ -20,10 +20,11 @@ export interface Segment {
 // Inside a block scalar such a line ends the document too (YAML 1.2 §9.1.4), and Helm and kubectl
 // split on it the same way, so a line-based split agrees with every reader that matters here.
 // Only a line feed starts a line here: Go's stream reader (k8s.io/apimachinery YAMLReader) splits on line feeds.
-const MARKER = /(?<![^\n])(---|\.\.\.)(?=[ \t]|\r?\n|$)/g;
+// (A multiline `^` also matches after CR, LS and PS: such matches are skipped below; it is faster than a lookbehind.)
+const MARKER = /^(---|\.\.\.)(?=[ \t]|\r?\n|$)/gm;
 // Go's reader also splits where `---` is followed by other Unicode white space (strings.TrimSpace), which YAML
 // does not: such a line would hide a document from webhook-guard that Kubernetes installs.
-const GO_ONLY_MARKER = /(?<![^\n])---[ \t]*[\f\v\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g;
+const GO_ONLY_MARKER = /^---[ \t]*[\f\v\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/gm;
 
 /**
  * splitStream cuts the input into segments: each starts at a `---` line (or at 0) and ends before the next. A `...` line closes
@@ -43,6 +44,7 @@ export function splitStream(src: string): Segment[] {
   const afterEnd: number[] = [];
   MARKER.lastIndex = 0;
   for (let m = MARKER.exec(src); m; m = MARKER.exec(src)) {
+    if (m.index > 0 && src[m.index - 1] !== '\n') continue;
     if (m[1] === '---') {
       // Directives (`%YAML 1.1`) just before a `---` belong to the document it starts.
       let at = m.index;
