@@ -166,7 +166,7 @@ function isMergeValue(v: unknown): boolean {
 // Error messages never carry document text, which may be a Secret's: those keep only their gist, and
 // the line and column point at the spot.
 const QUOTING =
-  /^(Unresolved alias \(the anchor must be set before the alias\)|Unresolved tag|Block scalar header includes extra characters|Invalid escape sequence|Plain value cannot start with)(?=[: ]|$).*/;
+  /^(Unresolved alias \(the anchor must be set before the alias\)|Unresolved tag|Block scalar header includes extra characters|Invalid escape sequence|Plain value cannot start with|Ordered maps must not include duplicate keys|Unresolved plain scalar)(?=[: ]|$).*/;
 
 function withoutQuotes(message: string): string {
   return message.replace(QUOTING, '$1');
@@ -208,7 +208,7 @@ export function applyOperationsWithYaml(text: string, ops: Operation[], expected
   let out = text;
   while (remaining.length) {
     const doc = parseYaml(out);
-    if (doc.errors.length) throw new EditError(`cannot edit: ${doc.errors[0].message.split('\n')[0]}`);
+    if (doc.errors.length) throw new EditError(`cannot edit: ${withoutQuotes(doc.errors[0].message.split('\n')[0])}`);
     const ctx = new EditContext(out, doc);
     const splices: Splice[] = [];
     let taken = 0;

@@ -37,7 +37,8 @@ export interface Doc {
 export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc[] {
   return segments.map((segment) => {
     const doc: Doc = { segment };
-    const text = segment.text;
+    // A byte order mark that starts the stream is Go's too; anywhere else it is refused (see readAsGo).
+    const text = segment.offset === 0 && segment.text.charCodeAt(0) === 0xfeff ? segment.text.slice(1) : segment.text;
     const sniffed = sniffKind(text);
     // The text alone decides only when Go could read no other kind from it (see certainKind).
     const certain = sniffed !== undefined && certainKind(text, sniffed);

@@ -135,3 +135,23 @@ escapes('names with ESC, BEL and CR reach stderr escaped, in the summary and the
   assert.match(r.stderr, /w\\x1b\]0;x\\x07\.example\.com/);
 });
 escapes.run();
+
+const quoting = suite('fault contract: messages quote no document text');
+const WEBHOOK_HEAD =
+  'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata: {name: v}\nwebhooks:\n' +
+  '- name: a.b.c\n  failurePolicy: Fail\n';
+const QUOTED: Record<string, string> = {
+  '!!omap with a duplicate key': '  x: !!omap [{S3CRET: 1}, {S3CRET: 2}]\n',
+  'an unresolved alias': '  x: *S3CRET\n',
+  'an unknown escape': '  x: "\\q S3CRET"\n',
+  'a block scalar header with extra characters': '  x: |S3CRET\n    y\n',
+};
+for (const [name, extra] of Object.entries(QUOTED)) {
+  quoting(`${name}: refused without the text`, () => {
+    const r = cli(['--quiet'], WEBHOOK_HEAD + extra);
+    assert.is(r.status, 1);
+    assert.match(r.stderr, /^webhook-guard: document 1 /);
+    assert.not.match(r.stderr, /S3CRET/);
+  });
+}
+quoting.run();
