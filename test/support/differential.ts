@@ -151,7 +151,8 @@ export function unhardened(objects: O[], warnings: ReportWarning[]): string[] {
         const svc = isObj(w.clientConfig) && isObj(w.clientConfig.service) ? w.clientConfig.service : undefined;
         const targets = ['kube-system', ...(svc && typeof svc.namespace === 'string' ? [svc.namespace] : [])];
         const exempt = warnings.some((x) => (x.resource ?? '').includes(name) && x.message.includes(String(w.name)));
-        if (exempt) continue;
+        // A webhook none of whose rules names groups, versions, operations and resources intercepts nothing.
+        if (exempt || !matchesAnything(w.rules)) continue;
         const open = targets.filter((ns) => selectorMatches(w.namespaceSelector, labelsOf(ns)));
         // A namespaceSelector does not apply to cluster-scoped objects: a webhook that sees only those is out of scope.
         if (open.length && !onlyClusterScoped(w.rules, crdScopes))
@@ -185,6 +186,16 @@ export function unhardened(objects: O[], warnings: ReportWarning[]): string[] {
     }
   }
   return problems;
+}
+
+// matchesAnything tells whether some rule lists API groups, versions, operations and resources (the apiserver
+// refuses a rule without them).
+function matchesAnything(rules: unknown): boolean {
+  const full = (x: unknown) => Array.isArray(x) && x.length > 0;
+  return (
+    Array.isArray(rules) &&
+    rules.some((r) => isObj(r) && full(r.apiGroups) && full(r.apiVersions) && full(r.operations) && full(r.resources))
+  );
 }
 
 // mayMatch tells whether a webhook's rules can match a resource of the group (wildcards included).
