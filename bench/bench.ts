@@ -189,7 +189,7 @@ function main(): void {
     process.exitCode = 1;
     return;
   }
-  if (!existsSync(join(ROOT, 'dist', 'src', 'cli.js'))) {
+  if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) {
     console.error('bench: dist/ is missing; run npm run build first (npm run bench does)');
     process.exitCode = 1;
     return;

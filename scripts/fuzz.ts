@@ -5,7 +5,8 @@
 // ones reading back as the transforms intended, and a second run changing nothing; or exit 1 with an
 // empty stdout and a message naming the document (or the byte) at fault. Never an internal error, a
 // stack trace or a hang. Along the way the fast reader and editor are compared with `yaml`.
-// test/fuzz.test.ts runs a small fixed-seed batch of the same cases.
+// test/fuzz.test.ts runs a small fixed-seed batch of the same cases. Then `--go N` cases (default 3000) go
+// through the Go differential (see goDifferential).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -18,6 +19,8 @@ import { fastEdit } from '../src/yaml/fast-edit.js';
 import { fastRead } from '../src/yaml/fast-read.js';
 import { transformStream } from '../src/pipeline/pipeline.js';
 import { decodeInput, splitStream } from '../src/yaml/stream.js';
+import { judgeAll } from '../test/support/differential.js';
+import { oracleMissing } from '../test/support/go-oracle.js';
 import { runMain } from '../test/support/helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -553,7 +556,7 @@ export interface Outcome {
 }
 
 const FAILURE =
-  /^webhook-guard: (input is not valid UTF-8 \(byte \d+, line \d+, column \d+\)|input contains a NUL byte at line \d+, column \d+|document \d+ \()/;
+  /^webhook-guard: (input is not valid UTF-8 \(byte \d+, line \d+, column \d+\)|input contains a NUL byte at line \d+, column \d+|document \d+ \(|line \d+: a document separator|the input (is empty|holds no Kubernetes object))/;
 
 /** checkCase runs one input through main() and checks every invariant; `spawn` also runs the built binary. */
 export async function checkCase(input: Buffer, options: { spawn?: boolean; secret?: string } = {}): Promise<Outcome> {
@@ -892,6 +895,46 @@ async function cli(): Promise<void> {
     }
     process.exitCode = 1;
   }
+  await goDifferential(spec.seed, arg('go', 3000), files);
+}
+
+/**
+ * goDifferential is the long run of test/yaml/go-differential.test.ts: generated streams (a sixth damaged) and
+ * corpus slices, each refused or read by Go (the real kubectl) as the input plus the reported edits, with every
+ * Fail webhook hardened. Batches of 100 cases share two kubectl calls.
+ */
+async function goDifferential(seed: number, count: number, files: string[]): Promise<void> {
+  const missing = oracleMissing();
+  if (missing) {
+    console.log(`fuzz: no Go differential run: ${missing}`);
+    return;
+  }
+  const t0 = Date.now();
+  let failed = 0;
+  let refused = 0;
+  for (let from = 0; from < count; from += 100) {
+    const inputs: Buffer[] = [];
+    for (let i = from; i < Math.min(count, from + 100); i++) {
+      const rng = new Rng(seed * 7919 + i);
+      const text = files.length && i % 4 === 3 ? corpusSlice(rng, files) : generateStream(rng, `S3CRET-${i}`);
+      inputs.push(i % 6 === 5 ? mutate(rng, text).bytes : Buffer.from(text, 'utf8'));
+    }
+    const outcomes = [];
+    for (const input of inputs) outcomes.push(await runMain(input, ['--report', 'json']));
+    refused += outcomes.filter((o) => o.exit !== 0).length;
+    judgeAll(inputs, outcomes).forEach((j, k) => {
+      if (!j.problems.length) return;
+      failed++;
+      const dir = join(ROOT, '.cache', 'fuzz');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `go-seed${seed}-case${from + k}.yaml`);
+      writeFileSync(file, inputs[k]);
+      if (failed <= 50) console.log(`  go case ${from + k}: ${j.problems.join('; ').slice(0, 600)}\n    input: ${file}`);
+    });
+  }
+  const secs = ((Date.now() - t0) / 1000).toFixed(0);
+  console.log(`fuzz: Go differential: ${count} cases in ${secs} s, ${refused} refused, ${failed} failures`);
+  if (failed) process.exitCode = 1;
 }
 
 if (isMainThread && process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await cli();

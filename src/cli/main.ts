@@ -1,7 +1,7 @@
 // Command line: flags to a run, the run's output to stdout, its explanation to stderr, and the exit code.
 import { writeFileSync } from 'node:fs';
 import minimist from 'minimist';
-import { ExitCode, failureText, UsageError } from '../errors.js';
+import { ExitCode, failureText, InputError, UsageError } from '../errors.js';
 import { readConfigFile, resolveConfig, validateConfig, type Config, type Overrides } from '../pipeline/config.js';
 import { TRANSFORMS, TRANSFORM_NAMES } from '../pipeline/registry.js';
 import { decodeInput } from '../yaml/stream.js';
@@ -26,7 +26,7 @@ const STRING_FLAGS = [
   'fail-open',
 ];
 const EMIT = ['manifests', 'patches', 'flux'] as const;
-const BOOLEAN_FLAGS = ['adopt-namespaces', 'quiet', 'help', 'version', 'stack', 'explain', 'plugin-dir'];
+const BOOLEAN_FLAGS = ['adopt-namespaces', 'allow-empty', 'quiet', 'help', 'version', 'stack', 'explain', 'plugin-dir'];
 
 /** usage is the --help text. */
 export function usage(): string {
@@ -53,6 +53,8 @@ Options:
                             JSON 6902 patches, or as a Flux HelmRelease spec.postRenderers fragment
   --explain                 print the check findings before and after the transforms on stderr
   --quiet                   print nothing but errors
+  --allow-empty             accept a stream without any Kubernetes object (refused by default: an empty
+                            output reads as "delete everything" to kustomize and Argo CD)
   --stack                   print stack traces of internal errors
   --plugin-dir              print the folder holding plugin.yaml (helm plugin install "$(webhook-guard --plugin-dir)")
   --help, --version
@@ -75,6 +77,8 @@ interface Flags {
   reportFile?: string;
   emit: (typeof EMIT)[number];
   quiet: boolean;
+  /** Accept a stream with no Kubernetes object (an intended empty render). */
+  allowEmpty: boolean;
   explain: boolean;
   help: boolean;
   version: boolean;
@@ -142,6 +146,7 @@ export function parseFlags(argv: string[]): Flags {
     reportFile: single(args, 'report-file'),
     emit: emit as Flags['emit'],
     quiet: args.quiet,
+    allowEmpty: args['allow-empty'],
     help: args.help,
     version: args.version,
     stack: args.stack,
@@ -184,6 +189,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
     const config = await loadConfig(flags.config, flags.overrides);
     if (io.stdinIsTTY) throw new UsageError('no input: pipe rendered manifests into webhook-guard (see --help)');
     const input = decodeInput(await io.readStdin());
+    if (!flags.allowEmpty) refuseEmpty(input);
     let result: { output: string; changes: Change[]; warnings: Warning[]; notes?: Note[] };
     if (isResourceList(input)) result = await runKrm(input, flags, config, io);
     else {
@@ -217,6 +223,17 @@ export async function main(argv: string[], io: IO): Promise<number> {
     io.stderr(text);
     return code;
   }
+}
+
+// refuseEmpty: kustomize and Argo CD read an empty output as "delete everything", so a stream with no
+// Kubernetes object at all (nothing, or a README piped in by mistake) is refused unless --allow-empty says so.
+function refuseEmpty(input: string): void {
+  if (/(?:^|[\s{,])["']?kind["']?[ \t]*:/.test(input)) return;
+  throw new InputError(
+    input.trim() === ''
+      ? 'the input is empty: pipe rendered manifests into webhook-guard (--allow-empty if an empty stream is intended)'
+      : 'the input holds no Kubernetes object (no kind: anywhere); --allow-empty passes such a stream through',
+  );
 }
 
 // runKrm runs a KRM function call: the ResourceList's functionConfig is the config. On failure the

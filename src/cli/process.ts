@@ -1,5 +1,6 @@
 // The process edge: stdin read whole, stdout written in pieces with back-pressure, a closed reader reported in one line.
-import { fstatSync, readFileSync } from 'node:fs';
+import { fstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { InputError } from '../errors.js';
 
 // PIECE is how much of the output is written before waiting for the reader.
 const PIECE = 4 << 20;
@@ -16,6 +17,15 @@ export async function run(argv: string[]): Promise<void> {
     stdoutBroken = true;
     process.exitCode = 1;
   });
+  // stderr is best effort: a full or closed stderr (`2>/dev/full`) never changes the outcome, which is the exit
+  // code and stdout. (An unhandled error there would end the run with exit 1 after a complete output.)
+  process.stderr.on('error', () => {});
+  // A closed stdout (`>&-`) would lose the output while the run exits 0: refuse before reading anything.
+  if (!fdOpen(1)) {
+    process.stderr.write('webhook-guard: stdout is closed; nothing could be written (run it with stdout open)\n');
+    process.exitCode = 1;
+    return;
+  }
   if (argv.length === 1 && argv[0] === '--version') {
     const { version } = await import('../package.js');
     process.stdout.write(version() + '\n');
@@ -37,16 +47,33 @@ export async function run(argv: string[]): Promise<void> {
   };
   const { main } = await import('./main.js');
   process.exitCode = await main(argv, {
-    readStdin: async () => (stdinIsFile() ? readFileSync(0) : readPipe()),
+    readStdin: async () => {
+      const stdin = stdinKind();
+      if (stdin === 'closed') throw new InputError('stdin is closed: pipe rendered manifests into webhook-guard');
+      if (stdin === 'directory') throw new InputError('stdin is a directory: pipe rendered manifests into webhook-guard');
+      return stdin === 'file' ? readFileSync(0) : readPipe();
+    },
     stdout: (text) => {
       writing = writing.then(() => writePieces(text));
     },
-    stderr: (text) => process.stderr.write(text),
+    stderr: (text) => process.stderr.write(escapeControls(text)),
     stdinIsTTY: process.stdin.isTTY === true,
     stdoutIsTTY: process.stdout.isTTY === true,
     env: process.env,
   });
   await writing;
+}
+
+// Control characters (ESC, BEL, CR, C1, the Unicode line separators) from names and values of a chart must not
+// reach the terminal raw: they could rewrite what the user sees. Line feeds and tabs are the messages' own.
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** escapeControls writes each control character but line feed and tab as `\xNN` (or `\uNNNN`). */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 // readPipe collects a piped stdin into one growing buffer. Keeping the 64 KB chunks to join them at the
@@ -66,10 +93,30 @@ async function readPipe(): Promise<Buffer> {
   return buf.subarray(0, length);
 }
 
-function stdinIsFile(): boolean {
+function stdinKind(): 'file' | 'directory' | 'closed' | 'other' {
+  if (!fdOpen(0)) return 'closed';
   try {
-    return fstatSync(0).isFile();
+    const st = fstatSync(0);
+    return st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other';
+  } catch {
+    return 'closed';
+  }
+}
+
+// Node reopens a closed stdin, stdout or stderr as /dev/null read-write before any code runs, so a closed
+// stream looks open. A shell redirection opens /dev/null for reading or for writing only; read-write /dev/null
+// is how Node's reopening shows (Linux: /proc/self/fdinfo). Elsewhere a closed stream cannot be told apart.
+function fdOpen(fd: number): boolean {
+  try {
+    fstatSync(fd);
   } catch {
     return false;
+  }
+  try {
+    if (readlinkSync(`/proc/self/fd/${fd}`) !== '/dev/null') return true;
+    const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1];
+    return flags === undefined || (parseInt(flags, 8) & 3) !== 2;
+  } catch {
+    return true;
   }
 }

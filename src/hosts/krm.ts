@@ -53,7 +53,11 @@ export async function runResourceList(
   // The stream is read once; the model is built after the functionConfig, which may set its namespace.
   const docs = readStream(splitStream(text), modelKinds(options));
   const root = docs.find((d) => d.kind === 'ResourceList' && d.original !== undefined);
-  if (!root || !isObj(root.original)) throw new KrmError(new UserError('the ResourceList cannot be read', 1));
+  if (!root || !isObj(root.original)) {
+    const why = docs.find((d) => d.kind === 'ResourceList' && d.read?.error)?.read?.error;
+    const at = why ? ` (line ${why.line}, column ${why.column}: ${why.message})` : '';
+    throw new KrmError(new UserError(`the ResourceList cannot be read${at}`, 1));
+  }
   let config: Config;
   try {
     config = await functionConfig(root.original as Obj, fallback, overrides, flagConfig);

@@ -33,6 +33,11 @@ export interface Input {
   text: string;
 }
 
+// goList tells whether Go reads a top-level object as a list: it has `items` (kubectl and Helm apply the items).
+function goList(value: unknown): boolean {
+  return isObj(value) && Array.isArray(value.items);
+}
+
 /** Model is the run's view of the stream. Queries read the working values, so they see earlier transforms' edits. */
 export class Model {
   /**
@@ -84,7 +89,7 @@ export class Model {
       for (const c of doc.conversions ?? []) this.conversions.push(conversionWebhook(doc, c.crd, c.where));
       if (doc.unreadable) this.unreadable.push(doc);
       if (doc.original === undefined || doc.kind === undefined) continue;
-      if (!kinds.has(doc.kind) && !doc.webhookConfigMap) continue;
+      if (!kinds.has(doc.kind) && !doc.webhookConfigMap && !goList(doc.original)) continue;
       doc.working = structuredClone(doc.original);
       this.collect(doc, doc.working, []);
     }
@@ -105,7 +110,11 @@ export class Model {
 
   private collect(doc: Doc, value: unknown, path: Array<string | number>): void {
     if (!isObj(value)) return;
-    if ((value.kind === 'List' || (path.length === 0 && this.listKinds.has(value.kind))) && Array.isArray(value.items)) {
+    // Go reads any top-level object with `items` as a list of those items, whatever its kind, and drops the rest.
+    if (
+      (value.kind === 'List' || (path.length === 0 && (this.listKinds.has(value.kind) || goList(value)))) &&
+      Array.isArray(value.items)
+    ) {
       value.items.forEach((item: unknown, i: number) => this.collect(doc, item, [...path, 'items', i]));
       return;
     }

@@ -1,5 +1,5 @@
 // Loads the WebhookGuard configuration, validates it against schemas/, and merges defaults and flags into it.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_ALIAS_COUNT, parseYaml } from '../yaml/load.js';
 import { position } from '../yaml/stream.js';
@@ -32,11 +32,29 @@ export interface Overrides {
 }
 
 /** readConfigFile reads a YAML or JSON config file. Throws ConfigError when it cannot be read or parsed. */
+/** MAX_CONFIG_BYTES bounds the config file: a config is a few KB; `--config /dev/zero` must not read forever. */
+export const MAX_CONFIG_BYTES = 1 << 20;
+
+// readBounded reads at most `max` bytes of a file (a device or a pipe included) and refuses a longer one.
+function readBounded(path: string, max: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(max + 1);
+    let length = 0;
+    for (let n = -1; n !== 0 && length <= max; length += n) n = readSync(fd, buf, length, max + 1 - length, null);
+    if (length > max) throw new ConfigError(`config ${path}: larger than ${max >> 20} MiB; a configuration is a few KB`);
+    return buf.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function readConfigFile(path: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBounded(path, MAX_CONFIG_BYTES).toString('utf8');
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError(`config ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   // Unlike manifests, a config file is ours: duplicate keys are a mistake, not something Go would accept.

@@ -106,6 +106,12 @@ export function describe(doc: Doc, model?: Model): string {
 
 function unreadable(doc: Doc): InputError {
   const e = doc.read!.error!;
+  if (doc.kind === undefined)
+    return new InputError(
+      `${describe(doc)}: cannot read this document (line ${doc.segment.line + e.line - 1}, column ${e.column}: ` +
+        `${e.message}); its text does not settle its kind, and Kubernetes may read it as a kind webhook-guard must ` +
+        'harden: write it as plain block YAML (or fix the YAML)',
+    );
   return new InputError(
     `${describe(doc)}: cannot read this ${doc.kind} (line ${doc.segment.line + e.line - 1}, column ${e.column}: ${e.message}); ` +
       'webhook-guard must read every document of this kind to harden the stream',

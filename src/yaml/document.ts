@@ -32,11 +32,28 @@ const MIB = 1 << 20;
  */
 export const MAX_YAML_BYTES = MIB;
 
+/** MAX_OBJECT_BYTES bounds any document read, by any reader: twice what the apiserver stores (1.5 MiB). */
+export const MAX_OBJECT_BYTES = 3 * MIB;
+
 /**
  * readDocument parses a segment's text to a plain value. It never throws for bad YAML: problems come back in `error`.
  * A document over MAX_YAML_BYTES that fast-read.ts cannot read is refused with an error.
  */
 export function readDocument(text: string): ReadResult {
+  // Far over what the apiserver stores: refused before any reader spends memory on it (a List is read by items).
+  if (text.length > MAX_OBJECT_BYTES) {
+    const list = readListByItems(text, readDocument);
+    if (list) return list;
+    return {
+      error: {
+        message:
+          `the document is ${(text.length / MIB).toFixed(1)} MiB; the apiserver stores no object over 1.5 MiB, ` +
+          `and webhook-guard reads none over ${MAX_OBJECT_BYTES / MIB} MiB (a List is read item by item)`,
+        line: 1,
+        column: 1,
+      },
+    };
+  }
   const fast = fastRead(text);
   if (fast) return { value: fast.value };
   if (text.length > MAX_YAML_BYTES) {
@@ -83,17 +100,73 @@ function parseStrict(text: string): { value?: unknown; error?: ReadResult['error
     return { error: { message: withoutQuotes(e.message.split('\n')[0]), line, column } };
   }
   try {
-    return { value: doc.toJS(TO_JS_OPTIONS), doc };
+    return { value: needsGoRules(text) ? goValue(doc) : doc.toJS(TO_JS_OPTIONS), doc };
   } catch (err) {
     return { error: { message: withoutQuotes((err as Error).message), line: 1, column: 1 } };
   }
+}
+
+// Merge keys and binary scalars read differently in Go (go-yaml v2, under sigs.k8s.io/yaml) and in `yaml`.
+const GO_RULES = /<<|!binary|tag:yaml\.org,2002:binary/;
+
+function needsGoRules(text: string): boolean {
+  return GO_RULES.test(text);
+}
+
+/**
+ * goValue turns a parsed document into the value Go reads from it where `yaml` differs: a `<<` merge key sets
+ * its keys where it stands, so it overrides the keys before it and those after it override it (go-yaml v2; of
+ * several maps merged at once the first wins), and a `!!binary` scalar is the string its bytes spell.
+ */
+function goValue(doc: Document): unknown {
+  let aliases = 0;
+  const set = (out: Record<string, unknown>, key: string, value: unknown) =>
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  const conv = (node: unknown): unknown => {
+    if (isAlias(node)) {
+      if (++aliases > TO_JS_OPTIONS.maxAliasCount!) throw new Error('too many aliases in one document');
+      return conv(node.resolve(doc));
+    }
+    if (isMap(node)) {
+      const out: Record<string, unknown> = {};
+      for (const pair of node.items) {
+        const k = pair.key;
+        const merge = isScalar(k) && (k.type === undefined || k.type === 'PLAIN') && isMergeValue(k.value);
+        if (!merge) {
+          const key = conv(k);
+          set(out, typeof key === 'string' ? key : key === null ? 'null' : String(key), conv(pair.value));
+          continue;
+        }
+        const from = isSeq(pair.value) ? [...pair.value.items].reverse() : [pair.value];
+        for (const source of from) {
+          const m = conv(source);
+          if (m === null || typeof m !== 'object' || Array.isArray(m))
+            throw new Error('a merge key needs a map or a list of maps');
+          for (const [key, value] of Object.entries(m)) set(out, key, value);
+        }
+      }
+      return out;
+    }
+    if (isSeq(node)) return node.items.map(conv);
+    if (isScalar(node)) {
+      const v = node.value;
+      if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+      return typeof v === 'symbol' ? String(v.description) : v;
+    }
+    return node ?? null;
+  };
+  return conv(doc.contents);
+}
+
+function isMergeValue(v: unknown): boolean {
+  return v === '<<' || (typeof v === 'symbol' && v.description === '<<');
 }
 
 // A few of yaml's messages quote the document (an alias's or tag's name, stray characters, an escape).
 // Error messages never carry document text, which may be a Secret's: those keep only their gist, and
 // the line and column point at the spot.
 const QUOTING =
-  /^(Unresolved alias \(the anchor must be set before the alias\)|Unresolved tag|Block scalar header includes extra characters|Invalid escape sequence|Plain value cannot start with)(?=[: ]|$).*/;
+  /^(Unresolved alias \(the anchor must be set before the alias\)|Unresolved tag|Block scalar header includes extra characters|Invalid escape sequence|Plain value cannot start with|Ordered maps must not include duplicate keys|Unresolved plain scalar)(?=[: ]|$).*/;
 
 function withoutQuotes(message: string): string {
   return message.replace(QUOTING, '$1');
@@ -135,7 +208,7 @@ export function applyOperationsWithYaml(text: string, ops: Operation[], expected
   let out = text;
   while (remaining.length) {
     const doc = parseYaml(out);
-    if (doc.errors.length) throw new EditError(`cannot edit: ${doc.errors[0].message.split('\n')[0]}`);
+    if (doc.errors.length) throw new EditError(`cannot edit: ${withoutQuotes(doc.errors[0].message.split('\n')[0])}`);
     const ctx = new EditContext(out, doc);
     const splices: Splice[] = [];
     let taken = 0;

@@ -17,7 +17,11 @@ type ItemReader = (text: string) => {
 export function readListByItems(text: string, read: ItemReader): ReturnType<ItemReader> | undefined {
   const lines = text.split('\n');
   const start = lines.findIndex((l) => /^items:[ \t]*(#.*)?\r?$/.test(l));
-  if (start < 0 || !/^kind:[ \t]*['"]?List['"]?[ \t]*(#.*)?\r?$/m.test(text)) return undefined;
+  if (start < 0 || !/^kind:[ \t]*['"]?[A-Za-z]*List['"]?[ \t]*(#.*)?\r?$/m.test(text)) return undefined;
+  // Go reads the last of two top-level `items` keys; cutting items out of the text would take the first.
+  const second = lines.findIndex((l, i) => i > start && /^["']?items["']?[ \t]*:/.test(l));
+  if (second >= 0)
+    return { error: { message: 'the List has a second top-level items key; keep one', line: second + 1, column: 1 } };
   let indent = -1;
   let end = lines.length;
   const starts: number[] = [];

@@ -36,9 +36,43 @@ export const STRINGIFY_OPTIONS = { version: '1.1' as const, lineWidth: 0, minCon
 
 type StringifyOptions = ToStringOptions & DocumentOptions & SchemaOptions;
 
-/** toYaml writes a value with STRINGIFY_OPTIONS, plus `extra`. */
+/**
+ * toYaml writes a value with STRINGIFY_OPTIONS, plus `extra`. Strings that Go's reader would take for a number
+ * or a timestamp (`0o17`, `0X1F`, `+0o7`, `1_000`, `2001-12-14`; see goReadsAsNonString) are double-quoted:
+ * YAML 1.1 as the `yaml` package has it reads them as strings, go-yaml v2 (Helm, kubectl) does not.
+ */
 export function toYaml(value: unknown, extra: StringifyOptions = {}): string {
-  return yaml().stringify(value, { ...STRINGIFY_OPTIONS, ...extra });
+  const options = { ...STRINGIFY_OPTIONS, ...extra };
+  const y = yaml();
+  const doc = new y.Document(value, options);
+  y.visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && goReadsAsNonString(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString(options);
+}
+
+const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+)$/;
+const GO_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+const GO_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ]|$)/;
+
+/**
+ * goReadsAsNonString tells whether go-yaml v2 reads this text, written plain, as something else than a string:
+ * its resolver tries strconv.ParseInt(s, 0, 64) and ParseUint on the text without `_` (0x, 0o, 0b prefixes,
+ * either case, a sign, leading-zero octal), YAML-style floats, ParseFloat on text starting with `.`, and
+ * timestamps. Booleans and nulls (`on`, `~`) are quoted by the YAML 1.1 writer already.
+ */
+export function goReadsAsNonString(s: string): boolean {
+  if (!/^[-+.0-9]/.test(s)) return false;
+  const plain = s.replace(/_/g, '');
+  return (
+    GO_INT.test(plain) ||
+    GO_FLOAT.test(plain) ||
+    GO_FLOAT.test(s) ||
+    GO_TIMESTAMP.test(s) ||
+    /^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$/.test(s)
+  );
 }
 
 /** parseYaml parses one document with PARSE_OPTIONS, plus `extra`; problems are in the document's `errors`. */

@@ -10,7 +10,8 @@ import {
 } from './crd-text.js';
 import type { CrdConversion, CrdScope } from './crd-text.js';
 import { readDocument, type ReadResult } from './document.js';
-import { hasContent, sniffKind, type Segment } from './stream.js';
+import { goBreaksToLineFeeds, hasGoBreaks, relaxFlowIndent } from './go-compat.js';
+import { hasContent, position, sniffKind, splitStream, type Segment } from './stream.js';
 
 /** Doc is one document of the stream: raw bytes, and where it was read, its original and working values. */
 export interface Doc {
@@ -46,35 +47,136 @@ export interface Doc {
 export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc[] {
   return segments.map((segment) => {
     const doc: Doc = { segment };
-    const text = segment.text;
+    // A byte order mark that starts the stream is Go's too; anywhere else it is refused (see readAsGo).
+    const text = segment.offset === 0 && segment.text.charCodeAt(0) === 0xfeff ? segment.text.slice(1) : segment.text;
     const sniffed = sniffKind(text);
-    if (sniffed === 'CustomResourceDefinition') {
-      doc.crdScope = crdScope(text);
-      const crd = mayHoldConversion(text) ? readCrdConversion(text) : undefined;
-      if (crd) doc.conversions = [{ crd }];
-    } else if (sniffed === 'ConfigMap') {
-      const embedded = conversionsInConfigMap(text);
-      if (embedded.length) doc.conversions = embedded;
-    }
-    const configMap = sniffed === 'ConfigMap' && !kinds.has(sniffed) && (readsConfigMap(text) || holdsLeaderElection(text));
-    if (sniffed !== undefined && !kinds.has(sniffed) && !configMap) {
+    // The text alone decides only when Go could read no other kind from it (see certainKind).
+    const certain = sniffed !== undefined && certainKind(text, sniffed);
+    if (certain) scanText(doc, sniffed);
+    const configMap =
+      certain && sniffed === 'ConfigMap' && !kinds.has(sniffed) && (readsConfigMap(text) || holdsLeaderElection(text));
+    if (certain && !kinds.has(sniffed) && !configMap && !mayConfigureWebhooks(sniffed, text)) {
       doc.kind = sniffed;
       return doc;
     }
-    if (sniffed === undefined && !hasContent(text)) return doc;
-    doc.read = readDocument(text);
+    if (!certain && !hasContent(text)) return doc;
+    doc.read = readAsGo(text);
     if (doc.read.value === undefined) {
       doc.kind = sniffed;
-      if (sniffed !== undefined && !configMap) doc.unreadable = true;
+      // A document whose kind the text does not settle may be any kind to Go: it must be read, or refused.
+      if (!configMap) doc.unreadable = true;
       return doc;
     }
     doc.original = doc.read.value;
-    const value = doc.read.value as { kind?: unknown } | null;
+    const value = doc.read.value as { kind?: unknown; data?: unknown } | null;
     doc.kind =
       typeof value === 'object' && value !== null && !Array.isArray(value) && typeof value.kind === 'string'
         ? value.kind
         : undefined;
-    if (configMap && doc.kind === 'ConfigMap') doc.webhookConfigMap = true;
+    if (!certain && doc.kind !== undefined) scanText(doc, doc.kind);
+    if (doc.kind === 'ConfigMap' && (configMap || holdsKyvernoKeys(value?.data))) doc.webhookConfigMap = true;
     return doc;
   });
+}
+
+// scanText reads what CRDs and ConfigMaps say about conversion webhooks and scope, from their text alone.
+function scanText(doc: Doc, kind: string): void {
+  const text = doc.segment.text;
+  if (kind === 'CustomResourceDefinition') {
+    doc.crdScope = crdScope(text);
+    const crd = mayHoldConversion(text) ? readCrdConversion(text) : undefined;
+    if (crd) doc.conversions = [{ crd }];
+  } else if (kind === 'ConfigMap') {
+    const embedded = conversionsInConfigMap(text);
+    if (embedded.length) doc.conversions = embedded;
+  }
+}
+
+// Kyverno's ConfigMap keys that configure the webhooks it creates at run time.
+const KYVERNO_KEYS = ['webhooks', 'matchConditions', 'resourceFilters'];
+
+function holdsKyvernoKeys(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && KYVERNO_KEYS.some((k) => Object.prototype.hasOwnProperty.call(data, k));
+}
+
+// mayConfigureWebhooks: a ConfigMap whose text names a Kyverno key in a way the text scanner does not follow
+// (a quoted key, flow style) is read fully, so Kyverno's settings are never skipped unseen.
+function mayConfigureWebhooks(kind: string, text: string): boolean {
+  if (kind !== 'ConfigMap' || !KYVERNO_KEYS.some((k) => text.includes(k))) return false;
+  return /(?:^[ \t]+|[{,][ \t]*)["']?(?:webhooks|matchConditions|resourceFilters)["']?[ \t]*:/m.test(text);
+}
+
+/**
+ * readAsGo reads a document as Go does where the `yaml` package alone would not: line breaks only Go honours
+ * (NEL, LS, PS, a lone CR) become line feeds, and of several documents then in the text only the first counts
+ * (Go's reader reads one per chunk); flow collections Go accepts under-indented are indented. Either way the
+ * result is marked relaxed: it is read exactly, but cannot be edited in place.
+ */
+function readAsGo(text: string): ReadResult {
+  const bom = text.indexOf('\ufeff');
+  if (bom !== -1) {
+    const { line, column } = position(text, bom);
+    return { error: { message: 'a byte order mark (U+FEFF) inside the stream; remove it', line, column } };
+  }
+  if (hasGoBreaks(text)) {
+    const at = text.search(/[\u0085\u2028\u2029]|\r(?!\n)/);
+    const { line, column } = position(text, at);
+    const normal = goBreaksToLineFeeds(text);
+    const first = splitStream(normal).find((s) => hasContent(s.text));
+    const read = readDocument(first ? normal.slice(0, first.offset + first.text.length) : normal);
+    if (read.value === undefined) return read;
+    const what = '\u0085\u2028\u2029'.includes(text[at])
+      ? `a U+${text.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0')} line break`
+      : 'a carriage return without a line feed';
+    return { value: read.value, relaxed: true, error: { message: `${what}, which Go reads as a line break`, line, column } };
+  }
+  const read = readDocument(text);
+  if (read.value !== undefined || !/^[ \t]*[[{]|[[{][ \t]*(#.*)?\r?$/m.test(text)) return read;
+  const relaxed = relaxFlowIndent(text);
+  if (relaxed === text) return read;
+  const again = readDocument(relaxed);
+  return again.value === undefined ? read : { value: again.value, relaxed: true, error: read.error };
+}
+
+// Characters that make a pattern on the text unsure of what Go reads: Go-only line breaks (NEL, LS, PS, a
+// carriage return without a line feed) and a byte order mark inside the stream. (Other control characters make
+// Go refuse the stream.) Tested one by one: on the Latin-1 strings ASCII input decodes to, V8 answers the class
+// of characters above U+00FF at once.
+const WIDE_UNSURE = /[\u2028\u2029\ufeff]/;
+
+function unsureCharacters(text: string): boolean {
+  return WIDE_UNSURE.test(text) || text.includes('\u0085') || (text.includes('\r') && /\r(?!\n)/.test(text));
+}
+
+// What a line at column 0 may be, read at its start: an item of a top-level key's indentless list (`- `), a
+// document marker, or a plain `key:` other than `items` (which makes Go read any object as a list).
+const PLAIN_LINE =
+  /(?:-(?:[ \t]|\r?(?:\n|$))|(?:---|\.\.\.)(?:[ \t]+(?:#[^\n]*)?)?\r?(?:\n|$)|(?!items[ \t]*:)[A-Za-z_][A-Za-z0-9_./-]*:(?:[ \t]|\r?(?:\n|$)))/y;
+
+// unsureLines tells whether a line at column 0 is anything else (blank and comment lines aside). Only a line
+// feed starts a line for Go; most lines of a manifest are indented, so the rest are few and checked one by one.
+function unsureLines(text: string): boolean {
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    // Indented, blank or comment lines (space, tab, line feed, carriage return, #) say nothing about the top level.
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 35) {
+      PLAIN_LINE.lastIndex = i;
+      if (!PLAIN_LINE.test(text)) return true;
+    }
+    const nl = text.indexOf('\n', i);
+    if (nl === -1) break;
+    i = nl + 1;
+  }
+  return false;
+}
+
+/**
+ * certainKind tells whether `sniffed`, the one column-0 `kind:` line's value, is what Go reads as the kind:
+ * the value is a plain name (no escapes, tags, anchors, trailing commas), every other top-level line is a
+ * plain key (no quoted, explicit or merge keys that could set `kind` again, no flow style), there is no
+ * top-level `items`, and no character makes Go and a pattern see different lines.
+ */
+export function certainKind(text: string, sniffed: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9]*$/.test(sniffed) && !unsureCharacters(text) && !unsureLines(text);
 }

@@ -19,22 +19,48 @@ export interface Segment {
 // A document marker is `---` or `...` at column 0 followed by white space or the end of the line.
 // Inside a block scalar such a line ends the document too (YAML 1.2 §9.1.4), and Helm and kubectl
 // split on it the same way, so a line-based split agrees with every reader that matters here.
+// Only a line feed starts a line here: Go's stream reader (k8s.io/apimachinery YAMLReader) splits on line feeds.
+// (A multiline `^` also matches after CR, LS and PS: such matches are skipped below; it is faster than a lookbehind.)
 const MARKER = /^(---|\.\.\.)(?=[ \t]|\r?\n|$)/gm;
+// Go's reader also splits where `---` is followed by other Unicode white space (strings.TrimSpace), which YAML
+// does not: such a line would hide a document from webhook-guard that Kubernetes installs.
+const GO_ONLY_MARKER = /^---[ \t]*[\f\v\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/gm;
 
 /**
  * splitStream cuts the input into segments: each starts at a `---` line (or at 0) and ends before the next. A `...` line closes
  * its segment.
  */
 export function splitStream(src: string): Segment[] {
+  GO_ONLY_MARKER.lastIndex = 0;
+  const odd = GO_ONLY_MARKER.exec(src);
+  if (odd) {
+    const { line } = position(src, odd.index);
+    throw new InputError(
+      `line ${line}: a document separator followed by a form feed or Unicode space, which Kubernetes reads as a ` +
+        'separator and YAML does not; end the `---` line right after the dashes',
+    );
+  }
   const cuts: number[] = [0];
+  const afterEnd: number[] = [];
   MARKER.lastIndex = 0;
   for (let m = MARKER.exec(src); m; m = MARKER.exec(src)) {
+    if (m.index > 0 && src[m.index - 1] !== '\n') continue;
     if (m[1] === '---') {
-      if (m.index !== 0) cuts.push(m.index);
+      // Directives (`%YAML 1.1`) just before a `---` belong to the document it starts.
+      let at = m.index;
+      while (at > 0) {
+        const prev = src.lastIndexOf('\n', at - 2) + 1;
+        if (src[prev] !== '%') break;
+        at = prev;
+      }
+      if (at !== 0 && at > cuts[cuts.length - 1]) cuts.push(at);
     } else {
       const eol = src.indexOf('\n', m.index);
       const next = eol === -1 ? src.length : eol + 1;
-      if (next < src.length) cuts.push(next);
+      if (next < src.length) {
+        cuts.push(next);
+        afterEnd.push(next);
+      }
     }
   }
   const segments: Segment[] = [];
@@ -44,6 +70,12 @@ export function splitStream(src: string): Segment[] {
     const end = i + 1 < cuts.length ? cuts[i + 1] : src.length;
     if (end === start && src.length > 0) continue;
     const text = src.slice(start, end);
+    // Go reads one document per `---` chunk: what follows a `...` line before the next `---` is never installed.
+    if (afterEnd.includes(start) && !/^---(?=[ \t]|\r?\n|$)/.test(text) && hasContent(text))
+      throw new InputError(
+        `document ${segments.length + 1} (line ${line}): follows a \`...\` line without a \`---\` line, so Kubernetes ` +
+          'never reads it; start it with `---` (or remove it)',
+      );
     segments.push({ index: segments.length, text, offset: start, line });
     line += countNewlines(text);
   }

@@ -137,8 +137,8 @@ ok('a chart whose webhooks are all already safe: byte-identical, and the summary
   ]);
 });
 
-ok('empty stdin: empty stdout, exit 0 (Helm 3 --output-dir sends nothing)', () => {
-  const r = cli(['--quiet'], '');
+ok('empty stdin: empty stdout, exit 0 only with --allow-empty (Helm 3 --output-dir sends nothing)', () => {
+  const r = cli(['--quiet', '--allow-empty'], '');
   assert.is(r.status, 0);
   assert.is(r.stdout, '');
 });

@@ -104,6 +104,12 @@ const refused: Record<string, { input: () => string | Buffer; message: RegExp; m
     message: /^webhook-guard: document 1 \(kind Deployment, line 1\): .*1\.5 MiB.*limits to 1 MiB/,
     maxRssMb: 250,
   },
+  // The apiserver stores no object over 1.5 MiB: one far over it is refused before any reader spends memory on it.
+  'a 6 MiB Deployment in plain block style': {
+    input: () => bigDeployment(6, false),
+    message: /^webhook-guard: document 1 \(kind Deployment, line 1\): .*the document is 6\.0 MiB; the apiserver stores no object/,
+    maxRssMb: 250,
+  },
   'a Service nested 5000 levels deep': {
     input: () => deepBlock(5000),
     message: /^webhook-guard: document 1 \(kind Service, line 1\): cannot read this Service/,
@@ -164,7 +170,7 @@ for (const [name, c] of Object.entries(refused)) {
 const passed: Record<string, () => string> = {
   // Kinds webhook-guard does not model are never parsed, so their aliases are never expanded.
   'an alias bomb in a ConfigMap': () => bomb('ConfigMap'),
-  'a 6 MiB Deployment in plain block style': () => bigDeployment(6, false),
+  'a 6 MiB stream of small Deployments': () => Array.from({ length: 6 }, () => bigDeployment(1, false)).join('---\n'),
   'byte order mark and CRLF': () =>
     '\ufeff---\r\n# Source: x\r\napiVersion: v1\r\nkind: ConfigMap\r\ndata:\r\n  a: |\r\n    ---\r\n    b\r\n...\r\n',
   'a surrogate pair where the output is cut into pieces': () => `# ${'a'.repeat((4 << 20) - 3)}\u{1F600}\nkind: ConfigMap\n`,
@@ -181,7 +187,7 @@ for (const [name, input] of Object.entries(passed)) {
 }
 
 hostile('a reader that goes away early gets a one-line message and exit 1, not a stack trace', async () => {
-  const text = passed['a 6 MiB Deployment in plain block style']();
+  const text = passed['a 6 MiB stream of small Deployments']();
   const child = nodeSpawn(process.execPath, [BIN], { cwd: ROOT });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -193,10 +199,13 @@ hostile('a reader that goes away early gets a one-line message and exit 1, not a
   assert.not.match(stderr, NO_STACK);
 });
 
-hostile('empty stdin gives empty stdout and exit 0 (Helm 3 --output-dir)', () => {
-  const r = spawn([], '');
+hostile('empty stdin gives empty stdout and exit 0 with --allow-empty (Helm 3 --output-dir), exit 1 without', () => {
+  const r = spawn(['--allow-empty'], '');
   assert.is(r.status, 0);
   assert.is(r.stdout, '');
+  const refused = spawn([], '');
+  assert.is(refused.status, 1);
+  assert.is(refused.stdout, '');
 });
 
 hostile('a configuration with an alias bomb or a code tag is refused as invalid', () => {

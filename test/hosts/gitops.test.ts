@@ -62,7 +62,7 @@ test('Argo CD CMP generate: a failing stage fails the command with empty stdout 
   assert.is(badChart.stdout, '');
 });
 
-test('pipefail: `helm template … | webhook-guard` fails when helm fails; without pipefail it would not', () => {
+test('pipefail: `helm template … | webhook-guard` fails when helm fails; without pipefail webhook-guard refuses the empty stream', () => {
   const good = run('bash', ['-c', `set -o pipefail; helm template kruise '${CHART}' -n kruise-system | webhook-guard --quiet`], {
     env: sb.env,
   });
@@ -75,7 +75,10 @@ test('pipefail: `helm template … | webhook-guard` fails when helm fails; witho
   assert.is.not(withPipefail.status, 0);
   assert.is(withPipefail.stdout, '');
   const without = run('bash', ['-c', failing], { env: sb.env });
-  assert.is(without.status, 0, 'the hazard pipefail guards against: empty output, success');
+  // The hazard pipefail guards against (empty output, success) is also closed by webhook-guard itself now: it
+  // refuses a stream with no Kubernetes object.
+  assert.is(without.status, 1, without.stderr);
+  assert.match(without.stderr, /webhook-guard: the input is empty/);
   assert.is(without.stdout, '');
   const failingGuard = run(
     'bash',

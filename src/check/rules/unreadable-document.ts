@@ -20,7 +20,7 @@ export const unreadableDocument = {
         resource: { doc, path: [], obj: {}, apiVersion: '', kind: doc.kind ?? '', name: '' },
         path: [],
         message:
-          `This ${doc.kind ?? ''} document cannot be ` +
+          `This ${doc.kind ? `${doc.kind} ` : ''}document cannot be ` +
           `read${e ? ` (line ${doc.segment.line + e.line - 1}, column ${e.column}: ${e.message})` : ''}; ` +
           `whatever it defines is not checked.`,
         why:
