@@ -385,7 +385,10 @@ runCases('exclude-namespaces', {
       '    - {key: kubernetes.io/metadata.name, operator: In, values: [kube-system, guard]}',
     ]),
     expected: 'unchanged',
-    warnings: ['selects namespace guard by name', 'selects namespace kube-system by name'],
+    warnings: [
+      'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration hook: webhook hook.example.com selects namespace guard by name; left as it is',
+      'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration hook: webhook hook.example.com selects namespace kube-system by name; left as it is',
+    ],
   },
   'the Service document is untouched; the webhook edit keeps CRLF line endings': {
     input: (svc + webhook('Mutating', ['failurePolicy: Fail'])).replace(/\n/g, '\r\n'),

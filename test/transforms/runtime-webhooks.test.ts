@@ -144,14 +144,13 @@ runCases('kyverno-config', {
     options: { matchConditions: false },
     expected: 'unchanged',
     warnings: [
-      `data.webhooks is missing, so Kyverno's webhooks intercept kyverno and kube-system; add webhooks: ` +
-        `'{"namespaceSelector":{"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["kyverno","kube-system"]}]}}'`,
+      'v1 ConfigMap kyverno/kyverno: data.webhooks is missing, so Kyverno\'s webhooks intercept kyverno and kube-system; add webhooks: \'{"namespaceSelector":{"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["kyverno","kube-system"]}]}}\' (Kyverno 1.13.1+; a list of it before)',
     ],
   },
   'webhooks that is not JSON: reported, unchanged': {
     input: kyverno(['resourceFilters: ""', 'webhooks: "[{namespaceSelector: {}}]"', `matchConditions: ${dq(OURS)}`]),
     expected: 'unchanged',
-    warnings: ['data.webhooks is not a JSON string; left as it is'],
+    warnings: ['v1 ConfigMap kyverno/kyverno: data.webhooks is not a JSON string; left as it is'],
   },
   'a namespace picked by name with In is left alone, with a warning': {
     input: kyverno([
@@ -160,7 +159,7 @@ runCases('kyverno-config', {
     ]),
     options: { matchConditions: false },
     expected: 'unchanged',
-    warnings: ['data.webhooks selects namespace kyverno by name; left as it is'],
+    warnings: ['v1 ConfigMap kyverno/kyverno: data.webhooks selects namespace kyverno by name; left as it is'],
   },
   "another app's ConfigMap with a webhooks key is not Kyverno's": {
     input: kyverno([`webhooks: ${dq({})}`], 'my-app'),

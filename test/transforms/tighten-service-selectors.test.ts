@@ -137,12 +137,16 @@ runCases('tighten-service-selectors', {
       deployment('b', [podCcm], ['  labels: {app.kubernetes.io/name: b}']) +
       hook,
     expected: 'unchanged',
-    warnings: ['several workloads match and expose its port: a, b'],
+    warnings: [
+      'v1 Service shared/lws-webhook-service: cannot tell which workload the webhook Service is for (several workloads match and expose its port: a, b); selector left as it is',
+    ],
   },
   'no workload in the stream: unchanged, warned': {
     input: service([ccm]) + hook,
     expected: 'unchanged',
-    warnings: ['no workload in the stream matches it'],
+    warnings: [
+      'v1 Service shared/lws-webhook-service: cannot tell which workload the webhook Service is for (no workload in the stream matches it); selector left as it is',
+    ],
   },
   'no value anywhere: unchanged, warned per label': {
     input: service([ccm]) + deployment('lws', [podCcm]) + hook,
