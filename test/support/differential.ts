@@ -1,4 +1,6 @@
 // The differential rule: webhook-guard refuses, or Go reads the output as the input plus the reported edits, all Fail webhooks hardened.
+// The judge reads Go's output with matchers of its own, written apart from src/model on purpose: an oracle that
+// shared the code under test would agree with its bugs.
 import { spawn } from 'node:child_process';
 import { goRead, type GoReading } from './go-oracle.js';
 import { BIN, ROOT } from './helpers.js';
