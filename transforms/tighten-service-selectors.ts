@@ -1,5 +1,5 @@
 // Narrows webhook Service selectors with app.kubernetes.io/name and /instance so they reach only their own pods.
-import { isObj, labelsOf, podLabels, type Resource } from '../src/model/types.js';
+import { isObj, labelsOf, podLabels, WEBHOOK_PORT, type Resource } from '../src/model/types.js';
 import { type Model } from '../src/model/model.js';
 import { mapSelectorMatches, type Labels } from '../src/model/selectors.js';
 import { podSpecOf, servesPort } from '../src/model/ports.js';
@@ -83,7 +83,7 @@ export const tightenServiceSelectors = {
       const missing = config.labels.filter((k) => !(k in selector));
       if (!missing.length) continue;
       const matching = model.workloadsIn(ns).filter((w) => mapSelectorMatches(selector, podLabels(w)));
-      const port = model.servingWebhooks().find((w) => model.serviceOf(w) === svc)?.service?.port ?? 443;
+      const port = model.servingWebhooks().find((w) => model.serviceOf(w) === svc)?.service?.port ?? WEBHOOK_PORT;
       const candidates = matching.length > 1 ? matching.filter((w) => servesPort(svc, port, podSpecOf(w)) === 'yes') : matching;
       const text = shown(labelsOf(selector));
       // What the render shows a loose selector does; without it, tightening only rolls pods for nothing.

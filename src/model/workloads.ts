@@ -3,7 +3,10 @@
 import { leaderElectSetting } from '../yaml/crd-text.js';
 import { type Model } from './model.js';
 import { mapSelectorMatches } from './selectors.js';
-import { isObj, labelsOf, podLabels, type Obj, type Resource } from './types.js';
+import { isObj, labelsOf, podLabels, WEBHOOK_PORT, type Obj, type Resource } from './types.js';
+
+/** CONTROLLER_RUNTIME_WEBHOOK_PORT is where controller-runtime's webhook server listens by default. */
+const CONTROLLER_RUNTIME_WEBHOOK_PORT = 9443;
 
 /** Evidence is a yes/no answer and the fact of the render it rests on, for reasons and warnings. */
 export interface Evidence {
@@ -284,7 +287,9 @@ export interface RuntimeServer {
 // controller-runtime's default 9443. Metrics ports (http-metrics, 8080, 9402…) are not.
 function webhookPort(p: Obj): boolean {
   const words = [p.name, p.targetPort].filter((x) => typeof x === 'string').join(' ');
-  return Number(p.port) === 443 || Number(p.targetPort) === 9443 || /webhook|https/i.test(words);
+  return (
+    Number(p.port) === WEBHOOK_PORT || Number(p.targetPort) === CONTROLLER_RUNTIME_WEBHOOK_PORT || /webhook|https/i.test(words)
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 // service-selector-overlap: a webhook Service selects the pods of more than one workload.
-import { isObj, type Resource, type Webhook } from '../../model/types.js';
+import { isObj, WEBHOOK_PORT, type Resource, type Webhook } from '../../model/types.js';
 import { sourceName } from '../graph.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { conversionOutage, listOf } from '../describe.js';
@@ -31,7 +31,7 @@ export const serviceSelectorOverlap = {
       const selected = all.filter((s) => !tests.includes(s));
       const onlyTests = selected.length < 2;
       const ns = model.namespaceOf(svc);
-      const port = webhooks[0].service?.port ?? 443;
+      const port = webhooks[0].service?.port ?? WEBHOOK_PORT;
       const intended = all.filter((s) => servesPort(svc, port, podSpecOf(s.resource)) === 'yes');
       const selector = isObj(svc.obj.spec?.selector)
         ? Object.entries(svc.obj.spec.selector)

@@ -5,6 +5,10 @@ import { webhookLabel } from '../describe.js';
 /** LIMIT is the longest timeout the rule accepts, in seconds (the API allows 1 to 30; the default is 10). */
 export const LIMIT = 15;
 
+/** The API server's timeoutSeconds when a webhook gives none: 10 s in admissionregistration v1, 30 s in v1beta1. */
+const DEFAULT_TIMEOUT = 10;
+const DEFAULT_TIMEOUT_V1BETA1 = 30;
+
 /**
  * timeout reports webhooks that wait more than 15 s for their backend (admissionregistration v1beta1's
  * default was 30 s): while the backend hangs, every matching request waits that long before the failure
@@ -21,7 +25,7 @@ export const timeout = {
       if (w.type === 'conversion') continue;
       const raw = w.entry.timeoutSeconds;
       const v1beta1 = w.owner.apiVersion.endsWith('/v1beta1');
-      const seconds = raw === undefined || raw === null ? (v1beta1 ? 30 : 10) : Number(raw);
+      const seconds = raw === undefined || raw === null ? (v1beta1 ? DEFAULT_TIMEOUT_V1BETA1 : DEFAULT_TIMEOUT) : Number(raw);
       if (!(seconds > LIMIT)) continue;
       out.push({
         id: 'timeout',
@@ -38,7 +42,7 @@ export const timeout = {
           "and the whole request fails at the apiserver's own deadline.",
         docs: [DOCS.timeouts, DOCS.smallTimeout],
         fix:
-          `Set timeoutSeconds to ${LIMIT} or less (10, the default, or lower) ` +
+          `Set timeoutSeconds to ${LIMIT} or less (${DEFAULT_TIMEOUT}, the default, or lower) ` +
           `in the chart's values; no webhook-guard transform changes it.`,
       });
     }
