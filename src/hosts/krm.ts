@@ -8,7 +8,7 @@ import { applyTransforms, writeModel } from '../pipeline/pipeline.js';
 import { redact } from '../pipeline/report.js';
 import { readStream } from '../yaml/read-stream.js';
 import { splitStream } from '../yaml/stream.js';
-import type { Change, Warning } from '../transform.js';
+import type { Change, Note, Warning } from '../transform.js';
 
 /** KrmResult is one KRM field of `results` (functions spec: severity, message, resourceRef, field, file). */
 export interface KrmResult {
@@ -70,14 +70,14 @@ export async function runResourceList(
   const doc = model.docs.find((d) => d.working !== undefined)!;
   const list = doc.working as Obj;
   try {
-    const { changes, warnings } = applyTransforms(model, config);
+    const { changes, warnings, notes } = applyTransforms(model, config);
     // Added resources become items: kustomize and kpt read nothing but the one ResourceList.
     for (const added of model.docs.filter((d) => d.addedBy)) {
       if (!Array.isArray(list.items)) list.items = [];
       list.items.push(added.working);
     }
     for (let i = model.docs.length - 1; i >= 0; i--) if (model.docs[i].addedBy) model.docs.splice(i, 1);
-    const results = toResults(model, changes, warnings);
+    const results = toResults(model, changes, warnings, notes);
     if (results.length) list.results = [...(Array.isArray(list.results) ? list.results : []), ...results];
     return { output: writeModel(model, changes), changes, warnings, results };
   } catch (err) {
@@ -117,8 +117,11 @@ function withResults(model: Model, results: KrmResult[]): string | undefined {
   }
 }
 
-/** toResults turns changes into info results and warnings into warning results, each naming its resource and field. */
-export function toResults(model: Model, changes: Change[], warnings: Warning[]): KrmResult[] {
+/**
+ * toResults turns changes into info results, warnings into warning results and notes (why a webhook was left
+ * alone) into info results, each naming its resource and, for changes, the field.
+ */
+export function toResults(model: Model, changes: Change[], warnings: Warning[], notes: Note[] = []): KrmResult[] {
   const byId = new Map<string, Resource>();
   for (const r of model.resources)
     if (!byId.has(resourceId(r, model.defaultNamespace))) byId.set(resourceId(r, model.defaultNamespace), r);
@@ -151,6 +154,15 @@ export function toResults(model: Model, changes: Change[], warnings: Warning[]):
     const file = fileOf(r);
     if (file) result.file = file;
     result.tags = { transform: w.transform };
+    out.push(result);
+  }
+  // kpt shows results to the user; kustomize does not. A reviewer reading them must see why nothing changed.
+  for (const n of notes) {
+    const r = n.resource ? byId.get(n.resource) : undefined;
+    const result: KrmResult = { message: `${n.transform}: left alone: ${n.message}`, severity: 'info', ...ref(r) };
+    const file = fileOf(r);
+    if (file) result.file = file;
+    result.tags = { transform: n.transform, leftAlone: 'true' };
     out.push(result);
   }
   return out;

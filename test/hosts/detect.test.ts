@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
+import { parse } from 'yaml';
 import * as assert from 'uvu/assert';
 import { isResourceList, kustomizePluginArgv } from '../../src/hosts/detect.js';
 import { cli } from '../support/helpers.js';
@@ -53,6 +54,46 @@ test('examples/kustomize/krm/guard-fn.yaml is a valid functionConfig', () => {
   const input = `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nfunctionConfig:\n${fc.replace(/^/gm, '  ')}`;
   const r = cli([], input);
   assert.is(r.status, 0, r.stderr);
+});
+
+test('KRM results carry the notes: why a webhook was left alone, as info results naming the resource', () => {
+  const list = [
+    'apiVersion: config.kubernetes.io/v1',
+    'kind: ResourceList',
+    'items:',
+    '- apiVersion: admissionregistration.k8s.io/v1',
+    '  kind: MutatingWebhookConfiguration',
+    '  metadata: {name: pod-identity}',
+    '  webhooks:',
+    '  - name: pod-identity.example.com',
+    '    failurePolicy: Ignore',
+    '    clientConfig: {service: {name: pod-identity, namespace: default, path: /mutate}}',
+    '    rules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}]',
+    '    sideEffects: None',
+    '    admissionReviewVersions: [v1]',
+    '',
+  ].join('\n');
+  const r = cli(['--quiet'], list);
+  assert.is(r.status, 0, r.stderr);
+  const results = (parse(r.stdout) as { results: unknown[] }).results;
+  assert.equal(
+    results.filter((x: any) => x.tags?.leftAlone),
+    [
+      {
+        message:
+          'exclude-namespaces: left alone: webhook pod-identity.example.com fails open (failurePolicy: Ignore): while its ' +
+          'backend is down, requests pass, so it cannot deadlock its backend or the control plane; its selectors are left ' +
+          'as the chart wrote them',
+        severity: 'info',
+        resourceRef: {
+          apiVersion: 'admissionregistration.k8s.io/v1',
+          kind: 'MutatingWebhookConfiguration',
+          name: 'pod-identity',
+        },
+        tags: { transform: 'exclude-namespaces', leftAlone: 'true' },
+      },
+    ],
+  );
 });
 
 test.run();
