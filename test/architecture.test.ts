@@ -7,7 +7,7 @@ import { ROOT } from './support/helpers.js';
 
 // LAYERS, bottom to top: a file may import from its own layer or any layer below it.
 const LAYERS: Array<[string, (path: string) => boolean]> = [
-  ['base', (p) => p === 'src/errors.ts' || p === 'src/package.ts'],
+  ['base', (p) => p === 'src/errors.ts' || p === 'src/package.ts' || p === 'src/text.ts'],
   ['yaml', (p) => p.startsWith('src/yaml/')],
   ['model', (p) => p.startsWith('src/model/')],
   ['transform contract', (p) => p === 'src/transform.ts'],

@@ -1,6 +1,7 @@
 // The process edge: stdin read whole, stdout written in pieces with back-pressure, a closed reader reported in one line.
 import { fstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { InputError } from '../errors.js';
+import { escapeControls } from '../text.js';
 
 // PIECE is how much of the output is written before waiting for the reader.
 const PIECE = 4 << 20;
@@ -62,18 +63,6 @@ export async function run(argv: string[]): Promise<void> {
     env: process.env,
   });
   await writing;
-}
-
-// Control characters (ESC, BEL, CR, C1, the Unicode line separators) from names and values of a chart must not
-// reach the terminal raw: they could rewrite what the user sees. Line feeds and tabs are the messages' own.
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
-
-/** escapeControls writes each control character but line feed and tab as `\xNN` (or `\uNNNN`). */
-export function escapeControls(text: string): string {
-  return text.replace(CONTROLS, (c) => {
-    const code = c.charCodeAt(0);
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
 }
 
 // readPipe collects a piped stdin into one growing buffer. Keeping the 64 KB chunks to join them at the

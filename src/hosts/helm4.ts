@@ -2,6 +2,7 @@
 // without --debug), so warnings such as "label namespace kruise-system" would be lost. As a Helm 4
 // plugin, webhook-guard also writes its stderr to the terminal, when there is one.
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { escapeControls } from '../text.js';
 
 /** isHelmPlugin tells whether Helm runs us as a plugin (Helm 4 sets HELM_PLUGIN_NAME and HELM_PLUGIN_DIR). */
 export function isHelmPlugin(env: NodeJS.ProcessEnv): boolean {
@@ -9,7 +10,7 @@ export function isHelmPlugin(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * teeToTerminal wraps a stderr writer so that its text also goes to /dev/tty. Without a controlling
+ * teeToTerminal wraps a stderr writer so that its text also goes to /dev/tty, control characters escaped as on stderr. Without a controlling
  * terminal (CI, Argo CD, Flux) opening /dev/tty fails and the writer is left as it was.
  */
 export function teeToTerminal(stderr: (text: string) => void, tty = '/dev/tty'): (text: string) => void {
@@ -23,7 +24,7 @@ export function teeToTerminal(stderr: (text: string) => void, tty = '/dev/tty'):
         fd = openSync(tty, 'a');
         process.once('exit', () => closeSync(fd!));
       }
-      writeSync(fd, text);
+      writeSync(fd, escapeControls(text));
     } catch {
       failed = true;
     }
