@@ -97,7 +97,8 @@ export const webhookReplicas = {
       } else if (replicas < min) {
         ctx.warn(
           wl,
-          `${serves}, but runs ${replicas} replica${replicas === 1 ? '' : 's'}, left as ${replicas === 1 ? 'it is' : 'they are'}: ` +
+          `${serves}, but runs ${replicas} replica${replicas === 1 ? '' : 's'}, ` +
+            `left as ${replicas === 1 ? 'it is' : 'they are'}: ` +
             (multi
               ? `${multi.why}, and two copies of a controller without leader election act twice`
               : `the render shows no leader election (--leader-elect, --enable-leader-election, ` +
@@ -185,15 +186,19 @@ function warnUnresolved(model: Model, webhooks: Webhook[], ctx: Context): void {
     const { namespace, name } = ws[0].service!;
     const svc = model.serviceOf(ws[0]);
     const names = ws.map((w) => w.name);
-    const who = `Fail webhook${names.length > 1 ? 's' : ''} ${names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ')}`;
+    const listed = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+    const who = `Fail webhook${names.length > 1 ? 's' : ''} ${listed}`;
     const unnamed = model.ofKind('Service').some((s) => s.name === name && s.namespace === undefined);
     let message: string;
     if (svc)
-      message = `${who} call${names.length > 1 ? '' : 's'} Service ${key}, which selects no workload of the stream; its replicas cannot be checked`;
+      message =
+        `${who} call${names.length > 1 ? '' : 's'} Service ${key}, which selects no workload of the stream; ` +
+        'its replicas cannot be checked';
     else if (unnamed && namespace !== model.defaultNamespace)
       message =
         `${who} call${names.length > 1 ? '' : 's'} Service ${key}, but the stream renders Service ${name} without a namespace ` +
-        `and the release namespace was taken as ${model.defaultNamespace} (${model.namespaceEvidence}); its backend is left as it is: ` +
+        `and the release namespace was taken as ${model.defaultNamespace} (${model.namespaceEvidence}); ` +
+        'its backend is left as it is: ' +
         `pass --namespace ${namespace} if that is the release namespace`;
     else
       message =

@@ -281,7 +281,9 @@ export class Admission {
   /** intercepts decides whether a webhook intercepts a request (memoised per webhook and request). */
   intercepts(w: Webhook, req: AdmissionRequest): Interception {
     if (w.type === 'conversion') return { verdict: 'no', reason: 'conversion webhook' };
-    const key = `${this.webhooks().indexOf(w)}|${JSON.stringify([req.group, req.resource, req.subresource, req.operation, req.namespace, req.name, req.kind, req.object === null ? 0 : this.objectId(req.object)])}`;
+    const object = req.object === null ? 0 : this.objectId(req.object);
+    const request = [req.group, req.resource, req.subresource, req.operation, req.namespace, req.name, req.kind, object];
+    const key = `${this.webhooks().indexOf(w)}|${JSON.stringify(request)}`;
     let out = this.memo.get(key);
     if (!out) {
       out = webhookIntercepts({ ...w.entry, failurePolicy: w.failurePolicy }, req);

@@ -30,7 +30,9 @@ const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 export const BUILTIN_ELECTION: ReadonlyArray<{ image: RegExp; why: string }> = [
   {
     image: /(^|\/)kyverno\/kyverno(:|@|$)/,
-    why: "Kyverno's admission controller (image kyverno/kyverno) elects its leaders itself and is documented to run as several replicas",
+    why:
+      "Kyverno's admission controller (image kyverno/kyverno) elects its leaders itself " +
+      'and is documented to run as several replicas',
   },
   {
     image: /(^|\/)pilot(:|@|$)/,
@@ -257,7 +259,8 @@ export function rolloutOutage(wl: Resource, replicasAfter?: number): string | un
 
 /** ROLLOUT_FIX is what to change in a chart's values when rolloutOutage answers. */
 export const ROLLOUT_FIX =
-  'set the Deployment strategy to RollingUpdate with maxUnavailable: 0 and maxSurge: 1 (a StatefulSet: 2 replicas or more) in the chart values';
+  'set the Deployment strategy to RollingUpdate with maxUnavailable: 0 and maxSurge: 1 ' +
+  '(a StatefulSet: 2 replicas or more) in the chart values';
 
 /** isHelmTest tells a `helm test` hook: its pods exist only while the test runs. */
 export function isHelmTest(r: Resource): boolean {

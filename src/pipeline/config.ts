@@ -10,7 +10,9 @@ import { TRANSFORMS } from './registry.js';
 export const DEFAULT_KUBE_VERSION = '1.30';
 
 /** TransformOptions are one transform's options plus its switch. */
-export type TransformOptions = { enabled: boolean } & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// Each transform checks its own options against its schema (config-schema.test.ts holds them to one another).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TransformOptions = { enabled: boolean } & Record<string, any>;
 
 /** Config is the resolved configuration a run uses: every transform present, defaults filled in. */
 export interface Config {
@@ -110,7 +112,9 @@ export function defaultConfig(): Config {
 /** resolveConfig merges a validated config object (or none) and the flags over the defaults. */
 export function resolveConfig(file: unknown, overrides: Overrides = {}): Config {
   const config = defaultConfig();
-  const spec = (file as { spec?: Record<string, any> } | undefined)?.spec ?? {}; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // validateConfig has checked the file against the schema before this reads it.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const spec = (file as { spec?: Record<string, any> } | undefined)?.spec ?? {};
   if (spec.namespace) config.namespace = spec.namespace;
   if (spec.kubeVersion) config.kubeVersion = String(spec.kubeVersion).replace(/^v/, '');
   for (const [name, options] of Object.entries(spec.transforms ?? {})) Object.assign(config.transforms[name], options);

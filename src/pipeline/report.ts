@@ -35,7 +35,8 @@ function redactObject(obj: unknown): unknown {
 
 /**
  * summary is the short stderr line printed after every run unless --quiet. When nothing changes it says why,
- * from the transforms' notes: `nothing to change: every webhook is already safe (exclude-namespaces: 2 webhooks failing open (Ignore), …)`.
+ * from the transforms' notes:
+ * `nothing to change: every webhook is already safe (exclude-namespaces: 2 webhooks failing open (Ignore), …)`.
  */
 export function summary(changes: Change[], warnings: Warning[], notes: Note[] = []): string {
   if (!changes.length && !warnings.length) {
