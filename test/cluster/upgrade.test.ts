@@ -237,9 +237,9 @@ needsCorpus(
     // What an unconditional tightening did: the same apply adds a label to the pod template and to the selector.
     const input = render(LWS, 'input');
     const naive = input
-      .replace(/(\n  selector:\n    control-plane: controller-manager\n)/, '$1    app.kubernetes.io/component: webhook\n')
+      .replace(/(\n {2}selector:\n {4}control-plane: controller-manager\n)/, '$1    app.kubernetes.io/component: webhook\n')
       .replace(
-        /(\n    metadata:\n      labels:\n        control-plane: controller-manager\n)/,
+        /(\n {4}metadata:\n {6}labels:\n {8}control-plane: controller-manager\n)/,
         '$1        app.kubernetes.io/component: webhook\n',
       );
     assert.is.not(naive, input);
