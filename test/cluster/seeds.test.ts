@@ -5,9 +5,13 @@ import * as assert from 'uvu/assert';
 import { CORPUS, gatedSuite, needsCorpus } from '../support/helpers.js';
 import { missingControlPlane, type Cluster } from './harness.js';
 import { withCapsuleNodeWebhook } from '../support/fixtures.js';
+import { captured } from './captured.js';
 import { harden, install, kubectl, NODE, ok, objects, podOf, ready, render, withCluster } from './kube.js';
 
 const test = gatedSuite('cluster: the seed outages, reproduced and prevented', missingControlPlane());
+
+/** VARIANT says which stream a captured session ran against. */
+const VARIANT = { input: 'the render as it is', output: "webhook-guard's output" } as const;
 
 /** createPod creates a Pod as the replicaset controller would, and returns kubectl's answer. */
 function createPod(c: Cluster, pod: Record<string, any>) {
@@ -21,6 +25,7 @@ needsCorpus(
   'OpenKruise 1.5.2 in a pre-created kruise-system: its controller Pod is rejected, then admitted',
   ['kruise-1.5.2-seed.yaml'],
   async () => {
+    const session: string[] = [];
     for (const variant of ['input', 'output'] as const) {
       const stream = render('kruise-1.5.2-seed.yaml', variant);
       await withCluster(async (c) => {
@@ -43,8 +48,14 @@ needsCorpus(
           assert.match(elsewhere.stderr, 'failed calling webhook "mpod.kb.io"');
         }
         console.log(`    ${variant}: ${(created.status === 0 ? created.stdout : created.stderr).trim()}`);
+        session.push(
+          `# ${VARIANT[variant]}: the controller's Pod, created as its ReplicaSet would`,
+          '$ kubectl create -f controller-pod.json -o name',
+          (created.status === 0 ? created.stdout : created.stderr).trim(),
+        );
       });
     }
+    captured('openkruise-precreated-namespace', 'kruise-1.5.2', session.join('\n'));
   },
 );
 
@@ -77,6 +88,7 @@ needsCorpus(
       // The mirror-pod condition alone (kube-system not excluded): it must let only kubelets' mirror pods through.
       { variant: 'output' as const, args: ['--disable', 'exclude-namespaces'] },
     ];
+    const session: string[] = [];
     for (const { variant, args } of runs) {
       const stream = render(file, variant, args);
       await withCluster(async (c) => {
@@ -95,6 +107,12 @@ needsCorpus(
         });
         const label = `${variant}${args.length ? ` ${args.join(' ')}` : ''}`;
         console.log(`    ${label}: kubelet: ${(byKubelet.status === 0 ? byKubelet.stdout : byKubelet.stderr).trim()}`);
+        if (!args.length)
+          session.push(
+            `# ${VARIANT[variant]}: the mirror pod of a static pod, created by node-1's kubelet`,
+            '$ kubectl create -f mirror-pod.json -o name --kubeconfig kubelet.kubeconfig',
+            (byKubelet.status === 0 ? byKubelet.stdout : byKubelet.stderr).trim(),
+          );
         if (variant === 'input') {
           assert.is.not(byKubelet.status, 0, 'the input lets the mirror pod in');
           assert.match(byKubelet.stderr, 'failed calling webhook "pod-identity-webhook.amazonaws.com"');
@@ -106,6 +124,7 @@ needsCorpus(
         }
       });
     }
+    captured('kops-pod-identity-webhook', 'kops-pod-identity-webhook', session.join('\n'));
   },
 );
 
@@ -115,6 +134,7 @@ needsCorpus(
   ['capsule-0.12.4.yaml'],
   async () => {
     const withNodes = withCapsuleNodeWebhook(readFileSync(join(CORPUS, 'capsule-0.12.4.yaml'), 'utf8')).text;
+    const session: string[] = [];
     for (const variant of ['input', 'output'] as const) {
       const stream = variant === 'input' ? withNodes : harden(withNodes);
       await withCluster(async (c) => {
@@ -136,6 +156,11 @@ needsCorpus(
           'system:masters',
         ]);
         console.log(`    ${variant}: kubelet: ${(kubelet.status === 0 ? kubelet.stdout : kubelet.stderr).trim()}`);
+        session.push(
+          `# ${VARIANT[variant]}: node-1's kubelet updates its Node`,
+          '$ kubectl label node node-1 example.com/ready=true --kubeconfig kubelet.kubeconfig',
+          (kubelet.status === 0 ? kubelet.stdout : kubelet.stderr).trim(),
+        );
         if (variant === 'input') {
           assert.is.not(kubelet.status, 0, 'the input lets the kubelet update its Node');
           assert.match(kubelet.stderr, 'failed calling webhook "nodes.projectcapsule.dev"');
@@ -147,6 +172,7 @@ needsCorpus(
         assert.match(tenant.stderr, 'failed calling webhook "namespaces.tenants.projectcapsule.dev"');
       });
     }
+    captured('capsule-single-replica', 'capsule-0.12.4', session.join('\n'));
   },
 );
 

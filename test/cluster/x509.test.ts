@@ -16,6 +16,7 @@ import {
   waitFor,
   withCluster,
 } from './kube.js';
+import { captured } from './captured.js';
 import { missingTestNet, serveWebhook, testNet, type Backend, type TestNet } from './webhook-server.js';
 
 const test = gatedSuite(
@@ -71,6 +72,7 @@ needsCorpus(
   'LeaderWorkerSets fail with the real x509 error with the input, and never with the output',
   [KUEUE, LWS],
   async () => {
+    const session: string[] = [];
     for (const variant of ['input', 'output'] as const) {
       const kueue = render(KUEUE, variant);
       const lws = render(LWS, variant);
@@ -91,14 +93,24 @@ needsCorpus(
           install(c, kueue);
           install(c, lws);
           const failures: string[] = [];
+          const created: string[] = [];
           for (let i = 0; i < LEADER_WORKER_SETS; i++) {
             const r = kubectl(c, ['create', '-f', '-', '-o', 'name'], { input: JSON.stringify(leaderWorkerSet(i)) });
             if (r.status !== 0) failures.push(r.stderr.trim());
+            else created.push(r.stdout.trim());
           }
           const lwsEndpoints = readyEndpoints(c, NS, 'lws-webhook-service').sort();
           console.log(
             `    ${variant}: lws-webhook-service endpoints ${lwsEndpoints.join(', ')}; ` +
               `${failures.length}/${LEADER_WORKER_SETS} LeaderWorkerSets failed${failures.length ? `, e.g. ${failures[0]}` : ''}`,
+          );
+          // How many fail is chance (each call picks an endpoint at random): the README shows the error, not the count.
+          session.push(
+            variant === 'input'
+              ? `# the renders as they are: ${LEADER_WORKER_SETS} LeaderWorkerSets, some fail; the first failure`
+              : `# webhook-guard's output, same steps: every LeaderWorkerSet is created`,
+            `$ kubectl create -f leaderworkerset.json -o name`,
+            failures.length ? failures[0] : created[0],
           );
           if (variant === 'input') {
             assert.equal(lwsEndpoints, [...net.ips].sort(), "LWS's Service selects Kueue's pod too");
@@ -114,6 +126,7 @@ needsCorpus(
         }
       });
     }
+    captured('kueue-lws-shared-namespace', 'kueue-0.11.4-lws-0.6.1', session.join('\n'));
   },
 );
 
