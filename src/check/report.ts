@@ -1,4 +1,5 @@
-// Findings to text (grouped by severity), JSON, and SARIF 2.1.0 with locations in the input files.
+// Findings to text (by severity, one entry per rule and resource), JSON, and SARIF 2.1.0 located in the input files.
+import { escapeControls } from '../text.js';
 import type { Rule, Severity } from './types.js';
 import { SEVERITIES } from './types.js';
 import type { CheckResult, Located } from './run.js';
@@ -48,9 +49,40 @@ function where(f: Located): string {
   return `${l.source}:${l.line}:${l.column} (document ${l.document})`;
 }
 
-/** textReport lists the findings grouped by severity, each with where, why (and the documentation), and the fix. */
+/** Group is the findings of one rule on one resource: a webhook configuration's webhooks, a Service, a workload. */
+export interface Group {
+  id: string;
+  severity: Severity;
+  resourceId: string;
+  findings: Located[];
+}
+
+/** groupFindings groups findings by severity, rule and resource, in report order (the first finding's place). */
+export function groupFindings(findings: Located[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const f of findings) {
+    const key = `${f.severity}|${f.id}|${f.location.source}|${f.resourceId}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { id: f.id, severity: f.severity, resourceId: f.resourceId, findings: [] }));
+    g.findings.push(f);
+  }
+  return [...groups.values()];
+}
+
+const whyOf = (f: Located): string =>
+  `${f.why}${f.docs.length ? ` (${f.docs.map((d) => `${d.title}, ${d.url}`).join('; ')})` : ''}`;
+const fixOf = (f: Located): string => `${f.fix}${f.transform ? ` [transform: ${f.transform}]` : ''}`;
+const distinct = (values: string[]): string[] => [...new Set(values)];
+
+/**
+ * textReport lists the findings by severity, one entry per rule and resource (a webhook configuration lists its
+ * webhooks), each with where and what. A rule's why (with its documentation) and fix are printed once, in the
+ * closing RULES section, when every finding of the rule shares them; otherwise with the entry they belong to.
+ */
 export function textReport(result: CheckResult, inputs: string[], style: Style = { color: false }): string {
-  const { findings } = result;
+  // Names and values come from the charts: their control characters must not reach the terminal raw.
+  const findings = result.findings.map(printable);
+  inputs = inputs.map(escapeControls);
   const a = result.admission;
   const lines: string[] = [];
   const webhooks = a.webhooks();
@@ -61,27 +93,76 @@ export function textReport(result: CheckResult, inputs: string[], style: Style =
       `(${webhooks.filter((w) => w.failurePolicy === 'Fail').length} Fail), ` +
       `${a.sources().length} pod source${a.sources().length === 1 ? '' : 's'}`,
   );
+  if (result.noWebhooks)
+    lines.push('', 'no webhooks: the input has no admission webhook, CRD conversion webhook or runtime webhook configuration');
   if (result.assumptions.length) {
     lines.push('', 'assumed:');
-    for (const s of result.assumptions) lines.push(`  - ${s}`);
+    for (const s of result.assumptions) lines.push(`  - ${escapeControls(s)}`);
   }
+  // A rule's why and fix go to the RULES section when all its findings share them.
+  const shared = new Map<string, { why?: string; fix?: string }>();
+  for (const id of distinct(findings.map((f) => f.id))) {
+    const of = findings.filter((f) => f.id === id);
+    const whys = distinct(of.map(whyOf));
+    const fixes = distinct(of.map(fixOf));
+    shared.set(id, { why: whys.length === 1 ? whys[0] : undefined, fix: fixes.length === 1 ? fixes[0] : undefined });
+  }
+  const groups = groupFindings(findings);
   for (const sev of SEVERITIES) {
-    const group = findings.filter((f) => f.severity === sev);
-    if (!group.length) continue;
-    lines.push('', paint(style, sev, `${sev.toUpperCase()} (${group.length})`));
-    for (const f of group) {
-      lines.push(`${paint(style, sev, `[${f.id}]`)} ${f.resourceId}${f.field ? `: ${f.field}` : ''}`);
-      lines.push(`  at ${where(f)}`);
-      lines.push(`  ${f.message}`);
-      lines.push(
-        `  ${paint(style, 'dim', 'why:')} ` +
-          `${f.why}${f.docs.length ? ` (${f.docs.map((d) => `${d.title}, ${d.url}`).join('; ')})` : ''}`,
-      );
-      lines.push(`  ${paint(style, 'dim', 'fix:')} ${f.fix}${f.transform ? ` [transform: ${f.transform}]` : ''}`);
+    const these = groups.filter((g) => g.severity === sev);
+    if (!these.length) continue;
+    const n = these.reduce((sum, g) => sum + g.findings.length, 0);
+    const entries = `${these.length} entr${these.length === 1 ? 'y' : 'ies'}`;
+    lines.push('', paint(style, sev, `${sev.toUpperCase()} (${n}${n === these.length ? '' : ` in ${entries}`})`));
+    for (const g of these) {
+      const { why, fix } = shared.get(g.id)!;
+      const whys = why ? [] : distinct(g.findings.map(whyOf));
+      const fixes = fix ? [] : distinct(g.findings.map(fixOf));
+      const first = g.findings[0];
+      if (g.findings.length === 1) {
+        lines.push(`${paint(style, sev, `[${g.id}]`)} ${g.resourceId}${first.field ? `: ${first.field}` : ''}`);
+        lines.push(`  at ${where(first)}`);
+        lines.push(`  ${first.message}`);
+      } else {
+        lines.push(`${paint(style, sev, `[${g.id}]`)} ${g.resourceId} (${g.findings.length} findings)`);
+        lines.push(`  at ${where(first)}`);
+        for (const f of g.findings) {
+          const at = f.location.document ? ` (line ${f.location.line})` : '';
+          lines.push(`  - ${f.field || 'the resource'}${at}: ${f.message}`);
+          // Only what differs between the findings of one entry is repeated per finding.
+          if (whys.length > 1) lines.push(`    ${paint(style, 'dim', 'why:')} ${whyOf(f)}`);
+          if (fixes.length > 1) lines.push(`    ${paint(style, 'dim', 'fix:')} ${fixOf(f)}`);
+        }
+      }
+      if (whys.length === 1) lines.push(`  ${paint(style, 'dim', 'why:')} ${whys[0]}`);
+      if (fixes.length === 1) lines.push(`  ${paint(style, 'dim', 'fix:')} ${fixes[0]}`);
+    }
+  }
+  const rules = result.rules.filter((r) => shared.get(r.id)?.why || shared.get(r.id)?.fix);
+  if (rules.length) {
+    lines.push('', paint(style, 'bold', 'RULES'));
+    for (const r of rules) {
+      const { why, fix } = shared.get(r.id)!;
+      lines.push(`[${r.id}] ${r.title}`);
+      if (why) lines.push(`  ${paint(style, 'dim', 'why:')} ${why}`);
+      if (fix) lines.push(`  ${paint(style, 'dim', 'fix:')} ${fix}`);
     }
   }
   lines.push('', `webhook-guard check: ${summaryLine(findings)}`);
   return lines.join('\n') + '\n';
+}
+
+// printable is a finding whose texts from the input have their control characters escaped.
+function printable(f: Located): Located {
+  return {
+    ...f,
+    message: escapeControls(f.message),
+    why: escapeControls(f.why),
+    fix: escapeControls(f.fix),
+    resourceId: escapeControls(f.resourceId),
+    field: escapeControls(f.field),
+    location: { ...f.location, source: escapeControls(f.location.source) },
+  };
 }
 
 /** jsonFinding is one finding as the JSON report and `--explain` carry it. */
@@ -114,6 +195,7 @@ export function jsonReport(result: CheckResult, inputs: string[], version: strin
         command: 'check',
         inputs,
         summary: counts(result.findings),
+        noWebhooks: result.noWebhooks,
         assumptions: result.assumptions,
         findings: result.findings.map(jsonFinding),
       },

@@ -4,6 +4,7 @@ import { CLUSTER_KINDS } from '../model/kinds.js';
 import { resourceId } from '../model/types.js';
 import { displayPath } from '../transform.js';
 import { Admission } from '../model/admission.js';
+import { runtimeServers } from '../model/workloads.js';
 import { locate, type Location } from './locate.js';
 import { RULES } from './rules/index.js';
 import { SEVERITIES, type CheckOptions, type Finding, type Rule } from './types.js';
@@ -27,6 +28,8 @@ export interface CheckResult {
   assumptions: string[];
   admission: Admission;
   rules: Rule[];
+  /** No webhook at all: none in a configuration, no CRD conversion, none a controller of the input creates at run time. */
+  noWebhooks: boolean;
 }
 
 /** checkModelOptions are the model options check needs. */
@@ -71,5 +74,7 @@ export function runCheck(model: Model, options: CheckOptions = {}, rules: Rule[]
       a.location.line - b.location.line,
   );
   const assumptions = [...new Set(located.flatMap((f) => f.assumptions ?? []))];
-  return { findings: located, assumptions, admission, rules };
+  const noWebhooks =
+    !admission.webhooks().length && !runtimeServers(model, new Set()).length && !located.some((f) => f.id === 'runtime-webhooks');
+  return { findings: located, assumptions, admission, rules, noWebhooks };
 }

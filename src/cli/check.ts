@@ -10,6 +10,8 @@ import { atLeast, type Severity } from '../check/types.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'mermaid', 'dot'] as const;
 const FAIL_ON = ['error', 'warning', 'info', 'none'] as const;
+/** NO_WEBHOOKS in --fail-on makes an input without any webhook a failure (a render that lost them, a wrong dump). */
+const NO_WEBHOOKS = 'no-webhooks';
 
 /** checkUsage is `webhook-guard check --help`. */
 export function checkUsage(): string {
@@ -24,8 +26,9 @@ It changes nothing. With no FILE, or with -, it reads stdin.
 Options:
   --format text|json|sarif|mermaid|dot
                          report format (default text); mermaid and dot draw the admission graph
-  --fail-on error|warning|info|none
-                         exit 1 when a finding is at least this severe (default error)
+  --fail-on error|warning|info|none[,no-webhooks]
+                         exit 1 when a finding is at least this severe (default error);
+                         with no-webhooks, also when the input has no webhook at all
   --namespace NS         namespace of resources that name none (default: each input's most common one)
   --config FILE          a WebhookGuard configuration; its spec.namespace is used
   --help
@@ -64,9 +67,15 @@ export async function checkMain(argv: string[], io: IO): Promise<number> {
     const format = values.format ?? 'text';
     if (!(FORMATS as readonly string[]).includes(format))
       throw new UsageError(`check: --format ${format}: expected ${FORMATS.join(', ')}`);
-    const failOn = values['fail-on'] ?? 'error';
-    if (!(FAIL_ON as readonly string[]).includes(failOn))
-      throw new UsageError(`check: --fail-on ${failOn}: expected ${FAIL_ON.join(', ')}`);
+    const failOnFlag = values['fail-on'] ?? 'error';
+    const failOnParts = failOnFlag.split(',');
+    const failOnEmpty = failOnParts.includes(NO_WEBHOOKS);
+    const severities = failOnParts.filter((p) => p !== NO_WEBHOOKS);
+    const failOn = severities.length ? severities[0] : 'error';
+    if (severities.length > 1 || !(FAIL_ON as readonly string[]).includes(failOn))
+      throw new UsageError(
+        `check: --fail-on ${failOnFlag}: expected one of ${FAIL_ON.join(', ')}, optionally with ,${NO_WEBHOOKS}`,
+      );
     let namespace = values.namespace;
     if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace))
       throw new UsageError(`check: --namespace ${JSON.stringify(namespace)}: not a namespace name`);
@@ -112,6 +121,10 @@ export async function checkMain(argv: string[], io: IO): Promise<number> {
       out = report.textReport(result, names, { color: report.useColor(io.stdoutIsTTY, io.env) });
     }
     io.stdout(out);
+    if (failOnEmpty && result.noWebhooks) {
+      io.stderr('webhook-guard check: no webhooks in the input (--fail-on ' + NO_WEBHOOKS + ')\n');
+      return ExitCode.FAILURE;
+    }
     if (failOn === 'none') return ExitCode.OK;
     return result.findings.some((f) => atLeast(f.severity, failOn as Severity)) ? ExitCode.FAILURE : ExitCode.OK;
   } catch (err) {

@@ -1,0 +1,108 @@
+// The text report: one entry per rule and resource, each rule's why and fix once, chart text made printable.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { checkInputs } from '../../src/check/run.js';
+import { groupFindings, textReport } from '../../src/check/report.js';
+import { cli, lines } from '../support/helpers.js';
+
+const test = suite('check: text report');
+
+const hook = (name: string): string[] => [
+  `- name: ${name}`,
+  '  admissionReviewVersions: [v1]',
+  '  sideEffects: None',
+  '  failurePolicy: Ignore',
+  '  timeoutSeconds: 30',
+  '  clientConfig: {url: "https://hooks.example.com/v"}',
+  '  rules: [{apiGroups: [example.com], apiVersions: [v1], operations: [CREATE], resources: [widgets]}]',
+];
+// The configuration's name carries an escape sequence that would clear the screen.
+const WIDGETS = lines(
+  'apiVersion: admissionregistration.k8s.io/v1',
+  'kind: ValidatingWebhookConfiguration',
+  'metadata: {name: "widgets\\e[2J"}',
+  'webhooks:',
+  ...hook('a.example.com'),
+  ...hook('b.example.com'),
+);
+const CONFIG_MAP = lines('apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: x}');
+
+const TABLE: Record<string, { input: string; expected: string }> = {
+  'two webhooks of one configuration: one entry listing both; why and fix once, under RULES; ESC escaped': {
+    input: WIDGETS,
+    expected: lines(
+      'webhook-guard check: 1 input (w.yaml), 2 webhooks (0 Fail), 0 pod sources',
+      '',
+      'WARNING (2 in 1 entry)',
+      '[timeout] admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration widgets\\x1b[2J (2 findings)',
+      '  at w.yaml:9:3 (document 1)',
+      '  - webhooks[a.example.com]/timeoutSeconds (line 9): validating webhook a.example.com (failurePolicy Ignore) ' +
+        'waits up to 30 s for its backend: while the backend hangs, every request it intercepts stalls that long before ' +
+        'the failure policy applies.',
+      '  - webhooks[b.example.com]/timeoutSeconds (line 16): validating webhook b.example.com (failurePolicy Ignore) ' +
+        'waits up to 30 s for its backend: while the backend hangs, every request it intercepts stalls that long before ' +
+        'the failure policy applies.',
+      '',
+      'RULES',
+      "[timeout] A webhook's timeoutSeconds is above 15",
+      '  why: Webhooks should answer "typically in milliseconds"; the Kubernetes documentation recommends a small timeout ' +
+        '(the default is 10 s). Timeouts of several webhooks on one request add up, and the whole request fails at the ' +
+        "apiserver's own deadline. (Dynamic Admission Control: Timeouts, " +
+        'https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#timeouts; ' +
+        'Admission Webhook Good Practices: Set a small timeout value, ' +
+        'https://kubernetes.io/docs/concepts/cluster-administration/admission-webhooks-good-practices/#small-timeout)',
+      "  fix: Set timeoutSeconds to 15 or less (10, the default, or lower) in the chart's values; " +
+        'no webhook-guard transform changes it.',
+      '',
+      'webhook-guard check: 0 errors, 2 warnings, 0 info',
+    ),
+  },
+  'no webhook at all: said so': {
+    input: CONFIG_MAP,
+    expected: lines(
+      'webhook-guard check: 1 input (w.yaml), 0 webhooks (0 Fail), 0 pod sources',
+      '',
+      'no webhooks: the input has no admission webhook, CRD conversion webhook or runtime webhook configuration',
+      '',
+      'webhook-guard check: no findings',
+    ),
+  },
+};
+
+for (const [name, c] of Object.entries(TABLE))
+  test(name, () => {
+    assert.fixture(textReport(checkInputs([{ source: 'w.yaml', text: c.input }]), ['w.yaml']), c.expected);
+  });
+
+test('groups: by severity, rule and resource; findings keep their order', () => {
+  const groups = groupFindings(checkInputs([{ source: 'w.yaml', text: WIDGETS }]).findings);
+  assert.equal(
+    groups.map((g) => [g.id, g.severity, g.resourceId, g.findings.map((f) => f.field)]),
+    [
+      [
+        'timeout',
+        'warning',
+        'admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration widgets\x1b[2J',
+        ['webhooks[a.example.com]/timeoutSeconds', 'webhooks[b.example.com]/timeoutSeconds'],
+      ],
+    ],
+  );
+});
+
+test('--fail-on NAME,no-webhooks: an input without webhooks fails; the severity still applies', () => {
+  const empty = cli(['check', '--fail-on', 'none,no-webhooks'], CONFIG_MAP);
+  assert.is(empty.status, 1);
+  assert.is(empty.stderr, 'webhook-guard check: no webhooks in the input (--fail-on no-webhooks)\n');
+  assert.is(cli(['check', '--fail-on', 'none'], CONFIG_MAP).status, 0);
+  assert.is(cli(['check', '--fail-on', 'warning,no-webhooks'], WIDGETS).status, 1, 'the timeouts are warnings');
+  assert.is(cli(['check', '--fail-on', 'error,no-webhooks'], WIDGETS).status, 0);
+  const bad = cli(['check', '--fail-on', 'warning,error'], WIDGETS);
+  assert.is(bad.status, 2);
+  assert.is(
+    bad.stderr,
+    'webhook-guard: check: --fail-on warning,error: expected one of error, warning, info, none, optionally with ,no-webhooks\n' +
+      'Run webhook-guard check --help for usage.\n',
+  );
+});
+
+test.run();
