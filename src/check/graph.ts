@@ -1,4 +1,5 @@
 // The admission dependency graph: webhook → Service → workload, "intercepts pods of" edges, and deadlock cycles.
+import { escapeControls } from '../text.js';
 import type { Webhook } from '../model/types.js';
 import type { Admission, PodSource } from '../model/admission.js';
 
@@ -233,7 +234,8 @@ function layout(admission: Admission): { nodes: RenderNode[]; edges: RenderEdge[
   return { nodes: [...nodes.values()], edges };
 }
 
-const quoteMermaid = (s: string) => s.replace(/"/g, '#quot;').replace(/\n/g, '<br/>');
+// Labels come from the charts: control characters are escaped (as on stderr) before the format's own quoting.
+const quoteMermaid = (s: string) => escapeControls(s).replace(/"/g, '#quot;').replace(/\n/g, '<br/>');
 
 /** mermaid renders the graph as a Mermaid flowchart; deadlock edges are red and thick. */
 export function mermaid(admission: Admission): string {
@@ -267,7 +269,7 @@ export function mermaid(admission: Admission): string {
   return lines.join('\n') + '\n';
 }
 
-const quoteDot = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+const quoteDot = (s: string) => `"${escapeControls(s).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 
 /** dot renders the graph in Graphviz DOT; deadlock edges are red and thick. */
 export function dot(admission: Admission): string {

@@ -3,6 +3,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkInputs } from '../../src/check/run.js';
 import { groupFindings, textReport } from '../../src/check/report.js';
+import { dot, mermaid } from '../../src/check/graph.js';
 import { cli, lines } from '../support/helpers.js';
 
 const test = suite('check: text report');
@@ -103,6 +104,27 @@ test('--fail-on NAME,no-webhooks: an input without webhooks fails; the severity 
     'webhook-guard: check: --fail-on warning,error: expected one of error, warning, info, none, optionally with ,no-webhooks\n' +
       'Run webhook-guard check --help for usage.\n',
   );
+});
+
+test('graphs: a name with control characters is drawn escaped, never raw', () => {
+  // The webhook's name sets the terminal title (OSC 0) in YAML's escapes.
+  const named = lines(
+    'apiVersion: admissionregistration.k8s.io/v1',
+    'kind: ValidatingWebhookConfiguration',
+    'metadata: {name: widgets}',
+    'webhooks:',
+    ...hook('"a\\e]0;x\\a.example.com"'),
+  );
+  const { admission } = checkInputs([{ source: 'w.yaml', text: named }]);
+  // DOT doubles the backslash of the escape in its own quoting; Mermaid does not quote backslashes.
+  const drawn = {
+    dot: [dot(admission), 'a\\\\x1b]0;x\\\\x07.example.com'],
+    mermaid: [mermaid(admission), 'a\\x1b]0;x\\x07.example.com'],
+  };
+  for (const [graph, name] of Object.values(drawn)) {
+    assert.not.match(graph, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    assert.match(graph, name);
+  }
 });
 
 test.run();
