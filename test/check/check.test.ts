@@ -531,7 +531,8 @@ rules('timeout, side-effects and runtime webhooks', () => {
     '  namespace: kyverno',
     'data:',
     `  webhooks: ` +
-      `'{"namespaceSelector":{"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["kube-system"]}]}}'`,
+      `'{"namespaceSelector":{"matchExpressions":` +
+      `[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["kube-system"]}]}}'`,
   );
   const f = findings(kyverno, 'runtime-webhooks');
   assert.equal(

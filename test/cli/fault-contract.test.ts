@@ -91,7 +91,9 @@ const BIG = 'x'.repeat(4 << 20);
 const HUGE: Record<string, string> = {
   'fast reader (a plain block Service)': `${SERVICE}  selector:\n    big: ${BIG}\n`,
   'full reader (a flow-style Service)': `{apiVersion: v1, kind: Service, metadata: {name: s, annotations: {big: ${BIG}}}}\n`,
-  'List items': `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: s\n    annotations:\n      big: ${BIG}\n`,
+  'List items':
+    `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ` +
+    `Service\n  metadata:\n    name: s\n    annotations:\n      big: ${BIG}\n`,
 };
 for (const [name, input] of Object.entries(HUGE)) {
   fault(`a 4 MiB object, ${name}: refused with a message naming the document`, () => {

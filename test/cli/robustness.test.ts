@@ -505,21 +505,36 @@ import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 const violation = (what) => { process.stderr.write('SANDBOX VIOLATION: ' + what + '\\n'); throw new Error('sandbox: ' + what); };
 const allowed = (p) => String(p) === process.env.WG_ALLOWED_FILE;
-for (const [mod, names] of [[net, ['connect', 'createConnection']], [tls, ['connect']], [dns, ['lookup', 'resolve', 'resolve4', 'resolve6']], [http, ['request', 'get']], [https, ['request', 'get']]]) {
+const NETWORK = [
+  [net, ['connect', 'createConnection']],
+  [tls, ['connect']],
+  [dns, ['lookup', 'resolve', 'resolve4', 'resolve6']],
+  [http, ['request', 'get']],
+  [https, ['request', 'get']],
+];
+for (const [mod, names] of NETWORK) {
   for (const n of names) mod[n] = () => violation(n);
 }
 net.Socket.prototype.connect = () => violation('socket connect');
 dns.promises.lookup = async () => violation('dns lookup');
 globalThis.fetch = async () => violation('fetch');
-for (const n of ['writeFileSync', 'appendFileSync', 'writeFile', 'appendFile', 'createWriteStream', 'mkdirSync', 'mkdir', 'renameSync', 'rmSync', 'unlinkSync', 'copyFileSync', 'symlinkSync']) {
+const WRITES = ['writeFileSync', 'appendFileSync', 'writeFile', 'appendFile', 'createWriteStream', 'mkdirSync', 'mkdir',
+  'renameSync', 'rmSync', 'unlinkSync', 'copyFileSync', 'symlinkSync'];
+for (const n of WRITES) {
   const orig = fs[n];
   fs[n] = function (p, ...rest) { if (!allowed(p)) violation(n + ' ' + p); return orig.call(this, p, ...rest); };
 }
 const openSync = fs.openSync;
-fs.openSync = function (p, flags, ...rest) { if (flags !== undefined && flags !== 'r' && flags !== 0 && !allowed(p)) violation('openSync ' + p + ' ' + flags); return openSync.call(this, p, flags, ...rest); };
+fs.openSync = function (p, flags, ...rest) {
+  if (flags !== undefined && flags !== 'r' && flags !== 0 && !allowed(p)) violation('openSync ' + p + ' ' + flags);
+  return openSync.call(this, p, flags, ...rest);
+};
 for (const n of ['writeFile', 'appendFile', 'open', 'mkdir', 'rm', 'rename']) {
   const orig = fs.promises[n];
-  fs.promises[n] = async function (p, ...rest) { if ((n !== 'open' || (rest[0] && rest[0] !== 'r')) && !allowed(p)) violation('promises.' + n + ' ' + p); return orig.call(this, p, ...rest); };
+  fs.promises[n] = async function (p, ...rest) {
+    if ((n !== 'open' || (rest[0] && rest[0] !== 'r')) && !allowed(p)) violation('promises.' + n + ' ' + p);
+    return orig.call(this, p, ...rest);
+  };
 }
 syncBuiltinESMExports();
 `;

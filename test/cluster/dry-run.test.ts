@@ -72,7 +72,8 @@ async function check(c: Cluster, name: string, input: string): Promise<void> {
   assert.equal(after, before, `${name}: the output is refused where the input is not`);
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { changes: unknown[] };
   console.log(
-    `    ${name}: ${report.changes.length} changes, every object accepted${before.length ? ` (${before.length} refused as in the input)` : ''}`,
+    `    ${name}: ${report.changes.length} changes, every object ` +
+      `accepted${before.length ? ` (${before.length} refused as in the input)` : ''}`,
   );
 }
 

@@ -228,7 +228,8 @@ test('for every probe request and every hardened webhook, the model and the API 
           if (real) called++;
           if ((model.verdict === 'yes') !== real) {
             disagreements.push(
-              `${p.label}: ${w.name}: model ${model.verdict} (${model.reason ?? ''}), API server ${real ? 'called it' : 'did not'}`,
+              `${p.label}: ${w.name}: model ${model.verdict} ` +
+                `(${model.reason ?? ''}), API server ${real ? 'called it' : 'did not'}`,
             );
           }
         }

@@ -221,7 +221,8 @@ needsCorpus(
     assert.is.not(output, input, 'the output changes the release (a rollout is what is tested)');
     const watch = await upgrade(input, output);
     console.log(
-      `    output: ${watch.samples} samples, fewest ready endpoints ${watch.minEndpoints}, ${watch.failures.length}/${watch.calls} calls failed`,
+      `    output: ${watch.samples} samples, fewest ready endpoints ` +
+        `${watch.minEndpoints}, ${watch.failures.length}/${watch.calls} calls failed`,
     );
     assert.ok(watch.rolledOut, 'the Deployment rolled out to the output');
     assert.ok(watch.minEndpoints > 0, `the webhook Service had no ready endpoint during the rollout`);
@@ -247,7 +248,8 @@ needsCorpus(
     assert.is.not(objectsOf(naive).join(), objectsOf(input).join(), 'the naive edit changes the Service and the pods');
     const watch = await upgrade(input, naive);
     console.log(
-      `    naive: ${watch.samples} samples, fewest ready endpoints ${watch.minEndpoints}, ${watch.failures.length}/${watch.calls} calls failed`,
+      `    naive: ${watch.samples} samples, fewest ready endpoints ` +
+        `${watch.minEndpoints}, ${watch.failures.length}/${watch.calls} calls failed`,
     );
     assert.is(watch.minEndpoints, 0, 'the naive edit must leave the Service without endpoints for a while');
     assert.ok(

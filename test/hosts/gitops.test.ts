@@ -62,32 +62,40 @@ test('Argo CD CMP generate: a failing stage fails the command with empty stdout 
   assert.is(badChart.stdout, '');
 });
 
-test('pipefail: `helm template … | webhook-guard` fails when helm fails; without pipefail webhook-guard refuses the empty stream', () => {
-  const good = run('bash', ['-c', `set -o pipefail; helm template kruise '${CHART}' -n kruise-system | webhook-guard --quiet`], {
-    env: sb.env,
-  });
-  assert.is(good.status, 0, good.stderr);
-  assert.match(good.stdout, /kind: PodDisruptionBudget/);
-  const failing =
-    `helm template kruise '${CHART}' -n kruise-system --set ` +
-    `replicaCount='{{' --values /nonexistent.yaml | webhook-guard --quiet`;
-  const withPipefail = run('bash', ['-c', `set -o pipefail; ${failing}`], { env: sb.env });
-  assert.is.not(withPipefail.status, 0);
-  assert.is(withPipefail.stdout, '');
-  const without = run('bash', ['-c', failing], { env: sb.env });
-  // The hazard pipefail guards against (empty output, success) is also closed by webhook-guard itself now: it
-  // refuses a stream with no Kubernetes object.
-  assert.is(without.status, 1, without.stderr);
-  assert.match(without.stderr, /webhook-guard: the input is empty/);
-  assert.is(without.stdout, '');
-  const failingGuard = run(
-    'bash',
-    ['-c', `set -o pipefail; helm template kruise '${CHART}' -n kruise-system | webhook-guard --min-replicas 0`],
-    { env: sb.env },
-  );
-  assert.is(failingGuard.status, 2);
-  assert.is(failingGuard.stdout, '');
-});
+test(
+  'pipefail: `helm template … | webhook-guard` fails when helm ' +
+    'fails; without pipefail webhook-guard refuses the empty stream',
+  () => {
+    const good = run(
+      'bash',
+      ['-c', `set -o pipefail; helm template kruise '${CHART}' -n kruise-system | webhook-guard --quiet`],
+      {
+        env: sb.env,
+      },
+    );
+    assert.is(good.status, 0, good.stderr);
+    assert.match(good.stdout, /kind: PodDisruptionBudget/);
+    const failing =
+      `helm template kruise '${CHART}' -n kruise-system --set ` +
+      `replicaCount='{{' --values /nonexistent.yaml | webhook-guard --quiet`;
+    const withPipefail = run('bash', ['-c', `set -o pipefail; ${failing}`], { env: sb.env });
+    assert.is.not(withPipefail.status, 0);
+    assert.is(withPipefail.stdout, '');
+    const without = run('bash', ['-c', failing], { env: sb.env });
+    // The hazard pipefail guards against (empty output, success) is also closed by webhook-guard itself now: it
+    // refuses a stream with no Kubernetes object.
+    assert.is(without.status, 1, without.stderr);
+    assert.match(without.stderr, /webhook-guard: the input is empty/);
+    assert.is(without.stdout, '');
+    const failingGuard = run(
+      'bash',
+      ['-c', `set -o pipefail; helm template kruise '${CHART}' -n kruise-system | webhook-guard --min-replicas 0`],
+      { env: sb.env },
+    );
+    assert.is(failingGuard.status, 2);
+    assert.is(failingGuard.stdout, '');
+  },
+);
 
 // helmfile (pkg/state/state.go) appends `--post-renderer <postRenderer>` and one
 // `--post-renderer-args=<arg>` per postRendererArgs item, and runs helm in the helmfile's folder.

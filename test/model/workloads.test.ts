@@ -97,7 +97,8 @@ const strategies: Array<[string, string[], string | undefined]> = [
   [
     'StatefulSet',
     ['  replicas: 1'],
-    'it is a StatefulSet whose rolling update replaces up to 1 pod at a time with 1 replica: a rollout deletes every pod before its replacement is ready',
+    'it is a StatefulSet whose rolling update replaces up to 1 pod at a time ' +
+      'with 1 replica: a rollout deletes every pod before its replacement is ready',
   ],
   ['StatefulSet', ['  replicas: 2'], undefined],
   ['StatefulSet', ['  replicas: 1', '  updateStrategy: {type: OnDelete}'], undefined],

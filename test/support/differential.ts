@@ -1,4 +1,5 @@
-// The differential rule: webhook-guard refuses, or Go reads the output as the input plus the reported edits, all Fail webhooks hardened.
+// The differential rule: webhook-guard refuses, or Go reads the output as the input plus the reported edits, all Fail webhooks
+// hardened.
 // The judge reads Go's output with matchers of its own, written apart from src/model on purpose: an oracle that
 // shared the code under test would agree with its bugs.
 import { spawn } from 'node:child_process';
@@ -109,7 +110,8 @@ export function judge(outcome: Outcome, goIn: GoReading, goOut: GoReading | unde
     before.forEach((b, i) => {
       if (!deepEqual(b, kept[i]))
         problems.push(
-          `object ${i} (${idOf(b)}) differs outside the reported fields:\n  in:  ${JSON.stringify(b)}\n  out: ${JSON.stringify(kept[i])}`,
+          `object ${i} (${idOf(b)}) differs outside the reported fields:\n ` +
+            ` in:  ${JSON.stringify(b)}\n  out: ${JSON.stringify(kept[i])}`,
         );
     });
   }

@@ -386,8 +386,10 @@ runCases('exclude-namespaces', {
     ]),
     expected: 'unchanged',
     warnings: [
-      'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration hook: webhook hook.example.com selects namespace guard by name; left as it is',
-      'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration hook: webhook hook.example.com selects namespace kube-system by name; left as it is',
+      'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration hook: ' +
+        'webhook hook.example.com selects namespace guard by name; left as it is',
+      'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration hook: webhook ' +
+        'hook.example.com selects namespace kube-system by name; left as it is',
     ],
   },
   'the Service document is untouched; the webhook edit keeps CRLF line endings': {

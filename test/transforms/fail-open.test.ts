@@ -96,7 +96,10 @@ runCases('fail-open', {
     options: on,
     expected: 'unchanged',
     warnings: [
-      "admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration hook: validating webhook hook.example.com intercepts Nodes and stays Fail: failing open would let requests through unvalidated while its backend is down (to accept that, add validating to fail-open's webhookTypes or pass --fail-open validating)",
+      'admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration hook: validating ' +
+        'webhook hook.example.com intercepts Nodes and stays Fail: failing open ' +
+        'would let requests through unvalidated while its backend is down (to accept ' +
+        "that, add validating to fail-open's webhookTypes or pass --fail-open validating)",
     ],
   },
   'validating webhooks fail open only when named, with a warning that enforcement is weakened': {
@@ -104,7 +107,8 @@ runCases('fail-open', {
     options: { enabled: true, webhookTypes: ['mutating', 'validating'] },
     expected: webhook('Validating', ['failurePolicy: Ignore'], NODES),
     warnings: [
-      'admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration hook: validating webhook hook.example.com now fails open: requests to Nodes pass unvalidated while its backend is down',
+      'admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration hook: validating webhook ' +
+        'hook.example.com now fails open: requests to Nodes pass unvalidated while its backend is down',
     ],
   },
   'an opt-in objectSelector: only labelled objects reach it': {

@@ -143,7 +143,9 @@ runCases('guard-cluster-scoped', {
     input: webhook('Validating', NODES, [], 'admissionregistration.k8s.io/v1beta1'),
     expected: 'unchanged',
     warnings: [
-      'admissionregistration.k8s.io/v1beta1 ValidatingWebhookConfiguration hook: webhook hook.example.com: would add matchConditions webhook-guard-skip-kubelets, but admissionregistration.k8s.io/v1beta1 is not admissionregistration.k8s.io/v1; left out',
+      'admissionregistration.k8s.io/v1beta1 ValidatingWebhookConfiguration ' +
+        'hook: webhook hook.example.com: would add matchConditions ' +
+        'webhook-guard-skip-kubelets, but admissionregistration.k8s.io/v1beta1 is not admissionregistration.k8s.io/v1; left out',
     ],
   },
   'CapsuleConfiguration (Capsule 0.13+) webhooks get the same conditions': {

@@ -72,14 +72,18 @@ runCases('label-namespaces', {
     input: namespace(['  labels:', '    control-plane: other']) + kruiseHook,
     expected: 'unchanged',
     warnings: [
-      'v1 Namespace kruise-system: label control-plane is other, not openkruise (webhook mpod.kb.io exempts namespaces labelled control-plane=openkruise, and its backend runs in kruise-system); kept as it is',
+      'v1 Namespace kruise-system: label control-plane is other, not openkruise (webhook mpod.kb.io exempts ' +
+        'namespaces labelled control-plane=openkruise, and its backend runs in kruise-system); kept as it is',
     ],
   },
   'namespace not in the stream: the kubectl command, no change': {
     input: kruiseHook,
     expected: 'unchanged',
     warnings: [
-      ': namespace kruise-system is not in the stream; label it before installing (webhook mpod.kb.io exempts namespaces labelled control-plane=openkruise, and its backend runs in kruise-system) | kubectl label namespace kruise-system control-plane=openkruise',
+      ': namespace kruise-system is not in the stream; label it before ' +
+        'installing (webhook mpod.kb.io exempts namespaces labelled ' +
+        'control-plane=openkruise, and its backend runs in kruise-system) ' +
+        '| kubectl label namespace kruise-system control-plane=openkruise',
     ],
   },
   'namespace not in the stream, adoptNamespaces: a kept Namespace comes first': {

@@ -82,7 +82,10 @@ runCases('kyverno-config', {
     options: { matchConditions: false },
     expected: kyverno([
       'resourceFilters: ""',
-      `webhooks: ${dq({ objectSelector: { matchLabels: { a: 'b' } }, namespaceSelector: { matchExpressions: [notIn('kyverno', 'kube-system')] } })}`,
+      `webhooks: ${dq({
+        objectSelector: { matchLabels: { a: 'b' } },
+        namespaceSelector: { matchExpressions: [notIn('kyverno', 'kube-system')] },
+      })}`,
     ]),
   },
   'pretty-printed JSON in block scalars keeps its layout, its block style and the rest of the document': {
@@ -144,7 +147,11 @@ runCases('kyverno-config', {
     options: { matchConditions: false },
     expected: 'unchanged',
     warnings: [
-      'v1 ConfigMap kyverno/kyverno: data.webhooks is missing, so Kyverno\'s webhooks intercept kyverno and kube-system; add webhooks: \'{"namespaceSelector":{"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["kyverno","kube-system"]}]}}\' (Kyverno 1.13.1+; a list of it before)',
+      'v1 ConfigMap kyverno/kyverno: data.webhooks is missing, so ' +
+        "Kyverno's webhooks intercept kyverno and kube-system; add webhooks: " +
+        '\'{"namespaceSelector":{"matchExpressions":' +
+        '[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["kyverno","kube-system"]}]}}\' ' +
+        '(Kyverno 1.13.1+; a list of it before)',
     ],
   },
   'webhooks that is not JSON: reported, unchanged': {
@@ -155,7 +162,11 @@ runCases('kyverno-config', {
   'a namespace picked by name with In is left alone, with a warning': {
     input: kyverno([
       'resourceFilters: ""',
-      `webhooks: ${dq({ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['kyverno', 'prod'] }] } })}`,
+      `webhooks: ${dq({
+        namespaceSelector: {
+          matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['kyverno', 'prod'] }],
+        },
+      })}`,
     ]),
     options: { matchConditions: false },
     expected: 'unchanged',

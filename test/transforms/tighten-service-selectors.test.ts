@@ -138,14 +138,16 @@ runCases('tighten-service-selectors', {
       hook,
     expected: 'unchanged',
     warnings: [
-      'v1 Service shared/lws-webhook-service: cannot tell which workload the webhook Service is for (several workloads match and expose its port: a, b); selector left as it is',
+      'v1 Service shared/lws-webhook-service: cannot tell which workload the webhook Service ' +
+        'is for (several workloads match and expose its port: a, b); selector left as it is',
     ],
   },
   'no workload in the stream: unchanged, warned': {
     input: service([ccm]) + hook,
     expected: 'unchanged',
     warnings: [
-      'v1 Service shared/lws-webhook-service: cannot tell which workload the webhook Service is for (no workload in the stream matches it); selector left as it is',
+      'v1 Service shared/lws-webhook-service: cannot tell which workload the webhook ' +
+        'Service is for (no workload in the stream matches it); selector left as it is',
     ],
   },
   'no value anywhere: unchanged, warned per label': {

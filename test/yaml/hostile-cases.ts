@@ -312,19 +312,31 @@ export const HOSTILE: Record<string, Hostile> = {
 
   // Document boundaries.
   'two JSON objects without ---': {
-    input: `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}\n{"apiVersion":"admissionregistration.k8s.io/v1","kind":"${VWC}","metadata":{"name":"evil"},"webhooks":[${JSON_WEBHOOK}]}\n`,
+    input:
+      `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}\n` +
+      `{"apiVersion":"admissionregistration.k8s.io/v1","kind":"${VWC}",` +
+      `"metadata":{"name":"evil"},"webhooks":[${JSON_WEBHOOK}]}\n`,
   },
   'two JSON objects on one line': {
-    input: `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}} {"apiVersion":"admissionregistration.k8s.io/v1","kind":"${VWC}","metadata":{"name":"evil"},"webhooks":[${JSON_WEBHOOK}]}\n`,
+    input:
+      `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}} ` +
+      `{"apiVersion":"admissionregistration.k8s.io/v1","kind":"${VWC}",` +
+      `"metadata":{"name":"evil"},"webhooks":[${JSON_WEBHOOK}]}\n`,
   },
   'a JSON webhook configuration': {
-    input: `{"apiVersion":"admissionregistration.k8s.io/v1","kind":"${VWC}","metadata":{"name":"evil"},"webhooks":[${JSON_WEBHOOK}]}\n`,
+    input:
+      `{"apiVersion":"admissionregistration.k8s.io/v1","kind":"${VWC}",` +
+      `"metadata":{"name":"evil"},"webhooks":[${JSON_WEBHOOK}]}\n`,
   },
   'a JSON kind with a \\u escape': {
-    input: `{"apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhook\\u0043onfiguration","metadata":{"name":"evil"},"webhooks":[${JSON_WEBHOOK}]}\n`,
+    input:
+      `{"apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhook\\u0043onfiguration",` +
+      `"metadata":{"name":"evil"},"webhooks":[${JSON_WEBHOOK}]}\n`,
   },
   'a JSON object with kind twice': {
-    input: `{"apiVersion":"admissionregistration.k8s.io/v1","kind":"ConfigMap","metadata":{"name":"evil"},"webhooks":[${JSON_WEBHOOK}],"kind":"${VWC}"}\n`,
+    input:
+      `{"apiVersion":"admissionregistration.k8s.io/v1","kind":"ConfigMap",` +
+      `"metadata":{"name":"evil"},"webhooks":[${JSON_WEBHOOK}],"kind":"${VWC}"}\n`,
   },
   'separator followed by a form feed': { input: CM + '---\f\n' + vwc() },
   'separator followed by a vertical tab': { input: CM + '---\v\n' + vwc() },

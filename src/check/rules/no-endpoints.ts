@@ -1,5 +1,5 @@
 // no-endpoints: the Service a webhook calls is missing, selects no pods, or does not lead to a container port.
-import { isObj, type Webhook } from '../../model/types.js';
+import { isObj, type Resource, type Webhook } from '../../model/types.js';
 import { sourceName } from '../graph.js';
 import { containerPorts, isNamedPort, podSpecOf, servesPort, servicePort } from '../../model/ports.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
@@ -64,7 +64,7 @@ export const noEndpoints = {
         if (!port)
           problems.push(
             `Service ${name} has no port ${ref.port}, the port the webhook calls (ports: ` +
-              `${(Array.isArray(svc.obj.spec?.ports) ? svc.obj.spec.ports : []).map((p: { port?: unknown }) => p?.port).join(', ') || 'none'})`,
+              `${servicePorts(svc).join(', ') || 'none'})`,
           );
         if (!isObj(selector) || !Object.keys(selector).length) {
           if (svc.obj.spec?.type !== 'ExternalName') {
@@ -165,3 +165,8 @@ export const noEndpoints = {
     return out;
   },
 } satisfies Rule;
+
+// servicePorts lists the port numbers a Service declares, for a message.
+function servicePorts(svc: Resource): unknown[] {
+  return (Array.isArray(svc.obj.spec?.ports) ? svc.obj.spec.ports : []).map((p: { port?: unknown }) => p?.port);
+}

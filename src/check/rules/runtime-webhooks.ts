@@ -53,7 +53,8 @@ export const runtimeWebhooks = {
         path: ['data', typeof data.webhooks === 'string' ? 'webhooks' : 'resourceFilters'],
         message:
           `ConfigMap ${model.namespaceOf(cm)}/${cm.name} configures the webhooks Kyverno's admission controller creates at run ` +
-          `time (${selector || 'with default selectors'}${conditions ? '; its data.matchConditions key adds conditions' : ''}). ` +
+          `time (${selector || 'with default selectors'}` +
+          `${conditions ? '; its data.matchConditions key adds conditions' : ''}). ` +
           'Their rules and failure policy come from the policies installed later, so which pods and cluster-critical ' +
           "objects they intercept, and whether they can block Kyverno's own pods, cannot be checked offline.",
         why:
@@ -91,7 +92,8 @@ export const runtimeWebhooks = {
         fix:
           'Check a live cluster dump after install (`kubectl get mutatingwebhookconfigurations,validatingwebhookconfigurations,' +
           "customresourcedefinitions,namespaces,services,deployments -A -o yaml | webhook-guard check -`); webhook-guard's " +
-          'webhook-replicas gives the workload replicas and a PodDisruptionBudget where the render shows several copies are safe.',
+          'webhook-replicas gives the workload replicas and a ' +
+          'PodDisruptionBudget where the render shows several copies are safe.',
         transform: 'webhook-replicas',
       });
     }

@@ -72,7 +72,8 @@ export const selfDeadlock = {
                 Object.entries(src.labels)
                   .map(([k, v]) => `${k}=${v}`)
                   .join(', ') || 'add one'
-              }), or move it to its own namespace. webhook-guard's exclude-namespaces excludes kube-system by the immutable kubernetes.io/metadata.name label, which also stops the webhook there.`
+              }), or move it to its own namespace. webhook-guard's exclude-namespaces excludes kube-system ` +
+              'by the immutable kubernetes.io/metadata.name label, which also stops the webhook there.'
             : `Exclude the backend's namespace by the immutable ` +
               `kubernetes.io/metadata.name label: webhook-guard's exclude-namespaces ` +
               `transform merges \`kubernetes.io/metadata.name NotIn [${ns}]\` into the namespaceSelector.${labelFix}`,

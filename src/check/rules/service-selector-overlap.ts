@@ -51,7 +51,8 @@ export const serviceSelectorOverlap = {
           )} and selects the pods of ${listOf(all.map(sourceName), 5)}` +
           `${sources.size > 1 ? ` (from ${listOf([...sources] as string[])})` : ''}. ` +
           (tests.length
-            ? `${listOf(tests.map(sourceName))} ${tests.length > 1 ? 'are `helm test` hooks: they run' : 'is a `helm test` hook: it runs'} ` +
+            ? `${listOf(tests.map(sourceName))} ` +
+              `${tests.length > 1 ? 'are `helm test` hooks: they run' : 'is a `helm test` hook: it runs'} ` +
               `only during \`helm test\`${onlyTests ? ', and only then does the selector reach more than one workload. ' : '. '}`
             : '') +
           `${onlyTests ? 'While they run, the' : 'The'} apiserver's calls are spread over all of them; those that reach ` +

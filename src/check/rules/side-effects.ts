@@ -27,11 +27,15 @@ export const sideEffects = {
         resource: w.owner,
         path: [...w.path, ...(missing ? [] : ['sideEffects'])],
         message: missing
-          ? `${webhookLabel(w)} sets no ` +
-            `sideEffects${v1 ? ': admissionregistration.k8s.io/v1 requires it, so the apiserver refuses this configuration' : ' (the v1beta1 default is Unknown)'}.`
+          ? `${webhookLabel(w)} sets no sideEffects` +
+            (v1
+              ? ': admissionregistration.k8s.io/v1 requires it, so the apiserver refuses this configuration.'
+              : ' (the v1beta1 default is Unknown).')
           : `${webhookLabel(w)} declares sideEffects: ${String(raw)}: every dry-run request it ` +
             `matches (kubectl diff, --dry-run=server, helm --dry-run=server) is rejected, and ` +
-            `${String(raw) === 'Some' || String(raw) === 'Unknown' ? 'admissionregistration.k8s.io/v1 no longer accepts the value' : 'the value is not one the API accepts'}.`,
+            (String(raw) === 'Some' || String(raw) === 'Unknown'
+              ? 'admissionregistration.k8s.io/v1 no longer accepts the value.'
+              : 'the value is not one the API accepts.'),
         why:
           'Webhooks should act only on the AdmissionReview they receive; ' +
           'sideEffects None (or NoneOnDryRun, suppressing side effects on ' +
