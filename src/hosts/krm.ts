@@ -128,43 +128,40 @@ export function toResults(model: Model, changes: Change[], warnings: Warning[], 
   const out: KrmResult[] = [];
   for (const raw of changes) {
     const c = redact(raw);
-    const r = byId.get(c.resource);
-    const result: KrmResult = {
-      message: c.document === -1 ? `${c.transform}: added ${c.resource}: ${c.why}` : `${c.transform}: ${c.why}`,
-      severity: 'info',
-      ...ref(r),
-    };
+    let field: KrmResult['field'];
     if (c.document !== -1) {
-      result.field = { path: c.path };
-      if (c.before !== undefined) result.field.currentValue = c.before;
-      if (c.after !== undefined) result.field.proposedValue = c.after;
+      field = { path: c.path };
+      if (c.before !== undefined) field.currentValue = c.before;
+      if (c.after !== undefined) field.proposedValue = c.after;
     }
-    const file = fileOf(r);
-    if (file) result.file = file;
-    result.tags = { transform: c.transform };
-    out.push(result);
+    const message = c.document === -1 ? `${c.transform}: added ${c.resource}: ${c.why}` : `${c.transform}: ${c.why}`;
+    out.push(result(byId.get(c.resource), message, 'info', { transform: c.transform }, field));
   }
   for (const w of warnings) {
-    const r = w.resource ? byId.get(w.resource) : undefined;
-    const result: KrmResult = {
-      message: `${w.transform}: ${w.message}${w.command ? ` (run: ${w.command})` : ''}`,
-      severity: 'warning',
-      ...ref(r),
-    };
-    const file = fileOf(r);
-    if (file) result.file = file;
-    result.tags = { transform: w.transform };
-    out.push(result);
+    const message = `${w.transform}: ${w.message}${w.command ? ` (run: ${w.command})` : ''}`;
+    out.push(result(w.resource ? byId.get(w.resource) : undefined, message, 'warning', { transform: w.transform }));
   }
   // kpt shows results to the user; kustomize does not. A reviewer reading them must see why nothing changed.
   for (const n of notes) {
-    const r = n.resource ? byId.get(n.resource) : undefined;
-    const result: KrmResult = { message: `${n.transform}: left alone: ${n.message}`, severity: 'info', ...ref(r) };
-    const file = fileOf(r);
-    if (file) result.file = file;
-    result.tags = { transform: n.transform, leftAlone: 'true' };
-    out.push(result);
+    const tags = { transform: n.transform, leftAlone: 'true' };
+    out.push(result(n.resource ? byId.get(n.resource) : undefined, `${n.transform}: left alone: ${n.message}`, 'info', tags));
   }
+  return out;
+}
+
+// result is one KRM result about a resource of the list: its reference, field and file where known.
+function result(
+  r: Resource | undefined,
+  message: string,
+  severity: KrmResult['severity'],
+  tags: Record<string, string>,
+  field?: KrmResult['field'],
+): KrmResult {
+  const out: KrmResult = { message, severity, ...ref(r) };
+  if (field) out.field = field;
+  const file = fileOf(r);
+  if (file) out.file = file;
+  out.tags = tags;
   return out;
 }
 
