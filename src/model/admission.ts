@@ -392,11 +392,15 @@ export class Admission {
           userInfo: KUBELET,
         }),
       },
-      {
-        area: 'node',
-        label: 'Node updates from kubelets (Node UPDATE)',
+      ...[
+        { label: 'Node updates from kubelets (Node UPDATE)', subresource: '' },
+        { label: 'Node status updates from kubelets (nodes/status)', subresource: 'status' },
+      ].map(({ label, subresource }) => ({
+        area: 'node' as const,
+        label,
         request: req({
           resource: 'nodes',
+          ...(subresource ? { subresource } : {}),
           kind: 'Node',
           operation: 'UPDATE',
           namespaced: false,
@@ -405,22 +409,7 @@ export class Admission {
           oldObject: node,
           userInfo: KUBELET,
         }),
-      },
-      {
-        area: 'node',
-        label: 'Node status updates from kubelets (nodes/status)',
-        request: req({
-          resource: 'nodes',
-          subresource: 'status',
-          kind: 'Node',
-          operation: 'UPDATE',
-          namespaced: false,
-          name: 'node-1',
-          object: node,
-          oldObject: node,
-          userInfo: KUBELET,
-        }),
-      },
+      })),
       {
         area: 'csr',
         label: 'kubelet certificate requests (CertificateSigningRequest CREATE)',
