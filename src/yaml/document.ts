@@ -165,8 +165,17 @@ function isMergeValue(v: unknown): boolean {
 // A few of yaml's messages quote the document (an alias's or tag's name, stray characters, an escape).
 // Error messages never carry document text, which may be a Secret's: those keep only their gist, and
 // the line and column point at the spot.
-const QUOTING =
-  /^(Unresolved alias \(the anchor must be set before the alias\)|Unresolved tag|Block scalar header includes extra characters|Invalid escape sequence|Plain value cannot start with|Ordered maps must not include duplicate keys|Unresolved plain scalar)(?=[: ]|$).*/;
+const QUOTING_MESSAGES = [
+  'Unresolved alias (the anchor must be set before the alias)',
+  'Unresolved tag',
+  'Block scalar header includes extra characters',
+  'Invalid escape sequence',
+  'Plain value cannot start with',
+  'Ordered maps must not include duplicate keys',
+  'Unresolved plain scalar',
+];
+const literal = (m: string): string => m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const QUOTING = new RegExp(`^(${QUOTING_MESSAGES.map(literal).join('|')})(?=[: ]|$).*`);
 
 function withoutQuotes(message: string): string {
   return message.replace(QUOTING, '$1');
