@@ -14,6 +14,7 @@ const LAYERS: Array<[string, (path: string) => boolean]> = [
   ['transforms', (p) => p.startsWith('transforms/')],
   ['pipeline', (p) => p.startsWith('src/pipeline/')],
   ['check', (p) => p.startsWith('src/check/')],
+  ['unblock', (p) => p.startsWith('src/unblock/')],
   ['hosts', (p) => p.startsWith('src/hosts/')],
   ['cli', (p) => p.startsWith('src/cli/')],
   ['library API', (p) => p === 'src/index.ts'],

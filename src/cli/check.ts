@@ -1,11 +1,9 @@
 // The `check` subcommand: read manifest streams, change nothing, report findings; the exit code says whether any reach --fail-on.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ExitCode, failureText, UsageError, UserError } from '../errors.js';
-import { decodeInput } from '../yaml/stream.js';
+import { ExitCode, failureText, UsageError } from '../errors.js';
+import { readInputs } from './inputs.js';
 import type { IO } from './io.js';
 import { version } from '../package.js';
-import type { Input } from '../model/model.js';
 import { atLeast, type Severity } from '../check/types.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'mermaid', 'dot'] as const;
@@ -85,29 +83,7 @@ export async function checkMain(argv: string[], io: IO): Promise<number> {
       await validateConfig(raw, values.config);
       namespace ??= (raw as { spec?: { namespace?: string } } | undefined)?.spec?.namespace;
     }
-    const files = positionals.length ? positionals : ['-'];
-    if (files.filter((f) => f === '-').length > 1) throw new UsageError('check: - (stdin) given more than once');
-    if (files.includes('-') && io.stdinIsTTY)
-      throw new UsageError('check: no input: name manifest files, or pipe them in (see webhook-guard check --help)');
-    const inputs: Input[] = [];
-    for (const f of files) {
-      let buf: Buffer;
-      if (f === '-') buf = await io.readStdin();
-      else {
-        try {
-          buf = readFileSync(f);
-        } catch (err) {
-          throw new UsageError(`check: cannot read ${f} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-        }
-      }
-      try {
-        inputs.push({ source: f, text: decodeInput(buf) });
-      } catch (err) {
-        if (err instanceof UserError)
-          throw new (err.constructor as new (m: string) => UserError)(`${f === '-' ? 'stdin' : f}: ${err.message}`);
-        throw err;
-      }
-    }
+    const inputs = await readInputs(positionals, io, 'check');
     const { checkInputs } = await import('../check/run.js');
     const result = checkInputs(inputs, { namespace });
     const names = inputs.map((i) => i.source);

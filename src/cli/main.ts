@@ -32,6 +32,7 @@ const BOOLEAN_FLAGS = ['adopt-namespaces', 'allow-empty', 'quiet', 'help', 'vers
 export function usage(): string {
   return `Usage: webhook-guard [options] < manifests.yaml > hardened.yaml
        webhook-guard check [options] [FILE…|-]    offline admission analysis (webhook-guard check --help)
+       webhook-guard unblock … [FILE…|-]        break glass for a live cluster (webhook-guard unblock --help)
 
 Reads rendered Kubernetes manifests (multi-document YAML) on stdin and writes them to stdout with
 their admission webhooks made safe to install. Documents no transform changes come out byte for byte.
@@ -166,6 +167,7 @@ export async function loadConfig(path: string | undefined, overrides: Overrides)
 /** main runs the CLI and returns the exit code. stdout is written once, only on success. */
 export async function main(argv: string[], io: IO): Promise<number> {
   if (argv[0] === 'check') return (await import('./check.js')).checkMain(argv.slice(1), io);
+  if (argv[0] === 'unblock') return (await import('./unblock.js')).unblockMain(argv.slice(1), io);
   // A kustomize legacy exec plugin gets its config file's path as the first argument.
   argv = kustomizePluginArgv(argv, io.env) ?? argv;
   // Helm 4 swallows a plugin's stderr: show it on the terminal too.

@@ -1,0 +1,34 @@
+// Reads the manifest streams `check` and `unblock` take: files and `-` (stdin), each decoded and named.
+import { readFileSync } from 'node:fs';
+import { UsageError, UserError } from '../errors.js';
+import type { Input } from '../model/model.js';
+import { decodeInput } from '../yaml/stream.js';
+import type { IO } from './io.js';
+
+/** readInputs reads each file (or stdin for `-`, and when none is named); errors name `command` and the file. */
+export async function readInputs(names: string[], io: IO, command: string): Promise<Input[]> {
+  const files = names.length ? names : ['-'];
+  if (files.filter((f) => f === '-').length > 1) throw new UsageError(`${command}: - (stdin) given more than once`);
+  if (files.includes('-') && io.stdinIsTTY)
+    throw new UsageError(`${command}: no input: name manifest files, or pipe them in (see webhook-guard ${command} --help)`);
+  const inputs: Input[] = [];
+  for (const f of files) {
+    let buf: Buffer;
+    if (f === '-') buf = await io.readStdin();
+    else {
+      try {
+        buf = readFileSync(f);
+      } catch (err) {
+        throw new UsageError(`${command}: cannot read ${f} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+    }
+    try {
+      inputs.push({ source: f, text: decodeInput(buf) });
+    } catch (err) {
+      if (err instanceof UserError)
+        throw new (err.constructor as new (m: string) => UserError)(`${f === '-' ? 'stdin' : f}: ${err.message}`);
+      throw err;
+    }
+  }
+  return inputs;
+}

@@ -1,0 +1,262 @@
+// `unblock` on the seed outages: the break-glass script and its undo, byte for byte, and the rule that no patch
+// touches a webhook its explanation does not name.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseError } from '../../src/unblock/plan.js';
+import { withCapsuleNodeWebhook } from '../support/fixtures.js';
+import { cli, CORPUS, corpusFiles, lines, needsCorpus } from '../support/helpers.js';
+
+const test = suite('unblock');
+const dir = mkdtempSync(join(tmpdir(), 'wg-unblock-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+const corpus = (name: string): string => join(CORPUS, name);
+const KOPS = 'kops-eks-pod-identity-webhook-addon.yaml';
+
+const KRUISE_ERROR =
+  'Error from server (InternalError): error when creating "STDIN": Internal error occurred: failed calling webhook ' +
+  '"mpod.kb.io": failed to call webhook: Post "https://kruise-webhook-service.kruise-system.svc:443/mutate-pod?timeout=10s": ' +
+  'no endpoints available for service "kruise-webhook-service"';
+
+test('parseError: the webhooks, the Service of the URL and why the call failed', () => {
+  assert.equal(parseError(KRUISE_ERROR), {
+    webhooks: ['mpod.kb.io'],
+    service: { name: 'kruise-webhook-service', namespace: 'kruise-system', path: '/mutate-pod' },
+    reason: 'its Service has no ready endpoint',
+  });
+  assert.equal(
+    parseError(
+      'failed calling webhook "mleaderworkerset.kb.io": failed to call webhook: Post ' +
+        '"https://lws-webhook-service.kueue-system.svc:443/mutate?timeout=10s": tls: failed to verify certificate: ' +
+        'x509: certificate is valid for kueue-webhook-service, not lws-webhook-service.kueue-system.svc',
+    ),
+    {
+      webhooks: ['mleaderworkerset.kb.io'],
+      service: { name: 'lws-webhook-service', namespace: 'kueue-system', path: '/mutate' },
+      reason: 'its Service reaches a server whose certificate is for another name (x509): a pod of another release answers',
+    },
+  );
+  assert.equal(parseError('failed calling webhook "a.b": dial tcp 10.0.0.1:443: connect: connection refused'), {
+    webhooks: ['a.b'],
+    reason: 'nothing listens at its backend (connection refused)',
+  });
+  assert.equal(parseError('admission webhook "vpod.kb.io" denied the request: no'), { denied: 'vpod.kb.io' });
+  assert.is(parseError('pods "x" is forbidden'), undefined);
+});
+
+needsCorpus(
+  test,
+  'OpenKruise, pre-created namespace: the label its own selector expects, nothing to restore',
+  ['kruise-1.5.2-seed.yaml'],
+  () => {
+    const restore = join(dir, 'kruise-restore.sh');
+    const r = cli(['unblock', '--error', KRUISE_ERROR, '--restore', restore, corpus('kruise-1.5.2-seed.yaml')]);
+    assert.is(r.status, 0, r.stderr);
+    assert.fixture(
+      r.stdout,
+      lines(
+        '#!/bin/sh',
+        '# webhook-guard 0.1.0 unblock: the request that failed calling "mpod.kb.io".',
+        '# Read it before running it. It changes only the webhooks named below, each guarded by a test of its name and',
+        '# failure policy at its index: if the configuration changed since the dump, kubectl refuses that patch.',
+        'set -eu',
+        '',
+        '# mutatingwebhookconfiguration/kruise-mutating-webhook-configuration ' +
+          'webhooks[0] mpod.kb.io (mutating, failurePolicy Fail)',
+        '#   the error names it: its Service has no ready endpoint; it also intercepts the pods of its own backend ' +
+          'Deployment kruise-system/kruise-controller-manager, which cannot start; the error shows the call failed.',
+        '#   Its own namespaceSelector exempts namespaces labelled ' +
+          'control-plane=openkruise: the chart expects kruise-system to carry',
+        '#   it, so the label is the fix and stays (no restore).',
+        'kubectl label namespace kruise-system control-plane=openkruise',
+        '',
+        '# When each backend answers again (its command prints ready addresses; nothing printed means not yet):',
+        '#   kubectl get endpointslices -n kruise-system -l kubernetes.io/service-name=kruise-webhook-service -o ' +
+          `jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]}{"\\n"}{end}'`,
+      ),
+    );
+    assert.not.ok(existsSync(restore), 'nothing to restore, no file');
+  },
+);
+
+const MIRROR_POD = lines(
+  'apiVersion: v1',
+  'kind: Pod',
+  'metadata:',
+  '  name: etcd-manager-main-node-1',
+  '  namespace: kube-system',
+  '  annotations: {kubernetes.io/config.mirror: f00d}',
+  'spec:',
+  '  nodeName: node-1',
+  '  containers: [{name: etcd-manager, image: registry.k8s.io/etcd-manager:v3}]',
+);
+
+needsCorpus(
+  test,
+  "kops: a kubelet's mirror pod; one guarded patch, its exact undo",
+  ['kops-eks-pod-identity-webhook-addon.yaml'],
+  () => {
+    const pod = join(dir, 'mirror-pod.yaml');
+    writeFileSync(pod, MIRROR_POD);
+    const restore = join(dir, 'kops-restore.sh');
+    const args = ['--for', pod, '--as', 'system:node:node-1', '--as-group', 'system:nodes', '--restore', restore];
+    const r = cli(['unblock', ...args, corpus('kops-eks-pod-identity-webhook-addon.yaml')]);
+    assert.is(r.status, 0, r.stderr);
+    const at = '"/webhooks/0';
+    const name = `{"op":"test","path":${at}/name","value":"pod-identity-webhook.amazonaws.com"}`;
+    assert.fixture(
+      r.stdout,
+      lines(
+        '#!/bin/sh',
+        '# webhook-guard 0.1.0 unblock: CREATE pods kube-system/etcd-manager-main-node-1 by system:node:node-1 (system:nodes).',
+        '# Read it before running it. It changes only the webhooks named below, each guarded by a test of its name and',
+        '# failure policy at its index: if the configuration changed since the dump, kubectl refuses that patch.',
+        'set -eu',
+        '',
+        '# mutatingwebhookconfiguration/pod-identity-webhook webhooks[0] ' +
+          'pod-identity-webhook.amazonaws.com (mutating, failurePolicy Fail)',
+        '#   it intercepts CREATE pods kube-system/etcd-manager-main-node-1 by system:node:node-1 (system:nodes) and fails ' +
+          "closed (failurePolicy Fail); the input says nothing of Service kube-system/pod-identity-webhook's endpoints or pods.",
+        '#   Until it is restored, what it mutates passes unmutated.',
+        `kubectl patch mutatingwebhookconfiguration/pod-identity-webhook --type=json -p '[${name},` +
+          `{"op":"test","path":${at}/failurePolicy","value":"Fail"},` +
+          `{"op":"replace","path":${at}/failurePolicy","value":"Ignore"}]'`,
+        '',
+        '# When each backend answers again (its command prints ready addresses; nothing printed means not yet):',
+        '#   kubectl get endpointslices -n kube-system -l kubernetes.io/service-name=pod-identity-webhook -o ' +
+          `jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]}{"\\n"}{end}'`,
+        `# then restore the failure policies: sh ${restore}`,
+      ),
+    );
+    assert.fixture(
+      readFileSync(restore, 'utf8'),
+      lines(
+        '#!/bin/sh',
+        '# webhook-guard 0.1.0 unblock: restores what the unblock script for CREATE pods kube-system/etcd-manager-main-node-1 ' +
+          'by system:node:node-1 (system:nodes) changed.',
+        '# Run it once the backends answer again (see the commands in the unblock script).',
+        'set -eu',
+        '',
+        '# mutatingwebhookconfiguration/pod-identity-webhook webhooks[0] ' +
+          'pod-identity-webhook.amazonaws.com: back to failurePolicy Fail',
+        `kubectl patch mutatingwebhookconfiguration/pod-identity-webhook --type=json -p '[${name},` +
+          `{"op":"test","path":${at}/failurePolicy","value":"Ignore"},` +
+          `{"op":"replace","path":${at}/failurePolicy","value":"Fail"}]'`,
+      ),
+    );
+    // The webhook holds up every pod of the cluster (the kops outage); a ConfigMap it does not intercept: nothing to do.
+    const config = cli(['unblock', '--for', 'configmap/default/settings', '--restore', restore, corpus(KOPS)]);
+    assert.is(config.status, 1, config.stdout);
+    assert.match(config.stdout, '# Nothing to change: no webhook of the input holds this up.');
+  },
+);
+
+needsCorpus(test, 'Capsule with its node webhook: a cold start must fail the node webhook open', ['capsule-0.12.4.yaml'], () => {
+  const input = join(dir, 'capsule.yaml');
+  writeFileSync(input, withCapsuleNodeWebhook(readFileSync(corpus('capsule-0.12.4.yaml'), 'utf8')).text);
+  const r = cli(['unblock', '--all', '--restore', join(dir, 'capsule-restore.sh'), input]);
+  assert.is(r.status, 0, r.stderr);
+  const body = r.stdout.split('\n').slice(5, 13).join('\n');
+  assert.fixture(
+    body,
+    [
+      '',
+      '# Start order once the changes below are made (each stage can start when the one before it runs):',
+      '#   1. Deployment capsule-system/capsule-controller-manager',
+      '',
+      '# validatingwebhookconfiguration/capsule-validating-webhook-configuration webhooks[16] nodes.projectcapsule.dev ' +
+        '(validating, failurePolicy Fail)',
+      '#   it keeps kubelets from reporting their nodes Ready while its backend is down, and no pod runs on a NotReady node ' +
+        '(it holds up Deployment capsule-system/capsule-controller-manager); cold start: every backend is down.',
+      '#   Until it is restored, what it validates passes unvalidated.',
+      "kubectl patch validatingwebhookconfiguration/capsule-validating-webhook-configuration --type=json -p '" +
+        '[{"op":"test","path":"/webhooks/16/name","value":"nodes.projectcapsule.dev"},' +
+        '{"op":"test","path":"/webhooks/16/failurePolicy","value":"Fail"},' +
+        `{"op":"replace","path":"/webhooks/16/failurePolicy","value":"Ignore"}]'`,
+    ].join('\n'),
+  );
+});
+
+// patches lists each `kubectl patch` with the webhook named in the comment block above it.
+function patches(script: string): Array<{ header: string; resource: string; index: number; name: string }> {
+  const out: Array<{ header: string; resource: string; index: number; name: string }> = [];
+  let header = '';
+  for (const line of script.split('\n')) {
+    if (/^# \S+\/\S+ webhooks\[\d+\] /.test(line)) header = line;
+    const m = /^kubectl patch (\S+) --type=json -p '(.*)'$/.exec(line);
+    if (!m) continue;
+    const ops = JSON.parse(m[2]) as Array<{ op: string; path: string; value?: string }>;
+    const named = ops.find((o) => o.op === 'test' && o.path.endsWith('/name'))!;
+    out.push({ header, resource: m[1], index: Number(named.path.split('/')[2]), name: named.value! });
+    for (const o of ops)
+      assert.ok(o.path.startsWith(`/webhooks/${named.path.split('/')[2]}/`), `${o.path} is not that webhook's`);
+  }
+  return out;
+}
+
+// Every patch, for every corpus file cold-started, changes only the webhook its explanation names; the undo mirrors it.
+for (const f of corpusFiles('unblock --all', test))
+  test(`cold start of ${basename(f)}: each patch is the webhook its explanation names, and the undo mirrors it`, () => {
+    const restore = join(dir, `${basename(f)}.restore.sh`);
+    const r = cli(['unblock', '--all', '--restore', restore, f]);
+    assert.is(r.status, 0, r.stderr);
+    const made = patches(r.stdout);
+    for (const p of made) assert.ok(p.header.startsWith(`# ${p.resource} webhooks[${p.index}] ${p.name} `), p.header);
+    if (made.length)
+      assert.equal(
+        patches(readFileSync(restore, 'utf8')).map((p) => [p.resource, p.index, p.name]),
+        made.map((p) => [p.resource, p.index, p.name]),
+      );
+    else assert.not.ok(existsSync(restore), 'a restore file without changes');
+  });
+
+const USAGE: Record<string, [string[], string]> = {
+  'no mode': [[], 'webhook-guard: unblock: give exactly one of --error MESSAGE, --for OBJECT and --all\n'],
+  'two modes': [
+    ['--all', '--for', 'pod/a/b'],
+    'webhook-guard: unblock: give exactly one of --error MESSAGE, --for OBJECT and --all\n',
+  ],
+  'an error that is a denial': [
+    ['--error', 'admission webhook "vpod.kb.io" denied the request: no'],
+    'webhook-guard: unblock: --error: webhook vpod.kb.io answered and denied the request: it is up, and this is its verdict; ' +
+      'unblock helps only when a webhook cannot be called\n',
+  ],
+  'a bad --for': [
+    ['--for', 'widget/x'],
+    'webhook-guard: unblock: --for widget/x: expected KIND/NAMESPACE/NAME ' +
+      '(KIND/NAME for nodes and namespaces) or a manifest file\n',
+  ],
+  'an unknown flag': [['--al'], 'webhook-guard: unblock: unknown option --al\n'],
+};
+for (const [name, [args, message]] of Object.entries(USAGE))
+  test(`usage: ${name}`, () => {
+    const r = cli(['unblock', ...args, '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n');
+    assert.is(r.status, 2);
+    assert.is(r.stdout, '');
+    assert.is(r.stderr, message + 'Run webhook-guard unblock --help for usage.\n');
+  });
+
+needsCorpus(
+  test,
+  'usage: a change without --restore is refused, with empty stdout',
+  ['kops-eks-pod-identity-webhook-addon.yaml'],
+  () => {
+    const r = cli([
+      'unblock',
+      '--error',
+      'failed calling webhook "pod-identity-webhook.amazonaws.com": x',
+      corpus('kops-eks-pod-identity-webhook-addon.yaml'),
+    ]);
+    assert.is(r.status, 2);
+    assert.is(r.stdout, '');
+    assert.is(
+      r.stderr,
+      'webhook-guard: unblock: --restore FILE is required: where to write the script that undoes the changes\n' +
+        'Run webhook-guard unblock --help for usage.\n',
+    );
+  },
+);
+
+test.run();
