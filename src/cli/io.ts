@@ -4,6 +4,8 @@
 export interface IO {
   readStdin(): Promise<Buffer>;
   stdout(text: string): void;
+  /** Writes the output as pieces (the input's own byte slices and text) in order; without it, stdout gets the joined text. */
+  writeOut?(pieces: Array<Buffer | string>): void;
   stderr(text: string): void;
   /** True when stdin is a terminal (no piped input). */
   stdinIsTTY?: boolean;

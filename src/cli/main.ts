@@ -5,6 +5,7 @@ import { ExitCode, failureText, InputError, UsageError } from '../errors.js';
 import { readConfigFile, resolveConfig, validateConfig, type Config, type Overrides } from '../pipeline/config.js';
 import { TRANSFORMS, TRANSFORM_NAMES } from '../pipeline/registry.js';
 import { decodeInput } from '../yaml/stream.js';
+import { mayBeResourceList } from '../yaml/byte-stream.js';
 import { transformStream } from '../pipeline/pipeline.js';
 import { jsonReport, summary, textReport, warningLines } from '../pipeline/report.js';
 import { isResourceList, kustomizePluginArgv } from '../hosts/detect.js';
@@ -190,18 +191,26 @@ export async function main(argv: string[], io: IO): Promise<number> {
     }
     const config = await loadConfig(flags.config, flags.overrides);
     if (io.stdinIsTTY) throw new UsageError('no input: pipe rendered manifests into webhook-guard (see --help)');
-    const input = decodeInput(await io.readStdin());
-    if (!flags.allowEmpty) refuseEmpty(input);
-    let result: { output: string; changes: Change[]; warnings: Warning[]; notes?: Note[] };
-    if (isResourceList(input)) result = await runKrm(input, flags, config, io);
+    // The input stays bytes: only the documents that are read are decoded, untouched ones are written as they came.
+    const bytes = await io.readStdin();
+    if (!flags.allowEmpty) refuseEmpty(bytes);
+    let result: { output: string; pieces?: Array<Buffer | string>; changes: Change[]; warnings: Warning[]; notes?: Note[] };
+    // A stream that cannot be a ResourceList is never decoded whole.
+    if (mayBeResourceList(bytes) && isResourceList(decodeInput(bytes)))
+      result = await runKrm(decodeInput(bytes), flags, config, io);
     else {
-      const run = transformStream(input, config);
+      const run = transformStream(bytes, config);
       result =
         flags.emit === 'manifests'
           ? run
-          : { ...run, output: (await import('../hosts/patches.js')).emitPatches(run, flags.emit, version()) };
+          : {
+              output: (await import('../hosts/patches.js')).emitPatches(run, flags.emit, version()),
+              changes: run.changes,
+              warnings: run.warnings,
+            };
     }
-    if (flags.explain) io.stderr((await import('../check/explain.js')).explainFindings(input, result.output, config.namespace));
+    if (flags.explain)
+      io.stderr((await import('../check/explain.js')).explainFindings(decodeInput(bytes), result.output, config.namespace));
     const wantReport = flags.report ?? (flags.reportFile ? 'text' : undefined);
     if (wantReport) {
       const text =
@@ -218,7 +227,8 @@ export async function main(argv: string[], io: IO): Promise<number> {
       ];
       io.stderr(lines.join('\n') + '\n');
     }
-    io.stdout(result.output);
+    if (result.pieces && io.writeOut) io.writeOut(result.pieces);
+    else io.stdout(result.output);
     return ExitCode.OK;
   } catch (err) {
     const { text, code } = failureText(err, 'webhook-guard --help', stack);
@@ -229,10 +239,14 @@ export async function main(argv: string[], io: IO): Promise<number> {
 
 // refuseEmpty: kustomize and Argo CD read an empty output as "delete everything", so a stream with no
 // Kubernetes object at all (nothing, or a README piped in by mistake) is refused unless --allow-empty says so.
-function refuseEmpty(input: string): void {
-  if (/(?:^|[\s{,])["']?kind["']?[ \t]*:/.test(input)) return;
+function refuseEmpty(bytes: Buffer): void {
+  // Searched in the bytes: the input is not decoded whole for this.
+  for (let i = bytes.indexOf('kind'); i >= 0; i = bytes.indexOf('kind', i + 1)) {
+    const from = Math.max(0, i - 2);
+    if (/(?:^|[\s{,])["']?kind["']?[ \t]*:/.test(bytes.toString('latin1', from, Math.min(bytes.length, i + 64)))) return;
+  }
   throw new InputError(
-    input.trim() === ''
+    bytes.toString('latin1').trim() === ''
       ? 'the input is empty: pipe rendered manifests into webhook-guard (--allow-empty if an empty stream is intended)'
       : 'the input holds no Kubernetes object (no kind: anywhere); --allow-empty passes such a stream through',
   );

@@ -1,4 +1,4 @@
-// The process edge: stdin read whole, stdout written in pieces with back-pressure, a closed reader reported in one line.
+// The process edge: stdin read whole as bytes, stdout written in pieces with back-pressure, a closed reader reported in one line.
 import { fstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { escapeControls } from '../text.js';
@@ -46,6 +46,27 @@ export async function run(argv: string[]): Promise<void> {
       i = end;
     }
   };
+  // writeOut writes the pieces (mostly the input's own slices) corked a few MB at a time, so that each batch
+  // goes out as one gathered write rather than a write per document, waiting for the reader between batches.
+  const writeOut = async (pieces: Array<Buffer | string>) => {
+    for (let i = 0; i < pieces.length && !stdoutBroken;) {
+      process.stdout.cork();
+      let ok = true;
+      for (let size = 0; i < pieces.length && size < PIECE; i++) {
+        const p = pieces[i];
+        if (typeof p === 'string' && p.length > PIECE) {
+          process.stdout.uncork();
+          await writePieces(p);
+          process.stdout.cork();
+          continue;
+        }
+        ok = process.stdout.write(p) && ok;
+        size += p.length;
+      }
+      process.stdout.uncork();
+      if (!ok) await new Promise((resolve) => process.stdout.once('drain', resolve));
+    }
+  };
   const { main } = await import('./main.js');
   process.exitCode = await main(argv, {
     readStdin: async () => {
@@ -56,6 +77,9 @@ export async function run(argv: string[]): Promise<void> {
     },
     stdout: (text) => {
       writing = writing.then(() => writePieces(text));
+    },
+    writeOut: (pieces) => {
+      writing = writing.then(() => writeOut(pieces));
     },
     stderr: (text) => process.stderr.write(escapeControls(text)),
     stdinIsTTY: process.stdin.isTTY === true,

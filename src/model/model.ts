@@ -341,9 +341,12 @@ const ADDED_BY_US = /^---\r?\n# Added by webhook-guard \(/;
 
 function mostCommonNamespace(resources: Resource[]): string | undefined {
   const counts = new Map<string, number>();
+  // Asked once per document: a segment read from bytes decodes its text each time it is asked (a List has many resources).
+  const ours = new Map<Doc, boolean>();
+  const addedByUs = (doc: Doc): boolean => ours.get(doc) ?? ours.set(doc, ADDED_BY_US.test(doc.segment.text)).get(doc)!;
   for (const r of resources) {
     // RBAC objects do not vote: charts render Roles into the namespaces they watch, not only their own.
-    if (r.namespace && !CLUSTER_KINDS.has(r.kind) && !RBAC_KINDS.includes(r.kind) && !ADDED_BY_US.test(r.doc.segment.text))
+    if (r.namespace && !CLUSTER_KINDS.has(r.kind) && !RBAC_KINDS.includes(r.kind) && !addedByUs(r.doc))
       counts.set(r.namespace, (counts.get(r.namespace) ?? 0) + 1);
   }
   let best: string | undefined;

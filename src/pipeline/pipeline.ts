@@ -8,12 +8,16 @@ import { Model } from '../model/model.js';
 import { resourceId, type Doc } from '../model/types.js';
 import { TRANSFORMS } from './registry.js';
 import { hasContent, lineEnding, splitStream, type Segment } from '../yaml/stream.js';
+import { bytesOf, decodeSlice, splitBytes } from '../yaml/byte-stream.js';
 import { Context, type Change, type Note, type Warning } from '../transform.js';
 import type { Config } from './config.js';
 
 /** Result is a run's output and its explanation. */
 export interface Result {
+  /** The output as text, joined from `pieces` when first asked for. */
   output: string;
+  /** The output as pieces to write in order (see writePieces). */
+  pieces: Array<Buffer | string>;
   changes: Change[];
   warnings: Warning[];
   /** Why transforms left things as they are (never changes output). */
@@ -22,13 +26,25 @@ export interface Result {
 }
 
 /**
- * transformStream hardens a whole stream. Throws InputError (naming the document) when a document that must change cannot be read
- * or edited.
+ * transformStream hardens a whole stream, given as text or as the input's bytes (kept, not decoded whole).
+ * Throws InputError (naming the document) when a document that must change cannot be read or edited, or on
+ * bytes that are not UTF-8 text.
  */
-export function transformStream(src: string, config: Config): Result {
-  const model = Model.read(splitStream(src), { namespace: config.namespace });
+export function transformStream(src: string | Buffer, config: Config): Result {
+  const model = Model.read(typeof src === 'string' ? splitStream(src) : splitBytes(src), { namespace: config.namespace });
   const { changes, warnings, notes } = applyTransforms(model, config);
-  return { output: writeModel(model, changes), changes, warnings, notes, model };
+  const pieces = writePieces(model, changes);
+  let output: string | undefined;
+  return {
+    get output() {
+      return (output ??= joinPieces(pieces));
+    },
+    pieces,
+    changes,
+    warnings,
+    notes,
+    model,
+  };
 }
 
 /**
@@ -49,22 +65,43 @@ export function applyTransforms(model: Model, config: Config): { changes: Change
 
 /** writeModel joins the documents back: untouched ones as they came, edited ones with minimal text edits, added ones rendered. */
 export function writeModel(model: Model, changes: Change[] = []): string {
-  const nl = model.docs.length && model.docs[0].segment.text ? lineEnding(model.docs[0].segment.text) : '\n';
-  const parts: string[] = [];
+  return joinPieces(writePieces(model, changes));
+}
+
+/** joinPieces is the text of the pieces writePieces gives. */
+export function joinPieces(pieces: Array<Buffer | string>): string {
+  return pieces.map((p) => (typeof p === 'string' ? p : decodeSlice(p))).join('');
+}
+
+/**
+ * writePieces is writeModel's output as pieces to write one after another: untouched documents read from
+ * bytes are the input's own slices, so they are neither decoded nor encoded again.
+ */
+export function writePieces(model: Model, changes: Change[] = []): Array<Buffer | string> {
+  const first = model.docs[0]?.segment;
+  const nl = first && bytesOf(first).length ? lineEnding(first.text) : '\n';
+  const parts: Array<Buffer | string> = [];
   let afterAdded = false;
   for (const doc of model.docs) {
-    let text: string;
-    if (doc.addedBy) text = renderAdded(doc, nl);
-    else if (doc.working !== undefined && !deepEqual(doc.original, doc.working)) text = editDocument(doc, model, changes);
-    else text = doc.segment.text;
-    if (parts.length && !parts[parts.length - 1].endsWith('\n') && text) parts[parts.length - 1] += nl;
+    let piece: Buffer | string;
+    if (doc.addedBy) piece = renderAdded(doc, nl);
+    else if (doc.working !== undefined && !deepEqual(doc.original, doc.working)) piece = editDocument(doc, model, changes);
+    else piece = bytesOf(doc.segment);
+    if (parts.length && piece.length && !endsWithNewline(parts[parts.length - 1])) parts.push(nl);
     // A document that follows an added one needs its own marker, or the two would read as one: Helm 4's
     // stream (and anything after a `...` line) has documents that do not start with `---`.
-    if (afterAdded && !doc.addedBy && hasContent(text) && !/^---(?=[ \t]|\r?\n|$)/.test(text)) text = `---${nl}${text}`;
+    if (afterAdded && !doc.addedBy) {
+      const text = typeof piece === 'string' ? piece : doc.segment.text;
+      if (hasContent(text) && !/^---(?=[ \t]|\r?\n|$)/.test(text)) parts.push(`---${nl}`);
+    }
     afterAdded = !!doc.addedBy;
-    parts.push(text);
+    parts.push(piece);
   }
-  return parts.join('');
+  return parts;
+}
+
+function endsWithNewline(piece: Buffer | string): boolean {
+  return typeof piece === 'string' ? piece.endsWith('\n') : piece[piece.length - 1] === 0x0a;
 }
 
 function editDocument(doc: Doc, model: Model, changes: Change[]): string {

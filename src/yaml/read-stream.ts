@@ -39,6 +39,10 @@ export interface Doc {
   conversions?: Array<{ crd: CrdConversion; where?: string }>;
 }
 
+// detach copies what is kept of a document never read: V8 keeps a matched substring as a view of the
+// whole text, which would keep every document's text alive beside the input's bytes.
+const detach = <T>(value: T): T => (value === undefined ? value : structuredClone(value));
+
 /**
  * readStream reads each segment. Documents whose sniffed kind is in `kinds` (or that have no sniffable
  * kind) are read fully; every other document stays bytes, apart from what CRDs and ConfigMaps say about
@@ -49,7 +53,7 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc
     const doc: Doc = { segment };
     // A byte order mark that starts the stream is Go's too; anywhere else it is refused (see readAsGo).
     const text = segment.offset === 0 && segment.text.charCodeAt(0) === 0xfeff ? segment.text.slice(1) : segment.text;
-    const sniffed = sniffKind(text);
+    const sniffed = detach(sniffKind(text));
     // The text alone decides only when Go could read no other kind from it (see certainKind).
     const certain = sniffed !== undefined && certainKind(text, sniffed);
     if (certain) scanText(doc, sniffed);
@@ -83,11 +87,11 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc
 function scanText(doc: Doc, kind: string): void {
   const text = doc.segment.text;
   if (kind === 'CustomResourceDefinition') {
-    doc.crdScope = crdScope(text);
-    const crd = mayHoldConversion(text) ? readCrdConversion(text) : undefined;
+    doc.crdScope = detach(crdScope(text));
+    const crd = mayHoldConversion(text) ? detach(readCrdConversion(text)) : undefined;
     if (crd) doc.conversions = [{ crd }];
   } else if (kind === 'ConfigMap') {
-    const embedded = conversionsInConfigMap(text);
+    const embedded = detach(conversionsInConfigMap(text));
     if (embedded.length) doc.conversions = embedded;
   }
 }

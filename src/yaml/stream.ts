@@ -26,6 +26,20 @@ const MARKER = /^(---|\.\.\.)(?=[ \t]|\r?\n|$)/gm;
 // does not: such a line would hide a document from webhook-guard that Kubernetes installs.
 const GO_ONLY_MARKER = /^---[ \t]*[\f\v\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/gm;
 
+/** isGoOnlyMarker tells whether a decoded line is a `---` that only Go's reader takes for a separator. */
+export function isGoOnlyMarker(line: string): boolean {
+  GO_ONLY_MARKER.lastIndex = 0;
+  return GO_ONLY_MARKER.test(line);
+}
+
+/** goOnlyMarker is the error for such a line. */
+export function goOnlyMarker(line: number): InputError {
+  return new InputError(
+    `line ${line}: a document separator followed by a form feed or Unicode space, which Kubernetes reads as a ` +
+      'separator and YAML does not; end the `---` line right after the dashes',
+  );
+}
+
 /**
  * splitStream cuts the input into segments: each starts at a `---` line (or at 0) and ends before the next. A `...` line closes
  * its segment.
@@ -33,13 +47,7 @@ const GO_ONLY_MARKER = /^---[ \t]*[\f\v\u0085\u00a0\u1680\u2000-\u200a\u2028\u20
 export function splitStream(src: string): Segment[] {
   GO_ONLY_MARKER.lastIndex = 0;
   const odd = GO_ONLY_MARKER.exec(src);
-  if (odd) {
-    const { line } = position(src, odd.index);
-    throw new InputError(
-      `line ${line}: a document separator followed by a form feed or Unicode space, which Kubernetes reads as a ` +
-        'separator and YAML does not; end the `---` line right after the dashes',
-    );
-  }
+  if (odd) throw goOnlyMarker(position(src, odd.index).line);
   const cuts: number[] = [0];
   const afterEnd: number[] = [];
   MARKER.lastIndex = 0;
