@@ -58,11 +58,10 @@ export function bytesOf(segment: Segment): Buffer | string {
   return segment instanceof ByteSegment ? segment.bytes : segment.text;
 }
 
-const KIND_PREFIX = /^kind:[ \t]*["']?$/;
-
 /**
  * mayBeResourceList tells, without decoding the input, whether it can be a KRM ResourceList (which
- * isResourceList then decides on the text): JSON, or a column-0 `kind:` line naming ResourceList.
+ * isResourceList then decides on the text): JSON, or at most one column-0 `kind:` line, as sniffKind
+ * needs. It stops at the second `kind:` line, so a manifest stream costs a few bytes of search.
  */
 export function mayBeResourceList(buf: Buffer): boolean {
   for (let i = 0; i < buf.length && i < 1024; i++) {
@@ -70,9 +69,7 @@ export function mayBeResourceList(buf: Buffer): boolean {
     if (b === 0x7b) return true;
     if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) break;
   }
-  for (let at = buf.indexOf('ResourceList'); at !== -1; at = buf.indexOf('ResourceList', at + 1)) {
-    const start = buf.lastIndexOf(0x0a, at) + 1;
-    if (at - start <= 64 && KIND_PREFIX.test(buf.toString('latin1', start, at))) return true;
-  }
-  return false;
+  let kinds = buf.subarray(0, 5).toString('latin1') === 'kind:' ? 1 : 0;
+  for (let at = buf.indexOf('\nkind:'); at !== -1 && kinds < 2; at = buf.indexOf('\nkind:', at + 1)) kinds++;
+  return kinds < 2;
 }

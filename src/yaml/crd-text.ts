@@ -57,35 +57,55 @@ export function readCrdConversion(text: string): CrdConversion | undefined {
 }
 
 // childBlock returns the lines of `top.child` from a block-style document, dedented to column 0,
-// or undefined when the text does not have that shape.
+// or undefined when the text does not have that shape. It walks lines from the `top:` line without
+// splitting the whole text (a CRD's schema is megabytes, and the block is near its top or bottom).
 function childBlock(text: string, top: string, child: string): string | undefined {
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => new RegExp(`^${top}:[ \\t]*(#.*)?\\r?$`).test(l));
-  if (start < 0) return undefined;
+  const topLine = new RegExp(`^${top}:[ \\t]*(#.*)?\\r?$`);
+  let pos = 0;
+  for (; pos < text.length; pos = nextLine(text, pos))
+    if (text.startsWith(`${top}:`, pos) && topLine.test(lineAt(text, pos))) break;
+  if (pos >= text.length) return undefined;
   let indent = -1;
-  for (let i = start + 1; i < lines.length; i++) {
-    const line = lines[i];
-    if (/^\s*(#.*)?\r?$/.test(line)) continue;
-    const width = line.length - line.trimStart().length;
-    if (width === 0) return undefined;
-    if (indent < 0) indent = width;
-    if (width < indent) return undefined;
-    if (width === indent && new RegExp(`^ {${indent}}${child}:`).test(line)) {
-      let end = i + 1;
-      while (
-        end < lines.length &&
-        (/^\s*(#.*)?\r?$/.test(lines[end]) || lines[end].length - lines[end].trimStart().length > indent)
-      )
-        end++;
-      return (
-        lines
-          .slice(i, end)
-          .map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length)))
-          .join('\n') + '\n'
-      );
+  let deeper = '';
+  const childLine = (): RegExp => new RegExp(`^ {${indent}}${child}:`);
+  for (pos = nextLine(text, pos); pos <= text.length; pos = nextLine(text, pos)) {
+    // A line indented past the block's children can be neither the child nor the block's end: skipped unread.
+    if (deeper && text.startsWith(deeper, pos)) continue;
+    const line = lineAt(text, pos);
+    if (!BLANK.test(line)) {
+      const width = line.length - line.trimStart().length;
+      if (width === 0) return undefined;
+      if (indent < 0) {
+        indent = width;
+        deeper = ' '.repeat(indent + 1);
+      }
+      if (width < indent) return undefined;
+      if (width === indent && childLine().test(line)) {
+        const lines = [line];
+        for (let end = nextLine(text, pos); end <= text.length; end = nextLine(text, end)) {
+          const l = lineAt(text, end);
+          if (!BLANK.test(l) && l.length - l.trimStart().length <= indent) break;
+          lines.push(l);
+        }
+        return lines.map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n') + '\n';
+      }
     }
   }
   return undefined;
+}
+
+const BLANK = /^\s*(#.*)?\r?$/;
+
+// lineAt is the line starting at `pos`, without its \n; nextLine is where the next one starts, past the
+// end of the text after the last one (as text.split('\n') gives an empty last line after a final \n).
+function lineAt(text: string, pos: number): string {
+  const eol = text.indexOf('\n', pos);
+  return text.slice(pos, eol === -1 ? text.length : eol);
+}
+
+function nextLine(text: string, pos: number): number {
+  const eol = text.indexOf('\n', pos);
+  return eol === -1 ? text.length + 1 : eol + 1;
 }
 
 /** EmbeddedCrd is a CRD with a conversion webhook found inside a ConfigMap's data. */

@@ -60,15 +60,15 @@ test('splitBytes refuses what decodeInput refuses, with the same message', () =>
   }
 });
 
-test('mayBeResourceList: JSON, or a column-0 kind: ResourceList line', () => {
+test('mayBeResourceList: JSON, or at most one column-0 kind: line', () => {
   const cases: Array<[string, boolean]> = [
     ['  {"kind":"ResourceList"}', true],
     ['apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n', true],
     ["kind: 'ResourceList'\n", true],
     ['kind:\tResourceList # x\n', true],
-    ['kind: ConfigMap\ndata:\n  x: ResourceList\n', false],
-    ['kind: CustomResourceDefinition\ndescription: a ResourceList holds items\n', false],
-    ['kind: Deployment\n', false],
+    ['kind: ConfigMap\n---\nkind: ResourceList\n', false],
+    ['---\nkind: A\n---\nkind: B\n', false],
+    ['kind: Deployment\n', true],
   ];
   for (const [text, want] of cases) assert.is(mayBeResourceList(Buffer.from(text)), want, text);
 });
