@@ -1,0 +1,63 @@
+// The bundled CLI (dist/bundle/) and its fallback (dist/src/ module by module) behave alike, byte for byte.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ROOT } from '../support/helpers.js';
+
+// unbundled lays out a package without dist/bundle/: the same bin, package.json, compiled modules and
+// dependencies, so bin/webhook-guard.js must take its fallback.
+function unbundled(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'wg-unbundled-'));
+  mkdirSync(join(dir, 'bin'));
+  mkdirSync(join(dir, 'dist'));
+  copyFileSync(join(ROOT, 'bin', 'webhook-guard.js'), join(dir, 'bin', 'webhook-guard.js'));
+  copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+  for (const p of ['dist/src', 'dist/transforms', 'node_modules', 'schemas', 'plugin.yaml'])
+    symlinkSync(join(ROOT, p), join(dir, p));
+  return dir;
+}
+
+const example = join(ROOT, 'examples', 'openkruise-precreated-namespace', 'input.yaml');
+const cases: Array<{ name: string; args: string[]; input: Buffer }> = [
+  { name: 'a render', args: [], input: readFileSync(example) },
+  {
+    name: 'a render, non-ASCII',
+    args: [],
+    input: Buffer.from(readFileSync(example, 'utf8') + '---\nkind: ConfigMap\ndata:\n  a: “ü”\n'),
+  },
+  { name: '--version', args: ['--version'], input: Buffer.alloc(0) },
+  { name: 'check', args: ['check', example], input: Buffer.alloc(0) },
+  { name: 'bad input', args: [], input: Buffer.from([0x6b, 0x3a, 0x20, 0xff, 0x0a]) },
+];
+
+const t = suite('bundle');
+
+t('the build bundles the CLI', () => {
+  assert.ok(
+    existsSync(join(ROOT, 'dist', 'bundle', 'process.js')),
+    'dist/bundle/process.js (npm run build makes it with esbuild)',
+  );
+});
+
+t('without the bundle, bin/webhook-guard.js runs dist/src/ and answers byte for byte as the bundle does', () => {
+  const dir = unbundled();
+  const spawn = (bin: string, args: string[], input: Buffer) => {
+    const r = spawnSync(process.execPath, [bin, ...args], { input, cwd: ROOT });
+    return { status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
+  };
+  for (const c of cases) {
+    const bundled = spawn(join(ROOT, 'bin', 'webhook-guard.js'), c.args, c.input);
+    const fallback = spawn(join(dir, 'bin', 'webhook-guard.js'), c.args, c.input);
+    assert.equal(fallback, bundled, c.name);
+  }
+  assert.is(spawn(join(dir, 'bin', 'webhook-guard.js'), ['--version'], Buffer.alloc(0)).stdout.trim(), readJsonVersion());
+});
+
+function readJsonVersion(): string {
+  return JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+}
+
+t.run();
