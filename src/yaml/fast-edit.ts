@@ -125,7 +125,16 @@ function replaceLeaf(leaf: Shape, value: unknown): Splice {
 // content line (before blank lines that follow it), as document.ts places it. yaml counts some comment
 // lines after a collection as part of it, by rules not worth copying: comments there send the edit to yaml.
 function afterLast(text: string, lineStarts: number[], node: Shape, nl: string): { pos: number; lead: string } {
-  if (lastLeaf(node).style === 'literal' || lastLeaf(node).style === 'empty') throw UNSUPPORTED;
+  const last = lastLeaf(node).style;
+  if (last === 'empty') throw UNSUPPORTED;
+  // After a block scalar, yaml's placement differs from ours only across blank lines, which it counts as the scalar's.
+  if ((last === 'literal' || last === 'folded') && node.last + 1 < lineStarts.length) {
+    const next = text.slice(
+      lineStarts[node.last + 1],
+      node.last + 2 < lineStarts.length ? lineStarts[node.last + 2] : text.length,
+    );
+    if (next.trim() === '') throw UNSUPPORTED;
+  }
   for (let k = node.last + 1; k < lineStarts.length; k++) {
     const line = text.slice(lineStarts[k], k + 1 < lineStarts.length ? lineStarts[k + 1] : text.length).trim();
     if (line.startsWith('#')) throw UNSUPPORTED;
@@ -230,11 +239,14 @@ function scalar(value: unknown): string {
     return String(value);
   }
   if (typeof value !== 'string') throw UNSUPPORTED;
-  // Printable ASCII without quote characters or backslashes, and nothing that could read as a number
-  // or a document marker: then yaml writes it plain, or double-quoted exactly as JSON does.
-  if (!/^[\x20-\x7e]*$/.test(value) || /["\\]/.test(value) || /^(%|---|\.\.\.)/.test(value) || /^[-+]?[.0-9]/.test(value))
+  // Printable ASCII without backslashes, and nothing that could read as a number or a document marker:
+  // then yaml writes it plain, or quoted: single quotes for a double quote alone (nothing to escape),
+  // else double quotes exactly as JSON writes them (Kyverno's matchConditions are JSON with both).
+  if (!/^[\x20-\x7e]*$/.test(value) || value.includes('\\') || /^(%|---|\.\.\.)/.test(value) || /^[-+]?[.0-9]/.test(value))
     throw UNSUPPORTED;
-  return NEEDS_QUOTES.test(value) || RESERVED.test(value) ? `"${value}"` : value;
+  if (!NEEDS_QUOTES.test(value) && !RESERVED.test(value)) return value;
+  if (!value.includes('"')) return `"${value}"`;
+  return value.includes("'") ? JSON.stringify(value) : `'${value}'`;
 }
 
 function isEmpty(value: object): boolean {

@@ -2,9 +2,10 @@
 //
 // Loading `yaml` costs about 35 ms and its first parses run cold, which made reading a dozen small
 // Services and Deployments the slowest part of a run. Rendered manifests are almost always written in
-// a small, regular subset of YAML: block maps and lists, one-line scalars, literal block scalars. This
-// reader handles exactly that subset and returns undefined for everything else (anchors, tags, flow
-// collections, folded or multi-line scalars, tabs, odd indentation, duplicate keys, ...), so the
+// a small, regular subset of YAML: block maps and lists, one-line scalars, literal and folded block
+// scalars (Kyverno's and Capsule's configuration fold long expressions). This reader handles exactly that
+// subset and returns undefined for everything else (anchors, tags, flow collections, multi-line plain
+// or quoted scalars, tabs, odd indentation, duplicate keys, ...), so the
 // caller falls back to `yaml`. Whatever it accepts it reads as `yaml` does with YAML 1.1 and the
 // options in document.ts; test/fast-read.test.ts and the fuzzer compare the two on every corpus
 // document and on generated and mutated ones.
@@ -36,7 +37,7 @@ export interface SeqShape {
 /** LeafShape is a scalar or a flow collection; `start`/`end` are its offsets in the text (quotes included). */
 export interface LeafShape {
   kind: 'leaf';
-  style: 'plain' | 'single' | 'double' | 'literal' | 'flow' | 'empty';
+  style: 'plain' | 'single' | 'double' | 'literal' | 'folded' | 'flow' | 'empty';
   start: number;
   end: number;
   last: number;
@@ -280,7 +281,7 @@ class Reader {
       rest = child.body;
       [value, length] = flow(rest);
       style = 'flow';
-    } else if (rest[0] === '|') return this.literal(rest, indent);
+    } else if (rest[0] === '|' || rest[0] === '>') return this.literal(rest, indent);
     else if (rest[0] === '[' || rest[0] === '{') [[value, length], style] = [flow(rest), 'flow'];
     else if (rest[0] === '"' || rest[0] === "'")
       [[value, length], style] = [quoted(rest, false), rest[0] === '"' ? 'double' : 'single'];
@@ -296,11 +297,12 @@ class Reader {
     return value;
   }
 
-  // literal reads a `|`, `|-` block scalar whose parent node is at `indent`; the current line holds the header.
+  // literal reads a `|`, `|-`, `>` or `>-` block scalar whose parent node is at `indent`; the current line holds the header.
   literal(header: string, indent: number): string {
-    const m = /^\|(-?)( +#.*)? *$/.exec(header);
+    const m = /^([|>])(-?)( +#.*)? *$/.exec(header);
     if (!m) throw GIVE_UP;
-    const strip = m[1] === '-';
+    const folded = m[1] === '>';
+    const strip = m[2] === '-';
     const headerLine = this.lines[this.i];
     const headerStart = headerLine.start + headerLine.raw.length - header.length;
     this.i++;
@@ -329,13 +331,14 @@ class Reader {
       parts.push(l.raw.slice(m0));
       lastText = k;
     }
-    const text = parts.slice(0, lastText - this.i + 1).join('\n');
+    const content = parts.slice(0, lastText - this.i + 1);
+    const text = folded ? fold(content) : content.join('\n');
     // Trailing empty lines belong to the scalar only for keep chomping (`|+`), which we leave to yaml.
     this.i = lastText + 1;
     if (this.track)
       this.shape = {
         kind: 'leaf',
-        style: 'literal',
+        style: folded ? 'folded' : 'literal',
         start: headerStart,
         end: lines[lastText].start + lines[lastText].raw.length,
         last: lastText,
@@ -344,6 +347,30 @@ class Reader {
     if (after !== undefined && after.indent > indent) throw GIVE_UP;
     return strip ? text : text + '\n';
   }
+}
+
+// fold joins a folded scalar's lines as YAML does: a line break between two text lines becomes a space,
+// and n empty lines between them become n line breaks; around a line indented past the others (Capsule's
+// CEL expressions) breaks are kept, n empty lines giving n + 1. Tabs and trailing white space are left to yaml.
+function fold(lines: string[]): string {
+  let out = '';
+  let empties = 0;
+  let previous: 'none' | 'flat' | 'deeper' = 'none';
+  for (const line of lines) {
+    if (line === '') {
+      empties++;
+      continue;
+    }
+    if (line[0] === '\t' || / $|\t$/.test(line)) throw GIVE_UP;
+    const deeper = line[0] === ' ';
+    if (previous === 'none') out += '\n'.repeat(empties);
+    else if (deeper || previous === 'deeper') out += '\n'.repeat(empties + 1);
+    else out += empties ? '\n'.repeat(empties) : ' ';
+    out += line;
+    empties = 0;
+    previous = deeper ? 'deeper' : 'flat';
+  }
+  return out;
 }
 
 function isItem(body: string): boolean {

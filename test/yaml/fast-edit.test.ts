@@ -24,6 +24,16 @@ function ops(text: string, change: Change): { ops: Operation[]; expected: unknow
 const edits = suite('fast-edit: writes what the yaml editor writes');
 
 const cases: Record<string, { input: string; change: Change; expected: string }> = {
+  'keys added after block scalars, literal and folded': {
+    input: lines('a:', '  s: |', '    text', 'b:', '  f: >-', '    one', '    two', 'c: 1'),
+    change: (o) => Object.assign(o, { a: { ...o.a, t: 1 }, b: { ...o.b, g: 2 } }),
+    expected: lines('a:', '  s: |', '    text', '  t: 1', 'b:', '  f: >-', '    one', '    two', '  g: 2', 'c: 1'),
+  },
+  'strings with quote characters, plain, single-quoted and as JSON': {
+    input: lines('data:', '  x: 1'),
+    change: (o) => Object.assign(o.data, { p: 'say "hi"', s: '"hi" there', j: `[{"expression":"!(a == '')"}]` }),
+    expected: lines('data:', '  x: 1', '  p: say "hi"', `  s: '"hi" there'`, `  j: "[{\\"expression\\":\\"!(a == '')\\"}]"`),
+  },
   'scalars replaced in place, quoting and comments kept': {
     input: lines(
       '# Source: x',
@@ -134,10 +144,13 @@ const left: Record<string, { input: string; change?: Change; ops?: Operation[] }
     input: lines('a:', '  b:', '    c: 1', '    # note', 'd: 2'),
     change: (o) => (o.a.e = 'x'),
   },
-  'a key added after a block scalar': { input: lines('a:', '  s: |', '    text'), change: (o) => (o.a.t = 1) },
+  'a key added after a block scalar and a blank line': {
+    input: lines('a:', '  s: |', '    text', '', 'b: 1'),
+    change: (o) => (o.a.t = 1),
+  },
   'a value for a key that has none': { input: lines('a:', 'b: 1'), change: (o) => (o.a = { c: 1 }) },
   'a scalar replaced by a map': { input: lines('a: 1'), change: (o) => (o.a = { b: 1 }) },
-  'a string yaml would quote in its own way': { input: lines('a: 1'), change: (o) => (o.b = 'say "hi"') },
+  'a string yaml would quote in its own way': { input: lines('a: 1'), change: (o) => (o.b = '"hi"\\') },
   'a number-like string': { input: lines('a: 1'), change: (o) => (o.b = '0755') },
   'a float': { input: lines('a: 1'), change: (o) => (o.b = 1.5) },
   'a document fast-read cannot read': { input: lines('a: &x 1', 'b: *x'), change: (o) => (o.c = 1) },
