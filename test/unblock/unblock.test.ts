@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseError } from '../../src/unblock/plan.js';
+import { captured } from '../cluster/captured.js';
 import { withCapsuleNodeWebhook } from '../support/fixtures.js';
 import { cli, CORPUS, corpusFiles, lines, needsCorpus } from '../support/helpers.js';
 
@@ -158,6 +159,9 @@ needsCorpus(test, 'Capsule with its node webhook: a cold start must fail the nod
   writeFileSync(input, withCapsuleNodeWebhook(readFileSync(corpus('capsule-0.12.4.yaml'), 'utf8')).text);
   const r = cli(['unblock', '--all', '--restore', join(dir, 'capsule-restore.sh'), input]);
   assert.is(r.status, 0, r.stderr);
+  const session = `$ webhook-guard unblock --all --restore capsule-restore.sh capsule.yaml\n${r.stdout.replaceAll(`${dir}/`, '')}`;
+  captured('capsule-single-replica', 'unblock', session);
+  captured('', 'unblock-capsule', session);
   const body = r.stdout.split('\n').slice(5, 13).join('\n');
   assert.fixture(
     body,

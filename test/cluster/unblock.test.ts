@@ -1,0 +1,152 @@
+// `unblock` on a real API server: the seed outage happens, the printed script runs for real and lets the request
+// through, and the restore script brings the webhook configuration back exactly.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as assert from 'uvu/assert';
+import { cli, gatedSuite, needsCorpus } from '../support/helpers.js';
+import { captured } from './captured.js';
+import { missingControlPlane, type Cluster } from './harness.js';
+import { install, KUBECTL, kubectl, NODE, ok, objects, pick, podOf, ready, render, withCluster } from './kube.js';
+
+const test = gatedSuite('cluster: unblock, run for real', missingControlPlane());
+
+// DUMP is what the README tells users to dump (src/cli/unblock.ts).
+const DUMP = [
+  'get',
+  'mutatingwebhookconfigurations,validatingwebhookconfigurations,namespaces,services,endpointslices,' +
+    'deployments,statefulsets,daemonsets,replicasets,pods',
+  '-A',
+  '-o',
+  'yaml',
+];
+
+/** sh runs a script the way a person would: kubectl on PATH, the admin's kubeconfig. */
+function sh(c: Cluster, file: string): { status: number; out: string } {
+  const r = spawnSync('sh', [file], {
+    encoding: 'utf8',
+    env: { PATH: `${dirname(KUBECTL)}:${process.env.PATH}`, HOME: c.dir, KUBECONFIG: c.kubeconfig },
+  });
+  return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
+/** unblock runs webhook-guard unblock over a dump of the cluster and writes its script next to the restore file. */
+function unblock(c: Cluster, args: string[]): { script: string; restore: string; stdout: string } {
+  const dump = join(c.dir, 'dump.yaml');
+  writeFileSync(dump, ok(c, DUMP));
+  const restore = join(c.dir, 'restore.sh');
+  const r = cli(['unblock', ...args, '--restore', restore, dump]);
+  assert.is(r.status, 0, r.stderr);
+  const script = join(c.dir, 'unblock.sh');
+  writeFileSync(script, r.stdout);
+  return { script, restore, stdout: r.stdout };
+}
+
+needsCorpus(
+  test,
+  'OpenKruise 1.5.2 in a pre-created namespace: the pasted error gives the label the chart expects; the pod goes in',
+  ['kruise-1.5.2-seed.yaml'],
+  async () => {
+    const stream = render('kruise-1.5.2-seed.yaml', 'input');
+    await withCluster(async (c) => {
+      ok(c, ['create', 'namespace', 'kruise-system']);
+      await ready(c, ['kruise-system']);
+      install(c, stream);
+      ok(c, ['apply', '--server-side', '-f', '-'], { input: pick(stream, ['Deployment']) });
+      const manager = objects(stream, ['Deployment']).find((d) => d.metadata.name === 'kruise-controller-manager')!;
+      const create = () =>
+        kubectl(c, ['create', '--as', 'system:serviceaccount:kube-system:replicaset-controller', '-f', '-', '-o', 'name'], {
+          input: JSON.stringify(podOf(manager, 'kruise-system')),
+        });
+      const before = create();
+      assert.is.not(before.status, 0, 'the seed outage must happen first');
+      const { script, stdout } = unblock(c, ['--error', before.stderr.trim()]);
+      const run = sh(c, script);
+      assert.is(run.status, 0, run.out);
+      const after = create();
+      assert.is(after.status, 0, `still blocked after the script: ${after.stderr}`);
+      const session = [
+          '$ kubectl create -f controller-pod.json -o name',
+          before.stderr.trim(),
+          '$ webhook-guard unblock --error "$(the error above)" --restore restore.sh dump.yaml > unblock.sh',
+          '$ cat unblock.sh',
+          stdout.trimEnd(),
+          '$ sh unblock.sh',
+          run.out.trimEnd(),
+          '$ kubectl create -f controller-pod.json -o name',
+          after.stdout.trim(),
+        ].join('\n');
+      captured('openkruise-precreated-namespace', 'unblock', session);
+      captured('', 'unblock-openkruise', session);
+    });
+  },
+);
+
+needsCorpus(
+  test,
+  "kops pod-identity-webhook: a kubelet's mirror pod; the patch lets it in, the restore brings the webhook back exactly",
+  ['kops-eks-pod-identity-webhook-addon.yaml'],
+  async () => {
+    const stream = render('kops-eks-pod-identity-webhook-addon.yaml', 'input');
+    await withCluster(async (c) => {
+      await ready(c, ['kube-system']);
+      install(c, stream);
+      ok(c, ['create', '-f', '-'], { input: JSON.stringify(NODE) });
+      const uid = JSON.parse(ok(c, ['get', 'node', 'node-1', '-o', 'json'])).metadata.uid;
+      // A kubelet may create only mirror pods of its own node (NodeRestriction): owned by the Node, bound to it.
+      const mirror = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: 'etcd-manager-main-node-1',
+          namespace: 'kube-system',
+          annotations: { 'kubernetes.io/config.mirror': 'f00d', 'kubernetes.io/config.source': 'file' },
+          ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'node-1', uid, controller: true }],
+        },
+        spec: { nodeName: 'node-1', containers: [{ name: 'etcd-manager', image: 'registry.k8s.io/etcd-manager:v3' }] },
+      };
+      const manifest = join(c.dir, 'mirror-pod.json');
+      writeFileSync(manifest, JSON.stringify(mirror));
+      const create = () => kubectl(c, ['create', '-f', manifest, '-o', 'name'], { kubelet: true });
+      const blocked = create();
+      assert.is.not(blocked.status, 0, 'the seed outage must happen first');
+      const webhooks = () =>
+        JSON.stringify(JSON.parse(ok(c, ['get', 'mutatingwebhookconfiguration', 'pod-identity-webhook', '-o', 'json'])).webhooks);
+      const original = webhooks();
+      const args = ['--for', manifest, '--as', 'system:node:node-1', '--as-group', 'system:nodes'];
+      const { script, restore, stdout } = unblock(c, args);
+      const run = sh(c, script);
+      assert.is(run.status, 0, run.out);
+      const admitted = create();
+      assert.is(admitted.status, 0, `the mirror pod is admitted once the webhook fails open: ${admitted.stderr}`);
+      assert.is.not(webhooks(), original, 'the script changed the webhook');
+      const undo = sh(c, restore);
+      assert.is(undo.status, 0, undo.out);
+      assert.is(webhooks(), original, 'the restore brings the webhooks back as they were, byte for byte in kubectl get -o json');
+      // Run twice, the script refuses: its guard tests the policy it expects.
+      const again = sh(c, restore);
+      assert.is.not(again.status, 0, 'a second restore must be refused by its test op');
+      assert.match(again.out, /The request is invalid/, again.out);
+      assert.is(webhooks(), original);
+      const local = (text: string) => text.replaceAll(`${c.dir}/`, '');
+      const session = [
+          '$ kubectl create -f mirror-pod.json -o name --kubeconfig kubelet.kubeconfig',
+          local(blocked.stderr.trim()),
+          '$ webhook-guard unblock --for mirror-pod.json --as system:node:node-1 --as-group system:nodes \\',
+          '    --restore restore.sh dump.yaml > unblock.sh',
+          '$ cat unblock.sh',
+          local(stdout).trimEnd(),
+          '$ sh unblock.sh',
+          run.out.trimEnd(),
+          '$ kubectl create -f mirror-pod.json -o name --kubeconfig kubelet.kubeconfig',
+          admitted.stdout.trim(),
+          '$ sh restore.sh    # once the backend answers again',
+          undo.out.trimEnd(),
+        ].join('\n');
+      captured('kops-pod-identity-webhook', 'unblock', session);
+      captured('', 'unblock-kops', session);
+    });
+  },
+);
+
+test.run();
