@@ -9,8 +9,11 @@ import { locate, type Location } from './locate.js';
 import { RULES } from './rules/index.js';
 import { SEVERITIES, type CheckOptions, type Finding, type Rule } from './types.js';
 
-/** CHECK_KINDS are the kinds check reads besides the model's own: live Pods, and runtime-webhook config objects. */
-export const CHECK_KINDS = ['Pod', 'ConfigMap', 'CapsuleConfiguration'];
+/**
+ * CHECK_KINDS are the kinds check reads besides the model's own: live Pods, runtime-webhook config objects, Certificates,
+ * NetworkPolicies.
+ */
+export const CHECK_KINDS = ['Pod', 'ConfigMap', 'CapsuleConfiguration', 'Certificate', 'NetworkPolicy'];
 
 /** Located is a finding with where it points and how reports name its resource and field. */
 export interface Located extends Finding {

@@ -1,5 +1,9 @@
 // The check rules, in report order within a severity. Adding a rule is one file here and one line below.
 import type { Rule } from '../types.js';
+import { backendReadiness } from './backend-readiness.js';
+import { backendResources } from './backend-resources.js';
+import { certificateNames } from './certificate-names.js';
+import { networkPolicy } from './network-policy.js';
 import { clusterScopedCritical } from './cluster-scoped-critical.js';
 import { conversionCaBundle } from './conversion-ca-bundle.js';
 import { exemptionAbsent } from './exemption-absent.js';
@@ -22,6 +26,10 @@ export const RULES: Rule[] = [
   serviceSelectorOverlap,
   noEndpoints,
   singlePointOfFailure,
+  certificateNames,
+  networkPolicy,
+  backendResources,
+  backendReadiness,
   clusterScopedCritical,
   interceptsKubeSystem,
   exemptionAbsent,
