@@ -48,6 +48,9 @@ export interface Settings {
  * The unwritten rule, written: a transform adds or replaces values (and may add documents through the
  * context); it never removes one, so every change has a before and an after that the report shows.
  * The writer holds to it: applyOperations (src/yaml/document.ts) refuses any operation but add and replace.
+ * The one exception is a transform that says `removes: true` (drop-webhooks, off by default, which removes only
+ * what the user names): its context may remove list items and whole documents, each reported; any other
+ * transform's context refuses to.
  */
 export interface Transform<C> {
   /** Kebab-case name: the key under `transforms:` in the config and the name of its schema. */
@@ -56,6 +59,8 @@ export interface Transform<C> {
   description: string;
   /** Options when the config says nothing. */
   defaults: C;
+  /** Set only by a transform that removes what the user names (see above). */
+  removes?: true;
   apply(model: Model, config: C, ctx: Context): void;
 }
 
@@ -69,11 +74,56 @@ export class Context {
     readonly changes: Change[] = [],
     readonly warnings: Warning[] = [],
     readonly notes: Note[] = [],
+    /** Whether this transform may remove (only one that says `removes: true`). */
+    readonly removes = false,
   ) {}
 
   /** for is a context for the named transform that records into the same lists. */
-  for(transform: string): Context {
-    return new Context(this.model, this.settings, transform, this.changes, this.warnings, this.notes);
+  for(transform: string, removes = false): Context {
+    return new Context(this.model, this.settings, transform, this.changes, this.warnings, this.notes, removes);
+  }
+
+  /** removeItem removes one item of a list of a resource (the item, with its lines), and records it. */
+  removeItem(r: Resource, path: Array<string | number>, why: string): void {
+    if (!this.removes) throw new Error(`${this.transform}: transforms do not remove (see the Transform contract)`);
+    if (r.path.length) throw new Error(`${this.transform}: cannot remove inside an item of a List`);
+    const list = this.get(r, path.slice(0, -1));
+    const index = Number(path[path.length - 1]);
+    if (!Array.isArray(list) || !(index in list)) throw new Error(`${this.transform}: no item at ${path.join('/')}`);
+    const display = displayPath(r.obj, path);
+    // The pointer is into the original value: items removed before this one (higher indexes go first in the writer).
+    const original = r.doc.removed ?? [];
+    const parent = `/${path.slice(0, -1).join('/')}/`;
+    const earlier = original.filter((p) => p.startsWith(parent)).map((p) => Number(p.split('/').pop()));
+    let at = index;
+    for (const e of earlier.sort((a, b) => a - b)) if (e <= at) at++;
+    r.doc.removed = [...original, `/${[...path.slice(0, -1), at].join('/')}`];
+    const [before] = list.splice(index, 1);
+    this.changes.push({
+      transform: this.transform,
+      resource: this.id(r),
+      document: r.doc.segment.index,
+      path: display,
+      before: structuredClone(before),
+      after: undefined,
+      why,
+    });
+  }
+
+  /** dropDocument removes a whole document from the output, and records it. */
+  dropDocument(r: Resource, why: string): void {
+    if (!this.removes) throw new Error(`${this.transform}: transforms do not remove (see the Transform contract)`);
+    if (r.path.length) throw new Error(`${this.transform}: cannot remove an item of a List`);
+    r.doc.droppedBy = this.transform;
+    this.changes.push({
+      transform: this.transform,
+      resource: this.id(r),
+      document: r.doc.segment.index,
+      path: '',
+      before: structuredClone(r.obj),
+      after: undefined,
+      why,
+    });
   }
 
   /** id names a resource for reports. */

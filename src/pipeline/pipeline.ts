@@ -1,7 +1,7 @@
 // Runs the enabled transforms over a stream and writes the result: untouched documents byte for byte.
 import { createRequire } from 'node:module';
 import type FastJsonPatch from 'fast-json-patch';
-import { applyOperations, deepEqual, EditError } from '../yaml/document.js';
+import { applyOperations, deepEqual, EditError, removeItems } from '../yaml/document.js';
 import { toYaml } from '../yaml/load.js';
 import { InputError } from '../errors.js';
 import { Model } from '../model/model.js';
@@ -58,7 +58,7 @@ export function applyTransforms(model: Model, config: Config): { changes: Change
   for (const t of TRANSFORMS) {
     const options = config.transforms[t.name];
     if (!options.enabled) continue;
-    t.apply(model, options, ctx.for(t.name));
+    t.apply(model, options, ctx.for(t.name, t.removes === true));
   }
   return { changes: ctx.changes, warnings: ctx.warnings, notes: ctx.notes };
 }
@@ -83,6 +83,8 @@ export function writePieces(model: Model, changes: Change[] = []): Array<Buffer 
   const parts: Array<Buffer | string> = [];
   let afterAdded = false;
   for (const doc of model.docs) {
+    // drop-webhooks removed it, as the user asked; the report says so.
+    if (doc.droppedBy) continue;
     let piece: Buffer | string;
     if (doc.addedBy) piece = renderAdded(doc, nl);
     else if (doc.working !== undefined && !deepEqual(doc.original, doc.working)) piece = editDocument(doc, model, changes);
@@ -119,13 +121,33 @@ function editDocument(doc: Doc, model: Model, changes: Change[]): string {
   }
   // Loaded here, on the first edit, to keep it off the start-up path of runs that edit nothing.
   const fjp = createRequire(import.meta.url)('fast-json-patch') as typeof FastJsonPatch;
-  const ops = fjp.compare(doc.original as object, doc.working as object);
   try {
-    return applyOperations(doc.segment.text, ops, doc.working);
+    // Removed list items go first, each with its lines; the other edits are then the difference from what is left.
+    let text = doc.segment.text;
+    let base = doc.original as object;
+    if (doc.removed?.length) {
+      base = withoutItems(base, doc.removed);
+      text = removeItems(text, doc.removed, base);
+    }
+    const ops = fjp.compare(base, doc.working as object);
+    return ops.length ? applyOperations(text, ops, doc.working) : text;
   } catch (err) {
     if (err instanceof EditError) throw new InputError(`${where}: cannot apply ${by || 'the edits'}: ${err.message}`);
     throw err;
   }
+}
+
+// withoutItems is a value with the list items at the given pointers removed (highest index first).
+function withoutItems(value: object, pointers: string[]): object {
+  const copy = structuredClone(value) as Record<string, unknown>;
+  const sorted = [...pointers].sort((a, b) => Number(b.split('/').pop()) - Number(a.split('/').pop()));
+  for (const p of sorted) {
+    const path = p.split('/').slice(1);
+    let node: unknown = copy;
+    for (const seg of path.slice(0, -1)) node = (node as Record<string, unknown>)[seg];
+    (node as unknown[]).splice(Number(path[path.length - 1]), 1);
+  }
+  return copy;
 }
 
 function renderAdded(doc: Doc, nl: string): string {

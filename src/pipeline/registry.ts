@@ -6,13 +6,16 @@ import { guardClusterScoped } from '../../transforms/guard-cluster-scoped.js';
 import { failOpen } from '../../transforms/fail-open.js';
 import { kyvernoConfig } from '../../transforms/kyverno-config.js';
 import { webhookReplicas } from '../../transforms/webhook-replicas.js';
+import { dropWebhooks } from '../../transforms/drop-webhooks.js';
 import type { Transform } from '../transform.js';
 
-// Namespaces are labelled first (their labels feed later decisions), Service selectors are tightened
+// What the user drops goes first, so no other transform hardens it. Namespaces are labelled next (their labels feed later
+// decisions), Service selectors are tightened
 // before backends are resolved, and replicas come last so they count the tightened backends. fail-open
 // judges what webhooks still intercept after the exclusions.
 /** TRANSFORMS lists every transform, in run order. */
 export const TRANSFORMS: Array<Transform<any>> = [
+  dropWebhooks,
   labelNamespaces,
   tightenServiceSelectors,
   excludeNamespaces,

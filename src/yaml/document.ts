@@ -196,6 +196,8 @@ interface Splice {
  * Throws EditError when an operation runs through an alias or the result does not read back as expected.
  */
 export function applyOperations(text: string, ops: Operation[], expected: unknown): string {
+  for (const op of ops)
+    if (op.op !== 'add' && op.op !== 'replace') throw new EditError(`unsupported operation ${op.op} at ${op.path}`);
   // Most edits are simple enough for fast-edit.ts, which writes the same text without loading yaml.
   const fast = fastEdit(text, ops);
   if (fast !== undefined) {
@@ -203,6 +205,30 @@ export function applyOperations(text: string, ops: Operation[], expected: unknow
     if (back && deepEqual(back.value, expected)) return fast;
   }
   return applyOperationsWithYaml(text, ops, expected);
+}
+
+/**
+ * removeItems removes list items, given as JSON pointers (`/webhooks/2`), from a document's text: a block list item
+ * with its lines, a flow list rewritten without it. Only drop-webhooks removes (see the Transform contract); `expected`
+ * is the value without them, which the result must read back as.
+ */
+export function removeItems(text: string, pointers: string[], expected: unknown): string {
+  // Highest index first, so the earlier items' places stay as parsed.
+  const ordered = [...pointers].sort((a, b) => Number(b.split('/').pop()) - Number(a.split('/').pop()));
+  let out = text;
+  for (const pointer of ordered) {
+    const doc = parseYaml(out);
+    if (doc.errors.length) throw new EditError(`cannot edit: ${withoutQuotes(doc.errors[0].message.split('\n')[0])}`);
+    const ctx = new EditContext(out, doc);
+    const s = ctx.removeItem(parsePointer(pointer));
+    out = out.slice(0, s.start) + s.text + out.slice(s.end);
+  }
+  const check: { value?: unknown; error?: ReadResult['error'] } = fastRead(out) ?? parseStrict(out);
+  if (check.error || !deepEqual(check.value, expected))
+    throw new EditError(
+      `the text without the removed items does not read back as intended${check.error ? `: ${check.error.message}` : ''}`,
+    );
+  return out;
 }
 
 /** applyOperationsWithYaml is applyOperations with the yaml-based editor alone; tests and the fuzzer compare the two. */
@@ -277,6 +303,28 @@ class EditContext {
       return this.fillNull(owner, Array.isArray(value) || key.match(/^\d+$/) ? [value] : { [key]: value });
     }
     throw new EditError(`no map or list at /${parentPath.join('/')} to hold ${key}`);
+  }
+
+  // removeItem plans the removal of one list item: its lines in a block list (from its `-` line to the next item's),
+  // or the list rewritten in a flow one.
+  removeItem(path: string[]): Splice {
+    const { node: seq, owner } = this.walk(path.slice(0, -1));
+    const index = Number(path[path.length - 1]);
+    if (!isSeq(seq) || !Number.isInteger(index) || index < 0 || index >= seq.items.length)
+      throw new EditError(`no list item at /${path.join('/')}`);
+    if (seq.flow)
+      return this.rewriteCollection(
+        seq,
+        (seq.toJS(this.doc) as unknown[]).filter((_, i) => i !== index),
+        owner,
+      );
+    if (seq.items.length === 1) return this.rewriteCollection(seq, [], owner);
+    const lineStart = (offset: number): number => this.text.lastIndexOf('\n', offset - 1) + 1;
+    const item = seq.items[index] as Node;
+    const start = lineStart(item.range![0]);
+    const next = seq.items[index + 1] as Node | undefined;
+    const end = next ? lineStart(next.range![0]) : this.afterLine(item.range![1]).pos;
+    return { start, end, text: '' };
   }
 
   walk(path: string[]): { node: unknown; owner?: Pair } {

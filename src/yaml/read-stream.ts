@@ -24,6 +24,10 @@ export interface Doc {
   working?: unknown;
   /** Set on documents a transform added: which one. */
   addedBy?: string;
+  /** List items a transform removed (JSON pointers into `original`); only drop-webhooks removes. */
+  removed?: string[];
+  /** Set when a transform removed the whole document: which one. */
+  droppedBy?: string;
   /** Namespace of this document's resources that name none, when it differs by input (see Model.fromInputs). */
   defaultNamespace?: string;
   /** True when the document has the kind of a modelled object but could not be read at all. */
