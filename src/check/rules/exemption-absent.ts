@@ -1,6 +1,7 @@
 // exemption-absent: a webhook exempts its own namespace through a label that the namespace does not carry.
 import { neverDerive } from '../../model/protected-labels.js';
 import { selectorMatches, type LabelSelector } from '../../model/selectors.js';
+import type { Resource } from '../../model/types.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { optOutText, optOuts, webhookLabel } from '../describe.js';
 
@@ -46,7 +47,7 @@ export const exemptionAbsent = {
           (assumption
             ? `but ${ns} is not in the input, so it is pre-created (helm install --create-namespace, ` +
               `or createNamespace=false) and carries only kubernetes.io/metadata.name.`
-            : `but the Namespace ${ns} in the input does not carry that label.`),
+            : `but the Namespace ${ns} in the input${fromFile(ctx.admission.namespace(ns))} does not carry that label.`),
         why:
           'A namespace the chart does not render carries only the labels whoever created it ' +
           'gave it; the apiserver guarantees only kubernetes.io/metadata.name. The Kubernetes ' +
@@ -68,3 +69,9 @@ export const exemptionAbsent = {
     return out;
   },
 } satisfies Rule;
+
+// fromFile names the input a Namespace came from when check reads several (a live dump beside a new render).
+function fromFile(r: Resource | undefined): string {
+  const source = r?.doc.segment.source;
+  return source && source !== '-' ? ` (${source})` : '';
+}
