@@ -13,7 +13,7 @@ import { SEVERITIES, type CheckOptions, type Finding, type Rule } from './types.
  * CHECK_KINDS are the kinds check reads besides the model's own: live Pods, runtime-webhook config objects, Certificates,
  * NetworkPolicies.
  */
-export const CHECK_KINDS = ['Pod', 'ConfigMap', 'CapsuleConfiguration', 'Certificate', 'NetworkPolicy'];
+export const CHECK_KINDS = ['Pod', 'ConfigMap', 'CapsuleConfiguration', 'Certificate', 'NetworkPolicy', 'Secret'];
 
 /** Located is a finding with where it points and how reports name its resource and field. */
 export interface Located extends Finding {

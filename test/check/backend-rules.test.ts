@@ -14,6 +14,9 @@ interface Release {
   priority?: boolean;
   dnsNames?: string[];
   secret?: string;
+  /** The Secret the Deployment mounts, when not the Certificate's. */
+  mounts?: string;
+  inject?: boolean;
   name?: string;
 }
 
@@ -28,7 +31,9 @@ function release(r: Release = {}): string {
   return lines(
     'apiVersion: admissionregistration.k8s.io/v1',
     'kind: MutatingWebhookConfiguration',
-    `metadata: {name: ${name}}`,
+    r.inject
+      ? `metadata: {name: ${name}, annotations: {cert-manager.io/inject-ca-from: hooks/${name}-cert}}`
+      : `metadata: {name: ${name}}`,
     'webhooks:',
     `- name: ${name}.example.com`,
     '  admissionReviewVersions: [v1]',
@@ -52,7 +57,7 @@ function release(r: Release = {}): string {
     `    metadata: {labels: {app: ${name}}}`,
     '    spec:',
     ...(r.priority === false ? [] : ['      priorityClassName: webhooks-critical']),
-    `      volumes: [{name: tls, secret: {secretName: ${r.secret ?? `${name}-tls`}}}]`,
+    `      volumes: [{name: tls, secret: {secretName: ${r.mounts ?? r.secret ?? `${name}-tls`}}}]`,
     '      containers:',
     '      - name: server',
     '        image: example/hook:1',
@@ -142,6 +147,16 @@ const TABLE: Record<string, { input: string; expected: string[] }> = {
         'to one are answered with a certificate made for the other unless it names both (hooks/hook-svc first).',
     ],
   },
+  'the CA of one Certificate injected, a Secret no Certificate writes mounted': {
+    input: release({ inject: true, mounts: 'hand-made-tls' }),
+    expected: [
+      'certificate-names warning apps/v1 Deployment hooks/hook spec/template/spec/volumes: ' +
+        "Deployment hooks/hook mounts Secret hooks/hand-made-tls and webhook hook.example.com's configuration injects " +
+        'the CA of Certificate hooks/hook-cert, but no Certificate of the input writes that Secret: the pod waits for a ' +
+        'Secret nobody creates, or serves a key the injected CA did not sign.',
+    ],
+  },
+  'the CA injected and its Certificate mounted: nothing': { input: release({ inject: true }), expected: [] },
   'a NetworkPolicy that admits only pods': {
     input: release() + policy('{podSelector: {}}, {namespaceSelector: {}}'),
     expected: [

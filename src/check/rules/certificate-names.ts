@@ -42,6 +42,7 @@ export const certificateNames = {
       if (!byService.has(key)) byService.set(key, { w, backends: ctx.admission.backends(w) });
     }
     const reported = new Set<Resource>();
+    const reportedSecrets = new Set<string>();
     const mounters = new Map<string, Array<{ service: string; src: PodSource }>>();
     for (const [key, { w, backends }] of byService) {
       const { namespace, name } = w.service!;
@@ -54,6 +55,33 @@ export const certificateNames = {
           mounters.set(`${namespace}/${s}`, list);
         }
       const inject = w.owner.obj.metadata?.annotations?.['cert-manager.io/inject-ca-from'];
+      // With cert-manager injecting the CA, the serving Secret must come from a Certificate of the release (or be
+      // rendered itself): a mounted Secret nothing produces keeps the pod from starting, or serves a stale key.
+      if (typeof inject === 'string')
+        for (const secret of mounted) {
+          const produced =
+            certificates.some((c) => model.namespaceOf(c) === namespace && c.obj.spec?.secretName === secret) ||
+            model.ofKind('Secret').some((x) => model.namespaceOf(x) === namespace && x.name === secret);
+          if (produced || reportedSecrets.has(`${namespace}/${secret}`)) continue;
+          reportedSecrets.add(`${namespace}/${secret}`);
+          out.push({
+            id: 'certificate-names',
+            severity: 'warning',
+            resource: backends[0].resource,
+            path: ['spec', 'template', 'spec', 'volumes'],
+            message:
+              `${listOf(backends.map(sourceName), 2)} mounts Secret ${namespace}/${secret} and webhook ${w.name}'s ` +
+              `configuration injects the CA of Certificate ${inject}, but no Certificate of the input writes that Secret: ` +
+              'the pod waits for a Secret nobody creates, or serves a key the injected CA did not sign.',
+            why:
+              'cert-manager writes a Certificate’s key pair to its spec.secretName and injects its CA where ' +
+              'cert-manager.io/inject-ca-from points; the backend must serve the key pair of that same Certificate.',
+            docs: [DOCS.serviceReference],
+            fix:
+              `Mount the Secret that Certificate ${inject} writes (its spec.secretName), ` +
+              `or point the annotation at the Certificate that writes ${secret}.`,
+          });
+        }
       for (const cert of certificates) {
         if (model.namespaceOf(cert) !== namespace || reported.has(cert)) continue;
         const secret = cert.obj.spec?.secretName;
