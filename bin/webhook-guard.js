@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Entry point: runs the bundled CLI (dist/bundle/, faster to start), else the compiled modules, else says the checkout is not built.
+// Entry point: runs the bundled CLI (dist/bundle/, faster to start), else the compiled modules, else says the checkout is not
+// built.
 const notFound = (err, path) => err?.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(path);
 import('../dist/bundle/process.js')
   .catch((err) => {

@@ -8,9 +8,10 @@ function line(f: Located): string {
 
 /**
  * explainFindings checks the input and the transformed output (as bytes, so it sees exactly what will be
- * applied) and says what the transforms resolved and what is left, with each remaining finding's fix.
+ * applied) and says what the transforms resolved and what is left, with each remaining finding's fix (unless
+ * the fix is a transform in `ran`, which has just run).
  */
-export function explainFindings(input: string, output: string, namespace?: string): string {
+export function explainFindings(input: string, output: string, namespace?: string, ran: string[] = []): string {
   const before = checkInputs([{ source: 'input', text: input }], { namespace }).findings;
   const after = checkInputs([{ source: 'output', text: output }], { namespace }).findings;
   const key = (f: Located) => `${f.id}|${f.resourceId}|${f.field}`;
@@ -23,6 +24,13 @@ export function explainFindings(input: string, output: string, namespace?: strin
     for (const f of resolved) byId.set(f.id, (byId.get(f.id) ?? 0) + 1);
     lines.push(`  resolved: ${[...byId].map(([id, n]) => `${id} ×${n}`).join(', ')}`);
   }
-  for (const f of after) lines.push(line(f), `    fix: ${f.fix}`);
+  // A fix that names a transform that has just run would send the user in a circle: say why it stayed instead.
+  for (const f of after)
+    lines.push(
+      line(f),
+      f.transform && ran.includes(f.transform)
+        ? `    ${f.transform} ran and left this as it is; --report text says why`
+        : `    fix: ${f.fix}`,
+    );
   return lines.join('\n') + '\n';
 }

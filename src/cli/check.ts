@@ -1,7 +1,8 @@
 // The `check` subcommand: read manifest streams, change nothing, report findings; the exit code says whether any reach --fail-on.
-import { parseArgs } from 'node:util';
+import minimist from 'minimist';
 import { ExitCode, failureText, UsageError } from '../errors.js';
 import { readInputs } from './inputs.js';
+import { suggest } from './flags.js';
 import type { IO } from './io.js';
 import { version } from '../package.js';
 import { atLeast, type Severity } from '../check/types.js';
@@ -22,13 +23,13 @@ as one cluster, simulates admission, and reports what can deadlock or take the c
 It changes nothing. With no FILE, or with -, it reads stdin.
 
 Options:
-  --format text|json|sarif|mermaid|dot
+  -o, --format text|json|sarif|mermaid|dot
                          report format (default text); mermaid and dot draw the admission graph
   --fail-on error|warning|info|none[,no-webhooks]
                          exit 1 when a finding is at least this severe (default error);
                          with no-webhooks, also when the input has no webhook at all
   --namespace NS         namespace of resources that name none (default: each input's most common one)
-  --config FILE          a WebhookGuard configuration; its spec.namespace is used
+  -c, --config FILE      a WebhookGuard configuration; its spec.namespace is used
   --help
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings (or unreadable input); 2 usage error;
@@ -39,25 +40,33 @@ Exit codes: 0 nothing at or above --fail-on; 1 findings (or unreadable input); 2
 /** checkMain runs `webhook-guard check` with the arguments after `check`. */
 export async function checkMain(argv: string[], io: IO): Promise<number> {
   try {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          format: { type: 'string' },
-          'fail-on': { type: 'string' },
-          namespace: { type: 'string' },
-          config: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-          stack: { type: 'boolean' },
-        },
-      });
-    } catch (err) {
-      throw new UsageError(`check: ${(err as Error).message.split('\n')[0]}`);
-    }
-    const { values, positionals } = parsed;
+    const STRING = ['format', 'fail-on', 'namespace', 'config'];
+    const BOOLEAN = ['help', 'stack'];
+    const args = minimist(argv, {
+      string: STRING,
+      boolean: BOOLEAN,
+      alias: { h: 'help', o: 'format', c: 'config' },
+      unknown: (arg) => {
+        if (arg.startsWith('-') && arg !== '-')
+          throw new UsageError(`check: unknown option ${arg.split('=')[0]}${suggest(arg, [...STRING, ...BOOLEAN])}`);
+        return true;
+      },
+    });
+    const value = (name: string): string | undefined => {
+      const v = args[name];
+      if (v === undefined) return undefined;
+      if (Array.isArray(v)) throw new UsageError(`check: --${name} given more than once`);
+      if (v === '') throw new UsageError(`check: --${name} needs a value`);
+      return String(v);
+    };
+    const values = {
+      help: args.help === true,
+      format: value('format'),
+      'fail-on': value('fail-on'),
+      namespace: value('namespace'),
+      config: value('config'),
+    };
+    const positionals = args._.map(String);
     if (values.help) {
       io.stdout(checkUsage());
       return ExitCode.OK;

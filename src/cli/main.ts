@@ -1,6 +1,7 @@
 // Command line: flags to a run, the run's output to stdout, its explanation to stderr, and the exit code.
 import { writeFileSync } from 'node:fs';
 import minimist from 'minimist';
+import { minorVersion, suggest } from './flags.js';
 import { ExitCode, failureText, InputError, UsageError } from '../errors.js';
 import { readConfigFile, resolveConfig, validateConfig, type Config, type Overrides } from '../pipeline/config.js';
 import { TRANSFORMS, TRANSFORM_NAMES } from '../pipeline/registry.js';
@@ -39,12 +40,12 @@ Reads rendered Kubernetes manifests (multi-document YAML) on stdin and writes th
 their admission webhooks made safe to install. Documents no transform changes come out byte for byte.
 
 Options:
-  --config FILE             WebhookGuard configuration (YAML or JSON; see the README)
+  -c, --config FILE         WebhookGuard configuration (YAML or JSON; see the README)
   --disable TRANSFORM       switch a transform off (repeatable)
   --min-replicas N          least replicas for workloads serving Fail webhooks (default 2)
   --exclude-namespace NS    namespace no webhook may intercept, besides kube-system (repeatable)
   --namespace NS            namespace of resources that name none (default: the most common one)
-  --kube-version X.Y        Kubernetes version the output targets (default 1.30)
+  --kube-version V          Kubernetes version the output targets: 1.30, v1.29.3, 1.29.3-eks-… (default 1.30)
   --fail-open mutating      failurePolicy Ignore for mutating webhooks on kube-system, node Leases,
                             Nodes or CSRs (repeatable; \`validating\` too only if named: weaker policy)
   --adopt-namespaces        emit labelled Namespace documents for namespaces not in the stream
@@ -54,7 +55,7 @@ Options:
                             write the hardened manifests (default), or the changes as kustomize
                             JSON 6902 patches, or as a Flux HelmRelease spec.postRenderers fragment
   --explain                 print the check findings before and after the transforms on stderr
-  --quiet                   print nothing but errors
+  -q, --quiet               print nothing but errors (no summary, no --explain)
   --allow-empty             accept a stream without any Kubernetes object (refused by default: an empty
                             output reads as "delete everything" to kustomize and Argo CD)
   --stack                   print stack traces of internal errors
@@ -106,9 +107,10 @@ export function parseFlags(argv: string[]): Flags {
   const args = minimist(argv, {
     string: STRING_FLAGS,
     boolean: BOOLEAN_FLAGS,
-    alias: { h: 'help' },
+    alias: { h: 'help', c: 'config', q: 'quiet' },
     unknown: (arg) => {
-      if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg.split('=')[0]}`);
+      if (arg.startsWith('-'))
+        throw new UsageError(`unknown option ${arg.split('=')[0]}${suggest(arg, [...STRING_FLAGS, ...BOOLEAN_FLAGS])}`);
       throw new UsageError(`unexpected argument ${JSON.stringify(arg)}; manifests are read from stdin`);
     },
   });
@@ -130,12 +132,16 @@ export function parseFlags(argv: string[]): Flags {
   overrides.namespace = single(args, 'namespace');
   if (overrides.namespace !== undefined && !nsPattern.test(overrides.namespace))
     throw new UsageError(`--namespace ${JSON.stringify(overrides.namespace)}: not a namespace name`);
+  if (list(args['fail-open']).includes('')) throw new UsageError('--fail-open needs a value (mutating, validating or both)');
   overrides.failOpen = list(args['fail-open']).flatMap((v) => v.split(',')) as Overrides['failOpen'];
   for (const t of overrides.failOpen!)
     if (t !== 'mutating' && t !== 'validating') throw new UsageError(`--fail-open ${t}: expected mutating or validating`);
-  overrides.kubeVersion = single(args, 'kube-version');
-  if (overrides.kubeVersion !== undefined && !/^v?1\.\d+(\.\d+)?$/.test(overrides.kubeVersion))
-    throw new UsageError(`--kube-version ${overrides.kubeVersion}: expected a version such as 1.30`);
+  const kubeVersion = single(args, 'kube-version');
+  if (kubeVersion !== undefined) {
+    overrides.kubeVersion = minorVersion(kubeVersion);
+    if (overrides.kubeVersion === undefined)
+      throw new UsageError(`--kube-version ${kubeVersion}: expected a version such as 1.30, v1.29.3 or 1.29.3-eks-adc7111`);
+  }
   const report = single(args, 'report');
   if (report !== undefined && report !== 'text' && report !== 'json')
     throw new UsageError(`--report ${report}: expected text or json`);
@@ -209,8 +215,12 @@ export async function main(argv: string[], io: IO): Promise<number> {
               warnings: run.warnings,
             };
     }
-    if (flags.explain)
-      io.stderr((await import('../check/explain.js')).explainFindings(decodeInput(bytes), result.output, config.namespace));
+    if (flags.explain && !flags.quiet) {
+      const ran = Object.entries(config.transforms)
+        .filter(([, t]) => t.enabled)
+        .map(([name]) => name);
+      io.stderr((await import('../check/explain.js')).explainFindings(decodeInput(bytes), result.output, config.namespace, ran));
+    }
     const wantReport = flags.report ?? (flags.reportFile ? 'text' : undefined);
     if (wantReport) {
       const text =

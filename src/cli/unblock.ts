@@ -10,6 +10,7 @@ import { isObj, labelsOf, type Obj } from '../model/types.js';
 import { yaml } from '../yaml/load.js';
 import { coldStart, forError, forRequest, parseError, type Plan } from '../unblock/plan.js';
 import { render } from '../unblock/script.js';
+import { suggest } from './flags.js';
 import { readInputs } from './inputs.js';
 import type { IO } from './io.js';
 
@@ -119,6 +120,8 @@ const KINDS: Array<{ names: string[]; kind: string; group: string; version: stri
 ];
 
 const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE'] as const;
+const UNBLOCK_STRING = ['error', 'for', 'operation', 'as', 'as-group', 'restore', 'namespace'];
+const UNBLOCK_BOOLEAN = ['all', 'help', 'stack'];
 
 function single(args: minimist.ParsedArgs, name: string): string | undefined {
   const v = args[name];
@@ -132,11 +135,14 @@ function single(args: minimist.ParsedArgs, name: string): string | undefined {
 export async function unblockMain(argv: string[], io: IO): Promise<number> {
   try {
     const args = minimist(argv, {
-      string: ['error', 'for', 'operation', 'as', 'as-group', 'restore', 'namespace'],
-      boolean: ['all', 'help', 'stack'],
+      string: UNBLOCK_STRING,
+      boolean: UNBLOCK_BOOLEAN,
       alias: { h: 'help' },
       unknown: (arg) => {
-        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unblock: unknown option ${arg.split('=')[0]}`);
+        if (arg.startsWith('-') && arg !== '-')
+          throw new UsageError(
+            `unblock: unknown option ${arg.split('=')[0]}${suggest(arg, [...UNBLOCK_STRING, ...UNBLOCK_BOOLEAN])}`,
+          );
         return true;
       },
     });

@@ -116,7 +116,10 @@ export function resolveConfig(file: unknown, overrides: Overrides = {}): Config 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const spec = (file as { spec?: Record<string, any> } | undefined)?.spec ?? {};
   if (spec.namespace) config.namespace = spec.namespace;
-  if (spec.kubeVersion) config.kubeVersion = String(spec.kubeVersion).replace(/^v/, '');
+  if (spec.kubeVersion)
+    config.kubeVersion = String(spec.kubeVersion)
+      .replace(/^v/, '')
+      .replace(/^(1\.\d+).*$/, '$1');
   for (const [name, options] of Object.entries(spec.transforms ?? {})) Object.assign(config.transforms[name], options);
   for (const name of overrides.disable ?? []) config.transforms[name].enabled = false;
   if (overrides.minReplicas !== undefined) config.transforms['webhook-replicas'].minReplicas = overrides.minReplicas;
@@ -131,6 +134,6 @@ export function resolveConfig(file: unknown, overrides: Overrides = {}): Config 
     Object.assign(config.transforms['fail-open'], { enabled: true, webhookTypes: [...new Set(overrides.failOpen)] });
   if (overrides.adoptNamespaces) config.transforms['label-namespaces'].adoptNamespaces = true;
   if (overrides.namespace) config.namespace = overrides.namespace;
-  if (overrides.kubeVersion) config.kubeVersion = overrides.kubeVersion.replace(/^v/, '');
+  if (overrides.kubeVersion) config.kubeVersion = overrides.kubeVersion.replace(/^v/, '').replace(/^(1\.\d+).*$/, '$1');
   return config;
 }

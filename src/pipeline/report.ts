@@ -96,11 +96,12 @@ export function textReport(changes: Change[], warnings: Warning[], notes: Note[]
 }
 
 /**
- * jsonReport is the machine-readable report: `document` is the 0-based index in the input (-1: added); `notes` say
- * what was left as it is and why.
+ * jsonReport is the machine-readable report: `document` is the document's number in the input, from 1 as in the text
+ * report and `check` (null for a document webhook-guard added); `notes` say what was left as it is and why.
  */
 export function jsonReport(changes: Change[], warnings: Warning[], version: string, notes: Note[] = []): string {
-  return JSON.stringify({ tool: 'webhook-guard', version, changes: changes.map(redact), warnings, notes }, null, 2) + '\n';
+  const numbered = changes.map((c) => ({ ...redact(c), document: c.document === -1 ? null : c.document + 1 }));
+  return JSON.stringify({ tool: 'webhook-guard', version, changes: numbered, warnings, notes }, null, 2) + '\n';
 }
 
 function show(v: unknown): string {

@@ -20,7 +20,8 @@ export function normalise(text: string): string {
 
 /**
  * captured puts `text` (a session: commands and what the server said) into the README of `example`, between
- * `<!-- captured: NAME -->` and `<!-- /captured: NAME -->` (an empty `example`: the project's README). With UPDATE_EXAMPLES=1 it writes the block; otherwise it
+ * `<!-- captured: NAME -->` and `<!-- /captured: NAME -->` (an empty `example`: the project's README). With UPDATE_EXAMPLES=1 it
+ * writes the block; otherwise it
  * asserts that the block holds exactly what the server said in this run.
  */
 export function captured(example: string, name: string, text: string): void {
@@ -32,14 +33,12 @@ export function captured(example: string, name: string, text: string): void {
   const start = readme.indexOf(open);
   const end = readme.indexOf(close);
   const block = '```console\n' + normalise(text).trimEnd() + '\n```\n';
-  if (start < 0 || end < start)
-    assert.unreachable(`${file} has no block ${open.trim()} … ${close}: add one, empty`);
+  if (start < 0 || end < start) assert.unreachable(`${file} has no block ${open.trim()} … ${close}: add one, empty`);
   if (UPDATE) writeFileSync(file, readme.slice(0, start + open.length) + block + readme.slice(end));
   else
     assert.fixture(
       readme.slice(start + open.length, end),
       block,
-      `${file}: block ${name} differs from what the tests saw ` +
-        '(UPDATE_EXAMPLES=1 npm run cluster-tests rewrites it)',
+      `${file}: block ${name} differs from what the tests saw ` + '(UPDATE_EXAMPLES=1 npm run cluster-tests rewrites it)',
     );
 }

@@ -66,16 +66,16 @@ needsCorpus(
       const after = create();
       assert.is(after.status, 0, `still blocked after the script: ${after.stderr}`);
       const session = [
-          '$ kubectl create -f controller-pod.json -o name',
-          before.stderr.trim(),
-          '$ webhook-guard unblock --error "$(the error above)" --restore restore.sh dump.yaml > unblock.sh',
-          '$ cat unblock.sh',
-          stdout.trimEnd(),
-          '$ sh unblock.sh',
-          run.out.trimEnd(),
-          '$ kubectl create -f controller-pod.json -o name',
-          after.stdout.trim(),
-        ].join('\n');
+        '$ kubectl create -f controller-pod.json -o name',
+        before.stderr.trim(),
+        '$ webhook-guard unblock --error "$(the error above)" --restore restore.sh dump.yaml > unblock.sh',
+        '$ cat unblock.sh',
+        stdout.trimEnd(),
+        '$ sh unblock.sh',
+        run.out.trimEnd(),
+        '$ kubectl create -f controller-pod.json -o name',
+        after.stdout.trim(),
+      ].join('\n');
       captured('openkruise-precreated-namespace', 'unblock', session);
       captured('', 'unblock-openkruise', session);
     });
@@ -130,19 +130,19 @@ needsCorpus(
       assert.is(webhooks(), original);
       const local = (text: string) => text.replaceAll(`${c.dir}/`, '');
       const session = [
-          '$ kubectl create -f mirror-pod.json -o name --kubeconfig kubelet.kubeconfig',
-          local(blocked.stderr.trim()),
-          '$ webhook-guard unblock --for mirror-pod.json --as system:node:node-1 --as-group system:nodes \\',
-          '    --restore restore.sh dump.yaml > unblock.sh',
-          '$ cat unblock.sh',
-          local(stdout).trimEnd(),
-          '$ sh unblock.sh',
-          run.out.trimEnd(),
-          '$ kubectl create -f mirror-pod.json -o name --kubeconfig kubelet.kubeconfig',
-          admitted.stdout.trim(),
-          '$ sh restore.sh    # once the backend answers again',
-          undo.out.trimEnd(),
-        ].join('\n');
+        '$ kubectl create -f mirror-pod.json -o name --kubeconfig kubelet.kubeconfig',
+        local(blocked.stderr.trim()),
+        '$ webhook-guard unblock --for mirror-pod.json --as system:node:node-1 --as-group system:nodes \\',
+        '    --restore restore.sh dump.yaml > unblock.sh',
+        '$ cat unblock.sh',
+        local(stdout).trimEnd(),
+        '$ sh unblock.sh',
+        run.out.trimEnd(),
+        '$ kubectl create -f mirror-pod.json -o name --kubeconfig kubelet.kubeconfig',
+        admitted.stdout.trim(),
+        '$ sh restore.sh    # once the backend answers again',
+        undo.out.trimEnd(),
+      ].join('\n');
       captured('kops-pod-identity-webhook', 'unblock', session);
       captured('', 'unblock-kops', session);
     });

@@ -16,7 +16,8 @@ export interface Outcome {
 interface ReportChange {
   transform: string;
   resource: string;
-  document: number;
+  /** From 1; null for an added document. */
+  document: number | null;
   path: string;
 }
 interface ReportWarning {
@@ -96,7 +97,7 @@ export function judge(outcome: Outcome, goIn: GoReading, goOut: GoReading | unde
   if (goOut.errors.length && !goIn.errors.length) problems.push(`Go cannot read the output: ${goOut.errors.join('; ')}`);
   const before = goIn.objects.map((o) => structuredClone(o));
   const after = goOut.objects.map((o) => structuredClone(o));
-  const added = report.changes.filter((c) => c.document === -1).map((c) => c.resource);
+  const added = report.changes.filter((c) => c.document === null).map((c) => c.resource);
   const kept = after.filter((o) => !added.some((id) => idMatches(id, o)) || before.some((b) => sameId(b, o)));
   for (const c of report.changes) {
     for (const o of [...before, ...kept]) if (idMatches(c.resource, o)) strip(o, c.path);

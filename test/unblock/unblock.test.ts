@@ -159,7 +159,8 @@ needsCorpus(test, 'Capsule with its node webhook: a cold start must fail the nod
   writeFileSync(input, withCapsuleNodeWebhook(readFileSync(corpus('capsule-0.12.4.yaml'), 'utf8')).text);
   const r = cli(['unblock', '--all', '--restore', join(dir, 'capsule-restore.sh'), input]);
   assert.is(r.status, 0, r.stderr);
-  const session = `$ webhook-guard unblock --all --restore capsule-restore.sh capsule.yaml\n${r.stdout.replaceAll(`${dir}/`, '')}`;
+  const session =
+    `$ webhook-guard unblock --all --restore capsule-restore.sh ` + `capsule.yaml\n${r.stdout.replaceAll(`${dir}/`, '')}`;
   captured('capsule-single-replica', 'unblock', session);
   captured('', 'unblock-capsule', session);
   const body = r.stdout.split('\n').slice(5, 13).join('\n');
@@ -232,7 +233,7 @@ const USAGE: Record<string, [string[], string]> = {
     'webhook-guard: unblock: --for widget/x: expected KIND/NAMESPACE/NAME ' +
       '(KIND/NAME for nodes and namespaces) or a manifest file\n',
   ],
-  'an unknown flag': [['--al'], 'webhook-guard: unblock: unknown option --al\n'],
+  'an unknown flag': [['--al'], 'webhook-guard: unblock: unknown option --al; did you mean --all?\n'],
 };
 for (const [name, [args, message]] of Object.entries(USAGE))
   test(`usage: ${name}`, () => {

@@ -1,0 +1,35 @@
+// What every subcommand's flag parsing shares: the closest known flag for a typo, Kubernetes versions as Helm takes them.
+
+/**
+ * minorVersion reads a Kubernetes version as Helm accepts it (`1.30`, `v1.29.3`, `1.29.3-eks-adc7111`, `v1.30+k3s1`)
+ * and gives its `1.minor`, or undefined when it is not one.
+ */
+export function minorVersion(v: string): string | undefined {
+  const m = /^v?1\.(\d+)(?:\.\d+)?(?:[-+][0-9A-Za-z.+-]*)?$/.exec(v.trim());
+  return m ? `1.${Number(m[1])}` : undefined;
+}
+
+/** suggest names the known flag closest to an unknown one (`--confg` → `; did you mean --config?`), if one is close. */
+export function suggest(arg: string, known: readonly string[]): string {
+  const given = arg.replace(/^-+/, '').split('=')[0];
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    // A flag the typo begins wins a tie (`--al`: --all before --as).
+    const d = distance(given, k) - (k.startsWith(given) ? 0.5 : 0);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(given.length / 3)) ? `; did you mean --${best}?` : '';
+}
+
+// distance is the Levenshtein distance between two strings.
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
