@@ -283,18 +283,19 @@ export function dot(admission: Admission): string {
   for (const n of nodes) {
     const attrs =
       n.shape === 'webhook'
-        ? `shape=hexagon${n.fail ? ', color="#b00"' : ''}`
+        ? `shape=hexagon${n.fail ? ', color="#bb0000"' : ''}`
         : n.shape === 'service'
           ? 'shape=parallelogram'
           : n.shape === 'missing'
-            ? 'shape=box, style=dashed, fontcolor="#666"'
+            ? 'shape=box, style=dashed, fontcolor="#666666"'
             : 'shape=box, style=rounded';
     lines.push(`  ${n.id} [label=${quoteDot(n.label)}, ${attrs}];`);
   }
   for (const e of edges) {
     const attrs = [`label=${quoteDot(e.label)}`];
     if (e.kind === 'intercepts') attrs.push(e.maybe ? 'style=dashed' : 'style=bold');
-    if (e.deadlock) attrs.push('color="#d00"', 'fontcolor="#d00"', 'penwidth=3');
+    // Graphviz reads only six-digit RGB colours: "#d00" would come out black.
+    if (e.deadlock) attrs.push('color="#dd0000"', 'fontcolor="#dd0000"', 'penwidth=3');
     lines.push(`  ${e.from} -> ${e.to} [${attrs.join(', ')}];`);
   }
   lines.push('}');

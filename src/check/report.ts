@@ -284,3 +284,46 @@ function fingerprint(s: string): string {
   }
   return h.toString(16).padStart(8, '0');
 }
+
+/** compactReport is one line per finding, as compilers and linters print them: `file:line:col: severity rule: message`. */
+export function compactReport(result: CheckResult): string {
+  return result.findings
+    .map(printable)
+    .map((f) => `${f.location.source}:${f.location.line}:${f.location.column}: ${f.severity} ${f.id}: ${f.message}\n`)
+    .join('');
+}
+
+const xml = (s: string): string =>
+  escapeControls(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * junitReport is JUnit XML for CI systems that show test reports: a test suite per rule, a test case per finding
+ * (a failure for errors and warnings, passing with its message for info), and a passing case for a rule without any.
+ */
+export function junitReport(result: CheckResult): string {
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const failures = result.findings.filter((f) => f.severity !== 'info').length;
+  const cases = result.rules.reduce((n, r) => n + Math.max(1, result.findings.filter((f) => f.id === r.id).length), 0);
+  out.push(`<testsuites name="webhook-guard check" tests="${cases}" failures="${failures}">`);
+  for (const rule of result.rules) {
+    const own = result.findings.filter((f) => f.id === rule.id);
+    const bad = own.filter((f) => f.severity !== 'info').length;
+    out.push(`  <testsuite name="${xml(rule.id)}" tests="${Math.max(1, own.length)}" failures="${bad}">`);
+    if (!own.length) out.push(`    <testcase classname="${xml(rule.id)}" name="${xml(rule.title)}"/>`);
+    for (const f of own) {
+      const name = `${f.resourceId}${f.field ? ` ${f.field}` : ''}`;
+      const where = `${f.location.source}:${f.location.line}:${f.location.column}`;
+      out.push(`    <testcase classname="${xml(rule.id)}" name="${xml(name)}" file="${xml(f.location.source)}">`);
+      if (f.severity === 'info') out.push(`      <system-out>${xml(`${where}: ${f.message}`)}</system-out>`);
+      else
+        out.push(
+          `      <failure type="${f.severity}" ` +
+            `message="${xml(f.message)}">${xml(`${where}\n${f.message}\nFix: ${f.fix}`)}</failure>`,
+        );
+      out.push('    </testcase>');
+    }
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>');
+  return out.join('\n') + '\n';
+}

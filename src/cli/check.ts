@@ -7,7 +7,9 @@ import type { IO } from './io.js';
 import { version } from '../package.js';
 import { atLeast, type Severity } from '../check/types.js';
 
-const FORMATS = ['text', 'json', 'sarif', 'mermaid', 'dot'] as const;
+const FORMATS = ['text', 'compact', 'json', 'sarif', 'junit', 'mermaid', 'dot'] as const;
+// Drawings, not verdicts: a graph format exits 0 whatever it shows.
+const GRAPHS = ['mermaid', 'dot'];
 const FAIL_ON = ['error', 'warning', 'info', 'none'] as const;
 /** NO_WEBHOOKS in --fail-on makes an input without any webhook a failure (a render that lost them, a wrong dump). */
 const NO_WEBHOOKS = 'no-webhooks';
@@ -23,8 +25,9 @@ as one cluster, simulates admission, and reports what can deadlock or take the c
 It changes nothing. With no FILE, or with -, it reads stdin.
 
 Options:
-  -o, --format text|json|sarif|mermaid|dot
-                         report format (default text); mermaid and dot draw the admission graph
+  -o, --format text|compact|json|sarif|junit|mermaid|dot
+                         report format (default text); compact: file:line:col: severity rule: message;
+                         junit: JUnit XML; mermaid and dot draw the admission graph (and exit 0)
   --fail-on error|warning|info|none[,no-webhooks]
                          exit 1 when a finding is at least this severe (default error);
                          with no-webhooks, also when the input has no webhook at all
@@ -99,6 +102,8 @@ export async function checkMain(argv: string[], io: IO): Promise<number> {
     let out: string;
     if (format === 'json') out = (await import('../check/report.js')).jsonReport(result, names, version());
     else if (format === 'sarif') out = (await import('../check/report.js')).sarifReport(result, version());
+    else if (format === 'compact') out = (await import('../check/report.js')).compactReport(result);
+    else if (format === 'junit') out = (await import('../check/report.js')).junitReport(result);
     else if (format === 'mermaid') out = (await import('../check/graph.js')).mermaid(result.admission);
     else if (format === 'dot') out = (await import('../check/graph.js')).dot(result.admission);
     else {
@@ -110,7 +115,7 @@ export async function checkMain(argv: string[], io: IO): Promise<number> {
       io.stderr('webhook-guard check: no webhooks in the input (--fail-on ' + NO_WEBHOOKS + ')\n');
       return ExitCode.FAILURE;
     }
-    if (failOn === 'none') return ExitCode.OK;
+    if (failOn === 'none' || GRAPHS.includes(format)) return ExitCode.OK;
     return result.findings.some((f) => atLeast(f.severity, failOn as Severity)) ? ExitCode.FAILURE : ExitCode.OK;
   } catch (err) {
     const { text, code } = failureText(err, 'webhook-guard check --help', argv.includes('--stack'));

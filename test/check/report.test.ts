@@ -2,7 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkInputs } from '../../src/check/run.js';
-import { groupFindings, textReport } from '../../src/check/report.js';
+import { compactReport, groupFindings, junitReport, textReport } from '../../src/check/report.js';
 import { dot, mermaid } from '../../src/check/graph.js';
 import { cli, lines } from '../support/helpers.js';
 
@@ -125,6 +125,81 @@ test('graphs: a name with control characters is drawn escaped, never raw', () =>
     assert.not.match(graph, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     assert.match(graph, name);
   }
+});
+
+test('compact: one line per finding, file:line:col: severity rule: message', () => {
+  assert.fixture(
+    compactReport(checkInputs([{ source: 'w.yaml', text: WIDGETS }])),
+    lines(
+      'w.yaml:9:3: warning timeout: validating webhook a.example.com (failurePolicy Ignore) waits up to 30 s for its ' +
+        'backend: while the backend hangs, every request it intercepts stalls that long before the failure policy applies.',
+      'w.yaml:16:3: warning timeout: validating webhook b.example.com (failurePolicy Ignore) waits up to 30 s for its ' +
+        'backend: while the backend hangs, every request it intercepts stalls that long before the failure policy applies.',
+    ),
+  );
+});
+
+test('junit: a suite per rule, a failing case per finding, names escaped for XML', () => {
+  const result = checkInputs([{ source: 'w.yaml', text: WIDGETS }]);
+  const xml = junitReport(result);
+  assert.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="webhook-guard check" '));
+  const cases = result.rules.length - 1 + 2;
+  assert.match(xml, `<testsuites name="webhook-guard check" tests="${cases}" failures="2">`);
+  assert.match(xml, '<testsuite name="timeout" tests="2" failures="2">');
+  assert.match(
+    xml,
+    '<testcase classname="timeout" name="admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration widgets\\x1b[2J ' +
+      'webhooks[a.example.com]/timeoutSeconds" file="w.yaml">',
+  );
+  assert.match(xml, '<failure type="warning" message="validating webhook a.example.com');
+  assert.match(
+    xml,
+    `<testcase classname="self-deadlock" name="A Fail webhook intercepts the creation of its own backend&apos;s pods"/>`.replace(
+      '&apos;',
+      "'",
+    ),
+  );
+  // Every element opened is closed, in order.
+  const stack: string[] = [];
+  for (const m of xml.matchAll(/<(\/?)([a-z-]+)[^>]*?(\/?)>/g)) {
+    if (m[3]) continue;
+    if (m[1]) assert.is(stack.pop(), m[2]);
+    else stack.push(m[2]);
+  }
+  assert.equal(stack, []);
+  assert.not.match(xml, /[\u0000-\u0008\u000b-\u001f]/);
+});
+
+test('check: graph formats exit 0 and draw only colours Graphviz reads (six-digit RGB)', () => {
+  const seed = lines(
+    'apiVersion: admissionregistration.k8s.io/v1',
+    'kind: MutatingWebhookConfiguration',
+    'metadata: {name: seed}',
+    'webhooks:',
+    '- name: mpod.example.io',
+    '  admissionReviewVersions: [v1]',
+    '  sideEffects: None',
+    '  failurePolicy: Fail',
+    '  clientConfig: {service: {namespace: seed-system, name: seed}}',
+    '  rules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}]',
+    '---',
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata: {name: seed, namespace: seed-system}',
+    'spec: {selector: {app: seed}, ports: [{port: 443, targetPort: 9443}]}',
+    '---',
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: {name: seed, namespace: seed-system}',
+    'spec:',
+    '  selector: {matchLabels: {app: seed}}',
+    '  template: {metadata: {labels: {app: seed}}, spec: {containers: [{name: m, image: i, ports: [{containerPort: 9443}]}]}}',
+  );
+  assert.is(cli(['check', '-'], seed).status, 1, 'the text report fails on the self-deadlock');
+  for (const format of ['dot', 'mermaid']) assert.is(cli(['check', '-o', format, '-'], seed).status, 0, format);
+  const dot = cli(['check', '-o', 'dot', '-'], seed).stdout;
+  assert.match(dot, 'color="#dd0000"');
+  assert.not.match(dot, /"#[0-9a-fA-F]{3}"/);
 });
 
 test.run();
