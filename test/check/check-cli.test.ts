@@ -102,7 +102,7 @@ spawned('--format mermaid and dot draw webhook → Service → workload, with th
   assert.match(m.stdout, /linkStyle \d+ stroke:#d00/);
   const d = cli(['check', '--format', 'dot', '--fail-on', 'none', seedFile]);
   assert.match(d.stdout, /^digraph admission \{/);
-  assert.match(d.stdout, /label="intercepts pods of", style=bold, color="#d00"/);
+  assert.match(d.stdout, /label="intercepts pods of", style=bold, color="#dd0000"/);
 });
 
 spawned('usage errors exit 2 and config errors 3, with stdout empty', () => {
