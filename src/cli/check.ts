@@ -2,7 +2,7 @@
 import minimist from 'minimist';
 import { ExitCode, failureText, UsageError } from '../errors.js';
 import { readInputs } from './inputs.js';
-import { suggest } from './flags.js';
+import { FLAGS, suggest } from './flags.js';
 import type { IO } from './io.js';
 import { version } from '../package.js';
 import { atLeast, type Severity } from '../check/types.js';
@@ -43,8 +43,8 @@ Exit codes: 0 nothing at or above --fail-on; 1 findings (or unreadable input); 2
 /** checkMain runs `webhook-guard check` with the arguments after `check`. */
 export async function checkMain(argv: string[], io: IO): Promise<number> {
   try {
-    const STRING = ['format', 'fail-on', 'namespace', 'config'];
-    const BOOLEAN = ['help', 'stack'];
+    const STRING = [...FLAGS.check.string];
+    const BOOLEAN = [...FLAGS.check.boolean];
     const args = minimist(argv, {
       string: STRING,
       boolean: BOOLEAN,

@@ -33,3 +33,27 @@ function distance(a: string, b: string): number {
   }
   return prev[b.length];
 }
+
+/** FLAGS are each command's flags, for its parser, its typo suggestions and shell completion. */
+export const FLAGS = {
+  harden: {
+    string: [
+      'config',
+      'disable',
+      'min-replicas',
+      'exclude-namespace',
+      'namespace',
+      'report',
+      'report-file',
+      'kube-version',
+      'emit',
+      'fail-open',
+    ],
+    boolean: ['adopt-namespaces', 'allow-empty', 'quiet', 'help', 'version', 'stack', 'explain', 'plugin-dir'],
+  },
+  check: { string: ['format', 'fail-on', 'namespace', 'config'], boolean: ['help', 'stack'] },
+  unblock: {
+    string: ['error', 'for', 'operation', 'as', 'as-group', 'restore', 'namespace'],
+    boolean: ['all', 'help', 'stack'],
+  },
+} as const satisfies Record<string, { string: readonly string[]; boolean: readonly string[] }>;

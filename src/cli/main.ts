@@ -1,7 +1,10 @@
 // Command line: flags to a run, the run's output to stdout, its explanation to stderr, and the exit code.
 import { writeFileSync } from 'node:fs';
 import minimist from 'minimist';
-import { minorVersion, suggest } from './flags.js';
+import { FLAGS, minorVersion, suggest } from './flags.js';
+
+const STRING_FLAGS = [...FLAGS.harden.string];
+const BOOLEAN_FLAGS = [...FLAGS.harden.boolean];
 import { ExitCode, failureText, InputError, UsageError } from '../errors.js';
 import { readConfigFile, resolveConfig, validateConfig, type Config, type Overrides } from '../pipeline/config.js';
 import { TRANSFORMS, TRANSFORM_NAMES } from '../pipeline/registry.js';
@@ -15,26 +18,14 @@ import type { Change, Note, Warning } from '../transform.js';
 import { packageRoot, version } from '../package.js';
 import type { IO } from './io.js';
 
-const STRING_FLAGS = [
-  'config',
-  'disable',
-  'min-replicas',
-  'exclude-namespace',
-  'namespace',
-  'report',
-  'report-file',
-  'kube-version',
-  'emit',
-  'fail-open',
-];
 const EMIT = ['manifests', 'patches', 'flux'] as const;
-const BOOLEAN_FLAGS = ['adopt-namespaces', 'allow-empty', 'quiet', 'help', 'version', 'stack', 'explain', 'plugin-dir'];
 
 /** usage is the --help text. */
 export function usage(): string {
   return `Usage: webhook-guard [options] < manifests.yaml > hardened.yaml
        webhook-guard check [options] [FILE…|-]    offline admission analysis (webhook-guard check --help)
        webhook-guard unblock … [FILE…|-]        break glass for a live cluster (webhook-guard unblock --help)
+       webhook-guard completion bash|zsh|fish   shell completion script
 
 Reads rendered Kubernetes manifests (multi-document YAML) on stdin and writes them to stdout with
 their admission webhooks made safe to install. Documents no transform changes come out byte for byte.
@@ -175,6 +166,7 @@ export async function loadConfig(path: string | undefined, overrides: Overrides)
 export async function main(argv: string[], io: IO): Promise<number> {
   if (argv[0] === 'check') return (await import('./check.js')).checkMain(argv.slice(1), io);
   if (argv[0] === 'unblock') return (await import('./unblock.js')).unblockMain(argv.slice(1), io);
+  if (argv[0] === 'completion') return (await import('./completion.js')).completionMain(argv.slice(1), io);
   // A kustomize legacy exec plugin gets its config file's path as the first argument.
   argv = kustomizePluginArgv(argv, io.env) ?? argv;
   // Helm 4 swallows a plugin's stderr: show it on the terminal too.

@@ -10,7 +10,7 @@ import { isObj, labelsOf, type Obj } from '../model/types.js';
 import { yaml } from '../yaml/load.js';
 import { coldStart, forError, forRequest, parseError, type Plan } from '../unblock/plan.js';
 import { render } from '../unblock/script.js';
-import { suggest } from './flags.js';
+import { FLAGS, suggest } from './flags.js';
 import { readInputs } from './inputs.js';
 import type { IO } from './io.js';
 
@@ -120,8 +120,8 @@ const KINDS: Array<{ names: string[]; kind: string; group: string; version: stri
 ];
 
 const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE'] as const;
-const UNBLOCK_STRING = ['error', 'for', 'operation', 'as', 'as-group', 'restore', 'namespace'];
-const UNBLOCK_BOOLEAN = ['all', 'help', 'stack'];
+const UNBLOCK_STRING = [...FLAGS.unblock.string];
+const UNBLOCK_BOOLEAN = [...FLAGS.unblock.boolean];
 
 function single(args: minimist.ParsedArgs, name: string): string | undefined {
   const v = args[name];
