@@ -148,7 +148,7 @@ export function textReport(result: CheckResult, inputs: string[], style: Style =
       if (fix) lines.push(`  ${paint(style, 'dim', 'fix:')} ${fix}`);
     }
   }
-  lines.push('', `webhook-guard check: ${summaryLine(findings)}`);
+  lines.push('', `webhook-guard check: ${summaryLine(findings)}${suppressedLine(result.suppressed)}`);
   return lines.join('\n') + '\n';
 }
 
@@ -163,6 +163,17 @@ function printable(f: Located): Located {
     field: escapeControls(f.field),
     location: { ...f.location, source: escapeControls(f.location.source) },
   };
+}
+
+/** suppressedLine counts the suppressed findings for the summary: `; 3 suppressed (2 by annotation, 1 by configuration)`. */
+export function suppressedLine(suppressed: Located[]): string {
+  if (!suppressed.length) return '';
+  const by = (kind: string) => suppressed.filter((f) => f.suppressed?.kind === kind).length;
+  const parts = [
+    ...(by('annotation') ? [`${by('annotation')} by annotation`] : []),
+    ...(by('configuration') ? [`${by('configuration')} by configuration`] : []),
+  ];
+  return `; ${suppressed.length} suppressed (${parts.join(', ')})`;
 }
 
 /** jsonFinding is one finding as the JSON report and `--explain` carry it. */
@@ -182,6 +193,7 @@ export function jsonFinding(f: Located): Record<string, unknown> {
     fix: f.fix,
     ...(f.transform ? { transform: f.transform } : {}),
     ...(f.assumptions?.length ? { assumptions: f.assumptions } : {}),
+    ...(f.suppressed ? { suppressed: f.suppressed } : {}),
   };
 }
 
@@ -194,10 +206,10 @@ export function jsonReport(result: CheckResult, inputs: string[], version: strin
         version,
         command: 'check',
         inputs,
-        summary: counts(result.findings),
+        summary: { ...counts(result.findings), suppressed: result.suppressed.length },
         noWebhooks: result.noWebhooks,
         assumptions: result.assumptions,
-        findings: result.findings.map(jsonFinding),
+        findings: [...result.findings, ...result.suppressed].map(jsonFinding),
       },
       null,
       2,
@@ -247,7 +259,7 @@ export function sarifReport(result: CheckResult, version: string): string {
           },
         },
         columnKind: 'unicodeCodePoints',
-        results: result.findings.map((f) => ({
+        results: [...result.findings, ...result.suppressed].map((f) => ({
           ruleId: f.id,
           ruleIndex: index.get(f.id),
           level: LEVEL[f.severity],
@@ -262,6 +274,17 @@ export function sarifReport(result: CheckResult, version: string): string {
             },
           ],
           partialFingerprints: { 'webhookGuard/v1': fingerprint(`${f.id}|${f.resourceId}|${f.field}`) },
+          // SARIF's own field: an annotation in the input is `inSource`, the configuration `external`.
+          ...(f.suppressed
+            ? {
+                suppressions: [
+                  {
+                    kind: f.suppressed.kind === 'annotation' ? 'inSource' : 'external',
+                    justification: f.suppressed.justification,
+                  },
+                ],
+              }
+            : {}),
           properties: {
             resource: f.resourceId,
             field: f.field,
@@ -303,13 +326,23 @@ const xml = (s: string): string =>
 export function junitReport(result: CheckResult): string {
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const failures = result.findings.filter((f) => f.severity !== 'info').length;
-  const cases = result.rules.reduce((n, r) => n + Math.max(1, result.findings.filter((f) => f.id === r.id).length), 0);
+  const all = [...result.findings, ...result.suppressed];
+  const cases = result.rules.reduce((n, r) => n + Math.max(1, all.filter((f) => f.id === r.id).length), 0);
   out.push(`<testsuites name="webhook-guard check" tests="${cases}" failures="${failures}">`);
   for (const rule of result.rules) {
     const own = result.findings.filter((f) => f.id === rule.id);
+    const quiet = result.suppressed.filter((f) => f.id === rule.id);
     const bad = own.filter((f) => f.severity !== 'info').length;
-    out.push(`  <testsuite name="${xml(rule.id)}" tests="${Math.max(1, own.length)}" failures="${bad}">`);
-    if (!own.length) out.push(`    <testcase classname="${xml(rule.id)}" name="${xml(rule.title)}"/>`);
+    const tests = Math.max(1, own.length + quiet.length);
+    out.push(`  <testsuite name="${xml(rule.id)}" tests="${tests}" failures="${bad}" skipped="${quiet.length}">`);
+    if (!own.length && !quiet.length) out.push(`    <testcase classname="${xml(rule.id)}" name="${xml(rule.title)}"/>`);
+    // Suppressed findings are skipped test cases: visible in the CI's report, never failing it.
+    for (const f of quiet)
+      out.push(
+        `    <testcase classname="${xml(rule.id)}" name="${xml(`${f.resourceId}${f.field ? ` ${f.field}` : ''}`)}">`,
+        `      <skipped message="${xml(`suppressed (${f.suppressed!.kind}): ${f.suppressed!.justification}`)}"/>`,
+        '    </testcase>',
+      );
     for (const f of own) {
       const name = `${f.resourceId}${f.field ? ` ${f.field}` : ''}`;
       const where = `${f.location.source}:${f.location.line}:${f.location.column}`;

@@ -7,7 +7,7 @@ import { Admission } from '../model/admission.js';
 import { runtimeServers } from '../model/workloads.js';
 import { locate, type Location } from './locate.js';
 import { RULES } from './rules/index.js';
-import { SEVERITIES, type CheckOptions, type Finding, type Rule } from './types.js';
+import { SEVERITIES, type CheckOptions, type Finding, type Rule, type Suppression } from './types.js';
 
 /**
  * CHECK_KINDS are the kinds check reads besides the model's own: live Pods, runtime-webhook config objects, Certificates,
@@ -17,6 +17,8 @@ export const CHECK_KINDS = ['Pod', 'ConfigMap', 'CapsuleConfiguration', 'Certifi
 
 /** Located is a finding with where it points and how reports name its resource and field. */
 export interface Located extends Finding {
+  /** Set when the finding does not count (see Suppression); reports still list it, marked. */
+  suppressed?: Suppression;
   location: Location;
   /** `apiVersion Kind namespace/name`. */
   resourceId: string;
@@ -26,7 +28,10 @@ export interface Located extends Finding {
 
 /** CheckResult is a run's findings (in report order) and what they rest on. */
 export interface CheckResult {
+  /** The findings that count, in report order. */
   findings: Located[];
+  /** The findings an annotation or the configuration suppressed, in report order. */
+  suppressed: Located[];
   /** Every assumption any finding made, once each. */
   assumptions: string[];
   admission: Admission;
@@ -79,5 +84,34 @@ export function runCheck(model: Model, options: CheckOptions = {}, rules: Rule[]
   const assumptions = [...new Set(located.flatMap((f) => f.assumptions ?? []))];
   const noWebhooks =
     !admission.webhooks().length && !runtimeServers(model, new Set()).length && !located.some((f) => f.id === 'runtime-webhooks');
-  return { findings: located, assumptions, admission, rules, noWebhooks };
+  for (const f of located) f.suppressed = suppression(f, options);
+  return {
+    findings: located.filter((f) => !f.suppressed),
+    suppressed: located.filter((f) => f.suppressed),
+    assumptions,
+    admission,
+    rules,
+    noWebhooks,
+  };
+}
+
+/** IGNORE is the annotation that suppresses findings on a resource: `rule-a,rule-b` or `rule-a: why`, or `*`. */
+export const IGNORE = 'webhook-guard.dev/ignore';
+
+// suppression decides whether a finding counts: the configuration's rule lists, then the resource's annotations
+// (`webhook-guard.dev/ignore: timeout,side-effects`, or one key a rule: `webhook-guard.dev/ignore.timeout: why`).
+function suppression(f: Located, options: CheckOptions): Suppression | undefined {
+  if (options.include?.length && !options.include.includes(f.id))
+    return { kind: 'configuration', justification: `not in include (${options.include.join(', ')})` };
+  if (options.exclude?.includes(f.id)) return { kind: 'configuration', justification: 'in exclude' };
+  const annotations = f.resource.obj?.metadata?.annotations;
+  if (typeof annotations !== 'object' || annotations === null) return undefined;
+  const own = annotations[`${IGNORE}.${f.id}`];
+  if (typeof own === 'string') return { kind: 'annotation', justification: own.trim() || `${IGNORE}.${f.id}` };
+  const all = annotations[IGNORE];
+  if (typeof all !== 'string') return undefined;
+  const [list, ...why] = all.split(':');
+  const rules = list.split(',').map((r) => r.trim());
+  if (!rules.includes(f.id) && !rules.includes('*')) return undefined;
+  return { kind: 'annotation', justification: why.join(':').trim() || `${IGNORE}: ${list.trim()}` };
 }

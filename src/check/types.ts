@@ -101,6 +101,17 @@ export interface Finding {
 export interface CheckOptions {
   /** Namespace of resources that name none. Default: the most common one of each input. */
   namespace?: string;
+  /** Rules to run; the others' findings are suppressed. Default: all. */
+  include?: string[];
+  /** Rules not to run: their findings are suppressed. */
+  exclude?: string[];
+}
+
+/** Suppression says why a finding does not count: an annotation on its resource, or the rule switched off. */
+export interface Suppression {
+  kind: 'annotation' | 'configuration';
+  /** The reason given (the annotation's value after `:`), or which option switched the rule off. */
+  justification: string;
 }
 
 /** CheckContext is what every rule can use: the model, the admission simulation, the options. */

@@ -22,7 +22,9 @@ Reads one or more manifest streams (rendered releases, or a live-cluster dump su
   kubectl get mutatingwebhookconfigurations,validatingwebhookconfigurations,namespaces,services,\\
     deployments,statefulsets,daemonsets,poddisruptionbudgets,horizontalpodautoscalers -A -o yaml)
 as one cluster, simulates admission, and reports what can deadlock or take the cluster down.
-It changes nothing. With no FILE, or with -, it reads stdin.
+It changes nothing. With no FILE, or with -, it reads stdin. A resource annotated
+webhook-guard.dev/ignore: "rule-a,rule-b: why" (or webhook-guard.dev/ignore.rule-a: "why") suppresses those
+rules' findings about it; suppressed findings are counted in the summary and marked in json, sarif and junit.
 
 Options:
   -o, --format text|compact|json|sarif|junit|mermaid|dot
@@ -31,6 +33,8 @@ Options:
   --fail-on error|warning|info|none[,no-webhooks]
                          exit 1 when a finding is at least this severe (default error);
                          with no-webhooks, also when the input has no webhook at all
+  --include RULE[,RULE]  run only these rules (repeatable); the others' findings are reported as suppressed
+  --exclude RULE[,RULE]  do not count these rules' findings (repeatable)
   --namespace NS         namespace of resources that name none (default: each input's most common one)
   -c, --config FILE      a WebhookGuard configuration; its spec.namespace is used
   --help
@@ -69,6 +73,19 @@ export async function checkMain(argv: string[], io: IO): Promise<number> {
       namespace: value('namespace'),
       config: value('config'),
     };
+    // --include/--exclude: repeatable, comma-separated rule ids; checked against the rules that exist.
+    const rules = (name: string): string[] | undefined => {
+      const v = args[name];
+      if (v === undefined) return undefined;
+      const ids = [v]
+        .flat()
+        .flatMap((x) => String(x).split(','))
+        .map((x) => x.trim());
+      if (ids.includes('')) throw new UsageError(`check: --${name} needs a rule id`);
+      return ids;
+    };
+    let include = rules('include');
+    let exclude = rules('exclude');
     const positionals = args._.map(String);
     if (values.help) {
       io.stdout(checkUsage());
@@ -93,11 +110,18 @@ export async function checkMain(argv: string[], io: IO): Promise<number> {
       const { readConfigFile, validateConfig } = await import('../pipeline/config.js');
       const raw = readConfigFile(values.config);
       await validateConfig(raw, values.config);
-      namespace ??= (raw as { spec?: { namespace?: string } } | undefined)?.spec?.namespace;
+      const spec = (raw as { spec?: { namespace?: string; check?: { include?: string[]; exclude?: string[] } } } | undefined)
+        ?.spec;
+      namespace ??= spec?.namespace;
+      include ??= spec?.check?.include;
+      exclude ??= spec?.check?.exclude;
     }
     const inputs = await readInputs(positionals, io, 'check');
     const { checkInputs } = await import('../check/run.js');
-    const result = checkInputs(inputs, { namespace });
+    const known = (await import('../check/rules/index.js')).RULES.map((r) => r.id);
+    for (const id of [...(include ?? []), ...(exclude ?? [])])
+      if (!known.includes(id)) throw new UsageError(`check: no rule ${id}${suggest(id, known, '')} (rules: ${known.join(', ')})`);
+    const result = checkInputs(inputs, { namespace, include, exclude });
     const names = inputs.map((i) => i.source);
     let out: string;
     if (format === 'json') out = (await import('../check/report.js')).jsonReport(result, names, version());

@@ -10,7 +10,7 @@ export function minorVersion(v: string): string | undefined {
 }
 
 /** suggest names the known flag closest to an unknown one (`--confg` → `; did you mean --config?`), if one is close. */
-export function suggest(arg: string, known: readonly string[]): string {
+export function suggest(arg: string, known: readonly string[], prefix = '--'): string {
   const given = arg.replace(/^-+/, '').split('=')[0];
   let best: string | undefined;
   let bestDistance = Infinity;
@@ -19,7 +19,7 @@ export function suggest(arg: string, known: readonly string[]): string {
     const d = distance(given, k) - (k.startsWith(given) ? 0.5 : 0);
     if (d < bestDistance) [best, bestDistance] = [k, d];
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(given.length / 3)) ? `; did you mean --${best}?` : '';
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(given.length / 3)) ? `; did you mean ${prefix}${best}?` : '';
 }
 
 // distance is the Levenshtein distance between two strings.
@@ -51,7 +51,7 @@ export const FLAGS = {
     ],
     boolean: ['adopt-namespaces', 'allow-empty', 'quiet', 'help', 'version', 'stack', 'explain', 'plugin-dir'],
   },
-  check: { string: ['format', 'fail-on', 'namespace', 'config'], boolean: ['help', 'stack'] },
+  check: { string: ['format', 'fail-on', 'include', 'exclude', 'namespace', 'config'], boolean: ['help', 'stack'] },
   unblock: {
     string: ['error', 'for', 'operation', 'as', 'as-group', 'restore', 'namespace'],
     boolean: ['all', 'help', 'stack'],

@@ -145,7 +145,7 @@ test('junit: a suite per rule, a failing case per finding, names escaped for XML
   assert.ok(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="webhook-guard check" '));
   const cases = result.rules.length - 1 + 2;
   assert.match(xml, `<testsuites name="webhook-guard check" tests="${cases}" failures="2">`);
-  assert.match(xml, '<testsuite name="timeout" tests="2" failures="2">');
+  assert.match(xml, '<testsuite name="timeout" tests="2" failures="2" skipped="0">');
   assert.match(
     xml,
     '<testcase classname="timeout" name="admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration widgets\\x1b[2J ' +
