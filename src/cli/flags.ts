@@ -19,7 +19,8 @@ export function suggest(arg: string, known: readonly string[], prefix = '--'): s
     const d = distance(given, k) - (k.startsWith(given) ? 0.5 : 0);
     if (d < bestDistance) [best, bestDistance] = [k, d];
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(given.length / 3)) ? `; did you mean ${prefix}${best}?` : '';
+  const close = best !== undefined && bestDistance <= Math.max(1, Math.floor(given.length / 3));
+  return close ? `; did you mean ${prefix}${best}?` : '';
 }
 
 // distance is the Levenshtein distance between two strings.
