@@ -101,6 +101,17 @@ export const NODE = {
   metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1' } },
 };
 
+/** readyStatus is the status a kubelet reports for a pod that runs and is Ready at `ip`. */
+export function readyStatus(ip: string): Record<string, unknown> {
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const conditions = ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
+    type,
+    status: 'True',
+    lastTransitionTime: now,
+  }));
+  return { status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '127.0.0.1', startTime: now, conditions } };
+}
+
 /**
  * runPod plays the kubelet for one pod: creates it bound to node-1 and reports it Running and Ready at `ip`
  * through the status subresource, so the endpoint controllers route its Service's traffic there.
@@ -109,22 +120,7 @@ export function runPod(c: Cluster, pod: Record<string, any>, ip: string): string
   const name = ok(c, ['create', '-f', '-', '-o', 'name'], {
     input: JSON.stringify({ ...pod, spec: { ...pod.spec, nodeName: 'node-1' } }),
   }).trim();
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const status = {
-    status: {
-      phase: 'Running',
-      podIP: ip,
-      podIPs: [{ ip }],
-      hostIP: '127.0.0.1',
-      startTime: now,
-      conditions: [
-        { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
-        { type: 'Initialized', status: 'True', lastTransitionTime: now },
-        { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
-        { type: 'Ready', status: 'True', lastTransitionTime: now },
-      ],
-    },
-  };
+  const status = readyStatus(ip);
   ok(c, [
     'patch',
     name,

@@ -2,7 +2,20 @@
 import * as assert from 'uvu/assert';
 import { gatedSuite, needsCorpus } from '../support/helpers.js';
 import { missingControlPlane, type Cluster } from './harness.js';
-import { install, kubectlAsync, NODE, objects, ok, pick, readyEndpoints, ready, render, waitFor, withCluster } from './kube.js';
+import {
+  install,
+  kubectlAsync,
+  NODE,
+  objects,
+  ok,
+  pick,
+  readyEndpoints,
+  readyStatus,
+  ready,
+  render,
+  waitFor,
+  withCluster,
+} from './kube.js';
 import { missingTestNet, serveWebhook, testNet, type Backend, type TestNet } from './webhook-server.js';
 
 const test = gatedSuite(
@@ -94,13 +107,7 @@ class Kubelet {
       }
     }
     this.backends.set(name, await serveWebhook(this.c, this.net, { service: SERVICE, namespace: NS, ip, port: PORT }));
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    const conditions = ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
-      type,
-      status: 'True',
-      lastTransitionTime: now,
-    }));
-    const status = { status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '127.0.0.1', startTime: now, conditions } };
+    const status = readyStatus(ip);
     const patched = await kubectlAsync(this.c, [
       'patch',
       'pod',

@@ -2,24 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { suite, test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { STREAMS } from '../support/streams.js';
 import { resolveConfig } from '../../src/pipeline/config.js';
 import { transformStream } from '../../src/pipeline/pipeline.js';
 import { bytesOf, mayBeResourceList, splitBytes } from '../../src/yaml/byte-stream.js';
 import { decodeInput, splitStream } from '../../src/yaml/stream.js';
 import { corpusFiles, needsCorpus } from '../support/helpers.js';
 
-const streams: Record<string, string> = {
-  'helm 3 style': '---\n# Source: a/b.yaml\nkind: A\n---\n# Source: a/c.yaml\nkind: B\n',
-  'no leading marker': 'kind: A\n---\nkind: B',
-  crlf: '---\r\nkind: A\r\n---\r\nkind: B\r\n',
-  'empty and comment-only documents': '---\n---\n# Source: empty.yaml\n---\nkind: A\n---\n',
-  'end markers': 'kind: A\n...\n# between\n---\nkind: B\n...\n',
-  'block scalar with a marker-like indented line': 'kind: A\ndata:\n  x: |\n    ---\n    not a marker\n',
-  bom: '\ufeffkind: A\n---\nkind: B\n',
-  'non-ASCII before a marker': 'kind: A\ndescription: “quoted” — ü\n---\nkind: B\nemoji: 😀\n---\nkind: C\n',
-  'non-ASCII kind': '---\nkind: Ärger\n---\nkind: B\n',
-  empty: '',
-};
+const streams = STREAMS;
 
 for (const [name, text] of Object.entries(streams)) {
   test(`splitBytes gives splitStream's segments, as slices of the input: ${name}`, () => {

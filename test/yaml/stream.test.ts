@@ -1,6 +1,7 @@
 // The stream: splitting keeps every byte, kinds are sniffed without parsing, bad bytes are refused.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { STREAMS } from '../support/streams.js';
 import { decodeInput, hasContent, sniffKind, splitStream } from '../../src/yaml/stream.js';
 
 const join = (text: string): string =>
@@ -8,17 +9,7 @@ const join = (text: string): string =>
     .map((s) => s.text)
     .join('');
 
-const streams: Record<string, string> = {
-  'helm 3 style': '---\n# Source: a/b.yaml\nkind: A\n---\n# Source: a/c.yaml\nkind: B\n',
-  'no leading marker': 'kind: A\n---\nkind: B',
-  crlf: '---\r\nkind: A\r\n---\r\nkind: B\r\n',
-  'empty and comment-only documents': '---\n---\n# Source: empty.yaml\n---\nkind: A\n---\n',
-  'end markers': 'kind: A\n...\n# between\n---\nkind: B\n...\n',
-  'block scalar with a marker-like indented line': 'kind: A\ndata:\n  x: |\n    ---\n    not a marker\n',
-  'marker with a comment and --- in a value': '--- # first\nkind: A\nname: a---b\n---\t\nkind: B\n',
-  bom: '\ufeffkind: A\n---\nkind: B\n',
-  empty: '',
-};
+const streams = STREAMS;
 
 for (const [name, text] of Object.entries(streams)) {
   test(`split/join is byte-identical: ${name}`, () => {
