@@ -169,4 +169,25 @@ test('examples/flux/helmrelease.yaml carries the current patches for the example
   );
 });
 
+test('the README recipe when webhook-guard adds nothing: no added.yaml, and kustomize still builds', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes('--emit patches <'))!;
+  // The recipe's own lines after the render: the split, the resources line, the build.
+  const steps = block.slice(block.indexOf('webhook-guard --emit patches'));
+  const dir = join(sb.dir, 'nothing-added');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'rendered.yaml'),
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain, namespace: x}\ndata: {a: b}\n',
+  );
+  sb.link('kubectl', KUBECTL);
+  const guardBin = join(sb.bin, 'webhook-guard');
+  if (!existsSync(guardBin)) sb.link('webhook-guard', join(ROOT, 'bin', 'webhook-guard.js'));
+  const out = ok('sh', ['-ec', steps], { env: sb.env, cwd: dir });
+  assert.not.ok(existsSync(join(dir, 'added.yaml')));
+  assert.equal(objects(out), [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'plain', namespace: 'x' }, data: { a: 'b' } },
+  ]);
+});
+
 test.run();
