@@ -45,6 +45,19 @@ test('Argo CD CMP generate: hardened manifests on stdout, hooks included (the pi
   assert.match(r.stderr, /^webhook-guard: /m, 'the summary goes to stderr, which Argo CD shows');
 });
 
+test('Argo CD CMP generate: KUBE_VERSION reaches webhook-guard too, in the form Argo CD writes it', () => {
+  const conditions = (version: string) => {
+    const r = generate(argoEnv({ KUBE_VERSION: version }));
+    assert.is(r.status, 0, r.stderr);
+    return objects(r.stdout)
+      .filter((o: any) => /WebhookConfiguration$/.test(o.kind))
+      .flatMap((o: any) => o.webhooks.flatMap((w: any) => (w.matchConditions ?? []).map((c: any) => c.name)));
+  };
+  // matchConditions exist from 1.28: below it webhook-guard adds none, from it the mirror-pod condition.
+  assert.equal(conditions('v1.27.3+k3s1'), []);
+  assert.ok(conditions('v1.30.2+k3s1').includes('webhook-guard-skip-mirror-pods'));
+});
+
 test('Argo CD CMP generate: ARGOCD_ENV_WEBHOOK_GUARD_CONFIG selects a config', () => {
   const r = generate(
     argoEnv({ ARGOCD_ENV_WEBHOOK_GUARD_CONFIG: join(ROOT, 'examples', 'openkruise-precreated-namespace', 'config.yaml') }),
