@@ -12,7 +12,11 @@ import('../dist/bundle/process.js')
     (cli) => cli.run(process.argv.slice(2)),
     (err) => {
       if (!notFound(err, 'dist')) throw err;
-      process.stderr.write('webhook-guard: this checkout is not built; run `npm install` (or `npm run build`) in it first\n');
+      const message = 'webhook-guard: this checkout is not built; run `npm install` (or `npm run build`) in it first\n';
+      process.stderr.write(message);
+      // Helm 4 drops a plugin's stderr: the log file its recipe names is the only way this reaches the user.
+      if (process.env.WEBHOOK_GUARD_LOG)
+        import('node:fs').then((fs) => fs.appendFileSync(process.env.WEBHOOK_GUARD_LOG, message)).catch(() => {});
       process.exitCode = 1;
     },
   );

@@ -13,7 +13,7 @@ import { mayBeResourceList } from '../yaml/byte-stream.js';
 import { transformStream } from '../pipeline/pipeline.js';
 import { jsonReport, summary, textReport, warningLines } from '../pipeline/report.js';
 import { isResourceList, kustomizePluginArgv } from '../hosts/detect.js';
-import { isHelmPlugin, teeToTerminal } from '../hosts/helm4.js';
+import { isHelmPlugin, LOG_ENV, teeToFile, teeToTerminal } from '../hosts/helm4.js';
 import type { Change, Note, Warning } from '../transform.js';
 import { packageRoot, version } from '../package.js';
 import type { IO } from './io.js';
@@ -171,6 +171,8 @@ export async function main(argv: string[], io: IO): Promise<number> {
   argv = kustomizePluginArgv(argv, io.env) ?? argv;
   // Helm 4 swallows a plugin's stderr: show it on the terminal too.
   if (isHelmPlugin(io.env)) io = { ...io, stderr: teeToTerminal(io.stderr) };
+  const log = io.env[LOG_ENV];
+  if (log) io = { ...io, stderr: teeToFile(io.stderr, log) };
   let stack = argv.includes('--stack');
   try {
     const flags = parseFlags(argv);

@@ -125,6 +125,36 @@ test("a failure fails helm (Helm 4 does not show the plugin's stderr)", () => {
   assert.is(r.stdout, '');
 });
 
+test('without a terminal (CI): WEBHOOK_GUARD_LOG gets the message Helm 4 drops', () => {
+  const log = join(sb.dir, 'webhook-guard.log');
+  // setsid: no controlling terminal, as in CI; stdin from /dev/null.
+  const helm = (env: NodeJS.ProcessEnv) =>
+    run(
+      'setsid',
+      [
+        '-w',
+        HELM4,
+        'template',
+        'kruise',
+        CHART,
+        '-n',
+        'kruise-system',
+        '--post-renderer',
+        'webhook-guard',
+        '--post-renderer-args',
+        '--min-replicas=0',
+      ],
+      { env: { ...sb.env, ...env } },
+    );
+  const r = helm({ WEBHOOK_GUARD_LOG: log });
+  assert.is(r.status, 1);
+  assert.not.match(r.stderr, /expected a whole number/, 'Helm 4 itself shows nothing of it');
+  assert.is(
+    readFileSync(log, 'utf8'),
+    'webhook-guard: --min-replicas 0: expected a whole number from 1 to 100\nRun webhook-guard --help for usage.\n',
+  );
+});
+
 test('as a Helm 4 plugin, webhook-guard also writes its stderr to the terminal (run under a pty)', () => {
   if (run('sh', ['-c', 'command -v script'], { env: sb.env }).status !== 0) {
     console.log('  (skipped: util-linux script is not installed)');
