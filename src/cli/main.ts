@@ -1,4 +1,5 @@
 // Command line: flags to a run, the run's output to stdout, its explanation to stderr, and the exit code.
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import minimist from 'minimist';
 import { FLAGS, minorVersion, suggest } from './flags.js';
@@ -186,6 +187,14 @@ export async function main(argv: string[], io: IO): Promise<number> {
       return ExitCode.OK;
     }
     if (flags.pluginDir) {
+      // Helm 3 cannot load a v1 plugin.yaml, and one it cannot load breaks `helm plugin list` and `uninstall`:
+      // refuse before the recipe installs it, with what to do instead.
+      if (helmMajor(io.env) === 3)
+        throw new UsageError(
+          '--plugin-dir: the helm on PATH is Helm 3, which cannot load this Helm 4 plugin (and would then fail on ' +
+            'every plugin command). With Helm 3 no plugin is needed: --post-renderer webhook-guard. If one was ' +
+            'installed already: rm -rf "$(helm env HELM_PLUGINS)/<its folder>"',
+        );
       io.stdout(packageRoot() + '\n');
       return ExitCode.OK;
     }
@@ -284,4 +293,11 @@ function writeReport(path: string, text: string): void {
       `--report-file ${path}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
     );
   }
+}
+
+// helmMajor asks the helm on PATH for its major version; undefined when there is none or it does not answer.
+function helmMajor(env: NodeJS.ProcessEnv): number | undefined {
+  const r = spawnSync('helm', ['version', '--template', '{{.Version}}'], { env, encoding: 'utf8', timeout: 10_000 });
+  const m = r.status === 0 ? /^v(\d+)\./.exec(r.stdout.trim()) : null;
+  return m ? Number(m[1]) : undefined;
 }

@@ -1,9 +1,9 @@
 // Helm 3 (v3.17.3, the real binary): webhook-guard as `--post-renderer <path>`, configured through
 // --post-renderer-args, on the example chart. No cluster: `helm template` only.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
-import { BIN, CHART, HELM3, find, objects, ok, run, sandbox, type Sandbox, hostSuite } from './hosts.js';
+import { BIN, CHART, HELM3, ROOT, find, objects, ok, run, sandbox, type Sandbox, hostSuite } from './hosts.js';
 
 const test = hostSuite('hosts: helm 3');
 let sb: Sandbox;
@@ -112,6 +112,29 @@ test("a failing post-renderer fails helm, and Helm 3 shows webhook-guard's messa
   assert.is(r.status, 1);
   assert.match(r.stderr, /webhook-guard: --min-replicas 0: expected a whole number/);
   assert.is(r.stdout, '');
+});
+
+test('Helm 3 and the Helm 4 plugin: --plugin-dir refuses before the install; a broken install is recovered as it says', () => {
+  const env = { ...sb.env, PATH: `${sb.bin}:${sb.env.PATH}` };
+  for (const [name, target] of [
+    ['helm', HELM3],
+    ['webhook-guard', BIN],
+  ])
+    if (!existsSync(join(sb.bin, name))) sb.link(name, target);
+  const refused = run('webhook-guard', ['--plugin-dir'], { env });
+  assert.is(refused.status, 2);
+  assert.is(refused.stdout, '');
+  assert.match(refused.stderr, 'the helm on PATH is Helm 3, which cannot load this Helm 4 plugin');
+  // The README's recipe, as written, with Helm 3: it stops at the refusal and installs nothing.
+  const recipe = run('sh', ['-ec', 'helm plugin install "$(webhook-guard --plugin-dir)"'], { env });
+  assert.is.not(recipe.status, 0);
+  assert.match(ok('helm', ['plugin', 'list'], { env }), /^NAME\s+VERSION\s+DESCRIPTION/);
+  // Installed by path anyway: every plugin command fails, and the recovery the message gives works.
+  run('helm', ['plugin', 'install', ROOT], { env });
+  assert.is.not(run('helm', ['plugin', 'list'], { env }).status, 0);
+  const folder = ROOT.split('/').pop()!;
+  ok('sh', ['-ec', `rm -rf "$(helm env HELM_PLUGINS)/${folder}"`], { env });
+  assert.match(ok('helm', ['plugin', 'list'], { env }), /^NAME\s+VERSION\s+DESCRIPTION/);
 });
 
 test.run();
