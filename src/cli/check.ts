@@ -35,6 +35,7 @@ Options:
                          with no-webhooks, also when the input has no webhook at all
   --include RULE[,RULE]  run only these rules (repeatable); the others' findings are reported as suppressed
   --exclude RULE[,RULE]  do not count these rules' findings (repeatable)
+  --stdin-name PATH      the name reports give stdin (e.g. the chart's path, for a SARIF upload)
   --namespace NS         namespace of resources that name none (default: each input's most common one)
   -c, --config FILE      a WebhookGuard configuration; its spec.namespace is used
   --help
@@ -116,7 +117,11 @@ export async function checkMain(argv: string[], io: IO): Promise<number> {
       include ??= spec?.check?.include;
       exclude ??= spec?.check?.exclude;
     }
-    const inputs = await readInputs(positionals, io, 'check');
+    const stdinName = value('stdin-name');
+    // A name for stdin, so reports (SARIF above all: code scanning wants a path in the repository) point at a file.
+    const inputs = (await readInputs(positionals, io, 'check')).map((i) =>
+      i.source === '-' && stdinName !== undefined ? { ...i, source: stdinName } : i,
+    );
     const { checkInputs } = await import('../check/run.js');
     const known = (await import('../check/rules/index.js')).RULES.map((r) => r.id);
     for (const id of [...(include ?? []), ...(exclude ?? [])])

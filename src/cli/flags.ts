@@ -52,7 +52,10 @@ export const FLAGS = {
     ],
     boolean: ['adopt-namespaces', 'allow-empty', 'quiet', 'help', 'version', 'stack', 'explain', 'plugin-dir'],
   },
-  check: { string: ['format', 'fail-on', 'include', 'exclude', 'namespace', 'config'], boolean: ['help', 'stack'] },
+  check: {
+    string: ['format', 'fail-on', 'include', 'exclude', 'stdin-name', 'namespace', 'config'],
+    boolean: ['help', 'stack'],
+  },
   unblock: {
     string: ['error', 'for', 'operation', 'as', 'as-group', 'restore', 'namespace'],
     boolean: ['all', 'help', 'stack'],
