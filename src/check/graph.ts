@@ -166,8 +166,9 @@ interface RenderEdge {
   maybe: boolean;
 }
 
-// layout collects the nodes and edges both renderers draw: webhooks, their Services, the workloads those
-// select, and every workload some webhook intercepts the pods of.
+// layout collects the nodes and edges both renderers draw. Webhooks are collapsed per configuration and Service
+// (a chart's 30 webhooks on one Service are one node), their intercept edges name the webhooks they stand for, and the
+// cluster-critical targets (what kubelets send, kube-system) are drawn where a Fail webhook intercepts them.
 function layout(admission: Admission): { nodes: RenderNode[]; edges: RenderEdge[] } {
   const g = graphOf(admission);
   const nodes = new Map<string, RenderNode>();
@@ -178,58 +179,93 @@ function layout(admission: Admission): { nodes: RenderNode[]; edges: RenderEdge[
     if (!v) ids.set(thing, (v = `${prefix}${ids.size}`));
     return v;
   };
+  // One group a configuration (CRD conversions: one group a Service) and Service.
+  const groupOf = new Map<Webhook, string>();
+  const members = new Map<string, Webhook[]>();
+  for (const w of g.webhooks) {
+    const target = w.service ? `${w.service.namespace}/${w.service.name}` : `url:${w.url ?? ''}`;
+    const key = w.type === 'conversion' ? `conversion|${target}` : `${w.owner.kind}/${w.owner.name}|${target}`;
+    groupOf.set(w, key);
+    members.set(key, [...(members.get(key) ?? []), w]);
+  }
+  const names = (ws: Webhook[]): string =>
+    ws.length <= 2 ? ws.map((w) => w.name).join(', ') : `${ws[0].name} and ${ws.length - 1} more`;
   const deadlocked = new Set<string>();
-  for (const d of g.selfLoops) deadlocked.add(`${id(d.via, 'w')}>${id(d.from, 'p')}`);
-  for (const c of g.cycles) for (const d of c.walk) deadlocked.add(`${id(d.via, 'w')}>${id(d.from, 'p')}`);
+  for (const d of [...g.selfLoops, ...g.cycles.flatMap((c) => c.walk)])
+    deadlocked.add(`${groupOf.get(d.via)}>${id(d.from, 'p')}`);
   const sourceNode = (s: PodSource) => {
     const sid = id(s, 'p');
     if (!nodes.has(sid)) nodes.set(sid, { id: sid, label: sourceName(s), shape: 'workload' });
     return sid;
   };
-  for (const w of g.webhooks) {
-    const wid = id(w, 'w');
-    nodes.set(wid, {
-      id: wid,
-      label: `${w.name}\n${w.type}, ${w.failurePolicy}`,
+  const edge = (from: string, to: string, label: string, kind: RenderEdge['kind'], deadlock = false, maybe = false) => {
+    const same = edges.find((e) => e.from === from && e.to === to && e.kind === kind);
+    if (same) {
+      same.deadlock ||= deadlock;
+      same.maybe &&= maybe;
+    } else edges.push({ from, to, label, kind, deadlock, maybe });
+  };
+  for (const [key, ws] of members) {
+    const gid = id(key, 'w');
+    const fail = ws.filter((w) => w.failurePolicy === 'Fail').length;
+    const first = ws[0];
+    const policies = fail === ws.length ? 'all Fail' : `${fail} Fail`;
+    const title =
+      first.type === 'conversion'
+        ? `CRD conversion (${ws.length} CRD${ws.length === 1 ? '' : 's'})`
+        : `${first.owner.kind.replace('WebhookConfiguration', '')} ${first.owner.name}`;
+    nodes.set(gid, {
+      id: gid,
+      label: `${title}\n${ws.length === 1 ? first.name : `${ws.length} webhooks`}, ${policies}`,
       shape: 'webhook',
-      fail: w.failurePolicy === 'Fail',
+      fail: fail > 0,
     });
-    if (w.service) {
-      const svc = admission.serviceOf(w);
-      const key = `${w.service.namespace}/${w.service.name}`;
-      const sid = id(svc ?? key, 's');
+    if (first.service) {
+      const svc = admission.serviceOf(first);
+      const target = `${first.service.namespace}/${first.service.name}`;
+      const sid = id(svc ?? target, 's');
       if (!nodes.has(sid))
         nodes.set(sid, {
           id: sid,
-          label: `Service ${key}${svc ? '' : '\n(not in the input)'}`,
+          label: `Service ${target}${svc ? '' : '\n(not in the input)'}`,
           shape: svc ? 'service' : 'missing',
         });
-      if (!edges.some((e) => e.from === wid && e.to === sid))
-        edges.push({ from: wid, to: sid, label: 'calls', kind: 'calls', deadlock: false, maybe: false });
-      if (svc) {
-        for (const b of admission.selected(svc)) {
-          const bid = sourceNode(b);
-          if (!edges.some((e) => e.from === sid && e.to === bid))
-            edges.push({ from: sid, to: bid, label: 'selects', kind: 'selects', deadlock: false, maybe: false });
-        }
-      }
-    } else if (w.url) {
-      const uid = id(`url:${w.url}`, 'u');
-      if (!nodes.has(uid)) nodes.set(uid, { id: uid, label: `URL ${w.url}`, shape: 'missing' });
-      edges.push({ from: wid, to: uid, label: 'calls', kind: 'calls', deadlock: false, maybe: false });
+      edge(gid, sid, 'calls', 'calls');
+      if (svc) for (const b of admission.selected(svc)) edge(sid, sourceNode(b), 'selects', 'selects');
+    } else if (first.url) {
+      const uid = id(`url:${first.url}`, 'u');
+      if (!nodes.has(uid)) nodes.set(uid, { id: uid, label: `URL ${first.url}`, shape: 'missing' });
+      edge(gid, uid, 'calls', 'calls');
+    }
+    // What the cluster itself needs, drawn only where a Fail webhook of the group intercepts it.
+    for (const [area, label] of [
+      [['node', 'csr', 'lease'], 'kubelets: Nodes, node Leases, CSRs'],
+      [['kube-system'], 'kube-system'],
+    ] as const) {
+      const hit = ws.filter((w) => w.failurePolicy === 'Fail' && admission.probeHits(w, [...area]).length);
+      if (!hit.length) continue;
+      const cid = id(`critical:${label}`, 'c');
+      if (!nodes.has(cid)) nodes.set(cid, { id: cid, label, shape: 'missing' });
+      edge(gid, cid, `${names(hit)} intercept${hit.length === 1 ? 's' : ''}`, 'intercepts');
     }
   }
+  const byEdge = new Map<string, Webhook[]>();
   for (const i of g.intercepts) {
-    const wid = id(i.webhook, 'w');
+    const k = `${groupOf.get(i.webhook)}>${id(i.source, 'p')}`;
+    byEdge.set(k, [...(byEdge.get(k) ?? []), i.webhook]);
+  }
+  for (const i of g.intercepts) {
+    const key = groupOf.get(i.webhook)!;
     const pid = sourceNode(i.source);
-    edges.push({
-      from: wid,
-      to: pid,
-      label: i.verdict === 'yes' ? 'intercepts pods of' : 'may intercept pods of',
-      kind: 'intercepts',
-      deadlock: deadlocked.has(`${wid}>${pid}`),
-      maybe: i.verdict === 'unknown',
-    });
+    const via = byEdge.get(`${key}>${pid}`)!;
+    edge(
+      id(key, 'w'),
+      pid,
+      `${names(via)} ${i.verdict === 'yes' ? 'intercept' : 'may intercept'}${via.length === 1 ? 's' : ''} pods of`,
+      'intercepts',
+      deadlocked.has(`${key}>${pid}`),
+      i.verdict === 'unknown',
+    );
   }
   return { nodes: [...nodes.values()], edges };
 }
@@ -259,13 +295,13 @@ export function mermaid(admission: Admission): string {
     lines.push(`  ${e.from} ${arrow}|${quoteMermaid(e.label)}| ${e.to}`);
     if (e.deadlock) red.push(i);
   });
-  lines.push('  classDef fail stroke:#b00,stroke-width:2px');
-  lines.push('  classDef missing stroke-dasharray:4 3,color:#666');
+  lines.push('  classDef fail stroke:#bb0000,stroke-width:2px');
+  lines.push('  classDef missing stroke-dasharray:4 3,color:#666666');
   const fail = nodes.filter((n) => n.fail).map((n) => n.id);
   if (fail.length) lines.push(`  class ${fail.join(',')} fail`);
   const missing = nodes.filter((n) => n.shape === 'missing').map((n) => n.id);
   if (missing.length) lines.push(`  class ${missing.join(',')} missing`);
-  if (red.length) lines.push(`  linkStyle ${red.join(',')} stroke:#d00,stroke-width:4px,color:#d00`);
+  if (red.length) lines.push(`  linkStyle ${red.join(',')} stroke:#dd0000,stroke-width:4px,color:#dd0000`);
   return lines.join('\n') + '\n';
 }
 

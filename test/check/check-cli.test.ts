@@ -98,11 +98,11 @@ spawned('--format mermaid and dot draw webhook → Service → workload, with th
   assert.match(m.stdout, /^flowchart LR\n/);
   assert.match(m.stdout, /-->\|calls\|/);
   assert.match(m.stdout, /-->\|selects\|/);
-  assert.match(m.stdout, /==>\|intercepts pods of\|/);
-  assert.match(m.stdout, /linkStyle \d+ stroke:#d00/);
+  assert.match(m.stdout, /==>\|mpod\.example\.io intercepts pods of\|/);
+  assert.match(m.stdout, /linkStyle \d+ stroke:#dd0000/);
   const d = cli(['check', '--format', 'dot', '--fail-on', 'none', seedFile]);
   assert.match(d.stdout, /^digraph admission \{/);
-  assert.match(d.stdout, /label="intercepts pods of", style=bold, color="#dd0000"/);
+  assert.match(d.stdout, /label="mpod\.example\.io intercepts pods of", style=bold, color="#dd0000"/);
 });
 
 spawned('usage errors exit 2 and config errors 3, with stdout empty', () => {
