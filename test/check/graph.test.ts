@@ -64,6 +64,6 @@ if (graphviz())
     }
   });
 else
-  test.skip(`every example draws with the real Graphviz (no dot here, and it cannot be installed${CI ? ' under this CI' : ''})`, () => {});
+  test.skip(`every example draws with the real Graphviz (no dot here, and it cannot be installed${CI ? ' in CI' : ''})`, () => {});
 
 test.run();
