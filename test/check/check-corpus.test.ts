@@ -1,9 +1,9 @@
 // check over ../shared/corpus: the acceptance scenarios, every file after the transforms, SARIF against the 2.1.0 schema.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { sarifValidator } from '../support/sarif.js';
 import { resolveConfig } from '../../src/pipeline/config.js';
 import { transformStream } from '../../src/pipeline/pipeline.js';
 import { checkInputs, type CheckResult } from '../../src/check/run.js';
@@ -158,17 +158,9 @@ needsCorpus(acceptance, 'a live-cluster dump (one List built from corpus objects
 });
 
 const sarif = suite('check: SARIF 2.1.0');
-const require = createRequire(import.meta.url);
 
 needsCorpus(sarif, 'validates against the SARIF 2.1.0 JSON schema, with locations in the input files', [], async () => {
-  // The schema ships in @microsoft/jest-sarif (draft-04, 2.1.0-rtm.5); ajv-draft-04 reads that draft. One of its
-  // patterns is not valid as a unicode regular expression, hence unicodeRegExp: false.
-  const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
-  const { default: Ajv04 } = await import('ajv-draft-04');
-  const { default: addFormats } = await import('ajv-formats');
-  const ajv = new (Ajv04 as unknown as typeof Ajv04.default)({ strict: false, allErrors: true, unicodeRegExp: false });
-  (addFormats as unknown as (a: unknown) => void)(ajv);
-  const validate = ajv.compile(schema);
+  const validate = await sarifValidator();
   for (const names of [
     ['kruise-1.5.2-seed.yaml'],
     ['kueue-0.11.4.yaml', 'lws-0.6.1-in-kueue-system.yaml'],

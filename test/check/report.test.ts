@@ -1,6 +1,7 @@
 // The text report: one entry per rule and resource, each rule's why and fix once, chart text made printable.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { timeoutHook } from '../support/sarif.js';
 import { checkInputs } from '../../src/check/run.js';
 import { compactReport, groupFindings, junitReport, textReport } from '../../src/check/report.js';
 import { dot, mermaid } from '../../src/check/graph.js';
@@ -8,15 +9,7 @@ import { cli, lines } from '../support/helpers.js';
 
 const test = suite('check: text report');
 
-const hook = (name: string): string[] => [
-  `- name: ${name}`,
-  '  admissionReviewVersions: [v1]',
-  '  sideEffects: None',
-  '  failurePolicy: Ignore',
-  '  timeoutSeconds: 30',
-  '  clientConfig: {url: "https://hooks.example.com/v"}',
-  '  rules: [{apiGroups: [example.com], apiVersions: [v1], operations: [CREATE], resources: [widgets]}]',
-];
+const hook = timeoutHook;
 // The configuration's name carries an escape sequence that would clear the screen.
 const WIDGETS = lines(
   'apiVersion: admissionregistration.k8s.io/v1',

@@ -1,11 +1,11 @@
 // Suppression as kube-linter and Polaris users expect: annotations on the resource, rules switched off in the config
 // or by flag, counted in the summary, still listed (marked) in JSON, SARIF and JUnit.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { sarifValidator, timeoutHook } from '../support/sarif.js';
 import { checkInputs } from '../../src/check/run.js';
 import { junitReport, sarifReport } from '../../src/check/report.js';
 import { cli, lines } from '../support/helpers.js';
@@ -23,15 +23,7 @@ const widgets = (annotations: string[] = []): string =>
     '  name: widgets',
     ...(annotations.length ? ['  annotations:', ...annotations.map((a) => `    ${a}`)] : []),
     'webhooks:',
-    ...['a', 'b'].flatMap((n) => [
-      `- name: ${n}.example.com`,
-      '  admissionReviewVersions: [v1]',
-      '  sideEffects: None',
-      '  failurePolicy: Ignore',
-      '  timeoutSeconds: 30',
-      '  clientConfig: {url: "https://hooks.example.com/v"}',
-      '  rules: [{apiGroups: [example.com], apiVersions: [v1], operations: [CREATE], resources: [widgets]}]',
-    ]),
+    ...['a', 'b'].flatMap((n) => timeoutHook(`${n}.example.com`)),
   );
 
 const count = (text: string, options = {}) => {
@@ -101,14 +93,8 @@ test('JSON, SARIF and JUnit list suppressed findings, marked', async () => {
   const result = checkInputs([{ source: 'w.yaml', text }]);
   const sarif = JSON.parse(sarifReport(result, '0.0.0-test'));
   assert.equal(sarif.runs[0].results[0].suppressions, [{ kind: 'inSource', justification: 'the vendor needs 30 s' }]);
-  // The SARIF 2.1.0 schema accepts it (as in check-corpus.test.ts).
-  const require = createRequire(import.meta.url);
-  const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
-  const { default: Ajv04 } = await import('ajv-draft-04');
-  const { default: addFormats } = await import('ajv-formats');
-  const ajv = new (Ajv04 as unknown as typeof Ajv04.default)({ strict: false, allErrors: true, unicodeRegExp: false });
-  (addFormats as unknown as (a: unknown) => void)(ajv);
-  const validate = ajv.compile(schema);
+  // The SARIF 2.1.0 schema accepts it.
+  const validate = await sarifValidator();
   assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3)));
   assert.match(junitReport(result), '<skipped message="suppressed (annotation): the vendor needs 30 s"/>');
 });

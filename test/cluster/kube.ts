@@ -112,6 +112,22 @@ export function readyStatus(ip: string): Record<string, unknown> {
   return { status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '127.0.0.1', startTime: now, conditions } };
 }
 
+/** readyPatch is the kubectl command that reports a pod (`pod/NAME` or NAME) Ready at `ip`, as its kubelet would. */
+export function readyPatch(pod: string, namespace: string, ip: string): string[] {
+  return [
+    'patch',
+    pod.includes('/') ? pod : `pod/${pod}`,
+    '-n',
+    namespace,
+    '--subresource',
+    'status',
+    '--type',
+    'merge',
+    '-p',
+    JSON.stringify(readyStatus(ip)),
+  ];
+}
+
 /**
  * runPod plays the kubelet for one pod: creates it bound to node-1 and reports it Running and Ready at `ip`
  * through the status subresource, so the endpoint controllers route its Service's traffic there.
@@ -120,19 +136,7 @@ export function runPod(c: Cluster, pod: Record<string, any>, ip: string): string
   const name = ok(c, ['create', '-f', '-', '-o', 'name'], {
     input: JSON.stringify({ ...pod, spec: { ...pod.spec, nodeName: 'node-1' } }),
   }).trim();
-  const status = readyStatus(ip);
-  ok(c, [
-    'patch',
-    name,
-    '-n',
-    pod.metadata.namespace,
-    '--subresource',
-    'status',
-    '--type',
-    'merge',
-    '-p',
-    JSON.stringify(status),
-  ]);
+  ok(c, readyPatch(name, pod.metadata.namespace, ip));
   return name;
 }
 

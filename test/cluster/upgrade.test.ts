@@ -10,7 +10,7 @@ import {
   ok,
   pick,
   readyEndpoints,
-  readyStatus,
+  readyPatch,
   ready,
   render,
   waitFor,
@@ -107,20 +107,7 @@ class Kubelet {
       }
     }
     this.backends.set(name, await serveWebhook(this.c, this.net, { service: SERVICE, namespace: NS, ip, port: PORT }));
-    const status = readyStatus(ip);
-    const patched = await kubectlAsync(this.c, [
-      'patch',
-      'pod',
-      name,
-      '-n',
-      NS,
-      '--subresource',
-      'status',
-      '--type',
-      'merge',
-      '-p',
-      JSON.stringify(status),
-    ]);
+    const patched = await kubectlAsync(this.c, readyPatch(name, NS, ip));
     if (patched.status !== 0 && !/NotFound/.test(patched.stderr)) throw new Error(`status of ${name}: ${patched.stderr}`);
   }
 
