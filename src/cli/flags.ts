@@ -1,13 +1,4 @@
-// What every subcommand's flag parsing shares: the closest known flag for a typo, Kubernetes versions as Helm takes them.
-
-/**
- * minorVersion reads a Kubernetes version as Helm accepts it (`1.30`, `v1.29.3`, `1.29.3-eks-adc7111`, `v1.30+k3s1`)
- * and gives its `1.minor`, or undefined when it is not one.
- */
-export function minorVersion(v: string): string | undefined {
-  const m = /^v?1\.(\d+)(?:\.\d+)?(?:[-+][0-9A-Za-z.+-]*)?$/.exec(v.trim());
-  return m ? `1.${Number(m[1])}` : undefined;
-}
+// What every subcommand's flag parsing shares: the flags themselves, and the closest known flag for a typo.
 
 /** suggest names the known flag closest to an unknown one (`--confg` → `; did you mean --config?`), if one is close. */
 export function suggest(arg: string, known: readonly string[], prefix = '--'): string {

@@ -2,12 +2,9 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import minimist from 'minimist';
-import { FLAGS, minorVersion, suggest } from './flags.js';
-
-const STRING_FLAGS = [...FLAGS.harden.string];
-const BOOLEAN_FLAGS = [...FLAGS.harden.boolean];
+import { FLAGS, suggest } from './flags.js';
 import { ExitCode, failureText, InputError, UsageError } from '../errors.js';
-import { readConfigFile, resolveConfig, validateConfig, type Config, type Overrides } from '../pipeline/config.js';
+import { minorVersion, readConfigFile, resolveConfig, validateConfig, type Config, type Overrides } from '../pipeline/config.js';
 import { TRANSFORMS, TRANSFORM_NAMES } from '../pipeline/registry.js';
 import { decodeInput } from '../yaml/stream.js';
 import { mayBeResourceList } from '../yaml/byte-stream.js';
@@ -19,6 +16,8 @@ import type { Change, Note, Warning } from '../transform.js';
 import { packageRoot, version } from '../package.js';
 import type { IO } from './io.js';
 
+const STRING_FLAGS = [...FLAGS.harden.string];
+const BOOLEAN_FLAGS = [...FLAGS.harden.boolean];
 const EMIT = ['manifests', 'patches', 'flux'] as const;
 
 /** usage is the --help text. */

@@ -9,6 +9,15 @@ import { TRANSFORMS } from './registry.js';
 
 export const DEFAULT_KUBE_VERSION = '1.30';
 
+/**
+ * minorVersion reads a Kubernetes version as Helm accepts it (`1.30`, `v1.29.3`, `1.29.3-eks-adc7111`, `v1.30+k3s1`)
+ * and gives its `1.minor`, or undefined when it is not one.
+ */
+export function minorVersion(v: string): string | undefined {
+  const m = /^v?1\.(\d+)(?:\.\d+)?(?:[-+][0-9A-Za-z.+-]*)?$/.exec(v.trim());
+  return m ? `1.${Number(m[1])}` : undefined;
+}
+
 /** TransformOptions are one transform's options plus its switch. */
 // Each transform checks its own options against its schema (config-schema.test.ts holds them to one another).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -116,10 +125,7 @@ export function resolveConfig(file: unknown, overrides: Overrides = {}): Config 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const spec = (file as { spec?: Record<string, any> } | undefined)?.spec ?? {};
   if (spec.namespace) config.namespace = spec.namespace;
-  if (spec.kubeVersion)
-    config.kubeVersion = String(spec.kubeVersion)
-      .replace(/^v/, '')
-      .replace(/^(1\.\d+).*$/, '$1');
+  if (spec.kubeVersion) config.kubeVersion = minorVersion(String(spec.kubeVersion)) ?? String(spec.kubeVersion);
   for (const [name, options] of Object.entries(spec.transforms ?? {})) Object.assign(config.transforms[name], options);
   for (const name of overrides.disable ?? []) config.transforms[name].enabled = false;
   if (overrides.minReplicas !== undefined) config.transforms['webhook-replicas'].minReplicas = overrides.minReplicas;
@@ -134,6 +140,6 @@ export function resolveConfig(file: unknown, overrides: Overrides = {}): Config 
     Object.assign(config.transforms['fail-open'], { enabled: true, webhookTypes: [...new Set(overrides.failOpen)] });
   if (overrides.adoptNamespaces) config.transforms['label-namespaces'].adoptNamespaces = true;
   if (overrides.namespace) config.namespace = overrides.namespace;
-  if (overrides.kubeVersion) config.kubeVersion = overrides.kubeVersion.replace(/^v/, '').replace(/^(1\.\d+).*$/, '$1');
+  if (overrides.kubeVersion) config.kubeVersion = minorVersion(overrides.kubeVersion) ?? overrides.kubeVersion;
   return config;
 }

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { minorVersion, suggest } from '../../src/cli/flags.js';
+import { suggest } from '../../src/cli/flags.js';
+import { minorVersion } from '../../src/pipeline/config.js';
 import { cli, lines } from '../support/helpers.js';
 
 const test = suite('cli: contract');
