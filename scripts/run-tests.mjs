@@ -1,4 +1,4 @@
-// Runs every test file with uvu (through tsx) and ends with one plain "N passed, N failed" line for CI.
+// Runs every test file with uvu (through tsx) and ends with the failures and one "N passed, N failed" line for CI.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -27,8 +27,27 @@ child.on('close', (code) => {
     process.stdout.write(
       `\ntests: ${passed} passed, ${total - passed} failed, ${Number.isFinite(skipped) ? skipped : 0} skipped\n`,
     );
+    // CI keeps only the tail of a long log, so what failed is repeated where the tail will show it.
+    for (const failure of failures(plain)) process.stdout.write(`\n${failure}\n`);
   } else {
     process.stdout.write('\ntests: the runner stopped before it printed its totals\n');
   }
   process.exitCode = code ?? 1;
 });
+
+/** Each uvu FAIL block as "file: FAIL suite \"test\"" and its message, without the stack. */
+function failures(plain) {
+  const found = [];
+  let file = '';
+  const lines = plain.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (/^\S.*\.test\.ts$/.test(lines[i])) file = lines[i];
+    if (!/^\s+FAIL\s/.test(lines[i])) continue;
+    const message = [];
+    for (let j = i + 1; j < lines.length && message.length < 12 && !/^\s+at /.test(lines[j]); j++) {
+      if (lines[j].trim() !== '') message.push(lines[j]);
+    }
+    found.push([`${file}: ${lines[i].trim()}`, ...message].join('\n'));
+  }
+  return found;
+}
