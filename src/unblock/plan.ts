@@ -145,7 +145,9 @@ export interface ParsedError {
 }
 
 /** parseError reads an error as kubectl, a controller's events or an operator's logs print it. */
-export function parseError(message: string): ParsedError | { denied: string } | undefined {
+export function parseError(pasted: string): ParsedError | { denied: string } | undefined {
+  // Pasted from JSON logs or events, the quotes come escaped (\\") and long lines wrapped: read them as kubectl prints.
+  const message = pasted.replace(/\\+"/g, '"').replace(/\s*\n\s*/g, ' ');
   const names = [...message.matchAll(/failed calling webhook "([^"]+)"/g)].map((m) => m[1]);
   if (!names.length) {
     const denied = /admission webhook "([^"]+)" denied the request/.exec(message);
@@ -154,17 +156,21 @@ export function parseError(message: string): ParsedError | { denied: string } | 
   const url = /(?:Post|Get|Put) "?https?:\/\/([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.[a-z0-9.-]+)?(?::\d+)?(\/[^"?\s]*)?/.exec(
     message,
   );
-  const reason = /no endpoints available for service/.test(message)
+  // The URL's own "?timeout=10s" is no timeout: it is in every such error, whatever the call failed of.
+  const why = message.replace(/\?timeout=\w+/g, '');
+  const reason = /no endpoints available for service/.test(why)
     ? 'its Service has no ready endpoint'
-    : /x509: certificate is valid for/.test(message)
-      ? 'its Service reaches a server whose certificate is for another name (x509): a pod of another release answers'
-      : /x509|tls:/.test(message)
-        ? 'the TLS handshake with its backend failed'
-        : /connection refused/.test(message)
-          ? 'nothing listens at its backend (connection refused)'
-          : /context deadline exceeded|Client\.Timeout|timeout/i.test(message)
-            ? 'its backend did not answer in time'
-            : 'the call to its backend failed';
+    : /service "[^"]+" not found/.test(why)
+      ? 'its Service does not exist'
+      : /x509: certificate is valid for/.test(why)
+        ? 'its Service reaches a server whose certificate is for another name (x509): a pod of another release answers'
+        : /x509|tls:/.test(why)
+          ? 'the TLS handshake with its backend failed'
+          : /connection refused/.test(why)
+            ? 'nothing listens at its backend (connection refused)'
+            : /context deadline exceeded|Client\.Timeout|i\/o timeout|timed out/i.test(why)
+              ? 'its backend did not answer in time'
+              : 'the call to its backend failed';
   return {
     webhooks: [...new Set(names)],
     ...(url ? { service: { name: url[1], namespace: url[2], ...(url[3] ? { path: url[3] } : {}) } } : {}),

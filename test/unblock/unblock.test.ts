@@ -47,6 +47,49 @@ test('parseError: the webhooks, the Service of the URL and why the call failed',
   assert.is(parseError('pods "x" is forbidden'), undefined);
 });
 
+// As users paste them: from kubectl, from events and JSON logs (escaped quotes), wrapped by a terminal, old URL forms.
+const KRUISE_SVC = { name: 'kruise-webhook-service', namespace: 'kruise-system', path: '/validate-pod' };
+const PASTED: Record<string, [string, unknown]> = {
+  "a deadline, not the URL's ?timeout=": [
+    'failed calling webhook "vpod.kb.io": failed to call webhook: Post ' +
+      '"https://kruise-webhook-service.kruise-system.svc:443/validate-pod?timeout=10s": context deadline exceeded',
+    { webhooks: ['vpod.kb.io'], service: KRUISE_SVC, reason: 'its backend did not answer in time' },
+  ],
+  'EOF is no timeout though the URL has ?timeout=30s': [
+    'failed calling webhook "vpod.kb.io": failed to call webhook: Post ' +
+      '"https://kruise-webhook-service.kruise-system.svc:443/validate-pod?timeout=30s": EOF',
+    { webhooks: ['vpod.kb.io'], service: KRUISE_SVC, reason: 'the call to its backend failed' },
+  ],
+  'escaped quotes from a JSON event, a dial i/o timeout': [
+    '{"message":"Internal error occurred: failed calling webhook \\"vpod.kb.io\\": failed to call webhook: Post ' +
+      '\\"https://kruise-webhook-service.kruise-system.svc:443/validate-pod?timeout=10s\\": dial tcp 10.96.0.12:443: ' +
+      'i/o timeout"}',
+    { webhooks: ['vpod.kb.io'], service: KRUISE_SVC, reason: 'its backend did not answer in time' },
+  ],
+  'wrapped by a terminal, connection refused': [
+    'Internal error occurred: failed calling webhook "vpod.kb.io": failed to call webhook:\n  Post ' +
+      '"https://kruise-webhook-service.kruise-system.svc:443/validate-pod?timeout=10s":\n  dial tcp ' +
+      '10.96.0.12:443: connect: connection refused',
+    { webhooks: ['vpod.kb.io'], service: KRUISE_SVC, reason: 'nothing listens at its backend (connection refused)' },
+  ],
+  'an old API server: unquoted URL, service not found': [
+    'Internal error occurred: failed calling webhook "vpod.kb.io": Post ' +
+      'https://kruise-webhook-service.kruise-system.svc:443/validate-pod?timeout=30s: service "kruise-webhook-service" not found',
+    { webhooks: ['vpod.kb.io'], service: KRUISE_SVC, reason: 'its Service does not exist' },
+  ],
+  'two webhooks in one paste, each once': [
+    'failed calling webhook "mpod.kb.io": x509: certificate signed by unknown authority\n' +
+      'failed calling webhook "vpod.kb.io": x509: certificate signed by unknown authority\n' +
+      'failed calling webhook "mpod.kb.io": x509: certificate signed by unknown authority',
+    { webhooks: ['mpod.kb.io', 'vpod.kb.io'], reason: 'the TLS handshake with its backend failed' },
+  ],
+};
+for (const [name, [message, expected]] of Object.entries(PASTED))
+  test(`parseError as pasted: ${name}`, () => {
+    assert.equal(parseError(message), expected);
+    assert.is(parseError('pods "x" is forbidden'), undefined);
+  });
+
 needsCorpus(
   test,
   'OpenKruise, pre-created namespace: the label its own selector expects, nothing to restore',
