@@ -207,12 +207,22 @@ export function forError(model: Model, parsed: ParsedError): Plan {
       // exemption label its selector expects, where it has one: the chart's own fix, nothing to restore.
       const own = admission.backends(w).filter((b) => admission.interceptsPods(w, b).verdict === 'yes');
       const label = own.map((b) => exemptionLabel(w, b.create)).find((l) => l !== undefined);
+      // A Service that selects two workloads (LWS installed beside Kueue) has ready endpoints while the wrong pod
+      // answers: the health command alone would call it healthy, so the selector is named as what to fix first.
+      const all = admission.backends(w);
+      const shared =
+        all.length > 1
+          ? `; its Service ${w.service?.namespace}/${w.service?.name} selects the pods of ${backendNames(all)}: ` +
+            'its ready endpoints may be the wrong ones, so restore only once it selects its own alone ' +
+            '(the tighten-service-selectors transform)'
+          : '';
       remedies.push({
         webhook: w,
         index: indexOf(w),
         why:
           `the error names it: ${parsed.reason}` +
-          (own.length ? `; it also intercepts the pods of its own backend ${backendNames(own)}, which cannot start` : ''),
+          (own.length ? `; it also intercepts the pods of its own backend ${backendNames(own)}, which cannot start` : '') +
+          shared,
         health: { state: 'down', evidence: 'the error shows the call failed' },
         label,
       });

@@ -125,6 +125,70 @@ needsCorpus(
   },
 );
 
+const LWS_ERROR =
+  'failed calling webhook "mleaderworkerset.kb.io": failed to call webhook: Post ' +
+  '"https://lws-webhook-service.kueue-system.svc:443/mutate-leaderworkerset-x-k8s-io-v1-leaderworkerset?timeout=10s": ' +
+  'tls: failed to verify certificate: x509: certificate is valid for kueue-webhook-service.kueue-system.svc, ' +
+  'not lws-webhook-service.kueue-system.svc';
+
+needsCorpus(
+  test,
+  "Kueue + LWS in one namespace (x509): one guarded patch, and the selector named before the endpoints' word",
+  ['kueue-0.11.4.yaml', 'lws-0.6.1-in-kueue-system.yaml'],
+  () => {
+    const input = join(dir, 'kueue-lws.yaml');
+    const docs = ['kueue-0.11.4.yaml', 'lws-0.6.1-in-kueue-system.yaml'].map((f) => readFileSync(corpus(f), 'utf8'));
+    writeFileSync(input, docs.join('---\n'));
+    const restore = join(dir, 'lws-restore.sh');
+    const r = cli(['unblock', '--error', LWS_ERROR, '--restore', restore, input]);
+    assert.is(r.status, 0, r.stderr);
+    const at = '"/webhooks/0';
+    const name = `{"op":"test","path":${at}/name","value":"mleaderworkerset.kb.io"}`;
+    const resource = 'mutatingwebhookconfiguration/lws-mutating-webhook-configuration';
+    assert.fixture(
+      r.stdout,
+      lines(
+        '#!/bin/sh',
+        '# webhook-guard 0.1.0 unblock: the request that failed calling "mleaderworkerset.kb.io".',
+        '# Read it before running it. It changes only the webhooks named below, each guarded by a test of its name and',
+        '# failure policy at its index: if the configuration changed since the dump, kubectl refuses that patch.',
+        'set -eu',
+        '',
+        `# ${resource} webhooks[0] mleaderworkerset.kb.io (mutating, failurePolicy Fail)`,
+        '#   the error names it: its Service reaches a server whose certificate is for another name (x509): a pod of ' +
+          'another release answers; its Service kueue-system/lws-webhook-service selects the pods of Deployment ' +
+          'kueue-system/kueue-controller-manager, Deployment kueue-system/lws-controller-manager: its ready endpoints ' +
+          'may be the wrong ones, so restore only once it selects its own alone (the tighten-service-selectors ' +
+          'transform); the error shows the call failed.',
+        '#   Until it is restored, what it mutates passes unmutated.',
+        `kubectl patch ${resource} --type=json -p '[${name},` +
+          `{"op":"test","path":${at}/failurePolicy","value":"Fail"},` +
+          `{"op":"replace","path":${at}/failurePolicy","value":"Ignore"}]'`,
+        '',
+        '# When each backend answers again (its command prints ready addresses; nothing printed means not yet):',
+        '#   kubectl get endpointslices -n kueue-system -l kubernetes.io/service-name=lws-webhook-service -o ' +
+          `jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]}{"\\n"}{end}'`,
+        `# then restore the failure policies: sh ${restore}`,
+      ),
+    );
+    assert.fixture(
+      readFileSync(restore, 'utf8'),
+      lines(
+        '#!/bin/sh',
+        '# webhook-guard 0.1.0 unblock: restores what the unblock script for the request that failed calling ' +
+          '"mleaderworkerset.kb.io" changed.',
+        '# Run it once the backends answer again (see the commands in the unblock script).',
+        'set -eu',
+        '',
+        `# ${resource} webhooks[0] mleaderworkerset.kb.io: back to failurePolicy Fail`,
+        `kubectl patch ${resource} --type=json -p '[${name},` +
+          `{"op":"test","path":${at}/failurePolicy","value":"Ignore"},` +
+          `{"op":"replace","path":${at}/failurePolicy","value":"Fail"}]'`,
+      ),
+    );
+  },
+);
+
 const MIRROR_POD = lines(
   'apiVersion: v1',
   'kind: Pod',
