@@ -266,6 +266,9 @@ needsCorpus(test, 'Capsule with its node webhook: a cold start must fail the nod
   writeFileSync(input, withCapsuleNodeWebhook(readFileSync(corpus('capsule-0.12.4.yaml'), 'utf8')).text);
   const r = cli(['unblock', '--all', '--restore', join(dir, 'capsule-restore.sh'), input]);
   assert.is(r.status, 0, r.stderr);
+  // The cycle this breaks (the node webhook holds up its own backend through NotReady nodes) is an error for check.
+  const report = cli(['check', '--format', 'compact', '--fail-on', 'none', input]);
+  assert.match(report.stdout, /: error cluster-scoped-critical: .*nodes\.projectcapsule\.dev/);
   const session =
     `$ webhook-guard unblock --all --restore capsule-restore.sh ` + `capsule.yaml\n${r.stdout.replaceAll(`${dir}/`, '')}`;
   captured('capsule-single-replica', 'unblock', session);
@@ -322,6 +325,20 @@ for (const f of corpusFiles('unblock --all', test))
         made.map((p) => [p.resource, p.index, p.name]),
       );
     else assert.not.ok(existsSync(restore), 'a restore file without changes');
+  });
+
+// check and unblock --all read one cold start: a deadlock check calls an error is one unblock --all must break, and a
+// corpus file unblock --all has to break something in is one check reports an error for.
+const DEADLOCK = / error (self-deadlock|mutual-deadlock|cluster-scoped-critical): /;
+for (const f of corpusFiles('check and unblock --all agree', test))
+  test(`cold start of ${basename(f)}: check's deadlock errors and unblock's break-glass set agree`, () => {
+    const plan = cli(['unblock', '--all', '--restore', join(dir, 'agree.sh'), f]);
+    assert.is(plan.status, 0, plan.stderr);
+    const report = cli(['check', '--format', 'compact', '--fail-on', 'none', f]);
+    assert.is(report.status, 0, report.stderr);
+    const errors = report.stdout.split('\n').filter((l) => DEADLOCK.test(l));
+    const patched = plan.stdout.split('\n').filter((l) => /^kubectl (patch|label) /.test(l));
+    assert.is(patched.length > 0, errors.length > 0, `unblock:\n${patched.join('\n')}\ncheck:\n${errors.join('\n')}`);
   });
 
 const USAGE: Record<string, [string[], string]> = {
