@@ -262,7 +262,11 @@ export function coldStart(model: Model): Plan {
     }
     return { stages, stuck: servers.filter((s) => !up.has(s)) };
   };
-  let ignored = new Set<Webhook>();
+  // A node webhook whose backend the input does not hold still keeps every node NotReady, and its backend runs on a
+  // node too: it must fail open whatever else starts. Other webhooks without a known backend cannot be planned.
+  const unplanned = fail.filter((w) => w.service && !admission.backends(w).length);
+  const forced = unplanned.filter((w) => onNodes.includes(w));
+  let ignored = new Set<Webhook>(forced);
   let run = simulate(ignored);
   if (run.stuck.length) {
     const candidates = [...new Set(run.stuck.flatMap((s) => blockers.get(s)!))];
@@ -271,14 +275,14 @@ export function coldStart(model: Model): Plan {
       // Smallest subsets first; within one size, the first in stream order.
       const subsets = Array.from({ length: 1 << candidates.length }, (_, m) => m).sort((a, b) => bits(a) - bits(b) || a - b);
       for (const m of subsets) {
-        const set = new Set(candidates.filter((_, i) => m & (1 << i)));
+        const set = new Set([...forced, ...candidates.filter((_, i) => m & (1 << i))]);
         if (!simulate(set).stuck.length) {
           found = set;
           break;
         }
       }
     }
-    ignored = found ?? new Set(candidates);
+    ignored = found ?? new Set([...forced, ...candidates]);
     run = simulate(ignored);
   }
   const remedies = [...ignored].map((w) => {
@@ -288,12 +292,26 @@ export function coldStart(model: Model): Plan {
       index: indexOf(w),
       why: onNodes.includes(w)
         ? 'it keeps kubelets from reporting their nodes Ready while its backend is down, and no pod runs on a NotReady ' +
-          `node (it holds up ${held.join(', ')})`
+          (held.length
+            ? `node (it holds up ${held.join(', ')})`
+            : `node, its own backend's included (the input holds no workload Service ${serviceName(w)} selects)`)
         : `with every backend down it holds up the pods of ${held.join(', ')}, and no start order gets past it`,
       health: { state: 'down' as const, evidence: 'cold start: every backend is down' },
     };
   });
-  const notes = run.stuck.map((s) => `${s.kind} ${s.namespace}/${s.name} still cannot start: check its webhooks by hand`);
+  // One note a Service: Capsule's seventeen webhooks share one.
+  const bySvc = new Map<string, string[]>();
+  for (const w of unplanned.filter((u) => !forced.includes(u)))
+    bySvc.set(serviceName(w), [...(bySvc.get(serviceName(w)) ?? []), w.name]);
+  const notes = [
+    ...[...bySvc].map(
+      ([svc, names]) =>
+        `the input holds no workload Service ${svc} selects, so the start of the backend of Fail webhooks ` +
+        `${shortList([...new Set(names)])} is not planned: add its Deployment to the dump`,
+    ),
+    ...run.stuck.map((s) => `${s.kind} ${s.namespace}/${s.name} still cannot start: check its webhooks by hand`),
+  ];
+
   return {
     blocked: 'a cold start (every webhook backend down at once)',
     remedies,
@@ -301,6 +319,11 @@ export function coldStart(model: Model): Plan {
     stages: run.stages.map((stage) => stage.map((s) => `${s.kind} ${s.namespace}/${s.name}`)),
   };
 }
+
+const shortList = (names: string[]): string =>
+  names.length > 3 ? `${names.slice(0, 2).join(', ')} and ${names.length - 2} more` : names.join(', ');
+
+const serviceName = (w: Webhook): string => `${w.service?.namespace}/${w.service?.name}`;
 
 function bits(m: number): number {
   let n = 0;

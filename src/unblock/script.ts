@@ -54,7 +54,7 @@ export function render(plan: Plan, restoreFile: string, version: string): Script
     '# Run it once the backends answer again (see the commands in the unblock script).',
     'set -eu',
   ];
-  if (plan.stages) {
+  if (plan.stages?.length) {
     out.push('', '# Start order once the changes below are made (each stage can start when the one before it runs):');
     plan.stages.forEach((stage, i) => out.push(`#   ${i + 1}. ${stage.join(', ')}`));
   }

@@ -1,13 +1,14 @@
 // `unblock` on a real API server: the seed outage happens, the printed script runs for real and lets the request
 // through, and the restore script brings the webhook configuration back exactly.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as assert from 'uvu/assert';
-import { cli, gatedSuite, needsCorpus } from '../support/helpers.js';
+import { withCapsuleNodeWebhook } from '../support/fixtures.js';
+import { cli, CORPUS, gatedSuite, needsCorpus } from '../support/helpers.js';
 import { captured } from './captured.js';
 import { missingControlPlane, type Cluster } from './harness.js';
-import { install, KUBECTL, kubectl, NODE, ok, objects, pick, podOf, ready, render, withCluster } from './kube.js';
+import { install, KUBECTL, kubectl, NODE, ok, objects, pick, podOf, ready, render, waitFor, withCluster } from './kube.js';
 
 const test = gatedSuite('cluster: unblock, run for real', missingControlPlane());
 
@@ -145,6 +146,73 @@ needsCorpus(
       ].join('\n');
       captured('kops-pod-identity-webhook', 'unblock', session);
       captured('', 'unblock-kops', session);
+    });
+  },
+);
+
+needsCorpus(
+  test,
+  'Capsule 0.12.4 with its node webhook, cold start: the plan fails the node webhook open only; the kubelet gets through, ' +
+    'the tenant webhook still answers for itself, and the restore brings the webhooks back exactly',
+  ['capsule-0.12.4.yaml'],
+  async () => {
+    const stream = withCapsuleNodeWebhook(readFileSync(join(CORPUS, 'capsule-0.12.4.yaml'), 'utf8')).text;
+    await withCluster(async (c) => {
+      await ready(c);
+      ok(c, ['create', 'namespace', 'capsule-system']);
+      install(c, stream);
+      // The Deployment is in the dump, as on a real cluster: its pods never run (no node is Ready, no kubelet here).
+      ok(c, ['apply', '--server-side', '-f', '-'], { input: pick(stream, ['Deployment']) });
+      ok(c, ['create', '-f', '-'], { input: JSON.stringify(NODE) });
+      const kubelet = () => kubectl(c, ['label', 'node', 'node-1', '--overwrite', 'example.com/ready=true'], { kubelet: true });
+      const tenant = () =>
+        kubectl(c, [
+          'create',
+          'namespace',
+          'tenant-a',
+          '--as',
+          'alice',
+          '--as-group',
+          'projectcapsule.dev',
+          '--as-group',
+          'system:masters',
+        ]);
+      const blocked = kubelet();
+      assert.is.not(blocked.status, 0, 'the seed outage must happen first');
+      assert.match(blocked.stderr, 'failed calling webhook "nodes.projectcapsule.dev"');
+      const config = ['validatingwebhookconfiguration', 'capsule-validating-webhook-configuration'];
+      const webhooks = () => JSON.stringify(JSON.parse(ok(c, ['get', ...config, '-o', 'json'])).webhooks);
+      const original = webhooks();
+      const { script, restore } = unblock(c, ['--all']);
+      const run = sh(c, script);
+      assert.is(run.status, 0, run.out);
+      // The API server reads webhook configurations through an informer: the patch takes effect a moment later.
+      let last = '';
+      await waitFor(
+        `the kubelet's update to be admitted after:\n${readFileSync(script, 'utf8')}`,
+        () => {
+          const r = kubelet();
+          last = r.stderr;
+          return r.status === 0 ? true : undefined;
+        },
+        10_000,
+      ).catch((e: Error) => assert.unreachable(`${e.message}\nlast: ${last}`));
+      // Only the node webhook was changed: a tenant's namespace still goes to Capsule, which is still down.
+      const other = tenant();
+      assert.is.not(other.status, 0, 'the namespace webhook must be left failing closed');
+      assert.match(other.stderr, 'failed calling webhook "namespaces.tenants.projectcapsule.dev"');
+      const changed = (JSON.parse(webhooks()) as Array<{ name: string; failurePolicy: string }>).filter(
+        (w, i) => w.failurePolicy !== (JSON.parse(original) as Array<{ failurePolicy: string }>)[i].failurePolicy,
+      );
+      assert.equal(
+        changed.map((w) => [w.name, w.failurePolicy]),
+        [['nodes.projectcapsule.dev', 'Ignore']],
+      );
+      const undo = sh(c, restore);
+      assert.is(undo.status, 0, undo.out);
+      assert.is(webhooks(), original, 'the restore brings the webhooks back as they were, byte for byte in kubectl get -o json');
+      const again = kubelet();
+      assert.is.not(again.status, 0, 'restored, the node webhook fails closed again while Capsule is down');
     });
   },
 );

@@ -294,6 +294,45 @@ needsCorpus(test, 'Capsule with its node webhook: a cold start must fail the nod
   );
 });
 
+needsCorpus(
+  test,
+  'Capsule with its node webhook, a dump without its Deployment: the node webhook still fails open, the rest is a note',
+  ['capsule-0.12.4.yaml'],
+  () => {
+    const input = join(dir, 'capsule-no-deployment.yaml');
+    const stream = withCapsuleNodeWebhook(readFileSync(corpus('capsule-0.12.4.yaml'), 'utf8')).text;
+    const docs = stream.split(/^---\n/m).filter((d) => !/^kind: Deployment$/m.test(d));
+    assert.is(docs.length, stream.split(/^---\n/m).length - 1, 'the fixture has one Deployment');
+    writeFileSync(input, docs.join('---\n'));
+    const r = cli(['unblock', '--all', '--restore', join(dir, 'capsule-nd-restore.sh'), input]);
+    assert.is(r.status, 0, r.stderr);
+    const note =
+      'the input holds no workload Service capsule-system/capsule-webhook-service selects, so the start of the backend ' +
+      'of Fail webhooks pod.defaults.projectcapsule.dev, storage.defaults.projectcapsule.dev and 19 more is not planned: ' +
+      'add its Deployment to the dump';
+    assert.is(r.stderr, `webhook-guard unblock: ${note}\n`);
+    assert.fixture(
+      r.stdout.split('\n').slice(4, 12).join('\n'),
+      [
+        'set -eu',
+        `# note: ${note}`,
+        '',
+        '# validatingwebhookconfiguration/capsule-validating-webhook-configuration webhooks[16] nodes.projectcapsule.dev ' +
+          '(validating, failurePolicy Fail)',
+        '#   it keeps kubelets from reporting their nodes Ready while its backend is down, and no pod runs on a NotReady ' +
+          "node, its own backend's included (the input holds no workload Service capsule-system/capsule-webhook-service " +
+          'selects); cold start: every backend is down.',
+        '#   Until it is restored, what it validates passes unvalidated.',
+        "kubectl patch validatingwebhookconfiguration/capsule-validating-webhook-configuration --type=json -p '" +
+          '[{"op":"test","path":"/webhooks/16/name","value":"nodes.projectcapsule.dev"},' +
+          '{"op":"test","path":"/webhooks/16/failurePolicy","value":"Fail"},' +
+          `{"op":"replace","path":"/webhooks/16/failurePolicy","value":"Ignore"}]'`,
+        '',
+      ].join('\n'),
+    );
+  },
+);
+
 // patches lists each `kubectl patch` with the webhook named in the comment block above it.
 function patches(script: string): Array<{ header: string; resource: string; index: number; name: string }> {
   const out: Array<{ header: string; resource: string; index: number; name: string }> = [];
