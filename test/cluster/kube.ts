@@ -25,6 +25,8 @@ export function kubectl(cluster: Cluster, args: string[], opts: { input?: string
     maxBuffer: 256 << 20,
     env: { PATH: process.env.PATH, HOME: cluster.dir, KUBECONFIG: opts.kubelet ? cluster.kubeletKubeconfig : cluster.kubeconfig },
   });
+  // Run directly (not through npm test), the suite may not have the extracted kubectl yet: say so, not "null".
+  if (r.error) throw new Error(`${KUBECTL}: ${r.error.message}; npm run setup-hosts extracts it`);
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
