@@ -1,7 +1,7 @@
 // The `check` subcommand: read manifest streams, change nothing, report findings; the exit code says whether any reach --fail-on.
 import minimist from 'minimist';
 import { ExitCode, failureText, UsageError } from '../errors.js';
-import { readInputs } from './inputs.js';
+import { DUMP, indent, readInputs } from './inputs.js';
 import { FLAGS, suggest } from './flags.js';
 import type { IO } from './io.js';
 import { version } from '../package.js';
@@ -18,13 +18,12 @@ const NO_WEBHOOKS = 'no-webhooks';
 export function checkUsage(): string {
   return `Usage: webhook-guard check [options] [FILE…|-]
 
-Reads one or more manifest streams (rendered releases, or a live-cluster dump such as
-  kubectl get mutatingwebhookconfigurations,validatingwebhookconfigurations,namespaces,services,\\
-    deployments,statefulsets,daemonsets,poddisruptionbudgets,horizontalpodautoscalers -A -o yaml)
-as one cluster, simulates admission, and reports what can deadlock or take the cluster down.
-It changes nothing. With no FILE, or with -, it reads stdin. A resource annotated
-webhook-guard.dev/ignore: "rule-a,rule-b: why" (or webhook-guard.dev/ignore.rule-a: "why") suppresses those
-rules' findings about it; suppressed findings are counted in the summary and marked in json, sarif and junit.
+Reads one or more manifest streams (rendered releases, or a live-cluster dump: see below) as one cluster,
+simulates admission, and reports what can deadlock or take the cluster down. It changes nothing. With no FILE,
+or with -, it reads stdin. A resource annotated webhook-guard.dev/ignore: "rule-a,rule-b: why" (or
+webhook-guard.dev/ignore.rule-a: "why") suppresses those rules' findings about it; suppressed findings are
+counted in the summary and marked in json, sarif and junit. A live-cluster dump (unblock reads the same):
+${indent(DUMP)}
 
 Options:
   -o, --format text|compact|json|sarif|junit|mermaid|dot

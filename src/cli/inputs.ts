@@ -5,6 +5,20 @@ import type { Input } from '../model/model.js';
 import { decodeInput } from '../yaml/stream.js';
 import type { IO } from './io.js';
 
+/**
+ * DUMP is the command that dumps what check and unblock need of a live cluster. Copied from a help text, its lines
+ * come indented: a backslash continuation inside the comma list would then split it (kubectl refuses two type
+ * lists), so each line stands alone. No Secrets: they hold keys, and no rule needs their data.
+ */
+export const DUMP = [
+  'W=mutatingwebhookconfigurations,validatingwebhookconfigurations',
+  'R=namespaces,services,endpointslices,networkpolicies,poddisruptionbudgets,horizontalpodautoscalers',
+  'kubectl get "$W,$R,deployments,statefulsets,daemonsets,replicasets,pods" -A -o yaml > dump.yaml',
+].join('\n');
+
+/** indent indents each line of a command by two spaces, for a help text. */
+export const indent = (text: string): string => text.replace(/^/gm, '  ');
+
 /** readInputs reads each file (or stdin for `-`, and when none is named); errors name `command` and the file. */
 export async function readInputs(names: string[], io: IO, command: string): Promise<Input[]> {
   const files = names.length ? names : ['-'];

@@ -11,13 +11,8 @@ import { yaml } from '../yaml/load.js';
 import { coldStart, forError, forRequest, parseError, type Plan } from '../unblock/plan.js';
 import { render } from '../unblock/script.js';
 import { FLAGS, suggest } from './flags.js';
-import { readInputs } from './inputs.js';
+import { DUMP, indent, readInputs } from './inputs.js';
 import type { IO } from './io.js';
-
-/** DUMP is the command that gives unblock (and check) what it needs of a live cluster. */
-export const DUMP =
-  'kubectl get mutatingwebhookconfigurations,validatingwebhookconfigurations,namespaces,services,endpointslices,\\\n' +
-  '    deployments,statefulsets,daemonsets,replicasets,pods -A -o yaml > dump.yaml';
 
 /** unblockUsage is `webhook-guard unblock --help`. */
 export function unblockUsage(): string {
@@ -28,7 +23,7 @@ request through with the fewest changes: for each webhook that holds it up, a ku
 failurePolicy: Ignore on that webhook only (guarded by tests of its name and current policy), or the namespace
 label the webhook's own selector exempts. The undo goes to the --restore file. Nothing is run: read the script,
 then run it. Input: a live-cluster dump, e.g.
-  ${DUMP}
+${indent(DUMP)}
 
 Options:
   --error MESSAGE        the error as the API server gave it (failed calling webhook "…": …)

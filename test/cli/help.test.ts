@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FLAGS } from '../../src/cli/flags.js';
+import { DUMP } from '../../src/cli/inputs.js';
 import { cli, ROOT } from '../support/helpers.js';
 
 const test = suite('cli: --help and the README');
@@ -32,6 +33,16 @@ for (const [command, args] of [
       'missing from the README',
     );
   });
+
+// The dump command is one text: both --help outputs and the README show it as written (the cluster tests run it).
+test('the live-cluster dump: check --help, unblock --help and the README give the one command, line by line', () => {
+  for (const command of ['check', 'unblock']) {
+    const help = cli([command, '--help']);
+    assert.ok(help.stdout.includes(DUMP.replace(/^/gm, '  ')), `${command} --help lacks the dump command`);
+  }
+  assert.is(readme.split(DUMP).length - 1, 2, 'the README shows the dump command in check and in unblock');
+  assert.not.match(DUMP, /\\\n/, 'no backslash continuation: pasted indented, it would split the type list');
+});
 
 test('sarif with --stdin-name: stdin gets a path a code-scanning upload accepts', () => {
   const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kyverno, namespace: kyverno}\ndata:\n  webhooks: "{}"\n';

@@ -1,9 +1,10 @@
 // What the cluster tests do to a real API server: kubectl calls, documents picked from a render, a test CA injected.
 import { spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { sniffKind, splitStream } from '../../src/yaml/stream.js';
 import { readFileSync } from 'node:fs';
+import { DUMP } from '../../src/cli/inputs.js';
 import { cli, CORPUS, ROOT } from '../support/helpers.js';
 import { startCluster, type Cluster } from './harness.js';
 
@@ -28,6 +29,20 @@ export function kubectl(cluster: Cluster, args: string[], opts: { input?: string
   // Run directly (not through npm test), the suite may not have the extracted kubectl yet: say so, not "null".
   if (r.error) throw new Error(`${KUBECTL}: ${r.error.message}; npm run setup-hosts extracts it`);
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * dump runs the dump command the help texts and the README give users, as they would paste it into a shell (kubectl
+ * on PATH, the admin's kubeconfig), in the cluster's directory; it returns the dump file.
+ */
+export function dump(c: Cluster): string {
+  const r = spawnSync('sh', ['-c', DUMP], {
+    cwd: c.dir,
+    encoding: 'utf8',
+    env: { PATH: `${dirname(KUBECTL)}:${process.env.PATH}`, HOME: c.dir, KUBECONFIG: c.kubeconfig },
+  });
+  if (r.status !== 0) throw new Error(`the dump command exited ${r.status}: ${r.stderr}`);
+  return join(c.dir, 'dump.yaml');
 }
 
 /** ok runs kubectl and throws with its stderr unless it succeeds. */

@@ -8,19 +8,9 @@ import { withCapsuleNodeWebhook } from '../support/fixtures.js';
 import { cli, CORPUS, gatedSuite, needsCorpus } from '../support/helpers.js';
 import { captured } from './captured.js';
 import { missingControlPlane, type Cluster } from './harness.js';
-import { install, KUBECTL, kubectl, NODE, ok, objects, pick, podOf, ready, render, waitFor, withCluster } from './kube.js';
+import { dump, install, KUBECTL, kubectl, NODE, ok, objects, pick, podOf, ready, render, waitFor, withCluster } from './kube.js';
 
 const test = gatedSuite('cluster: unblock, run for real', missingControlPlane());
-
-// DUMP is what the README tells users to dump (src/cli/unblock.ts).
-const DUMP = [
-  'get',
-  'mutatingwebhookconfigurations,validatingwebhookconfigurations,namespaces,services,endpointslices,' +
-    'deployments,statefulsets,daemonsets,replicasets,pods',
-  '-A',
-  '-o',
-  'yaml',
-];
 
 /** sh runs a script the way a person would: kubectl on PATH, the admin's kubeconfig. */
 function sh(c: Cluster, file: string): { status: number; out: string } {
@@ -33,10 +23,8 @@ function sh(c: Cluster, file: string): { status: number; out: string } {
 
 /** unblock runs webhook-guard unblock over a dump of the cluster and writes its script next to the restore file. */
 function unblock(c: Cluster, args: string[]): { script: string; restore: string; stdout: string } {
-  const dump = join(c.dir, 'dump.yaml');
-  writeFileSync(dump, ok(c, DUMP));
   const restore = join(c.dir, 'restore.sh');
-  const r = cli(['unblock', ...args, '--restore', restore, dump]);
+  const r = cli(['unblock', ...args, '--restore', restore, dump(c)]);
   assert.is(r.status, 0, r.stderr);
   const script = join(c.dir, 'unblock.sh');
   writeFileSync(script, r.stdout);
