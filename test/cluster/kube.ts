@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { sniffKind, splitStream } from '../../src/yaml/stream.js';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { DUMP } from '../../src/cli/inputs.js';
 import { cli, CORPUS, ROOT } from '../support/helpers.js';
 import { startCluster, type Cluster } from './harness.js';
@@ -43,6 +43,28 @@ export function dump(c: Cluster): string {
   });
   if (r.status !== 0) throw new Error(`the dump command exited ${r.status}: ${r.stderr}`);
   return join(c.dir, 'dump.yaml');
+}
+
+/** sh runs a script the way a person would: kubectl on PATH, the admin's kubeconfig. */
+export function sh(c: Cluster, file: string): { status: number; out: string } {
+  const r = spawnSync('sh', [file], {
+    encoding: 'utf8',
+    env: { PATH: `${dirname(KUBECTL)}:${process.env.PATH}`, HOME: c.dir, KUBECONFIG: c.kubeconfig },
+  });
+  return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
+/**
+ * unblock runs webhook-guard unblock over a fresh dump of the cluster; its script goes to `name`.sh and its undo to
+ * `name`-restore.sh in the cluster's directory.
+ */
+export function unblock(c: Cluster, args: string[], name = 'unblock'): { script: string; restore: string; stdout: string } {
+  const restore = join(c.dir, name === 'unblock' ? 'restore.sh' : `${name}-restore.sh`);
+  const r = cli(['unblock', ...args, '--restore', restore, dump(c)]);
+  if (r.status !== 0) throw new Error(`webhook-guard unblock ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  const script = join(c.dir, `${name}.sh`);
+  writeFileSync(script, r.stdout);
+  return { script, restore, stdout: r.stdout };
 }
 
 /** ok runs kubectl and throws with its stderr unless it succeeds. */

@@ -1,35 +1,15 @@
 // `unblock` on a real API server: the seed outage happens, the printed script runs for real and lets the request
 // through, and the restore script brings the webhook configuration back exactly.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { withCapsuleNodeWebhook } from '../support/fixtures.js';
-import { cli, CORPUS, gatedSuite, needsCorpus } from '../support/helpers.js';
+import { CORPUS, gatedSuite, needsCorpus } from '../support/helpers.js';
 import { captured } from './captured.js';
-import { missingControlPlane, type Cluster } from './harness.js';
-import { dump, install, KUBECTL, kubectl, NODE, ok, objects, pick, podOf, ready, render, waitFor, withCluster } from './kube.js';
+import { missingControlPlane } from './harness.js';
+import { install, kubectl, NODE, ok, objects, pick, podOf, ready, render, sh, unblock, waitFor, withCluster } from './kube.js';
 
 const test = gatedSuite('cluster: unblock, run for real', missingControlPlane());
-
-/** sh runs a script the way a person would: kubectl on PATH, the admin's kubeconfig. */
-function sh(c: Cluster, file: string): { status: number; out: string } {
-  const r = spawnSync('sh', [file], {
-    encoding: 'utf8',
-    env: { PATH: `${dirname(KUBECTL)}:${process.env.PATH}`, HOME: c.dir, KUBECONFIG: c.kubeconfig },
-  });
-  return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
-}
-
-/** unblock runs webhook-guard unblock over a dump of the cluster and writes its script next to the restore file. */
-function unblock(c: Cluster, args: string[]): { script: string; restore: string; stdout: string } {
-  const restore = join(c.dir, 'restore.sh');
-  const r = cli(['unblock', ...args, '--restore', restore, dump(c)]);
-  assert.is(r.status, 0, r.stderr);
-  const script = join(c.dir, 'unblock.sh');
-  writeFileSync(script, r.stdout);
-  return { script, restore, stdout: r.stdout };
-}
 
 needsCorpus(
   test,

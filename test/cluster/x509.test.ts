@@ -13,6 +13,8 @@ import {
   ready,
   render,
   runPod,
+  sh,
+  unblock,
   waitFor,
   withCluster,
 } from './kube.js';
@@ -33,7 +35,7 @@ const LEADER_WORKER_SETS = 20;
 const PORT = 9443;
 
 /** leaderWorkerSet is a minimal valid LeaderWorkerSet. */
-function leaderWorkerSet(i: number): Record<string, unknown> {
+function leaderWorkerSet(i: number | string): Record<string, unknown> {
   return {
     apiVersion: 'leaderworkerset.x-k8s.io/v1',
     kind: 'LeaderWorkerSet',
@@ -124,6 +126,7 @@ needsCorpus(
             assert.equal(lwsEndpoints, [...net.ips].sort(), "LWS's Service selects Kueue's pod too");
             assert.ok(failures.length > 0, 'with the input some LeaderWorkerSets must reach the wrong server');
             assert.match(failures[0], /x509: certificate is valid for kueue-webhook-service/);
+            await breakGlass(c, [...failures].sort()[0]);
           } else {
             assert.equal(lwsEndpoints, [net.ips[1]], "LWS's Service selects only LWS's pod");
             assert.equal(failures, []);
@@ -137,6 +140,59 @@ needsCorpus(
     captured('kueue-lws-shared-namespace', 'kueue-0.11.4-lws-0.6.1', session.join('\n'));
   },
 );
+
+/**
+ * breakGlass does what a person would with unblock: paste the error, run the script, create again, paste the next
+ * error (LWS's other webhook), until every LeaderWorkerSet goes in; then restore, and the LWS webhook configurations
+ * are back as they were in kubectl get -o json.
+ */
+async function breakGlass(c: Cluster, first: string): Promise<void> {
+  const configs = [
+    ['mutatingwebhookconfiguration', 'lws-mutating-webhook-configuration'],
+    ['validatingwebhookconfiguration', 'lws-validating-webhook-configuration'],
+  ];
+  const webhooks = () => configs.map((k) => JSON.stringify(JSON.parse(ok(c, ['get', ...k, '-o', 'json'])).webhooks));
+  const original = webhooks();
+  const named = (error: string) => [...error.matchAll(/failed calling webhook "([^"]+)"/g)].map((m) => m[1]);
+  const unblocked = new Set<string>();
+  const restores: string[] = [];
+  let error = first;
+  let attempt = 0;
+  // The API server reads webhook configurations through an informer: a patch takes effect a moment later, so an
+  // error from a webhook already failed open is a retry, not a new round (bounded by waitFor's deadline).
+  await waitFor(
+    'every LeaderWorkerSet to go in after unblock',
+    () => {
+      if (error && !named(error).every((n) => unblocked.has(n))) {
+        assert.ok(restores.length < 4, `more rounds than LWS has webhooks: ${error}`);
+        const { script, restore, stdout } = unblock(c, ['--error', error], `unblock-${restores.length}`);
+        // The script changes only the webhooks the error names.
+        const patched = [...stdout.matchAll(/"path":"\/webhooks\/\d+\/name","value":"([^"]+)"/g)].map((m) => m[1]);
+        assert.equal([...new Set(patched)].sort(), [...new Set(named(error))].sort(), stdout);
+        const run = sh(c, script);
+        assert.is(run.status, 0, run.out);
+        named(error).forEach((n) => unblocked.add(n));
+        restores.push(restore);
+      }
+      error = '';
+      for (let i = 0; i < LEADER_WORKER_SETS && !error; i++) {
+        const r = kubectl(c, ['create', '-f', '-', '-o', 'name'], { input: JSON.stringify(leaderWorkerSet(`u${attempt}-${i}`)) });
+        if (r.status !== 0) error = r.stderr.trim();
+      }
+      attempt++;
+      return error ? undefined : true;
+    },
+    60_000,
+  );
+  console.log(`    unblock: ${restores.length} round(s), failed open ${[...unblocked].join(', ')}; restored`);
+  assert.ok(restores.length > 0 && restores.length <= 4, `${restores.length} rounds`);
+  assert.is.not(webhooks().join(), original.join(), 'the scripts changed the webhooks');
+  for (const restore of restores.reverse()) {
+    const undo = sh(c, restore);
+    assert.is(undo.status, 0, undo.out);
+  }
+  assert.equal(webhooks(), original, 'the restores bring the LWS webhooks back as they were in kubectl get -o json');
+}
 
 /** pickServices is a release's Services and ServiceAccounts, and its CRDs, which the backends' pods need first. */
 function pickServices(stream: string): string {
