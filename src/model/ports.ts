@@ -46,3 +46,16 @@ export function servesPort(service: Resource, port: number, spec: Obj | undefine
   if (isNamedPort(target)) return declared.some((p) => p.name === target) ? 'yes' : 'no';
   return declared.some((p) => p.containerPort === Number(target)) ? 'yes' : 'unknown';
 }
+
+/**
+ * targetPort is the pod port a Service port's traffic arrives at, as a NetworkPolicy rule names it: the container
+ * port a named targetPort stands for when a container declares it (else the name, which a policy accepts too),
+ * the number otherwise; undefined when the Service has no such port.
+ */
+export function targetPort(service: Resource, port: number, spec: Obj | undefined): number | string | undefined {
+  const sp = servicePort(service, port);
+  if (!sp) return undefined;
+  const target = sp.targetPort ?? sp.port;
+  if (!isNamedPort(target)) return Number(target);
+  return containerPorts(spec).find((p) => p.name === target)?.containerPort ?? target;
+}

@@ -194,5 +194,74 @@ needsCorpus(sarif, 'validates against the SARIF 2.1.0 JSON schema, with location
   );
 });
 
+// A common namespace-isolation policy (admit the namespace's own pods only) beside a real release: the API server is
+// not a pod, so the webhook's calls are dropped; the fix names the pod port the rule must open (targetPort 9876).
+needsCorpus(
+  acceptance,
+  'kruise-1.5.2-default with an isolation NetworkPolicy: network-policy, with the ipBlock rule on port 9876',
+  ['kruise-1.5.2-default.yaml'],
+  () => {
+    const isolation = [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: {name: same-namespace-only, namespace: kruise-system}',
+      'spec:',
+      '  podSelector: {}',
+      '  policyTypes: [Ingress]',
+      '  ingress: [{from: [{podSelector: {}}]}]',
+      '',
+    ].join('\n');
+    const r = checkInputs([read('kruise-1.5.2-default.yaml'), { source: 'policy.yaml', text: isolation }]);
+    const found = has(r, 'network-policy', 'warning');
+    assert.equal(
+      found.map((f) => [f.location.source, f.message, f.fix]),
+      [
+        [
+          'policy.yaml',
+          'NetworkPolicy kruise-system/same-namespace-only selects the pods of Deployment ' +
+            'kruise-system/kruise-controller-manager, which serve mpod.kb.io, madvancedcronjob.kb.io and 32 more ' +
+            "(failurePolicy Fail), and admits only traffic from pod and namespace selectors: the API server's webhook " +
+            'calls do not come from a pod and are dropped on most CNIs.',
+          'Add an ingress rule for the control plane to NetworkPolicy kruise-system/same-namespace-only: ' +
+            '`- {from: [{ipBlock: {cidr: <control-plane CIDR>}}], ports: [{port: 9876, protocol: TCP}]}` ' +
+            "(the CIDR of the API servers' addresses; on managed clusters, the one the provider documents for its " +
+            'control plane).',
+        ],
+      ],
+    );
+  },
+);
+
+// The seeds' other remedies found on the real renders: Capsule's one replica without memory bounds (it was
+// OOM-killed), and Kueue's serving Secret reached through LWS's Service.
+needsCorpus(
+  acceptance,
+  "capsule-0.12.4: backend-resources; kueue-0.11.4 + lws-0.6.1: one serving Secret behind two releases' Services",
+  ['capsule-0.12.4.yaml', 'kueue-0.11.4.yaml', 'lws-0.6.1-in-kueue-system.yaml'],
+  () => {
+    assert.equal(
+      has(check('capsule-0.12.4.yaml'), 'backend-resources').map((f) => `${f.severity} ${f.message}`),
+      [
+        'warning Deployment capsule-system/capsule-controller-manager serves mutating webhook ' +
+          'pod.defaults.projectcapsule.dev (failurePolicy Fail), mutating webhook storage.defaults.projectcapsule.dev ' +
+          '(failurePolicy Fail) and 22 more: container manager has no memory request or limit.',
+      ],
+    );
+    assert.equal(
+      has(check('kueue-0.11.4.yaml', 'lws-0.6.1-in-kueue-system.yaml'), 'certificate-names').map(
+        (f) => `${f.severity} ${f.location.source}:${f.location.line} ${f.message}`,
+      ),
+      [
+        'warning kueue-0.11.4.yaml:13042 Secret kueue-system/kueue-webhook-server-cert is mounted by the backends of ' +
+          'Services kueue-system/kueue-webhook-service and kueue-system/lws-webhook-service (Deployment ' +
+          'kueue-system/kueue-controller-manager): one serving certificate for two webhook Services, so calls to one ' +
+          'are answered with a certificate made for the other unless it names both (kueue-system/kueue-webhook-service ' +
+          'first).',
+      ],
+    );
+    assert.equal(has(check('kueue-0.11.4.yaml'), 'certificate-names'), [], 'Kueue alone: its Secret serves one Service');
+  },
+);
+
 acceptance.run();
 sarif.run();

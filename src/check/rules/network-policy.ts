@@ -1,5 +1,6 @@
 // network-policy: a NetworkPolicy admits only pod traffic to a Fail webhook's backend, which blocks the API server.
 import { podLabels, isObj } from '../../model/types.js';
+import { podSpecOf, targetPort } from '../../model/ports.js';
 import { selectorMatches, type LabelSelector } from '../../model/selectors.js';
 import { failBackends } from '../backends.js';
 import { listOf } from '../describe.js';
@@ -32,7 +33,21 @@ export const networkPolicy = {
           (r) => !Array.isArray(r.from) || !r.from.length || r.from.some((f: unknown) => isObj(f) && isObj(f.ipBlock)),
         );
         if (open) continue;
-        const port = webhooks[0].service?.port;
+        // The policy sees the pod's port (after the Service's translation): name it as the rule must.
+        const ports = [
+          ...new Set(
+            webhooks.flatMap((w) => {
+              const ref = w.service;
+              const svc =
+                ref && model.ofKind('Service').find((r) => model.namespaceOf(r) === ref.namespace && r.name === ref.name);
+              const target = svc && ref ? targetPort(svc, ref.port, podSpecOf(src.resource)) : undefined;
+              return target === undefined ? [] : [target];
+            }),
+          ),
+        ];
+        const portList = ports.length
+          ? ports.map((p) => `{port: ${p}, protocol: TCP}`).join(', ')
+          : "{port: <the Service's targetPort>, protocol: TCP}";
         out.push({
           id: 'network-policy',
           severity: 'warning',
@@ -51,9 +66,9 @@ export const networkPolicy = {
             'dropped, a Fail webhook rejects every request it intercepts.',
           docs: [DOCS.availability],
           fix:
-            'Add an ingress rule for the control plane: `- from: [{ipBlock: {cidr: <control-plane CIDR>}}]` with ' +
-            `\`ports: [{port: <the Service's targetPort${port ? ` for port ${port}` : ''}>, protocol: TCP}]\` ` +
-            '(on managed clusters, the CIDR the provider documents for its API servers).',
+            `Add an ingress rule for the control plane to NetworkPolicy ${src.namespace}/${np.name}: ` +
+            `\`- {from: [{ipBlock: {cidr: <control-plane CIDR>}}], ports: [${portList}]}\` (the CIDR of the API ` +
+            "servers' addresses; on managed clusters, the one the provider documents for its control plane).",
         });
       }
     }
