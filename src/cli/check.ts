@@ -2,7 +2,7 @@
 import minimist from 'minimist';
 import { ExitCode, failureText, UsageError } from '../errors.js';
 import { DUMP, indent, readInputs } from './inputs.js';
-import { FLAGS, suggest } from './flags.js';
+import { FLAGS, single, suggest } from './flags.js';
 import type { IO } from './io.js';
 import { version } from '../package.js';
 import { atLeast, type Severity } from '../check/types.js';
@@ -59,19 +59,12 @@ export async function checkMain(argv: string[], io: IO): Promise<number> {
         return true;
       },
     });
-    const value = (name: string): string | undefined => {
-      const v = args[name];
-      if (v === undefined) return undefined;
-      if (Array.isArray(v)) throw new UsageError(`check: --${name} given more than once`);
-      if (v === '') throw new UsageError(`check: --${name} needs a value`);
-      return String(v);
-    };
     const values = {
       help: args.help === true,
-      format: value('format'),
-      'fail-on': value('fail-on'),
-      namespace: value('namespace'),
-      config: value('config'),
+      format: single(args, 'format', 'check'),
+      'fail-on': single(args, 'fail-on', 'check'),
+      namespace: single(args, 'namespace', 'check'),
+      config: single(args, 'config', 'check'),
     };
     // --include/--exclude: repeatable, comma-separated rule ids; checked against the rules that exist.
     const rules = (name: string): string[] | undefined => {
@@ -116,7 +109,7 @@ export async function checkMain(argv: string[], io: IO): Promise<number> {
       include ??= spec?.check?.include;
       exclude ??= spec?.check?.exclude;
     }
-    const stdinName = value('stdin-name');
+    const stdinName = single(args, 'stdin-name', 'check');
     // A name for stdin, so reports (SARIF above all: code scanning wants a path in the repository) point at a file.
     const inputs = (await readInputs(positionals, io, 'check')).map((i) =>
       i.source === '-' && stdinName !== undefined ? { ...i, source: stdinName } : i,

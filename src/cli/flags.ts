@@ -1,4 +1,19 @@
-// What every subcommand's flag parsing shares: the flags themselves, and the closest known flag for a typo.
+// What every subcommand's flag parsing shares: the flags themselves, one-value reading, and the closest known flag for a typo.
+import type minimist from 'minimist';
+import { UsageError } from '../errors.js';
+
+/**
+ * single reads a flag that takes one value: undefined when absent, a UsageError (prefixed with the subcommand, as
+ * `check: `) when given twice or empty.
+ */
+export function single(args: minimist.ParsedArgs, name: string, command = ''): string | undefined {
+  const v = args[name];
+  if (v === undefined) return undefined;
+  const who = command ? `${command}: ` : '';
+  if (Array.isArray(v)) throw new UsageError(`${who}--${name} given more than once`);
+  if (v === '') throw new UsageError(`${who}--${name} needs a value`);
+  return String(v);
+}
 
 /** suggest names the known flag closest to an unknown one (`--confg` → `; did you mean --config?`), if one is close. */
 export function suggest(arg: string, known: readonly string[], prefix = '--'): string {

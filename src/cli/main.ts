@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import minimist from 'minimist';
-import { FLAGS, suggest } from './flags.js';
+import { FLAGS, single, suggest } from './flags.js';
 import { ExitCode, failureText, InputError, UsageError } from '../errors.js';
 import { minorVersion, readConfigFile, resolveConfig, validateConfig, type Config, type Overrides } from '../pipeline/config.js';
 import { TRANSFORMS, TRANSFORM_NAMES } from '../pipeline/registry.js';
@@ -83,14 +83,6 @@ interface Flags {
 function list(value: unknown): string[] {
   if (value === undefined) return [];
   return (Array.isArray(value) ? value : [value]).map(String);
-}
-
-function single(args: minimist.ParsedArgs, name: string): string | undefined {
-  const v = args[name];
-  if (v === undefined) return undefined;
-  if (Array.isArray(v)) throw new UsageError(`--${name} given more than once`);
-  if (v === '') throw new UsageError(`--${name} needs a value`);
-  return String(v);
 }
 
 /** parseFlags turns argv into flags. Throws UsageError on unknown flags, stray arguments and bad values. */

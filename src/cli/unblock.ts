@@ -10,7 +10,7 @@ import { isObj, labelsOf, type Obj } from '../model/types.js';
 import { yaml } from '../yaml/load.js';
 import { coldStart, forError, forRequest, parseError, type Plan } from '../unblock/plan.js';
 import { render } from '../unblock/script.js';
-import { FLAGS, suggest } from './flags.js';
+import { FLAGS, single, suggest } from './flags.js';
 import { DUMP, indent, readInputs } from './inputs.js';
 import type { IO } from './io.js';
 
@@ -118,14 +118,6 @@ const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE'] as const;
 const UNBLOCK_STRING = [...FLAGS.unblock.string];
 const UNBLOCK_BOOLEAN = [...FLAGS.unblock.boolean];
 
-function single(args: minimist.ParsedArgs, name: string): string | undefined {
-  const v = args[name];
-  if (v === undefined) return undefined;
-  if (Array.isArray(v)) throw new UsageError(`unblock: --${name} given more than once`);
-  if (v === '') throw new UsageError(`unblock: --${name} needs a value`);
-  return String(v);
-}
-
 /** unblockMain runs `webhook-guard unblock` with the arguments after `unblock`. */
 export async function unblockMain(argv: string[], io: IO): Promise<number> {
   try {
@@ -145,12 +137,12 @@ export async function unblockMain(argv: string[], io: IO): Promise<number> {
       io.stdout(unblockUsage());
       return ExitCode.OK;
     }
-    const error = single(args, 'error');
-    const target = single(args, 'for');
+    const error = single(args, 'error', 'unblock');
+    const target = single(args, 'for', 'unblock');
     const modes = [error !== undefined, target !== undefined, args.all === true].filter(Boolean).length;
     if (modes !== 1) throw new UsageError('unblock: give exactly one of --error MESSAGE, --for OBJECT and --all');
-    const namespace = single(args, 'namespace');
-    const restoreFile = single(args, 'restore');
+    const namespace = single(args, 'namespace', 'unblock');
+    const restoreFile = single(args, 'restore', 'unblock');
     const inputs = await readInputs(args._.map(String), io, 'unblock');
     const model = Model.fromInputs(inputs, {
       namespace,
@@ -189,11 +181,11 @@ export async function unblockMain(argv: string[], io: IO): Promise<number> {
 // request builds the admission request for --for: from a manifest file, or KIND/NAMESPACE/NAME with what the dump
 // says of the object (a live Pod of that name, else the template of the workload whose pods are named after it).
 function request(model: Model, target: string, args: minimist.ParsedArgs): AdmissionRequest {
-  const operation = (single(args, 'operation') ?? 'CREATE').toUpperCase();
+  const operation = (single(args, 'operation', 'unblock') ?? 'CREATE').toUpperCase();
   if (!(OPERATIONS as readonly string[]).includes(operation))
     throw new UsageError(`unblock: --operation ${operation}: expected ${OPERATIONS.join(', ')}`);
   const groups = args['as-group'] === undefined ? [] : [args['as-group']].flat().map(String);
-  const user = single(args, 'as');
+  const user = single(args, 'as', 'unblock');
   const userInfo = user !== undefined || groups.length ? { username: user ?? '', groups } : undefined;
   let object: Obj;
   let kind: (typeof KINDS)[number] | undefined;

@@ -10,9 +10,8 @@ export function isHelmPlugin(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * teeToTerminal wraps a stderr writer so that its text also goes to /dev/tty, control characters escaped as on stderr. Without a
- * controlling
- * terminal (CI, Argo CD, Flux) opening /dev/tty fails and the writer is left as it was.
+ * teeToTerminal wraps a stderr writer so that its text also goes to /dev/tty, control characters escaped as on
+ * stderr. Without a controlling terminal (CI, Argo CD, Flux) opening /dev/tty fails and the writer is left as it was.
  */
 export function teeToTerminal(stderr: (text: string) => void, tty = '/dev/tty'): (text: string) => void {
   let fd: number | undefined;

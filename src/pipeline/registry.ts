@@ -9,10 +9,9 @@ import { webhookReplicas } from '../../transforms/webhook-replicas.js';
 import { dropWebhooks } from '../../transforms/drop-webhooks.js';
 import type { Transform } from '../transform.js';
 
-// What the user drops goes first, so no other transform hardens it. Namespaces are labelled next (their labels feed later
-// decisions), Service selectors are tightened
-// before backends are resolved, and replicas come last so they count the tightened backends. fail-open
-// judges what webhooks still intercept after the exclusions.
+// What the user drops goes first, so no other transform hardens it. Namespaces are labelled next (their labels feed
+// later decisions), Service selectors are tightened before backends are resolved, fail-open judges what webhooks
+// still intercept after the exclusions, and replicas come last so they count the tightened backends.
 /** TRANSFORMS lists every transform, in run order. */
 export const TRANSFORMS: Array<Transform<any>> = [
   dropWebhooks,
