@@ -1,5 +1,12 @@
 // What a webhook backend needs to start and keep serving, and whether a webhook's rules can block it: one list, one answer.
-import { webhookIntercepts, type AdmissionRequest, type Interception, type Labels, type WebhookEntry } from './selectors.js';
+import {
+  entryRulesMatch,
+  webhookIntercepts,
+  type AdmissionRequest,
+  type Interception,
+  type Labels,
+  type WebhookEntry,
+} from './selectors.js';
 
 /**
  * BackendNeed is one kind of request that the pods serving a webhook (or the control plane and its add-ons
@@ -201,12 +208,29 @@ export function blocksNeeds(entry: WebhookEntry, failurePolicy: 'Fail' | 'Ignore
   const unknown: string[] = [];
   let unknownReason = '';
   const reasons = new Set<string>();
+  // Without matchConditions only an object's labels can change the answer: a namespace's many pods with the same
+  // labels (a stream holding several releases) are asked about once.
+  const conditions = Array.isArray(entry.matchConditions) && entry.matchConditions.length > 0;
+  const pods = conditions ? subjects.pods : distinctLabels(subjects.pods);
   for (const need of BACKEND_NEEDS) {
     if (need.failOnly && failurePolicy !== 'Fail') continue;
     const objects =
-      need.resource === 'pods' && need.group === '' ? subjects.pods : subjects.labels.map((labels) => stub(need, ns, labels));
+      need.resource === 'pods' && need.group === '' ? pods : subjects.labels.map((labels) => stub(need, ns, labels));
     for (const sub of need.subresources) {
       for (const operation of need.operations) {
+        // Most needs are outside a webhook's rules: that is settled before any object is built.
+        const request = {
+          group: need.group,
+          version: 'v1',
+          resource: need.resource,
+          subresource: sub,
+          operation,
+          namespaced: true,
+        };
+        if (!entryRulesMatch(checked, request)) {
+          reasons.add('rules');
+          continue;
+        }
         let best: Interception | undefined;
         for (const object of objects) {
           const req: AdmissionRequest = {
@@ -231,6 +255,8 @@ export function blocksNeeds(entry: WebhookEntry, failurePolicy: 'Fail' | 'Ignore
           }
           if (v.verdict === 'unknown') best = v;
           else if (!best) best = v;
+          // Rules and the namespaceSelector read the request, not the object: every other object is answered alike.
+          if (v.verdict === 'no' && OBJECT_BLIND.has(v.reason ?? '')) break;
         }
         if (!best) continue;
         const name = needName(need, sub);
@@ -247,6 +273,21 @@ export function blocksNeeds(entry: WebhookEntry, failurePolicy: 'Fail' | 'Ignore
   // The most telling reason: a selector or condition that skipped a request the rules cover, else the rules.
   const reason = [...reasons].find((r) => r !== 'rules') ?? 'rules';
   return { verdict: 'no', needs: [], reason };
+}
+
+// The reasons for a `no` that no object of the same request can change.
+const OBJECT_BLIND = new Set(['rules', 'namespaceSelector']);
+
+// distinctLabels keeps the first object of each label set, in order.
+function distinctLabels(objects: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  const seen = new Set<string>();
+  return objects.filter((o) => {
+    const labels = (o.metadata as { labels?: unknown } | undefined)?.labels;
+    const key = JSON.stringify(labels ?? {});
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 // stub is an object of a need's kind carrying some labels: what objectSelector and conditions see.

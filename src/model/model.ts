@@ -69,6 +69,9 @@ export class Model {
   readonly conversions: Webhook[] = [];
   private readonly listKinds: Set<string>;
   private readonly crdScopes = new Map<string, boolean>();
+  // Resources by kind, and each one's place in stream order: transforms ask ofKind for every webhook they judge.
+  private readonly byKind = new Map<string, Resource[]>();
+  private readonly order = new Map<Resource, number>();
 
   /** read reads the segments (see readStream) and models them. */
   static read(segments: Segment[], options: ModelOptions = {}): Model {
@@ -132,7 +135,7 @@ export class Model {
       }
     }
     const meta = isObj(value.metadata) ? value.metadata : {};
-    this.resources.push({
+    this.addResource({
       doc,
       path,
       obj: value,
@@ -141,6 +144,14 @@ export class Model {
       name: String(meta.name ?? ''),
       namespace: meta.namespace == null ? undefined : String(meta.namespace),
     });
+  }
+
+  private addResource(r: Resource): void {
+    this.order.set(r, this.resources.length);
+    this.resources.push(r);
+    const same = this.byKind.get(r.kind);
+    if (same) same.push(r);
+    else this.byKind.set(r.kind, [r]);
   }
 
   /**
@@ -189,7 +200,9 @@ export class Model {
 
   /** ofKind lists resources of the given kinds, in stream order. */
   ofKind(...kinds: string[]): Resource[] {
-    return this.resources.filter((r) => kinds.includes(r.kind));
+    if (kinds.length === 1) return [...(this.byKind.get(kinds[0]) ?? [])];
+    const found = [...new Set(kinds)].flatMap((k) => this.byKind.get(k) ?? []);
+    return found.sort((a, b) => this.order.get(a)! - this.order.get(b)!);
   }
 
   /** namespaceOf is where a namespaced resource lives: its own namespace, or the release namespace. */
@@ -311,7 +324,7 @@ export class Model {
       name: obj.metadata?.name,
       namespace: obj.metadata?.namespace,
     };
-    this.resources.push(r);
+    this.addResource(r);
     return r;
   }
 }

@@ -295,6 +295,13 @@ const NEVER_ADMITTED = new Set([
   'admissionregistration.k8s.io/mutatingwebhookconfigurations',
 ]);
 
+/** entryRulesMatch is webhookIntercepts' first question: does any of the entry's rules cover the request. */
+export function entryRulesMatch(entry: WebhookEntry, req: Request): boolean {
+  const rules = Array.isArray(entry.rules) ? (entry.rules as Rule[]) : [];
+  const anyVersion = entry.matchPolicy !== 'Exact';
+  return rules.some((r) => r && typeof r === 'object' && ruleMatches(r, req, anyVersion));
+}
+
 /**
  * webhookIntercepts decides whether the apiserver calls a webhook for a request: rules (operations, groups,
  * resources and subresources, scope; versions only under matchPolicy Exact), then namespaceSelector
@@ -305,10 +312,7 @@ const NEVER_ADMITTED = new Set([
 export function webhookIntercepts(entry: WebhookEntry, req: AdmissionRequest): Interception {
   if (NEVER_ADMITTED.has(`${req.group}/${req.resource}`))
     return { verdict: 'no', reason: 'webhook configurations are never sent to webhooks' };
-  const rules = Array.isArray(entry.rules) ? (entry.rules as Rule[]) : [];
-  const anyVersion = entry.matchPolicy !== 'Exact';
-  if (!rules.some((r) => r && typeof r === 'object' && ruleMatches(r, req, anyVersion)))
-    return { verdict: 'no', reason: 'rules' };
+  if (!entryRulesMatch(entry, req)) return { verdict: 'no', reason: 'rules' };
   const isNamespace = req.group === '' && req.resource === 'namespaces' && req.subresource === undefined;
   if (isNamespace || req.namespaced) {
     const labels = isNamespace
