@@ -1,7 +1,8 @@
 // The admission dependency graph: webhook → Service → workload, "intercepts pods of" edges, and deadlock cycles.
 import { escapeControls } from '../text.js';
-import type { Webhook } from '../model/types.js';
+import type { Resource, Webhook } from '../model/types.js';
 import type { Admission, PodSource } from '../model/admission.js';
+import type { Finding, Severity } from './types.js';
 
 /** Intercept is one "intercepts pods of" edge: the webhook is called when the source creates pods. */
 export interface Intercept {
@@ -155,6 +156,8 @@ interface RenderNode {
   label: string;
   shape: 'webhook' | 'service' | 'workload' | 'missing';
   fail?: boolean;
+  /** The most severe finding about what the node stands for, which colours it. */
+  severity?: Severity;
 }
 
 interface RenderEdge {
@@ -169,7 +172,7 @@ interface RenderEdge {
 // layout collects the nodes and edges both renderers draw. Webhooks are collapsed per configuration and Service
 // (a chart's 30 webhooks on one Service are one node), their intercept edges name the webhooks they stand for, and the
 // cluster-critical targets (what kubelets send, kube-system) are drawn where a Fail webhook intercepts them.
-function layout(admission: Admission): { nodes: RenderNode[]; edges: RenderEdge[] } {
+function layout(admission: Admission, findings: readonly Finding[]): { nodes: RenderNode[]; edges: RenderEdge[] } {
   const g = graphOf(admission);
   const nodes = new Map<string, RenderNode>();
   const edges: RenderEdge[] = [];
@@ -267,15 +270,52 @@ function layout(admission: Admission): { nodes: RenderNode[]; edges: RenderEdge[
       i.verdict === 'unknown',
     );
   }
+  markFindings(nodes, findings, (r, path) => {
+    // A finding on a configuration marks the groups of the webhooks its path points into (all of them, without one).
+    const groups = [...members].filter(([, ws]) =>
+      ws.some((w) => w.owner.obj === r.obj && w.path.every((p, i) => path.length <= i || path[i] === p)),
+    );
+    const sources = admission.sources().filter((s) => s.resource === r || s.pods.includes(r));
+    return [...groups.map(([key]) => ids.get(key)), ids.get(r), ...sources.map((s) => ids.get(s))];
+  });
   return { nodes: [...nodes.values()], edges };
 }
+
+const SEVERITIES: Severity[] = ['error', 'warning', 'info'];
+
+// markFindings adds to each node the rules of the findings about what it stands for (`error: self-deadlock`), and
+// the most severe one, which colours it: on a real chart that is where to look first.
+function markFindings(
+  nodes: Map<string, RenderNode>,
+  findings: readonly Finding[],
+  nodesOf: (r: Resource, path: Array<string | number>) => Array<string | undefined>,
+): void {
+  const marks = new Map<string, Map<Severity, Set<string>>>();
+  for (const f of findings) {
+    for (const nid of new Set(nodesOf(f.resource, f.path))) {
+      if (nid === undefined || !nodes.has(nid)) continue;
+      const bySeverity = marks.get(nid) ?? new Map<Severity, Set<string>>();
+      marks.set(nid, bySeverity);
+      bySeverity.set(f.severity, (bySeverity.get(f.severity) ?? new Set()).add(f.id));
+    }
+  }
+  for (const [nid, bySeverity] of marks) {
+    const node = nodes.get(nid)!;
+    const present = SEVERITIES.filter((s) => bySeverity.has(s));
+    node.severity = present[0];
+    node.label += present.map((s) => `\n${s}: ${[...bySeverity.get(s)!].join(', ')}`).join('');
+  }
+}
+
+// Fill colours by severity (six-digit: Graphviz reads no other form).
+const FILL: Record<Severity, string> = { error: '#f6cccc', warning: '#fbe8b4', info: '#dde8f6' };
 
 // Labels come from the charts: control characters are escaped (as on stderr) before the format's own quoting.
 const quoteMermaid = (s: string) => escapeControls(s).replace(/"/g, '#quot;').replace(/\n/g, '<br/>');
 
-/** mermaid renders the graph as a Mermaid flowchart; deadlock edges are red and thick. */
-export function mermaid(admission: Admission): string {
-  const { nodes, edges } = layout(admission);
+/** mermaid renders the graph as a Mermaid flowchart; deadlock edges are red and thick, nodes with findings filled. */
+export function mermaid(admission: Admission, findings: readonly Finding[] = []): string {
+  const { nodes, edges } = layout(admission, findings);
   const lines = ['flowchart LR'];
   for (const n of nodes) {
     const label = `"${quoteMermaid(n.label)}"`;
@@ -302,14 +342,18 @@ export function mermaid(admission: Admission): string {
   const missing = nodes.filter((n) => n.shape === 'missing').map((n) => n.id);
   if (missing.length) lines.push(`  class ${missing.join(',')} missing`);
   if (red.length) lines.push(`  linkStyle ${red.join(',')} stroke:#dd0000,stroke-width:4px,color:#dd0000`);
+  for (const severity of SEVERITIES) {
+    const marked = nodes.filter((n) => n.severity === severity).map((n) => n.id);
+    if (marked.length) lines.push(`  classDef ${severity} fill:${FILL[severity]}`, `  class ${marked.join(',')} ${severity}`);
+  }
   return lines.join('\n') + '\n';
 }
 
 const quoteDot = (s: string) => `"${escapeControls(s).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 
-/** dot renders the graph in Graphviz DOT; deadlock edges are red and thick. */
-export function dot(admission: Admission): string {
-  const { nodes, edges } = layout(admission);
+/** dot renders the graph in Graphviz DOT; deadlock edges are red and thick, nodes with findings filled. */
+export function dot(admission: Admission, findings: readonly Finding[] = []): string {
+  const { nodes, edges } = layout(admission, findings);
   const lines = [
     'digraph admission {',
     '  rankdir=LR;',
@@ -325,7 +369,11 @@ export function dot(admission: Admission): string {
           : n.shape === 'missing'
             ? 'shape=box, style=dashed, fontcolor="#666666"'
             : 'shape=box, style=rounded';
-    lines.push(`  ${n.id} [label=${quoteDot(n.label)}, ${attrs}];`);
+    const fill = n.severity ? `, fillcolor="${FILL[n.severity]}"` : '';
+    const style = n.severity
+      ? attrs.replace(/style=(\w+)/, 'style="$1,filled"').replace(/^shape=(hexagon|parallelogram)/, 'shape=$1, style=filled')
+      : attrs;
+    lines.push(`  ${n.id} [label=${quoteDot(n.label)}, ${style}${fill}];`);
   }
   for (const e of edges) {
     const attrs = [`label=${quoteDot(e.label)}`];

@@ -125,8 +125,8 @@ export async function checkMain(argv: string[], io: IO): Promise<number> {
     else if (format === 'sarif') out = (await import('../check/report.js')).sarifReport(result, version());
     else if (format === 'compact') out = (await import('../check/report.js')).compactReport(result);
     else if (format === 'junit') out = (await import('../check/report.js')).junitReport(result);
-    else if (format === 'mermaid') out = (await import('../check/graph.js')).mermaid(result.admission);
-    else if (format === 'dot') out = (await import('../check/graph.js')).dot(result.admission);
+    else if (format === 'mermaid') out = (await import('../check/graph.js')).mermaid(result.admission, result.findings);
+    else if (format === 'dot') out = (await import('../check/graph.js')).dot(result.admission, result.findings);
     else {
       const report = await import('../check/report.js');
       out = report.textReport(result, names, { color: report.useColor(io.stdoutIsTTY, io.env) });

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { dot } from '../../src/check/graph.js';
+import { dot, mermaid } from '../../src/check/graph.js';
 import { checkInputs } from '../../src/check/run.js';
 import { CI, CORPUS, needsCorpus, ROOT } from '../support/helpers.js';
 
@@ -33,6 +33,36 @@ needsCorpus(
   },
 );
 
+needsCorpus(
+  test,
+  "OpenKruise 1.5.2 seed: the nodes findings are about carry their rules and the most severe one's fill",
+  ['kruise-1.5.2-seed.yaml'],
+  () => {
+    const text = readFileSync(join(CORPUS, 'kruise-1.5.2-seed.yaml'), 'utf8');
+    const result = checkInputs([{ source: 'k.yaml', text }]);
+    const graph = dot(result.admission, result.findings);
+    assert.equal(
+      graph.split('\n').filter((l) => l.includes('fillcolor')),
+      [
+        '  w1 [label="Mutating kruise-mutating-webhook-configuration\\n12 webhooks, all Fail\\nerror: self-deadlock\\n' +
+          'warning: exemption-absent\\ninfo: label-exemption", shape=hexagon, style=filled, color="#bb0000", ' +
+          'fillcolor="#f6cccc"];',
+        '  p0 [label="Deployment kruise-system/kruise-controller-manager\\nerror: single-point-of-failure", shape=box, ' +
+          'style="rounded,filled", fillcolor="#f6cccc"];',
+        '  w3 [label="Validating kruise-validating-webhook-configuration\\n22 webhooks, all Fail\\nwarning: ' +
+          'exemption-absent, label-exemption", shape=hexagon, style=filled, color="#bb0000", fillcolor="#fbe8b4"];',
+      ],
+    );
+    const chart = mermaid(result.admission, result.findings);
+    assert.equal(chart.split('\n').slice(-5, -1), [
+      '  classDef error fill:#f6cccc',
+      '  class w1,p0 error',
+      '  classDef warning fill:#fbe8b4',
+      '  class w3 warning',
+    ]);
+  },
+);
+
 // Graphviz is a Debian package: present, or installed when the tests run as root with apt; else counted as skipped.
 function graphviz(): boolean {
   if (spawnSync('dot', ['-V']).status === 0) return true;
@@ -56,7 +86,8 @@ const inputs = [
 if (graphviz())
   test('every example draws with the real Graphviz (dot -Tsvg), without a warning', () => {
     for (const f of inputs) {
-      const graph = dot(checkInputs([{ source: f, text: readFileSync(f, 'utf8') }]).admission);
+      const result = checkInputs([{ source: f, text: readFileSync(f, 'utf8') }]);
+      const graph = dot(result.admission, result.findings);
       const r = spawnSync('dot', ['-Tsvg'], { input: graph, encoding: 'utf8' });
       assert.is(r.status, 0, `${f}: ${r.stderr}`);
       assert.is(r.stderr, '', `${f}: Graphviz warned`);
