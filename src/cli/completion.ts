@@ -55,6 +55,8 @@ ${bash().split('\n').slice(1).join('\n')}`;
 
 function fish(): string {
   const out = ['# webhook-guard completion for fish: webhook-guard completion fish | source'];
+  // Only check and unblock read files; elsewhere fish's default of offering files would bury the commands.
+  out.push("complete -c webhook-guard -n 'not __fish_seen_subcommand_from check unblock' -f");
   out.push("complete -c webhook-guard -n '__fish_use_subcommand' -a 'check unblock completion'");
   const scopes: Array<[keyof typeof FLAGS, string]> = [
     ['harden', 'not __fish_seen_subcommand_from check unblock completion'],

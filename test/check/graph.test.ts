@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { dot, mermaid } from '../../src/check/graph.js';
 import { checkInputs } from '../../src/check/run.js';
-import { CI, CORPUS, needsCorpus, ROOT } from '../support/helpers.js';
+import { CI, CORPUS, debianTool, needsCorpus, ROOT } from '../support/helpers.js';
 
 const test = suite('check: graphs');
 
@@ -63,14 +63,6 @@ needsCorpus(
   },
 );
 
-// Graphviz is a Debian package: present, or installed when the tests run as root with apt; else counted as skipped.
-function graphviz(): boolean {
-  if (spawnSync('dot', ['-V']).status === 0) return true;
-  if (process.getuid?.() !== 0 || spawnSync('apt-get', ['--version']).status !== 0) return false;
-  spawnSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq --no-install-recommends graphviz'], { stdio: 'ignore' });
-  return spawnSync('dot', ['-V']).status === 0;
-}
-
 const inputs = [
   ...readdirSync(join(ROOT, 'examples'))
     .map((e) => join(ROOT, 'examples', e, 'input.yaml'))
@@ -83,7 +75,7 @@ const inputs = [
       }
     }),
 ];
-if (graphviz())
+if (debianTool('dot', ['-V'], 'graphviz'))
   test('every example draws with the real Graphviz (dot -Tsvg), without a warning', () => {
     for (const f of inputs) {
       const result = checkInputs([{ source: f, text: readFileSync(f, 'utf8') }]);

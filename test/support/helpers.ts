@@ -124,3 +124,14 @@ export async function runMain(
   });
   return { exit, stdout, stderr };
 }
+
+/**
+ * debianTool tells whether a command from a Debian package can run: present, or installed when the tests run as root
+ * with apt (the machine's own package registry); otherwise the caller counts its test as skipped.
+ */
+export function debianTool(command: string, versionArgs: string[], pkg: string): boolean {
+  if (spawnSync(command, versionArgs).status === 0) return true;
+  if (process.getuid?.() !== 0 || spawnSync('apt-get', ['--version']).status !== 0) return false;
+  spawnSync('sh', ['-c', `apt-get update -qq && apt-get install -y -qq --no-install-recommends ${pkg}`], { stdio: 'ignore' });
+  return spawnSync(command, versionArgs).status === 0;
+}
