@@ -31,6 +31,18 @@ test('the README has a tested recipe for Helm 3, Helm 4, kustomize, Argo CD, Flu
   }
 });
 
+// The README's first command, as written in "The two commands": its stdout is the example's hardened YAML and
+// nothing else (no npm banner), so `> out.yaml` captures what the example promises.
+test("the two commands: the first prints exactly the example's expected YAML", () => {
+  const block = /## The two commands\n\n```sh\n([^\n]*)\n/.exec(readme);
+  assert.ok(block, 'no command block under "## The two commands"');
+  const command = block[1].replace(/#.*$/, '').trim();
+  assert.is(command, 'npm start --silent');
+  const out = run('sh', ['-c', command], { env: process.env, cwd: ROOT });
+  assert.is(out.status, 0, out.stderr);
+  assert.is(out.stdout, readFileSync(join(ROOT, 'examples', 'openkruise-precreated-namespace', 'expected.yaml'), 'utf8'));
+});
+
 for (const [i, r] of recipes.entries()) {
   const heading = [...readme.slice(0, readme.indexOf(r.script)).matchAll(/^### (.+)$/gm)].pop()?.[1];
   test(`recipe ${i + 1} (${heading}, ${r.mode})`, () => {
