@@ -56,11 +56,12 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc
   return segments.map((segment) => {
     const doc: Doc = { segment };
     // A byte order mark that starts the stream is Go's too; anywhere else it is refused (see readAsGo).
-    const text = segment.offset === 0 && segment.text.charCodeAt(0) === 0xfeff ? segment.text.slice(1) : segment.text;
+    const raw = segment.text;
+    const text = segment.offset === 0 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     const sniffed = detach(sniffKind(text));
     // The text alone decides only when Go could read no other kind from it (see certainKind).
     const certain = sniffed !== undefined && certainKind(text, sniffed);
-    if (certain) scanText(doc, sniffed);
+    if (certain) scanText(doc, sniffed, text);
     const configMap =
       certain && sniffed === 'ConfigMap' && !kinds.has(sniffed) && (readsConfigMap(text) || holdsLeaderElection(text));
     if (certain && !kinds.has(sniffed) && !configMap && !mayConfigureWebhooks(sniffed, text)) {
@@ -81,15 +82,15 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc
       typeof value === 'object' && value !== null && !Array.isArray(value) && typeof value.kind === 'string'
         ? value.kind
         : undefined;
-    if (!certain && doc.kind !== undefined) scanText(doc, doc.kind);
+    if (!certain && doc.kind !== undefined) scanText(doc, doc.kind, text);
     if (doc.kind === 'ConfigMap' && (configMap || holdsKyvernoKeys(value?.data))) doc.webhookConfigMap = true;
     return doc;
   });
 }
 
-// scanText reads what CRDs and ConfigMaps say about conversion webhooks and scope, from their text alone.
-function scanText(doc: Doc, kind: string): void {
-  const text = doc.segment.text;
+// scanText reads what CRDs and ConfigMaps say about conversion webhooks and scope, from their text alone (passed in:
+// a segment read from bytes decodes its text again on every access).
+function scanText(doc: Doc, kind: string, text: string): void {
   if (kind === 'CustomResourceDefinition') {
     doc.crdScope = detach(crdScope(text));
     const crd = mayHoldConversion(text) ? detach(readCrdConversion(text)) : undefined;
