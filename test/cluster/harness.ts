@@ -44,15 +44,39 @@ export function missingControlPlane(): string | undefined {
   return missingGo();
 }
 
-/** freePort asks the kernel for a free loopback port. */
-export function freePort(): Promise<number> {
+/**
+ * freePort finds a free loopback port below the kernel's range for outgoing connections (ip_local_port_range), so
+ * that no connection another process opens can take it before the component that is given it binds it.
+ */
+export async function freePort(): Promise<number> {
+  let low = 32768;
+  try {
+    low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch {
+    // Not Linux: any port the kernel gives.
+  }
+  for (let tries = 0; tries < 50 && low > 11000; tries++) {
+    const port = 10000 + Math.floor(Math.random() * (low - 11000));
+    if (await canListen(port)) return port;
+  }
+  return listen(0);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return listen(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+function listen(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
     srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
+    srv.listen(port, '127.0.0.1', () => {
+      const { port: bound } = srv.address() as { port: number };
+      srv.close(() => resolve(bound));
     });
   });
 }
@@ -156,6 +180,21 @@ function start(bin: string, args: string[], log: string, detached: boolean): Chi
  * building them first if needed. `detached` leaves them running after this process exits (npm run cluster -- up).
  */
 export async function startCluster(options: { detached?: boolean; log?: (m: string) => void } = {}): Promise<Cluster> {
+  // A free port is only free when asked: an outgoing connection (the API server's to etcd) may take it before the
+  // component binds it. Such a start is retried on new ports; any other failure is the test's.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      if (attempt >= START_ATTEMPTS || !/address already in use/.test((err as Error).message)) throw err;
+      options.log?.(`a port was taken before a component bound it; starting again (attempt ${attempt + 1})`);
+    }
+  }
+}
+
+const START_ATTEMPTS = 3;
+
+async function startOnce(options: { detached?: boolean; log?: (m: string) => void }): Promise<Cluster> {
   const bins = build({ log: options.log ?? (() => {}) });
   const dir = mkdtempSync(join(tmpdir(), 'wg-cluster-'));
   const children: ChildProcess[] = [];
