@@ -99,6 +99,7 @@ export class Context {
     for (const e of earlier.sort((a, b) => a - b)) if (e <= at) at++;
     r.doc.removed = [...original, `/${[...path.slice(0, -1), at].join('/')}`];
     const [before] = list.splice(index, 1);
+    this.model.changed();
     this.changes.push({
       transform: this.transform,
       resource: this.id(r),
@@ -115,6 +116,7 @@ export class Context {
     if (!this.removes) throw new Error(`${this.transform}: transforms do not remove (see the Transform contract)`);
     if (r.path.length) throw new Error(`${this.transform}: cannot remove an item of a List`);
     r.doc.droppedBy = this.transform;
+    this.model.changed();
     this.changes.push({
       transform: this.transform,
       resource: this.id(r),
@@ -151,6 +153,7 @@ export class Context {
     const key = path[path.length - 1];
     const before = node[key];
     node[key] = value;
+    this.model.changed();
     this.changes.push({
       transform: this.transform,
       resource: this.id(r),

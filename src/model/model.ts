@@ -53,6 +53,7 @@ export class Model {
         const own = model.inferNamespace((r) => r.doc.segment.source === input.source).namespace;
         for (const doc of model.docs) if (doc.segment.source === input.source) doc.defaultNamespace = own;
       }
+      model.changed();
     }
     return model;
   }
@@ -72,6 +73,8 @@ export class Model {
   // Resources by kind, and each one's place in stream order: transforms ask ofKind for every webhook they judge.
   private readonly byKind = new Map<string, Resource[]>();
   private readonly order = new Map<Resource, number>();
+  // Answers that hold until the working values change (Context.set and the others call changed()).
+  private memo?: Memo;
 
   /** read reads the segments (see readStream) and models them. */
   static read(segments: Segment[], options: ModelOptions = {}): Model {
@@ -198,6 +201,18 @@ export class Model {
     return { namespace: 'default', evidence: 'no resource of the stream names a namespace' };
   }
 
+  /**
+   * changed says the working values changed (a field set, a resource added or removed): answers worked out from
+   * them before (which Service a webhook calls, which workloads a Service selects) are worked out again.
+   */
+  changed(): void {
+    this.memo = undefined;
+  }
+
+  private answers(): Memo {
+    return (this.memo ??= { selected: new Map() });
+  }
+
   /** ofKind lists resources of the given kinds, in stream order. */
   ofKind(...kinds: string[]): Resource[] {
     if (kinds.length === 1) return [...(this.byKind.get(kinds[0]) ?? [])];
@@ -248,10 +263,13 @@ export class Model {
    */
   serviceOf(w: Webhook): Resource | undefined {
     if (!w.service) return undefined;
-    const { name, namespace } = w.service;
-    return this.ofKind('Service')
-      .filter((s) => s.name === name && this.namespaceOf(s) === namespace)
-      .pop();
+    const memo = this.answers();
+    if (!memo.services) {
+      memo.services = new Map();
+      // In stream order, so the last Service of a namespace and name is the one kept.
+      for (const s of this.ofKind('Service')) memo.services.set(`${this.namespaceOf(s)}/${s.name}`, s);
+    }
+    return memo.services.get(`${w.service.namespace}/${w.service.name}`);
   }
 
   /** workloadsIn lists the workloads of a namespace. */
@@ -261,8 +279,14 @@ export class Model {
 
   /** selectedWorkloads lists the workloads whose pods a Service selects. */
   selectedWorkloads(service: Resource): Resource[] {
-    const selector = service.obj.spec?.selector;
-    return this.workloadsIn(this.namespaceOf(service)).filter((w) => mapSelectorMatches(selector, podLabels(w)));
+    const memo = this.answers();
+    let out = memo.selected.get(service);
+    if (!out) {
+      const selector = service.obj.spec?.selector;
+      out = this.workloadsIn(this.namespaceOf(service)).filter((w) => mapSelectorMatches(selector, podLabels(w)));
+      memo.selected.set(service, out);
+    }
+    return [...out];
   }
 
   /** backendsOf lists the workloads that serve a webhook. */
@@ -325,8 +349,14 @@ export class Model {
       namespace: obj.metadata?.namespace,
     };
     this.addResource(r);
+    this.changed();
     return r;
   }
+}
+
+interface Memo {
+  services?: Map<string, Resource>;
+  selected: Map<Resource, Resource[]>;
 }
 
 /** modelKinds are the kinds a model with these options reads fully. */
