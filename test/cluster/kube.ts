@@ -133,6 +133,12 @@ export async function ready(c: Cluster, namespaces: string[] = []): Promise<void
   }
 }
 
+/** createTenantNamespace creates a namespace as a Capsule tenant owner: Capsule's namespace webhook must see it. */
+export function createTenantNamespace(c: Cluster): Run {
+  const owner = ['--as', 'alice', '--as-group', 'projectcapsule.dev', '--as-group', 'system:masters'];
+  return kubectl(c, ['create', 'namespace', 'tenant-a', ...owner]);
+}
+
 /** NODE is a Node object as a kubelet registers it. */
 export const NODE = {
   apiVersion: 'v1',

@@ -6,7 +6,7 @@ import { CORPUS, gatedSuite, needsCorpus } from '../support/helpers.js';
 import { missingControlPlane, type Cluster } from './harness.js';
 import { withCapsuleNodeWebhook } from '../support/fixtures.js';
 import { captured } from './captured.js';
-import { harden, install, kubectl, NODE, ok, objects, podOf, ready, render, withCluster } from './kube.js';
+import { createTenantNamespace, harden, install, kubectl, NODE, ok, objects, podOf, ready, render, withCluster } from './kube.js';
 
 const test = gatedSuite('cluster: the seed outages, reproduced and prevented', missingControlPlane());
 
@@ -144,17 +144,7 @@ needsCorpus(
         ok(c, ['create', '-f', '-'], { input: JSON.stringify(NODE) });
         const kubelet = kubectl(c, ['label', 'node', 'node-1', 'example.com/ready=true'], { kubelet: true });
         // A tenant owner creating a namespace: Capsule's namespace webhook must still see it.
-        const tenant = kubectl(c, [
-          'create',
-          'namespace',
-          'tenant-a',
-          '--as',
-          'alice',
-          '--as-group',
-          'projectcapsule.dev',
-          '--as-group',
-          'system:masters',
-        ]);
+        const tenant = createTenantNamespace(c);
         console.log(`    ${variant}: kubelet: ${(kubelet.status === 0 ? kubelet.stdout : kubelet.stderr).trim()}`);
         session.push(
           `# ${VARIANT[variant]}: node-1's kubelet updates its Node`,

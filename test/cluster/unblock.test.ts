@@ -7,7 +7,22 @@ import { withCapsuleNodeWebhook } from '../support/fixtures.js';
 import { CORPUS, gatedSuite, needsCorpus } from '../support/helpers.js';
 import { captured } from './captured.js';
 import { missingControlPlane } from './harness.js';
-import { install, kubectl, NODE, ok, objects, pick, podOf, ready, render, sh, unblock, waitFor, withCluster } from './kube.js';
+import {
+  createTenantNamespace,
+  install,
+  kubectl,
+  NODE,
+  ok,
+  objects,
+  pick,
+  podOf,
+  ready,
+  render,
+  sh,
+  unblock,
+  waitFor,
+  withCluster,
+} from './kube.js';
 
 const test = gatedSuite('cluster: unblock, run for real', missingControlPlane());
 
@@ -133,18 +148,7 @@ needsCorpus(
       ok(c, ['apply', '--server-side', '-f', '-'], { input: pick(stream, ['Deployment']) });
       ok(c, ['create', '-f', '-'], { input: JSON.stringify(NODE) });
       const kubelet = () => kubectl(c, ['label', 'node', 'node-1', '--overwrite', 'example.com/ready=true'], { kubelet: true });
-      const tenant = () =>
-        kubectl(c, [
-          'create',
-          'namespace',
-          'tenant-a',
-          '--as',
-          'alice',
-          '--as-group',
-          'projectcapsule.dev',
-          '--as-group',
-          'system:masters',
-        ]);
+      const tenant = () => createTenantNamespace(c);
       const blocked = kubelet();
       assert.is.not(blocked.status, 0, 'the seed outage must happen first');
       assert.match(blocked.stderr, 'failed calling webhook "nodes.projectcapsule.dev"');
