@@ -198,7 +198,14 @@ async function startOnce(options: { detached?: boolean; log?: (m: string) => voi
   const bins = build({ log: options.log ?? (() => {}) });
   const dir = mkdtempSync(join(tmpdir(), 'wg-cluster-'));
   const children: ChildProcess[] = [];
+  // Should this process end before stop() (an exit mid-test, a crash), the components go with it, not on running.
+  const onExit = () => {
+    for (const c of children) if (c.exitCode === null && c.pid) killGroup(c.pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (!options.detached) process.once('exit', onExit);
   const stop = async () => {
+    process.off('exit', onExit);
     for (const c of children) if (c.exitCode === null && c.pid) killGroup(c.pid, 'SIGTERM');
     const deadline = Date.now() + STOP_TIMEOUT_MS;
     while (children.some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline) {
