@@ -17,6 +17,12 @@ export default tseslint.config(
       'max-len': ['error', { code: 130, ignoreRegExpLiterals: true, ignoreUrls: true }],
     },
   },
+  // The entry point is CommonJS (bin/package.json): it starts faster than an ES module.
+  {
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   // Tests handle arbitrary parsed YAML; the transform registry holds transforms of every options type.
   {
     files: ['test/**', 'scripts/**', 'bench/**', 'src/pipeline/registry.ts'],

@@ -1,5 +1,6 @@
 // The process edge: stdin read whole as bytes, stdout written in pieces with back-pressure, a closed reader reported in one line.
 import { fstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { InputError } from '../errors.js';
 import { escapeControls } from '../text.js';
 
@@ -82,7 +83,8 @@ export async function run(argv: string[]): Promise<void> {
       writing = writing.then(() => writeOut(pieces));
     },
     stderr: (text) => process.stderr.write(escapeControls(text)),
-    stdinIsTTY: process.stdin.isTTY === true,
+    // Asked of the descriptor: process.stdin would set up a stream for stdin, which is read otherwise (start-up time).
+    stdinIsTTY: isatty(0),
     stdoutIsTTY: process.stdout.isTTY === true,
     env: process.env,
   });

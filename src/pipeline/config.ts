@@ -1,11 +1,13 @@
 // Loads the WebhookGuard configuration, validates it against schemas/, and merges defaults and flags into it.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { MAX_ALIAS_COUNT, parseYaml } from '../yaml/load.js';
 import { position } from '../yaml/stream.js';
 import { ConfigError } from '../errors.js';
 import { packageRoot } from '../package.js';
 import { TRANSFORMS } from './registry.js';
+import type AjvModule from 'ajv';
 
 export const DEFAULT_KUBE_VERSION = '1.30';
 
@@ -88,9 +90,10 @@ export function readConfigFile(path: string): unknown {
  * Throws ConfigError naming each bad field path and what is expected.
  */
 export async function validateConfig(value: unknown, source: string): Promise<void> {
-  const { default: Ajv } = await import('ajv');
+  // Required, not imported: the bundle is CommonJS, where a dynamic import() would need a loader of its own.
+  const Ajv = (createRequire(import.meta.url)('ajv') as typeof AjvModule & { default: typeof AjvModule }).default;
   const root = packageRoot();
-  const ajv = new Ajv.default({ allErrors: true, strict: true });
+  const ajv = new Ajv({ allErrors: true, strict: true });
   for (const t of TRANSFORMS) ajv.addSchema(JSON.parse(readFileSync(join(root, 'schemas', `${t.name}.schema.json`), 'utf8')));
   const validate = ajv.compile(JSON.parse(readFileSync(join(root, 'schemas', 'config.schema.json'), 'utf8')));
   if (validate(value)) return;

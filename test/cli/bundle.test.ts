@@ -1,6 +1,7 @@
-// The bundled CLI (dist/bundle/) and its fallback (dist/src/ module by module) behave alike, byte for byte.
+// The bundled CLI (dist/bundle/, with its code cache or without) and its fallback (dist/src/ module by module)
+// behave alike, byte for byte.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -14,6 +15,7 @@ function unbundled(): string {
   mkdirSync(join(dir, 'bin'));
   mkdirSync(join(dir, 'dist'));
   copyFileSync(join(ROOT, 'bin', 'webhook-guard.js'), join(dir, 'bin', 'webhook-guard.js'));
+  copyFileSync(join(ROOT, 'bin', 'package.json'), join(dir, 'bin', 'package.json'));
   copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
   for (const p of ['dist/src', 'dist/transforms', 'node_modules', 'schemas', 'plugin.yaml'])
     symlinkSync(join(ROOT, p), join(dir, p));
@@ -35,11 +37,43 @@ const cases: Array<{ name: string; args: string[]; input: Buffer }> = [
 
 const t = suite('bundle');
 
-t('the build bundles the CLI', () => {
-  assert.ok(
-    existsSync(join(ROOT, 'dist', 'bundle', 'process.js')),
-    'dist/bundle/process.js (npm run build makes it with esbuild)',
-  );
+const BUNDLE = join(ROOT, 'dist', 'bundle', 'webhook-guard.cjs');
+
+t('the build bundles the CLI into one CommonJS file with a code cache, and no import() in it', () => {
+  assert.ok(existsSync(BUNDLE), 'dist/bundle/webhook-guard.cjs (npm run build makes it with esbuild)');
+  assert.ok(existsSync(`${BUNDLE}.cache`), 'the code cache the build writes beside it');
+  // bin/webhook-guard.js compiles the bundle as a vm.Script, which has no loader for import().
+  assert.not.match(readFileSync(BUNDLE, 'utf8'), /[^\w.$]import\(/);
+});
+
+// withCache lays out a package whose bundle comes with the given code cache (or none).
+function withCache(cache: Buffer | undefined): string {
+  const dir = mkdtempSync(join(tmpdir(), 'wg-cache-'));
+  mkdirSync(join(dir, 'bin'));
+  mkdirSync(join(dir, 'dist', 'bundle'), { recursive: true });
+  for (const f of ['webhook-guard.js', 'package.json']) copyFileSync(join(ROOT, 'bin', f), join(dir, 'bin', f));
+  copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+  copyFileSync(BUNDLE, join(dir, 'dist', 'bundle', 'webhook-guard.cjs'));
+  if (cache) writeFileSync(join(dir, 'dist', 'bundle', 'webhook-guard.cjs.cache'), cache);
+  for (const p of ['node_modules', 'schemas', 'plugin.yaml']) symlinkSync(join(ROOT, p), join(dir, p));
+  return dir;
+}
+
+t('a code cache that is missing, or is not for this bundle and this Node, changes nothing: V8 compiles afresh', () => {
+  const spawn = (dir: string, c: (typeof cases)[number]) => {
+    const r = spawnSync(process.execPath, [join(dir, 'bin', 'webhook-guard.js'), ...c.args], { input: c.input, cwd: ROOT });
+    return { status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
+  };
+  const layouts = {
+    'no cache': withCache(undefined),
+    'a foreign cache': withCache(Buffer.from('not V8 code cache data')),
+    'the cache of another bundle': withCache(readFileSync(`${BUNDLE}.cache`).subarray(0, 1000)),
+  };
+  for (const c of cases) {
+    const expected = spawn(ROOT, c);
+    for (const [name, dir] of Object.entries(layouts)) assert.equal(spawn(dir, c), expected, `${c.name}, ${name}`);
+  }
+  for (const dir of Object.values(layouts)) rmSync(dir, { recursive: true, force: true });
 });
 
 t('without the bundle, bin/webhook-guard.js runs dist/src/ and answers byte for byte as the bundle does', () => {
