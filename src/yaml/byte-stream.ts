@@ -16,12 +16,28 @@ class ByteSegment implements Segment {
     readonly bytes: Buffer,
     readonly offset: number,
     readonly line: number,
+    // The Latin-1 view the split was made on, shared by the stream's segments until released.
+    private readonly split: { view?: string },
   ) {}
 
   get text(): string {
     return decodeSlice(this.bytes);
   }
+
+  peek(): string | undefined {
+    const view = this.split.view;
+    return view !== undefined && isAscii(this.bytes) ? view.slice(this.offset, this.offset + this.bytes.length) : undefined;
+  }
+
+  release(): void {
+    this.split.view = undefined;
+  }
 }
+
+// Up to this size the Latin-1 view stays for the reading pass, which then decodes only the documents it reads
+// fully (kube-prometheus-stack, 4.9 MiB: 9 ms less). Beyond it, the view would be held beside everything the
+// reading builds (35 MiB more peak memory on 100 MiB), so each document is decoded for its look instead.
+const PEEK_LIMIT = 32 << 20;
 
 /**
  * decodeSlice decodes an already validated UTF-8 slice; ASCII decodes as Latin-1, several times faster and one byte a character.
@@ -48,8 +64,9 @@ export function splitBytes(buf: Buffer): Segment[] {
         throw goOnlyMarker(position(view, m.index).line);
     }
   }
+  const split = { view: buf.length <= PEEK_LIMIT ? view : undefined };
   return splitStream(view).map(
-    (s) => new ByteSegment(s.index, buf.subarray(s.offset, s.offset + s.text.length), s.offset, s.line),
+    (s) => new ByteSegment(s.index, buf.subarray(s.offset, s.offset + s.text.length), s.offset, s.line, split),
   );
 }
 

@@ -53,10 +53,13 @@ const detach = <T>(value: T): T => (value === undefined ? value : structuredClon
  * conversion webhooks, CRD scope and Kyverno's runtime webhooks, which is read from their text alone.
  */
 export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc[] {
-  return segments.map((segment) => {
+  const docs = segments.map((segment) => {
     const doc: Doc = { segment };
+    // A document only looked at (most of a stream's bytes: CRDs) need not be decoded: the look may be a view into
+    // the input, of which only detached values are kept. A document read fully is decoded into its own text.
+    const look = segment.peek?.();
     // A byte order mark that starts the stream is Go's too; anywhere else it is refused (see readAsGo).
-    const raw = segment.text;
+    const raw = look ?? segment.text;
     const text = segment.offset === 0 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     const sniffed = detach(sniffKind(text));
     // The text alone decides only when Go could read no other kind from it (see certainKind).
@@ -69,7 +72,7 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc
       return doc;
     }
     if (!certain && !hasContent(text)) return doc;
-    doc.read = readAsGo(text);
+    doc.read = readAsGo(look === undefined ? text : segment.text);
     if (doc.read.value === undefined) {
       doc.kind = sniffed;
       // A document whose kind the text does not settle may be any kind to Go: it must be read, or refused.
@@ -86,6 +89,8 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc
     if (doc.kind === 'ConfigMap' && (configMap || holdsKyvernoKeys(value?.data))) doc.webhookConfigMap = true;
     return doc;
   });
+  for (const segment of segments) segment.release?.();
+  return docs;
 }
 
 // scanText reads what CRDs and ConfigMaps say about conversion webhooks and scope, from their text alone (passed in:

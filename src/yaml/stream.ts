@@ -14,6 +14,14 @@ export interface Segment {
   line: number;
   /** The input the segment came from (a file name, or `-` for stdin), when a run reads several. */
   source?: string;
+  /**
+   * A look at the text while the stream is read, without decoding it, where the segment can give one (an ASCII
+   * slice of a small input's bytes): a view into the whole input, so nothing of it may be kept. Undefined otherwise,
+   * or once released.
+   */
+  peek?(): string | undefined;
+  /** Ends the looks: the whole input's text is no longer held for them. */
+  release?(): void;
 }
 
 // A document marker is `---` or `...` at column 0 followed by white space or the end of the line.

@@ -3,10 +3,13 @@ import { readFileSync } from 'node:fs';
 import { suite, test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { STREAMS } from '../support/streams.js';
+import { HOSTILE } from './hostile-cases.js';
 import { resolveConfig } from '../../src/pipeline/config.js';
 import { transformStream } from '../../src/pipeline/pipeline.js';
 import { bytesOf, mayBeResourceList, splitBytes } from '../../src/yaml/byte-stream.js';
 import { decodeInput, splitStream } from '../../src/yaml/stream.js';
+import { readStream } from '../../src/yaml/read-stream.js';
+import { modelKinds } from '../../src/model/model.js';
 import { corpusFiles, needsCorpus } from '../support/helpers.js';
 
 const streams = STREAMS;
@@ -76,6 +79,33 @@ const edited = [
     '    operations: ["CREATE"]\n    resources: ["pods"]\n',
   '---\nkind: ConfigMap\napiVersion: v1\nmetadata:\n  name: untouched\n  namespace: ns\ndata:\n  text: “ünchanged” 😀\n',
 ].join('');
+
+// The reading pass looks at ASCII documents through the Latin-1 view of the bytes, decoding only what it reads fully.
+const reading = { ...streams, ...Object.fromEntries(Object.entries(HOSTILE).map(([k, v]) => [`hostile: ${k}`, v.input])) };
+for (const [name, text] of Object.entries(reading)) {
+  test(`readStream over bytes reads what it reads over text, and lets go of the view: ${name}`, () => {
+    const view = (docs: ReturnType<typeof readStream>) =>
+      docs.map((d) => [d.kind, d.original, d.unreadable, d.crdScope, d.conversions, d.webhookConfigMap, d.read?.error]);
+    let segments: ReturnType<typeof splitBytes>;
+    let fromBytes: ReturnType<typeof readStream>;
+    try {
+      segments = splitBytes(Buffer.from(text));
+      fromBytes = readStream(segments, modelKinds());
+    } catch (err) {
+      assert.throws(
+        () => readStream(splitStream(text), modelKinds()),
+        (e: Error) => e.message === (err as Error).message,
+      );
+      return;
+    }
+    const fromText = readStream(splitStream(text), modelKinds());
+    assert.equal(view(fromBytes), view(fromText));
+    assert.ok(
+      segments.every((s) => s.peek?.() === undefined),
+      'released after the reading pass',
+    );
+  });
+}
 
 test('a run over bytes writes what a run over text writes, untouched documents as the input slices', () => {
   const fromText = transformStream(edited, resolveConfig(undefined));
