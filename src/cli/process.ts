@@ -6,8 +6,9 @@ import { escapeControls } from '../text.js';
 
 // PIECE is how much of the output is written before waiting for the reader.
 const PIECE = 4 << 20;
-// The first size of the buffer a piped stdin is collected in; it grows by half when full.
-const FIRST_STDIN_BUFFER = 1 << 20;
+// The first size of the buffer a piped stdin is collected in (a chart's render fits; pages never written cost no
+// memory); it doubles when full.
+const FIRST_STDIN_BUFFER = 16 << 20;
 
 /** run answers `--version` without loading the CLI, otherwise runs it with the process's streams. */
 export async function run(argv: string[]): Promise<void> {
@@ -98,7 +99,7 @@ async function readPipe(): Promise<Buffer> {
   let length = 0;
   for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
     if (length + chunk.length > buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(length + chunk.length, Math.floor(buf.length * 1.5)));
+      const bigger = Buffer.allocUnsafe(Math.max(length + chunk.length, buf.length * 2));
       buf.copy(bigger, 0, 0, length);
       buf = bigger;
     }
