@@ -212,25 +212,19 @@ export function blocksNeeds(entry: WebhookEntry, failurePolicy: 'Fail' | 'Ignore
   // labels (a stream holding several releases) are asked about once.
   const conditions = Array.isArray(entry.matchConditions) && entry.matchConditions.length > 0;
   const pods = conditions ? subjects.pods : distinctLabels(subjects.pods);
+  const covered = coveredNeeds(checked);
   for (const need of BACKEND_NEEDS) {
     if (need.failOnly && failurePolicy !== 'Fail') continue;
-    const objects =
-      need.resource === 'pods' && need.group === '' ? pods : subjects.labels.map((labels) => stub(need, ns, labels));
+    let objects: Array<Record<string, unknown>> | undefined;
     for (const sub of need.subresources) {
       for (const operation of need.operations) {
         // Most needs are outside a webhook's rules: that is settled before any object is built.
-        const request = {
-          group: need.group,
-          version: 'v1',
-          resource: need.resource,
-          subresource: sub,
-          operation,
-          namespaced: true,
-        };
-        if (!entryRulesMatch(checked, request)) {
+        if (!covered.has(needKey(need, sub, operation))) {
           reasons.add('rules');
           continue;
         }
+        objects ??=
+          need.resource === 'pods' && need.group === '' ? pods : subjects.labels.map((labels) => stub(need, ns, labels));
         let best: Interception | undefined;
         for (const object of objects) {
           const req: AdmissionRequest = {
@@ -273,6 +267,36 @@ export function blocksNeeds(entry: WebhookEntry, failurePolicy: 'Fail' | 'Ignore
   // The most telling reason: a selector or condition that skipped a request the rules cover, else the rules.
   const reason = [...reasons].find((r) => r !== 'rules') ?? 'rules';
   return { verdict: 'no', needs: [], reason };
+}
+
+const needKey = (need: BackendNeed, sub: string | undefined, operation: string): string =>
+  `${need.group}/${need.resource}/${sub ?? ''}/${operation}`;
+
+// Which requests of BACKEND_NEEDS a webhook's rules cover, by the rules' text: charts give many webhooks the same
+// rules, and each webhook is asked about several namespaces. (Bounded: cleared past a size no run reaches.)
+const COVERED = new Map<string, Set<string>>();
+
+function coveredNeeds(entry: WebhookEntry): Set<string> {
+  const key = JSON.stringify([entry.rules, entry.matchPolicy]);
+  let covered = COVERED.get(key);
+  if (covered) return covered;
+  covered = new Set();
+  for (const need of BACKEND_NEEDS)
+    for (const sub of need.subresources)
+      for (const operation of need.operations) {
+        const request = {
+          group: need.group,
+          version: 'v1',
+          resource: need.resource,
+          subresource: sub,
+          operation,
+          namespaced: true,
+        };
+        if (entryRulesMatch(entry, request)) covered.add(needKey(need, sub, operation));
+      }
+  if (COVERED.size > 10_000) COVERED.clear();
+  COVERED.set(key, covered);
+  return covered;
 }
 
 // The reasons for a `no` that no object of the same request can change.
