@@ -281,7 +281,7 @@ class Reader {
       rest = child.body;
       [value, length] = flow(rest);
       style = 'flow';
-    } else if (rest[0] === '|' || rest[0] === '>') return this.literal(rest, indent);
+    } else if (rest[0] === '|' || rest[0] === '>') return this.literal(rest, indent, inMap);
     else if (rest[0] === '[' || rest[0] === '{') [[value, length], style] = [flow(rest), 'flow'];
     else if (rest[0] === '"' || rest[0] === "'")
       [[value, length], style] = [quoted(rest, false), rest[0] === '"' ? 'double' : 'single'];
@@ -298,11 +298,15 @@ class Reader {
   }
 
   // literal reads a `|`, `|-`, `>` or `>-` block scalar whose parent node is at `indent`; the current line holds the header.
-  literal(header: string, indent: number): string {
-    const m = /^([|>])(-?)( +#.*)? *$/.exec(header);
-    if (!m) throw GIVE_UP;
+  // An indentation indicator (`|2`, `|2-`, `|-2`: Helm's toYaml of text that starts with spaces or a blank line) sets
+  // the content's indentation to the parent's plus that; only a map value's is read here (a list item's is left to yaml).
+  literal(header: string, indent: number, inMap: boolean): string {
+    const m = /^([|>])([1-9]?)(-?)([1-9]?)( +#.*)? *$/.exec(header);
+    if (!m || (m[2] && m[4])) throw GIVE_UP;
     const folded = m[1] === '>';
-    const strip = m[2] === '-';
+    const strip = m[3] === '-';
+    const explicit = Number(m[2] || m[4] || 0);
+    if (explicit && !inMap) throw GIVE_UP;
     const headerLine = this.lines[this.i];
     const headerStart = headerLine.start + headerLine.raw.length - header.length;
     this.i++;
@@ -311,8 +315,8 @@ class Reader {
     // Leading empty lines, then the first text line sets the indentation.
     while (start < lines.length && lines[start].body === '') start++;
     if (start >= lines.length) throw GIVE_UP;
-    const m0 = lines[start].indent;
-    if (m0 <= indent) throw GIVE_UP;
+    const m0 = explicit ? indent + explicit : lines[start].indent;
+    if (m0 <= indent || lines[start].indent < m0) throw GIVE_UP;
     for (let k = this.i; k < start; k++) if (lines[k].raw.length > m0) throw GIVE_UP;
     const parts: string[] = [];
     for (let k = this.i; k < start; k++) parts.push('');
