@@ -473,7 +473,9 @@ const ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', '/': '/', n: '\n
 // plain reads a one-line plain scalar value, and gives its length in the text.
 function plain(rest: string): [unknown, number] {
   const c = rest[0];
-  if (INDICATOR.has(c) || (c === '-' && (rest.length === 1 || rest[1] === ' '))) throw GIVE_UP;
+  // `?`, `:` and `-` start a plain scalar when a non-space follows (`:8081`, a bind address in Kueue's config).
+  const safeStart = (c === '?' || c === ':' || c === '-') && rest.length > 1 && rest[1] !== ' ' && rest[1] !== '\t';
+  if (!safeStart && (INDICATOR.has(c) || c === '-')) throw GIVE_UP;
   let end = rest.length;
   const hash = rest.indexOf(' #');
   if (hash !== -1) end = hash;

@@ -166,6 +166,10 @@ const read: Record<string, { input: string; value: unknown }> = {
       c: ' deeper\nfolded line',
     },
   },
+  'plain scalars that start with ?, : or - and a non-space': {
+    input: lines('a: :8081', 'b: -x', 'c: ?q', 'd: -1'),
+    value: { a: ':8081', b: '-x', c: '?q', d: -1 },
+  },
   'block scalars in lists and compact maps': {
     input: lines('args:', '- |', '  one', '- name: x', '  script: |-', '    echo hi', '- plain'),
     value: { args: ['one\n', { name: 'x', script: 'echo hi' }, 'plain'] },
@@ -254,6 +258,7 @@ const left: Record<string, string> = {
   'end marker': lines('a: b', '...'),
   'a key longer than 1024 characters': `${'k'.repeat(1025)}: v\n`,
   'a mapping inside a plain value': lines('a: b: c'),
+  'a colon and a space as a value': lines('a: : b'),
   'text after a quoted scalar': lines('a: "b" c'),
   'unknown escape': lines('a: "\\x41"'),
   'key with trailing blanks': lines('a : b'),
