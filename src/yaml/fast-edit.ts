@@ -73,7 +73,7 @@ function plan(ctx: Ctx, op: Operation): Splice {
 
   if (parent.kind === 'map') {
     const pair = parent.pairs.find((p) => p.key === key);
-    if (pair) return replaceLeaf(pair.value, value);
+    if (pair) return replaceLeaf(pair.value, value, text);
     // A new key goes on the line after the map's last content, at the column of its keys.
     const { pos, lead } = afterLast(text, parsed.lineStarts, parent, nl);
     const body = ' '.repeat(parent.indent) + renderKey(key) + ':' + afterKey(value, parent.indent, indentSeq, nl);
@@ -84,7 +84,7 @@ function plan(ctx: Ctx, op: Operation): Splice {
     const index = key === '-' ? parent.items.length : Number(key);
     if (op.op === 'replace') {
       if (index >= parent.items.length) throw UNSUPPORTED;
-      return replaceLeaf(parent.items[index], value);
+      return replaceLeaf(parent.items[index], value, text);
     }
     // Inserting before an existing item rewrites the list in document.ts; only appending is done here.
     if (index < parent.items.length) throw UNSUPPORTED;
@@ -110,8 +110,16 @@ function child(node: Shape, seg: string): Shape {
   throw UNSUPPORTED;
 }
 
-// replaceLeaf rewrites a one-line scalar in place, keeping its quoting where the new value allows it.
-function replaceLeaf(leaf: Shape, value: unknown): Splice {
+// replaceLeaf rewrites a one-line scalar in place, keeping its quoting where the new value allows it. An empty value
+// (`replicas:` with nothing after it, a chart's unset value) gets the scalar after a space at the end of its line,
+// as yaml writes it (`replicas: ` becomes `replicas:  2`).
+function replaceLeaf(leaf: Shape, value: unknown, text: string): Splice {
+  if (leaf.kind === 'leaf' && leaf.style === 'empty') {
+    const next = text[leaf.start];
+    if ((next !== undefined && next !== '\n' && next !== '\r') || (value !== null && typeof value === 'object'))
+      throw UNSUPPORTED;
+    return { start: leaf.start, end: leaf.start, text: ' ' + inline(value) };
+  }
   if (leaf.kind !== 'leaf' || (leaf.style !== 'plain' && leaf.style !== 'single' && leaf.style !== 'double')) throw UNSUPPORTED;
   if (value !== null && typeof value === 'object') throw UNSUPPORTED;
   let out: string;

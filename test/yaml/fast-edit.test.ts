@@ -55,6 +55,11 @@ const cases: Record<string, { input: string; change: Change; expected: string }>
       '  mode: "yes"',
     ),
   },
+  'an empty value replaced: after a trailing space, without one, and as the last line without a line break': {
+    input: 'spec:\n  replicas: \n  paused:\n  x: 1\nlast:',
+    change: (o) => Object.assign(o, { spec: { replicas: 2, paused: false, x: 1 }, last: 'v' }),
+    expected: 'spec:\n  replicas:  2\n  paused: false\n  x: 1\nlast: v',
+  },
   'a key added after the last entry, before trailing blank lines': {
     input: lines('a:', '  b:', '    c: 1', '', '', 'd: 2'),
     change: (o) => (o.a.e = 'x'),
@@ -150,6 +155,7 @@ const left: Record<string, { input: string; change?: Change; ops?: Operation[] }
   },
   'a value for a key that has none': { input: lines('a:', 'b: 1'), change: (o) => (o.a = { c: 1 }) },
   'a scalar replaced by a map': { input: lines('a: 1'), change: (o) => (o.a = { b: 1 }) },
+  'an empty value with a comment after it replaced': { input: lines('a: # unset', 'b: 1'), change: (o) => (o.a = 2) },
   'a string yaml would quote in its own way': { input: lines('a: 1'), change: (o) => (o.b = '"hi"\\') },
   'a number-like string': { input: lines('a: 1'), change: (o) => (o.b = '0755') },
   'a float': { input: lines('a: 1'), change: (o) => (o.b = 1.5) },
