@@ -179,6 +179,20 @@ function detectIndentSeq(root: MapShape): boolean {
   return visit(root) ?? true;
 }
 
+/**
+ * renderDocument writes a non-empty map as toYaml writes a document (what webhook-guard adds: budgets, namespaces),
+ * without loading `yaml`, or returns undefined where it cannot be sure of writing the same text.
+ */
+export function renderDocument(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || isEmpty(value)) return undefined;
+  try {
+    return render(value, 0, true).join('\n') + '\n';
+  } catch (err) {
+    if (err instanceof Unsupported) return undefined;
+    throw err;
+  }
+}
+
 // The renderers below give what yaml's stringify gives with document.ts's options (YAML 1.1, no line
 // folding) for plain data, or throw UNSUPPORTED.
 

@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
 import type { Document, DocumentOptions, ParseOptions, SchemaOptions, ToJSOptions, ToStringOptions } from 'yaml';
+import { renderDocument } from './fast-edit.js';
 
 // `yaml` takes about 35 ms to load, so it is loaded on first use: runs whose documents fast-read.ts
 // reads and that edit nothing never load it.
@@ -42,6 +43,13 @@ type StringifyOptions = ToStringOptions & DocumentOptions & SchemaOptions;
  * YAML 1.1 as the `yaml` package has it reads them as strings, go-yaml v2 (Helm, kubectl) does not.
  */
 export function toYaml(value: unknown, extra: StringifyOptions = {}): string {
+  // A plain document (what transforms add) is written without loading yaml, as yaml writes it (fast-edit.test.ts).
+  const fast = Object.keys(extra).length === 0 ? renderDocument(value) : undefined;
+  return fast ?? toYamlWithYaml(value, extra);
+}
+
+/** toYamlWithYaml is toYaml always through the `yaml` package. */
+export function toYamlWithYaml(value: unknown, extra: StringifyOptions = {}): string {
   const options = { ...STRINGIFY_OPTIONS, ...extra };
   const y = yaml();
   const doc = new y.Document(value, options);

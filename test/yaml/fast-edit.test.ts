@@ -4,7 +4,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import fjp, { type Operation } from 'fast-json-patch';
 import { applyOperations, applyOperationsWithYaml, deepEqual, readWithYaml } from '../../src/yaml/document.js';
-import { fastEdit } from '../../src/yaml/fast-edit.js';
+import { fastEdit, renderDocument } from '../../src/yaml/fast-edit.js';
+import { toYamlWithYaml } from '../../src/yaml/load.js';
 import { resolveConfig } from '../../src/pipeline/config.js';
 import { Model } from '../../src/model/model.js';
 import { applyTransforms } from '../../src/pipeline/pipeline.js';
@@ -172,13 +173,54 @@ for (const [name, c] of Object.entries(left)) {
 }
 leaves.run();
 
+const documents = suite('fast-edit: whole documents written as yaml writes them, or left to it');
+const DOCUMENTS: Record<string, { value: unknown; fast: boolean }> = {
+  'a PodDisruptionBudget with labels, annotations and matchExpressions': {
+    value: {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: {
+        name: 'kruise-controller-manager-webhook-guard',
+        namespace: 'kruise-system',
+        labels: { 'app.kubernetes.io/name': 'kruise', 'helm.sh/chart': 'kruise-1.5.2', on: 'yes', empty: '' },
+        annotations: { 'helm.sh/hook': 'pre-install,pre-upgrade', note: 'say "hi"', 'a b': "it's: here" },
+      },
+      spec: {
+        maxUnavailable: 1,
+        selector: { matchExpressions: [{ key: 'control-plane', operator: 'In', values: ['controller-manager'] }] },
+        extra: { list: [], map: {}, nothing: null, flag: true },
+      },
+    },
+    fast: true,
+  },
+  'a string Go reads as a number': { value: { a: '0o17' }, fast: false },
+  'a float': { value: { a: 1.5 }, fast: false },
+  'a list of lists': { value: { a: [['x']] }, fast: true },
+  'non-ASCII text': { value: { a: 'ü' }, fast: false },
+  'an empty map': { value: {}, fast: false },
+};
+for (const [name, c] of Object.entries(DOCUMENTS)) {
+  documents(name, () => {
+    const fast = renderDocument(c.value);
+    assert.is(fast !== undefined, c.fast, fast === undefined ? 'renderDocument gave up' : 'renderDocument wrote it');
+    if (fast !== undefined) assert.fixture(fast, toYamlWithYaml(c.value));
+  });
+}
+documents.run();
+
 const corpus = suite('fast-edit: every corpus edit the transforms make, fast or not, as the yaml editor writes it');
 for (const file of corpusFiles('fast-edit corpus', corpus)) {
   corpus(file.split('/').pop()!, () => {
     const model = Model.read(splitStream(readFileSync(file, 'utf8')));
     applyTransforms(model, resolveConfig(undefined));
     for (const doc of model.docs) {
-      if (doc.addedBy || doc.working === undefined || doc.read?.relaxed || deepEqual(doc.original, doc.working)) continue;
+      // What a transform adds is written by renderDocument where it can, as yaml writes it.
+      if (doc.addedBy) {
+        const fast = renderDocument(doc.working);
+        if (fast !== undefined) assert.fixture(fast, toYamlWithYaml(doc.working), `added ${doc.kind}`);
+        continue;
+      }
+      if (doc.working === undefined || doc.read?.relaxed || deepEqual(doc.original, doc.working)) continue;
       const patch = fjp.compare(doc.original as object, doc.working as object);
       const fast = fastEdit(doc.segment.text, patch);
       if (fast === undefined) continue;
