@@ -193,6 +193,8 @@ const DOCUMENTS: Record<string, { value: unknown; fast: boolean }> = {
     },
     fast: true,
   },
+  'versions of three and four numbers': { value: { a: '0.12.4', b: '10.0.0.1' }, fast: true },
+  'a version of two numbers (a float to YAML)': { value: { a: '1.2' }, fast: false },
   'a string Go reads as a number': { value: { a: '0o17' }, fast: false },
   'a float': { value: { a: 1.5 }, fast: false },
   'a list of lists': { value: { a: [['x']] }, fast: true },
