@@ -34,11 +34,6 @@ class ByteSegment implements Segment {
   }
 }
 
-// Up to this size the Latin-1 view stays for the reading pass, which then decodes only the documents it reads
-// fully (kube-prometheus-stack, 4.9 MiB: 9 ms less). Beyond it, the view would be held beside everything the
-// reading builds (35 MiB more peak memory on 100 MiB), so each document is decoded for its look instead.
-const PEEK_LIMIT = 32 << 20;
-
 /**
  * decodeSlice decodes an already validated UTF-8 slice; ASCII decodes as Latin-1, several times faster and one byte a character.
  */
@@ -64,11 +59,17 @@ export function splitBytes(buf: Buffer): Segment[] {
         throw goOnlyMarker(position(view, m.index).line);
     }
   }
-  const split = { view: buf.length <= PEEK_LIMIT ? view : undefined };
+  const split: { view?: string } = { view: buf.length <= PEEK_LIMIT ? view : undefined };
   return splitStream(view).map(
     (s) => new ByteSegment(s.index, buf.subarray(s.offset, s.offset + s.text.length), s.offset, s.line, split),
   );
 }
+
+// Up to this size the Latin-1 view is kept for the reading pass's looks (see readStream), which then decodes only
+// the documents it reads fully (kube-prometheus-stack, 4.9 MiB: 9 ms less). Beyond it each document is decoded for
+// its look: V8 frees the view (an external string) only at a full collection, which a run that decodes little
+// does not trigger, so it would stay beside everything else to the end (measured: 30 MiB more peak memory on 100 MiB).
+const PEEK_LIMIT = 32 << 20;
 
 /** bytesOf is a segment's bytes: its own slice of the input when it has one, else its text encoded. */
 export function bytesOf(segment: Segment): Buffer | string {

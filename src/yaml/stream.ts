@@ -16,8 +16,8 @@ export interface Segment {
   source?: string;
   /**
    * A look at the text while the stream is read, without decoding it, where the segment can give one (an ASCII
-   * slice of a small input's bytes): a view into the whole input, so nothing of it may be kept. Undefined otherwise,
-   * or once released.
+   * slice of the input's bytes): a view into the whole input, so nothing of it may be kept. Undefined otherwise, or
+   * once released.
    */
   peek?(): string | undefined;
   /** Ends the looks: the whole input's text is no longer held for them. */
