@@ -361,19 +361,18 @@ export function dot(admission: Admission, findings: readonly Finding[] = []): st
     '  edge [fontname="Helvetica", fontsize=9];',
   ];
   for (const n of nodes) {
-    const attrs =
+    const [shape, styles, more] =
       n.shape === 'webhook'
-        ? `shape=hexagon${n.fail ? ', color="#bb0000"' : ''}`
+        ? ['hexagon', [], n.fail ? ', color="#bb0000"' : '']
         : n.shape === 'service'
-          ? 'shape=parallelogram'
+          ? ['parallelogram', [], '']
           : n.shape === 'missing'
-            ? 'shape=box, style=dashed, fontcolor="#666666"'
-            : 'shape=box, style=rounded';
+            ? ['box', ['dashed'], ', fontcolor="#666666"']
+            : ['box', ['rounded'], ''];
+    if (n.severity) styles.push('filled');
+    const style = styles.length === 0 ? '' : `, style=${styles.length === 1 ? styles[0] : `"${styles.join(',')}"`}`;
     const fill = n.severity ? `, fillcolor="${FILL[n.severity]}"` : '';
-    const style = n.severity
-      ? attrs.replace(/style=(\w+)/, 'style="$1,filled"').replace(/^shape=(hexagon|parallelogram)/, 'shape=$1, style=filled')
-      : attrs;
-    lines.push(`  ${n.id} [label=${quoteDot(n.label)}, ${style}${fill}];`);
+    lines.push(`  ${n.id} [label=${quoteDot(n.label)}, shape=${shape}${style}${more}${fill}];`);
   }
   for (const e of edges) {
     const attrs = [`label=${quoteDot(e.label)}`];

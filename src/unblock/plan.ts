@@ -212,7 +212,7 @@ export function forError(model: Model, parsed: ParsedError): Plan {
       const all = admission.backends(w);
       const shared =
         all.length > 1
-          ? `; its Service ${w.service?.namespace}/${w.service?.name} selects the pods of ${backendNames(all)}: ` +
+          ? `; its Service ${serviceName(w)} selects the pods of ${backendNames(all)}: ` +
             'its ready endpoints may be the wrong ones, so restore only once it selects its own alone ' +
             '(the tighten-service-selectors transform)'
           : '';

@@ -261,11 +261,11 @@ function scalar(value: unknown): string {
     return String(value);
   }
   if (typeof value !== 'string') throw UNSUPPORTED;
+  // A version of three or more numbers (`0.12.4`, a chart's app version label) is no number to YAML 1.1 or Go: plain.
+  if (/^[0-9]+(?:\.[0-9]+){2,}$/.test(value)) return value;
   // Printable ASCII without backslashes, and nothing that could read as a number or a document marker:
   // then yaml writes it plain, or quoted: single quotes for a double quote alone (nothing to escape),
   // else double quotes exactly as JSON writes them (Kyverno's matchConditions are JSON with both).
-  // A version of three or more numbers (`0.12.4`, a chart's app version label) is no number to YAML 1.1 or Go: plain.
-  if (/^[0-9]+(?:\.[0-9]+){2,}$/.test(value)) return value;
   if (!/^[\x20-\x7e]*$/.test(value) || value.includes('\\') || /^(%|---|\.\.\.)/.test(value) || /^[-+]?[.0-9]/.test(value))
     throw UNSUPPORTED;
   if (!NEEDS_QUOTES.test(value) && !RESERVED.test(value)) return value;

@@ -56,7 +56,7 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc
   // Two passes. The first only looks (most of a stream's bytes are CRDs never read): through the Latin-1 view of
   // the input where the segments give one, keeping only detached values. Then the view is let go, and the second
   // reads the documents that need it, each decoded into its own text, so the values read never share memory with
-  // the view (on 100 MiB, holding the view beside them cost 35 MiB of peak memory).
+  // the view (which segments offer only up to a size: see PEEK_LIMIT in byte-stream.ts).
   const toRead: Array<{ doc: Doc; sniffed?: string; certain: boolean; configMap: boolean }> = [];
   const docs = segments.map((segment) => {
     const doc: Doc = { segment };

@@ -37,10 +37,8 @@ export const networkPolicy = {
         const ports = [
           ...new Set(
             webhooks.flatMap((w) => {
-              const ref = w.service;
-              const svc =
-                ref && model.ofKind('Service').find((r) => model.namespaceOf(r) === ref.namespace && r.name === ref.name);
-              const target = svc && ref ? targetPort(svc, ref.port, podSpecOf(src.resource)) : undefined;
+              const svc = model.serviceOf(w);
+              const target = svc && w.service ? targetPort(svc, w.service.port, podSpecOf(src.resource)) : undefined;
               return target === undefined ? [] : [target];
             }),
           ),
