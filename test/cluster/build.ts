@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { CACHE } from '../support/cache.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,8 +36,7 @@ export function pin(): string {
 
 /** binDir is where the binaries of the current pin live. */
 export function binDir(): string {
-  const base = process.env.WEBHOOK_GUARD_CACHE ?? join(homedir(), '.cache', 'webhook-guard');
-  return join(base, 'control-plane', pin());
+  return join(CACHE, 'control-plane', pin());
 }
 
 /** missingGo says why Go cannot build here, or undefined when `go` runs. */

@@ -1,10 +1,10 @@
 // `npm run cluster -- up|down|status`: the tests' control plane for a person at a shell, left running between commands.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { CACHE } from '../support/cache.js';
 import { killGroup, missingControlPlane, startCluster } from './harness.js';
 
-const STATE = join(process.env.WEBHOOK_GUARD_CACHE ?? join(homedir(), '.cache', 'webhook-guard'), 'cluster.json');
+const STATE = join(CACHE, 'cluster.json');
 
 interface State {
   dir: string;

@@ -2,15 +2,15 @@
 // real Helm 3 (webhook-guard on PATH) and Helm 4 (the installed plugin). Skipped, and counted, without Go.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as assert from 'uvu/assert';
+import { CACHE } from '../support/cache.js';
 import { gatedSuite } from '../support/helpers.js';
 import { BIN, find, HELM3, HELM4, objects, ok, ROOT, sandbox, type Sandbox } from './hosts.js';
 
 /** HELMFILE_VERSION is the pinned helmfile: the newest the module proxy serves. */
 export const HELMFILE_VERSION = 'v1.8.0';
-const cache = join(process.env.WEBHOOK_GUARD_CACHE ?? join(homedir(), '.cache', 'webhook-guard'), 'helmfile', HELMFILE_VERSION);
+const cache = join(CACHE, 'helmfile', HELMFILE_VERSION);
 const HELMFILE = join(cache, 'helmfile');
 
 // missingHelmfile builds helmfile once and says why it cannot. Its go.mod has replace directives, which

@@ -2,15 +2,15 @@
 // the repo (kubectl kustomize has no --enable-exec). Skipped, and counted, without Go; required under CI=true.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as assert from 'uvu/assert';
+import { CACHE } from '../support/cache.js';
 import { gatedSuite } from '../support/helpers.js';
 import { BIN, find, HELM3, objects, ok, ROOT, sandbox, type Sandbox } from './hosts.js';
 
 /** KUSTOMIZE is the pinned standalone kustomize: the version kubectl v1.35 embeds. */
 export const KUSTOMIZE_VERSION = 'v5.7.1';
-const cache = join(process.env.WEBHOOK_GUARD_CACHE ?? join(homedir(), '.cache', 'webhook-guard'), 'kustomize', KUSTOMIZE_VERSION);
+const cache = join(CACHE, 'kustomize', KUSTOMIZE_VERSION);
 const KUSTOMIZE = join(cache, 'kustomize');
 
 // missingKustomize builds kustomize once (go install from the module proxy, about 15 s) and says why it cannot.
