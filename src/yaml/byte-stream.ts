@@ -1,36 +1,103 @@
-// Splits stdin's bytes into segments without decoding the whole input: each segment decodes its own slice on demand.
+// Splits stdin's bytes into segments without decoding the input: each segment decodes its own slice on demand.
 import { isAscii, isUtf8 } from 'node:buffer';
-import { decodeInput, goOnlyMarker, isGoOnlyMarker, position, splitStream, type Segment } from './stream.js';
+import { InputError } from '../errors.js';
+import {
+  decodeInput,
+  goOnlyMarker,
+  hasContent,
+  isGoOnlyMarker,
+  position,
+  splitStream,
+  type ByteLook,
+  type Segment,
+} from './stream.js';
 
 const NUL = 0;
+const TAB = 9;
+const LF = 10;
+const VT = 11;
+const FF = 12;
+const CR = 13;
+const SPACE = 32;
+const HASH = 35;
+const PERCENT = 37;
+const DASH = 45;
+const DOT = 46;
 // A `---` line whose dashes are followed (after blanks) by a byte of a multi-byte character.
 const SUSPECT = /^---[ \t]*[\u0080-\u00ff]/gm;
+const LINE_SEPARATORS = [Buffer.from('\u2028'), Buffer.from('\u2029')];
+const NEL = Buffer.from('\u0085');
+const BOM = Buffer.from('\ufeff');
+
+/**
+ * Split is what a byte split knows about the whole input, shared by its segments: the input, where its column-0
+ * lines start (none of them blank, indented or a comment), and line numbers, counted only when asked for.
+ */
+class Split {
+  private counted = 0;
+  private line = 1;
+
+  constructor(
+    readonly buf: Buffer,
+    // Undefined where the bytes alone do not show the lines as both Go and the text patterns see them (see splitBytes).
+    readonly tops: number[] | undefined,
+    readonly ascii: boolean,
+  ) {}
+
+  /** lineOf is the 1-based line of a byte offset: messages ask for few, mostly in stream order. */
+  lineOf(offset: number): number {
+    if (offset < this.counted) {
+      this.counted = 0;
+      this.line = 1;
+    }
+    const buf = this.buf;
+    for (let i = buf.indexOf(LF, this.counted); i !== -1 && i < offset; i = buf.indexOf(LF, i + 1)) this.line++;
+    this.counted = offset;
+    return this.line;
+  }
+}
 
 /**
  * ByteSegment is a segment kept as a slice of the input buffer. Its text is decoded when asked for and
  * not kept, so the stream is never held twice: untouched documents are written as these bytes.
  */
 class ByteSegment implements Segment {
+  private knownLine: number | undefined;
+
   constructor(
     readonly index: number,
     readonly bytes: Buffer,
     readonly offset: number,
-    readonly line: number,
-    // The Latin-1 view the split was made on, shared by the stream's segments until released.
-    private readonly split: { view?: string },
-  ) {}
+    private readonly split: Split,
+    // The segment's column-0 lines: split.tops[from .. to).
+    private readonly from = 0,
+    private readonly to = 0,
+    line?: number,
+  ) {
+    this.knownLine = line;
+  }
+
+  get line(): number {
+    return (this.knownLine ??= this.split.lineOf(this.offset));
+  }
 
   get text(): string {
     return decodeSlice(this.bytes);
   }
 
-  peek(): string | undefined {
-    const view = this.split.view;
-    return view !== undefined && isAscii(this.bytes) ? view.slice(this.offset, this.offset + this.bytes.length) : undefined;
-  }
-
-  release(): void {
-    this.split.view = undefined;
+  look(): ByteLook | undefined {
+    const { tops, buf } = this.split;
+    // A byte order mark that starts the stream is not part of the text the reader looks at (see readStream).
+    if (tops === undefined || (this.offset === 0 && this.bytes.subarray(0, 3).equals(BOM))) return undefined;
+    const lines: string[] = [];
+    for (let k = this.from; k < this.to; k++) {
+      const eol = buf.indexOf(LF, tops[k]);
+      lines.push(decodeSlice(buf.subarray(tops[k], eol === -1 ? buf.length : eol + 1)));
+    }
+    // splitBytes took the byte way only without carriage returns and Unicode line separators; of the other characters
+    // that make Go and a pattern see different lines, NEL and a byte order mark are multi-byte.
+    const plain = this.split.ascii || isAscii(this.bytes) || (!this.bytes.includes(NEL) && !this.bytes.includes(BOM));
+    return { bytes: this.bytes, lines, plain };
   }
 }
 
@@ -42,16 +109,91 @@ export function decodeSlice(bytes: Buffer): string {
 }
 
 /**
- * splitBytes is splitStream over a buffer: the same cuts (found on a Latin-1 view, whose offsets are the
- * byte offsets, and in which every marker, line break and `kind:` line reads as in the decoded text),
- * with each segment a slice of `buf`. Throws InputError, as decodeInput does, on invalid UTF-8 or a NUL byte.
+ * splitBytes is splitStream over a buffer: the same cuts, found on the bytes, with each segment a slice of `buf`.
+ * Throws InputError, as decodeInput does, on invalid UTF-8 or a NUL byte, and as splitStream does on markers.
  */
 export function splitBytes(buf: Buffer): Segment[] {
   if (!isUtf8(buf) || buf.indexOf(NUL) !== -1) decodeInput(buf);
+  const ascii = isAscii(buf);
+  // JavaScript's `^` also starts a line after a carriage return and after U+2028 and U+2029, where Go's reader does not:
+  // the few inputs with those are split on a decoded view, by the text split itself.
+  if (buf.indexOf(CR) !== -1 || (!ascii && LINE_SEPARATORS.some((s) => buf.includes(s)))) return splitOnView(buf, ascii);
+  const split = new Split(buf, columnZeroLines(buf), ascii);
+  const tops = split.tops!;
+  const cuts: number[] = [0];
+  const afterEnd = new Set<number>();
+  for (const at of tops) {
+    const c = buf[at];
+    if ((c !== DASH && c !== DOT) || buf[at + 1] !== c || buf[at + 2] !== c) continue;
+    if (c === DASH) {
+      // Go's reader also splits where `---` is followed by a form feed or other Unicode white space, which YAML does not.
+      let k = at + 3;
+      while (buf[k] === SPACE || buf[k] === TAB) k++;
+      if ((buf[k] === FF || buf[k] === VT || buf[k] >= 0x80) && isGoOnlyMarker(lineText(buf, at)))
+        throw goOnlyMarker(split.lineOf(at));
+    }
+    const next = buf[at + 3];
+    if (at + 3 < buf.length && next !== SPACE && next !== TAB && next !== LF) continue;
+    if (c === DASH) {
+      // Directives (`%YAML 1.1`) just before a `---` belong to the document it starts.
+      let start = at;
+      while (start > 0) {
+        const prev = buf.lastIndexOf(LF, Math.max(start - 2, 0)) + 1;
+        if (buf[prev] !== PERCENT) break;
+        start = prev;
+      }
+      if (start !== 0 && start > cuts[cuts.length - 1]) cuts.push(start);
+    } else {
+      const eol = buf.indexOf(LF, at);
+      const after = eol === -1 ? buf.length : eol + 1;
+      if (after < buf.length) {
+        cuts.push(after);
+        afterEnd.add(after);
+      }
+    }
+  }
+  const segments: Segment[] = [];
+  let top = 0;
+  for (let i = 0; i < cuts.length; i++) {
+    const start = cuts[i];
+    const end = i + 1 < cuts.length ? cuts[i + 1] : buf.length;
+    if (end === start && buf.length > 0) continue;
+    const from = top;
+    while (top < tops.length && tops[top] < end) top++;
+    const segment = new ByteSegment(segments.length, buf.subarray(start, end), start, split, from, top);
+    // Go reads one document per `---` chunk: what follows a `...` line before the next `---` is never installed.
+    if (afterEnd.has(start) && !/^---(?=[ \t]|\n|$)/.test(lineText(buf, start)) && hasContent(segment.text))
+      throw new InputError(
+        `document ${segments.length + 1} (line ${segment.line}): follows a \`...\` line without a \`---\` line, so ` +
+          'Kubernetes never reads it; start it with `---` (or remove it)',
+      );
+    segments.push(segment);
+  }
+  return segments;
+}
+
+// columnZeroLines lists where the lines start that are neither blank, indented nor comments: the only lines a
+// split, a kind sniff and the check of the top level look at (about one line in seventy in real renders).
+function columnZeroLines(buf: Buffer): number[] {
+  const tops: number[] = [];
+  const top = (c: number): boolean => c !== SPACE && c !== TAB && c !== LF && c !== CR && c !== HASH;
+  if (buf.length && top(buf[0])) tops.push(0);
+  for (let i = buf.indexOf(LF); i !== -1; i = buf.indexOf(LF, i + 1)) if (i + 1 < buf.length && top(buf[i + 1])) tops.push(i + 1);
+  return tops;
+}
+
+function lineText(buf: Buffer, at: number): string {
+  const eol = buf.indexOf(LF, at);
+  return decodeSlice(buf.subarray(at, eol === -1 ? buf.length : eol));
+}
+
+// splitOnView is splitBytes by the text split, on a Latin-1 view of the bytes (whose offsets are the byte offsets,
+// and in which every marker, line break and `kind:` line reads as in the decoded text).
+function splitOnView(buf: Buffer, ascii: boolean): Segment[] {
   const view = buf.toString('latin1');
   // Unicode spaces after `---` (NEL, no-break and ideographic spaces…) are several bytes, so the Latin-1 view does not
   // show them as themselves: the lines that might hold one are decoded and checked as splitStream checks text.
-  if (!isAscii(buf)) {
+  if (!ascii) {
     SUSPECT.lastIndex = 0;
     for (let m = SUSPECT.exec(view); m; m = SUSPECT.exec(view)) {
       const eol = view.indexOf('\n', m.index);
@@ -59,17 +201,11 @@ export function splitBytes(buf: Buffer): Segment[] {
         throw goOnlyMarker(position(view, m.index).line);
     }
   }
-  const split: { view?: string } = { view: buf.length <= PEEK_LIMIT ? view : undefined };
+  const split = new Split(buf, undefined, ascii);
   return splitStream(view).map(
-    (s) => new ByteSegment(s.index, buf.subarray(s.offset, s.offset + s.text.length), s.offset, s.line, split),
+    (s) => new ByteSegment(s.index, buf.subarray(s.offset, s.offset + s.text.length), s.offset, split, 0, 0, s.line),
   );
 }
-
-// Up to this size the Latin-1 view is kept for the reading pass's looks (see readStream), which then decodes only
-// the documents it reads fully (kube-prometheus-stack, 4.9 MiB: 9 ms less). Beyond it each document is decoded for
-// its look: V8 frees the view (an external string) only at a full collection, which a run that decodes little
-// does not trigger, so it would stay beside everything else to the end (measured: 30 MiB more peak memory on 100 MiB).
-const PEEK_LIMIT = 32 << 20;
 
 /** bytesOf is a segment's bytes: its own slice of the input when it has one, else its text encoded. */
 export function bytesOf(segment: Segment): Buffer | string {

@@ -187,6 +187,65 @@ export function crdScope(text: string): CrdScope | undefined {
   return group && scope && plural ? { group, plural, cluster: scope === 'Cluster' } : undefined;
 }
 
+/**
+ * crdScopeInBytes is crdScope over a CRD's UTF-8 bytes whose only line break is the line feed: it finds the lines
+ * crdScope's patterns can match by searching the bytes, and decodes only those.
+ */
+export function crdScopeInBytes(bytes: Buffer): CrdScope | undefined {
+  let ind: string | undefined;
+  for (const at of linesStarting(bytes, 'spec:')) {
+    const eol = bytes.indexOf(LF, at);
+    if (eol === -1 || !/^spec:[ \t]*$/.test(lineIn(bytes, at))) continue;
+    ind = /^([ \t]+)\S/.exec(lineIn(bytes, eol + 1))?.[1];
+    if (ind !== undefined) break;
+  }
+  if (ind === undefined) return undefined;
+  const first = (key: string, pattern: RegExp): string | undefined => {
+    for (const at of linesStarting(bytes, `${ind}${key}:`)) {
+      const m = pattern.exec(lineIn(bytes, at));
+      if (m) return m[1];
+    }
+    return undefined;
+  };
+  const group = first('group', new RegExp(`^${ind}group:[ \\t]*['"]?([^'"\\s#]+)`));
+  const scope = first('scope', new RegExp(`^${ind}scope:[ \\t]*['"]?(Cluster|Namespaced)`));
+  const plural = namesPluralInBytes(bytes, ind);
+  return group && scope && plural ? { group, plural, cluster: scope === 'Cluster' } : undefined;
+}
+
+// namesPluralInBytes is namesPlural over bytes.
+function namesPluralInBytes(bytes: Buffer, ind: string): string | undefined {
+  const names = new RegExp(`^${ind}names:[ \\t]*$`);
+  for (const at of linesStarting(bytes, `${ind}names:`)) {
+    if (!names.test(lineIn(bytes, at))) continue;
+    for (let pos = bytes.indexOf(LF, at) + 1; pos > 0 && pos < bytes.length;) {
+      const eol = bytes.indexOf(LF, pos);
+      const line = lineIn(bytes, pos);
+      if (!line.startsWith(ind) || !/^[ \t]/.test(line.slice(ind.length))) break;
+      const plural = /^[ \t]+plural:[ \t]*['"]?([^'"\s#]+)/.exec(line.slice(ind.length));
+      if (plural) return plural[1];
+      if (eol === -1) break;
+      pos = eol + 1;
+    }
+  }
+  return undefined;
+}
+
+const LF = 10;
+
+// linesStarting lists, in order, where the lines start that begin with `prefix`.
+function* linesStarting(bytes: Buffer, prefix: string): Generator<number> {
+  if (bytes.subarray(0, prefix.length).toString('latin1') === prefix) yield 0;
+  const needle = `\n${prefix}`;
+  for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) yield at + 1;
+}
+
+// lineIn is the decoded line that starts at `at`, without its line feed.
+function lineIn(bytes: Buffer, at: number): string {
+  const eol = bytes.indexOf(LF, at);
+  return bytes.toString('utf8', at, eol === -1 ? bytes.length : eol);
+}
+
 // namesPlural finds `plural:` among the lines of a `names:` block indented by `ind`. It walks the lines:
 // the single regex it replaces backtracked exponentially over a names block without `plural:` (the
 // fuzzer found a CRD that hung webhook-guard).

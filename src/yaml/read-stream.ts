@@ -3,6 +3,7 @@
 import {
   conversionsInConfigMap,
   crdScope,
+  crdScopeInBytes,
   holdsLeaderElection,
   mayHoldConversion,
   readCrdConversion,
@@ -11,7 +12,7 @@ import {
 import type { CrdConversion, CrdScope } from './crd-text.js';
 import { readDocument, type ReadResult } from './document.js';
 import { goBreaksToLineFeeds, hasGoBreaks, relaxFlowIndent } from './go-compat.js';
-import { hasContent, position, sniffKind, splitStream, type Segment } from './stream.js';
+import { hasContent, position, sniffKind, splitStream, type ByteLook, type Segment } from './stream.js';
 
 /** Doc is one document of the stream: raw bytes, and where it was read, its original and working values. */
 export interface Doc {
@@ -53,25 +54,26 @@ const detach = <T>(value: T): T => (value === undefined ? value : structuredClon
  * conversion webhooks, CRD scope and Kyverno's runtime webhooks, which is read from their text alone.
  */
 export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc[] {
-  // Two passes. The first only looks (most of a stream's bytes are CRDs never read): through the Latin-1 view of
-  // the input where the segments give one, keeping only detached values. Then the view is let go, and the second
-  // reads the documents that need it, each decoded into its own text, so the values read never share memory with
-  // the view (which segments offer only up to a size: see PEEK_LIMIT in byte-stream.ts).
+  // Two passes. The first only looks (most of a stream's bytes are CRDs never read): a segment of input bytes offers
+  // its column-0 lines, and its text is decoded only where a look needs more (ConfigMaps, CRDs that may hold a
+  // conversion webhook, documents whose kind the lines do not settle). The second reads the documents that need it.
   const toRead: Array<{ doc: Doc; sniffed?: string; certain: boolean; configMap: boolean }> = [];
   const docs = segments.map((segment) => {
     const doc: Doc = { segment };
-    const text = withoutBom(segment, segment.peek?.() ?? segment.text);
-    const sniffed = detach(sniffKind(text));
+    const look = segment.look?.();
+    let decoded: string | undefined;
+    const text = (): string => (decoded ??= withoutBom(segment, segment.text));
+    const sniffed = look ? sniffLines(look.lines) : detach(sniffKind(text()));
     // The text alone decides only when Go could read no other kind from it (see certainKind).
-    const certain = sniffed !== undefined && certainKind(text, sniffed);
-    if (certain) scanText(doc, sniffed, text);
+    const certain = sniffed !== undefined && (look ? certainLines(look, sniffed) : certainKind(text(), sniffed));
+    if (certain) scan(doc, sniffed, look, text);
     const configMap =
-      certain && sniffed === 'ConfigMap' && !kinds.has(sniffed) && (readsConfigMap(text) || holdsLeaderElection(text));
-    if (certain && !kinds.has(sniffed) && !configMap && !mayConfigureWebhooks(sniffed, text)) doc.kind = sniffed;
-    else if (certain || hasContent(text)) toRead.push({ doc, sniffed, certain, configMap });
+      certain && sniffed === 'ConfigMap' && !kinds.has(sniffed) && (readsConfigMap(text()) || holdsLeaderElection(text()));
+    if (certain && !kinds.has(sniffed) && !configMap && (sniffed !== 'ConfigMap' || !mayConfigureWebhooks(text())))
+      doc.kind = sniffed;
+    else if (certain || hasContent(text())) toRead.push({ doc, sniffed, certain, configMap });
     return doc;
   });
-  for (const segment of segments) segment.release?.();
   for (const { doc, sniffed, certain, configMap } of toRead) {
     const text = withoutBom(doc.segment, doc.segment.text);
     doc.read = readAsGo(text);
@@ -91,6 +93,34 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc
     if (doc.kind === 'ConfigMap' && (configMap || holdsKyvernoKeys(value?.data))) doc.webhookConfigMap = true;
   }
   return docs;
+}
+
+// sniffLines is sniffKind over a document's column-0 lines, which hold every line a `kind:` line can be.
+function sniffLines(lines: string[]): string | undefined {
+  let kind: string | undefined;
+  let found = 0;
+  for (const line of lines) {
+    if (!line.startsWith('kind:')) continue;
+    const k = sniffKind(line);
+    if (k !== undefined && ++found > 1) return undefined;
+    kind ??= k;
+  }
+  return kind;
+}
+
+// certainLines is certainKind over a look: the lines unsureLines checks are the column-0 lines.
+function certainLines(look: ByteLook, sniffed: string): boolean {
+  return KIND_NAME.test(sniffed) && look.plain && look.lines.every((line) => plainLine(line, 0));
+}
+
+// scan is scanText for a look: a CRD's scope is read from its bytes, and its text is decoded only when it may hold
+// a conversion webhook (every conversion block the text pattern finds has the word `Webhook`).
+function scan(doc: Doc, kind: string, look: ByteLook | undefined, text: () => string): void {
+  if (kind === 'CustomResourceDefinition' && look) {
+    doc.crdScope = detach(crdScopeInBytes(look.bytes));
+    const crd = look.bytes.includes('Webhook') && mayHoldConversion(text()) ? detach(readCrdConversion(text())) : undefined;
+    if (crd) doc.conversions = [{ crd }];
+  } else if (kind === 'CustomResourceDefinition' || kind === 'ConfigMap') scanText(doc, kind, text());
 }
 
 // withoutBom: a byte order mark that starts the stream is Go's too; anywhere else it is refused (see readAsGo).
@@ -120,8 +150,8 @@ function holdsKyvernoKeys(data: unknown): boolean {
 
 // mayConfigureWebhooks: a ConfigMap whose text names a Kyverno key in a way the text scanner does not follow
 // (a quoted key, flow style) is read fully, so Kyverno's settings are never skipped unseen.
-function mayConfigureWebhooks(kind: string, text: string): boolean {
-  if (kind !== 'ConfigMap' || !KYVERNO_KEYS.some((k) => text.includes(k))) return false;
+function mayConfigureWebhooks(text: string): boolean {
+  if (!KYVERNO_KEYS.some((k) => text.includes(k))) return false;
   return /(?:^[ \t]+|[{,][ \t]*)["']?(?:webhooks|matchConditions|resourceFilters)["']?[ \t]*:/m.test(text);
 }
 
@@ -177,18 +207,23 @@ const PLAIN_LINE =
 function unsureLines(text: string): boolean {
   let i = 0;
   while (i < text.length) {
-    const c = text.charCodeAt(i);
-    // Indented, blank or comment lines (space, tab, line feed, carriage return, #) say nothing about the top level.
-    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 35) {
-      PLAIN_LINE.lastIndex = i;
-      if (!PLAIN_LINE.test(text)) return true;
-    }
+    if (!plainLine(text, i)) return true;
     const nl = text.indexOf('\n', i);
     if (nl === -1) break;
     i = nl + 1;
   }
   return false;
 }
+
+// plainLine: indented, blank or comment lines (space, tab, line feed, carriage return, #) say nothing about the top level.
+function plainLine(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c === 32 || c === 9 || c === 10 || c === 13 || c === 35) return true;
+  PLAIN_LINE.lastIndex = i;
+  return PLAIN_LINE.test(text);
+}
+
+const KIND_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
 
 /**
  * certainKind tells whether `sniffed`, the one column-0 `kind:` line's value, is what Go reads as the kind:
@@ -197,5 +232,5 @@ function unsureLines(text: string): boolean {
  * top-level `items`, and no character makes Go and a pattern see different lines.
  */
 export function certainKind(text: string, sniffed: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9]*$/.test(sniffed) && !unsureCharacters(text) && !unsureLines(text);
+  return KIND_NAME.test(sniffed) && !unsureCharacters(text) && !unsureLines(text);
 }

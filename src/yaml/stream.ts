@@ -15,13 +15,20 @@ export interface Segment {
   /** The input the segment came from (a file name, or `-` for stdin), when a run reads several. */
   source?: string;
   /**
-   * A look at the text while the stream is read, without decoding it, where the segment can give one (an ASCII
-   * slice of the input's bytes): a view into the whole input, so nothing of it may be kept. Undefined otherwise, or
-   * once released.
+   * What the bytes alone show of the document, where the segment is a slice of input bytes whose lines Go and the
+   * text patterns see alike (see splitBytes): undefined otherwise, and the text decides.
    */
-  peek?(): string | undefined;
-  /** Ends the looks: the whole input's text is no longer held for them. */
-  release?(): void;
+  look?(): ByteLook | undefined;
+}
+
+/** ByteLook is a look at a document without decoding it. */
+export interface ByteLook {
+  /** The document's bytes, valid UTF-8 with line feeds as the only line breaks. */
+  bytes: Buffer;
+  /** Its column-0 lines (neither blank, indented nor comments), decoded, each with its line feed. */
+  lines: string[];
+  /** False when it holds a character that makes Go and a pattern see different lines (NEL, a byte order mark). */
+  plain: boolean;
 }
 
 // A document marker is `---` or `...` at column 0 followed by white space or the end of the line.
