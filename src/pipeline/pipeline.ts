@@ -107,14 +107,14 @@ function endsWithNewline(piece: Buffer | string): boolean {
 }
 
 function editDocument(doc: Doc, model: Model, changes: Change[]): string {
-  const where = describe(doc, model);
-  const by = [...new Set(changes.filter((c) => c.document === doc.segment.index).map((c) => `${c.transform} at ${c.path}`))].join(
-    ', ',
-  );
+  // Only messages name the document: its line is counted, and the model searched, only for one.
+  const where = (): string => describe(doc, model);
+  const by = (): string =>
+    [...new Set(changes.filter((c) => c.document === doc.segment.index).map((c) => `${c.transform} at ${c.path}`))].join(', ');
   if (doc.read?.relaxed) {
     const e = doc.read.error!;
     throw new InputError(
-      `${where}: ${by || 'a transform'} must edit this document, but it uses YAML that only Go's reader accepts ` +
+      `${where()}: ${by() || 'a transform'} must edit this document, but it uses YAML that only Go's reader accepts ` +
         `(line ${doc.segment.line + e.line - 1}, column ${e.column}: ` +
         `${e.message}); fix the chart's YAML or disable that transform`,
     );
@@ -132,7 +132,7 @@ function editDocument(doc: Doc, model: Model, changes: Change[]): string {
     const ops = fjp.compare(base, doc.working as object);
     return ops.length ? applyOperations(text, ops, doc.working) : text;
   } catch (err) {
-    if (err instanceof EditError) throw new InputError(`${where}: cannot apply ${by || 'the edits'}: ${err.message}`);
+    if (err instanceof EditError) throw new InputError(`${where()}: cannot apply ${by() || 'the edits'}: ${err.message}`);
     throw err;
   }
 }

@@ -29,11 +29,13 @@ export interface CrdConversion {
  * and parses only them, so the CRD's schema (megabytes, and in OpenKruise 1.5.2 and LWS 0.6.1 YAML
  * that only Go's reader accepts) is never parsed. Falls back to reading the whole document when the
  * blocks are not in plain block style. Returns undefined when there is no webhook conversion.
+ * Given bytes (UTF-8 whose only line break is the line feed), it decodes only the lines it walks.
  */
-export function readCrdConversion(text: string): CrdConversion | undefined {
-  const spec = childBlock(text, 'spec', 'conversion');
-  const meta = childBlock(text, 'metadata', 'name');
-  const notes = childBlock(text, 'metadata', 'annotations');
+export function readCrdConversion(source: string | Buffer): CrdConversion | undefined {
+  const lines = typeof source === 'string' ? textLines(source) : byteLines(source);
+  const spec = childBlock(lines, 'spec', 'conversion');
+  const meta = childBlock(lines, 'metadata', 'name');
+  const notes = childBlock(lines, 'metadata', 'annotations');
   if (spec !== undefined && meta !== undefined) {
     const conversion = readDocument(spec).value;
     const name = readDocument(meta).value;
@@ -47,7 +49,7 @@ export function readCrdConversion(text: string): CrdConversion | undefined {
       };
     }
   }
-  const whole = readDocument(text).value;
+  const whole = readDocument(typeof source === 'string' ? source : source.toString('utf8')).value;
   if (!isPlain(whole) || !isPlain(whole.spec?.conversion) || whole.spec.conversion.strategy !== 'Webhook') return undefined;
   return {
     name: String(whole.metadata?.name ?? ''),
@@ -56,22 +58,70 @@ export function readCrdConversion(text: string): CrdConversion | undefined {
   };
 }
 
+/** mayHoldConversionInBytes is mayHoldConversion over UTF-8 bytes whose only line break is the line feed. */
+export function mayHoldConversionInBytes(bytes: Buffer): boolean {
+  for (let at = bytes.indexOf('Webhook'); at !== -1; at = bytes.indexOf('Webhook', at + 1))
+    if (WEBHOOK_STRATEGY.test(lineIn(bytes, bytes.lastIndexOf(LF, at) + 1))) return true;
+  return false;
+}
+
+// Lines is a document read line by line: `lineAt` is the line starting at `pos`, without its \n; `nextLine` is
+// where the next one starts, past the end after the last one (as split('\n') gives an empty last line after a \n).
+interface Lines {
+  length: number;
+  startsWith(prefix: string, pos: number): boolean;
+  lineAt(pos: number): string;
+  nextLine(pos: number): number;
+}
+
+function textLines(text: string): Lines {
+  return {
+    length: text.length,
+    startsWith: (prefix, pos) => text.startsWith(prefix, pos),
+    lineAt: (pos) => {
+      const eol = text.indexOf('\n', pos);
+      return text.slice(pos, eol === -1 ? text.length : eol);
+    },
+    nextLine: (pos) => {
+      const eol = text.indexOf('\n', pos);
+      return eol === -1 ? text.length + 1 : eol + 1;
+    },
+  };
+}
+
+// byteLines reads bytes as Lines, with byte offsets for positions (the prefixes asked for are ASCII).
+function byteLines(bytes: Buffer): Lines {
+  return {
+    length: bytes.length,
+    startsWith: (prefix, pos) => {
+      if (pos + prefix.length > bytes.length) return false;
+      for (let i = 0; i < prefix.length; i++) if (bytes[pos + i] !== prefix.charCodeAt(i)) return false;
+      return true;
+    },
+    lineAt: (pos) => lineIn(bytes, pos),
+    nextLine: (pos) => {
+      const eol = bytes.indexOf(LF, pos);
+      return eol === -1 ? bytes.length + 1 : eol + 1;
+    },
+  };
+}
+
 // childBlock returns the lines of `top.child` from a block-style document, dedented to column 0,
 // or undefined when the text does not have that shape. It walks lines from the `top:` line without
 // splitting the whole text (a CRD's schema is megabytes, and the block is near its top or bottom).
-function childBlock(text: string, top: string, child: string): string | undefined {
+function childBlock(text: Lines, top: string, child: string): string | undefined {
   const topLine = new RegExp(`^${top}:[ \\t]*(#.*)?\\r?$`);
   let pos = 0;
-  for (; pos < text.length; pos = nextLine(text, pos))
-    if (text.startsWith(`${top}:`, pos) && topLine.test(lineAt(text, pos))) break;
+  for (; pos < text.length; pos = text.nextLine(pos))
+    if (text.startsWith(`${top}:`, pos) && topLine.test(text.lineAt(pos))) break;
   if (pos >= text.length) return undefined;
   let indent = -1;
   let deeper = '';
   const childLine = (): RegExp => new RegExp(`^ {${indent}}${child}:`);
-  for (pos = nextLine(text, pos); pos <= text.length; pos = nextLine(text, pos)) {
+  for (pos = text.nextLine(pos); pos <= text.length; pos = text.nextLine(pos)) {
     // A line indented past the block's children can be neither the child nor the block's end: skipped unread.
     if (deeper && text.startsWith(deeper, pos)) continue;
-    const line = lineAt(text, pos);
+    const line = text.lineAt(pos);
     if (!BLANK.test(line)) {
       const width = line.length - line.trimStart().length;
       if (width === 0) return undefined;
@@ -82,8 +132,8 @@ function childBlock(text: string, top: string, child: string): string | undefine
       if (width < indent) return undefined;
       if (width === indent && childLine().test(line)) {
         const lines = [line];
-        for (let end = nextLine(text, pos); end <= text.length; end = nextLine(text, end)) {
-          const l = lineAt(text, end);
+        for (let end = text.nextLine(pos); end <= text.length; end = text.nextLine(end)) {
+          const l = text.lineAt(end);
           if (!BLANK.test(l) && l.length - l.trimStart().length <= indent) break;
           lines.push(l);
         }
@@ -95,18 +145,6 @@ function childBlock(text: string, top: string, child: string): string | undefine
 }
 
 const BLANK = /^\s*(#.*)?\r?$/;
-
-// lineAt is the line starting at `pos`, without its \n; nextLine is where the next one starts, past the
-// end of the text after the last one (as text.split('\n') gives an empty last line after a final \n).
-function lineAt(text: string, pos: number): string {
-  const eol = text.indexOf('\n', pos);
-  return text.slice(pos, eol === -1 ? text.length : eol);
-}
-
-function nextLine(text: string, pos: number): number {
-  const eol = text.indexOf('\n', pos);
-  return eol === -1 ? text.length + 1 : eol + 1;
-}
 
 /** EmbeddedCrd is a CRD with a conversion webhook found inside a ConfigMap's data. */
 export interface EmbeddedCrd {

@@ -4,6 +4,7 @@ import {
   conversionsInConfigMap,
   crdScope,
   crdScopeInBytes,
+  mayHoldConversionInBytes,
   holdsLeaderElection,
   mayHoldConversion,
   readCrdConversion,
@@ -113,12 +114,11 @@ function certainLines(look: ByteLook, sniffed: string): boolean {
   return KIND_NAME.test(sniffed) && look.plain && look.lines.every((line) => plainLine(line, 0));
 }
 
-// scan is scanText for a look: a CRD's scope is read from its bytes, and its text is decoded only when it may hold
-// a conversion webhook (every conversion block the text pattern finds has the word `Webhook`).
+// scan is scanText for a look: a CRD's scope and conversion are read from its bytes, decoding only the lines read.
 function scan(doc: Doc, kind: string, look: ByteLook | undefined, text: () => string): void {
   if (kind === 'CustomResourceDefinition' && look) {
     doc.crdScope = detach(crdScopeInBytes(look.bytes));
-    const crd = look.bytes.includes('Webhook') && mayHoldConversion(text()) ? detach(readCrdConversion(text())) : undefined;
+    const crd = mayHoldConversionInBytes(look.bytes) ? detach(readCrdConversion(look.bytes)) : undefined;
     if (crd) doc.conversions = [{ crd }];
   } else if (kind === 'CustomResourceDefinition' || kind === 'ConfigMap') scanText(doc, kind, text());
 }

@@ -108,6 +108,17 @@ const LOOKS: Record<string, string> = {
     '  group: x.io\n  names:\n    plural: as\n  scope: Namespaced\n  conversion:\n    strategy: Webhook\n    webhook:\n' +
       '      conversionReviewVersions: [v1]\n      clientConfig:\n        service: {name: s, namespace: n}\n',
   ),
+  'crd: a conversion webhook after other keys, quoted, with comments': crd(
+    '  group: x.io\n  names:\n    plural: as\n  scope: Namespaced\n  versions: []\n  conversion: # c\n' +
+      '    strategy: "Webhook" # w\n\n    webhook:\n      clientConfig:\n        url: https://x\n',
+    '  annotations:\n    cert-manager.io/inject-ca-from: n/c\n',
+  ),
+  'crd: a conversion webhook in flow style': crd('  group: x.io\n  conversion: {strategy: Webhook, webhook: {}}\n'),
+  'crd: a conversion strategy None': crd('  group: x.io\n  conversion:\n    strategy: None # not Webhook\n'),
+  'crd: a conversion webhook under a block that is not the top-level spec': crd(
+    '  group: x.io\n',
+    '  labels:\n    a: b\nstatus:\n  conversion:\n    strategy: Webhook\n',
+  ),
   'crd: Webhook in a description only': crd('  group: x.io\n  names:\n    plural: as\n  scope: Namespaced\n  x: "a Webhook"\n'),
   'crd: non-ASCII descriptions': crd('  group: x.io\n  names:\n    plural: “as”\n    singular: ü\n  scope: Cluster\n'),
   'crd: a NEL inside': crd('  group: x.io\n  names:\n    plural: as\n  scope: Cluster\n  d: a\u0085b\n'),
@@ -159,6 +170,11 @@ test('the byte look is taken where the lines are line feeds only, and not elsewh
   assert.equal(looks(STREAMS.bom), [false, true]);
   assert.equal(looks(STREAMS.crlf), [false, false]);
   assert.equal(looks(LOOKS['breaks: a line separator']), [false, false]);
+  const conversions = (name: string) =>
+    readStream(splitBytes(Buffer.from(LOOKS[name])), modelKinds()).map((d) => d.conversions?.map((c) => c.crd.name));
+  assert.equal(conversions('crd: a conversion webhook'), [['a']]);
+  assert.equal(conversions('crd: a conversion webhook after other keys, quoted, with comments'), [['a']]);
+  assert.equal(conversions('crd: a conversion strategy None'), [undefined]);
   const [nel] = splitBytes(Buffer.from(LOOKS['crd: a NEL inside']));
   assert.equal(nel.look?.()?.plain, false);
   const [plain] = splitBytes(Buffer.from('---\nkind: A\n  x: 1\n# c\nb: 2')).map((s) => s.look?.());
