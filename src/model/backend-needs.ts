@@ -202,6 +202,29 @@ export function needName(need: BackendNeed, sub?: string): string {
  */
 export function blocksNeeds(entry: WebhookEntry, failurePolicy: 'Fail' | 'Ignore', ns: string, subjects: Subjects): NeedsVerdict {
   if (failurePolicy === 'Ignore') return { verdict: 'no', needs: [], reason: 'failurePolicy' };
+  // Without matchConditions the answer depends only on the webhook, the namespace and the subjects' labels (see
+  // below): a stream that holds a release several times, or a webhook asked about again, is judged once.
+  if (Array.isArray(entry.matchConditions) && entry.matchConditions.length > 0)
+    return judgeNeeds(entry, failurePolicy, ns, subjects);
+  const key = JSON.stringify([
+    entry,
+    failurePolicy,
+    ns,
+    subjects.namespaceLabels ?? null,
+    distinctLabels(subjects.pods).map((p) => (p.metadata as { labels?: unknown } | undefined)?.labels ?? {}),
+    subjects.labels,
+  ]);
+  let verdict = VERDICTS.get(key);
+  if (!verdict) {
+    if (VERDICTS.size > 10_000) VERDICTS.clear();
+    VERDICTS.set(key, (verdict = judgeNeeds(entry, failurePolicy, ns, subjects)));
+  }
+  return { ...verdict, needs: [...verdict.needs] };
+}
+
+const VERDICTS = new Map<string, NeedsVerdict>();
+
+function judgeNeeds(entry: WebhookEntry, failurePolicy: 'Fail', ns: string, subjects: Subjects): NeedsVerdict {
   const checked: WebhookEntry = { ...entry, failurePolicy };
   if (subjects.namespaceLabels === undefined) delete checked.namespaceSelector;
   const yes: string[] = [];

@@ -19,16 +19,29 @@ export type Activation = Record<string, unknown>;
 
 /** evaluateCondition runs one expression: true, false, an evaluation error, or UNKNOWN (unsupported or unknowable). */
 export function evaluateCondition(expression: string, vars: Activation): boolean | CelError | typeof UNKNOWN {
-  let ast: Node;
-  try {
-    ast = new Parser(expression).parseAll();
-  } catch {
-    return UNKNOWN;
-  }
+  const ast = parsed(expression);
+  if (ast === null) return UNKNOWN;
   const v = evaluate(ast, vars as Record<string, Value>, new Set(Object.keys(vars)));
   if (v === UNKNOWN || v instanceof CelError) return v;
   if (typeof v === 'boolean') return v;
   return new CelError('condition did not evaluate to a bool');
+}
+
+// Each webhook's conditions are evaluated for many requests (every backend need, in every namespace asked about):
+// each expression is parsed once. null is an expression outside the subset. (Bounded: cleared past a size no run reaches.)
+const PARSED = new Map<string, Node | null>();
+
+function parsed(expression: string): Node | null {
+  let ast = PARSED.get(expression);
+  if (ast !== undefined) return ast;
+  try {
+    ast = new Parser(expression).parseAll();
+  } catch {
+    ast = null;
+  }
+  if (PARSED.size > 10_000) PARSED.clear();
+  PARSED.set(expression, ast);
+  return ast;
 }
 
 // ---- lexer and parser ----

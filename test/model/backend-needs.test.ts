@@ -106,6 +106,29 @@ test('blocksNeeds: namespaceSelector only when the caller gives the namespace la
   assert.equal(blocksNeeds(entry, 'Fail', 'sys', bare), { verdict: 'no', needs: [], reason: 'namespaceSelector' });
 });
 
+test('blocksNeeds: asked again, each answer is that of its own webhook, namespace and subjects', () => {
+  const selected = { rules: [rule([''], ['pods'])], objectSelector: { matchLabels: { app: 'hook' } } };
+  const other = { pods: [anyPod('sys', { app: 'other' })], labels: [{}] };
+  const conditioned = {
+    rules: [rule([''], ['pods'])],
+    matchConditions: [{ name: 'only-hook', expression: "object.metadata.labels['app'] == 'hook'" }],
+  };
+  for (let round = 0; round < 2; round++) {
+    assert.equal(blocksNeeds(selected, 'Fail', 'sys', subjects), { verdict: 'yes', needs: ['pods'], reason: '' });
+    assert.equal(blocksNeeds(selected, 'Fail', 'sys', other), { verdict: 'no', needs: [], reason: 'objectSelector' });
+    assert.equal(blocksNeeds({ ...selected, objectSelector: {} }, 'Fail', 'sys', other).verdict, 'yes');
+    assert.equal(blocksNeeds(conditioned, 'Fail', 'sys', subjects).verdict, 'yes');
+    assert.equal(blocksNeeds(conditioned, 'Fail', 'sys', other), {
+      verdict: 'no',
+      needs: [],
+      reason: 'matchCondition only-hook',
+    });
+  }
+  // An answer given out is the caller's: changing it changes no later answer.
+  blocksNeeds(selected, 'Fail', 'sys', subjects).needs.push('changed');
+  assert.equal(blocksNeeds(selected, 'Fail', 'sys', subjects).needs, ['pods']);
+});
+
 test('namesSelected: matchLabels on the name label and In are the same statement', () => {
   const table: Array<[unknown, string[] | undefined]> = [
     [null, undefined],
