@@ -1,5 +1,6 @@
 // The run's view of the stream: resources, webhooks (admission and conversion) and their backends, built once per run.
 import { readStream } from '../yaml/read-stream.js';
+import { crdConversionOf, crdScopeOf } from '../yaml/crd-text.js';
 import { splitStream, type Segment } from '../yaml/stream.js';
 import { conversionWebhook } from './conversion.js';
 import { CLUSTER_KINDS, MODEL_KINDS, RBAC_KINDS, WORKLOAD_KINDS } from './kinds.js';
@@ -125,17 +126,12 @@ export class Model {
       return;
     }
     if (typeof value.kind !== 'string') return;
-    // CRDs inside a list are not seen by the text sniffing above; record their scope from the object.
+    // CRDs inside a list are not seen by the text sniffing above; record their scope and conversion from the object.
     if (value.kind === 'CustomResourceDefinition' && path.length) {
-      const spec = value.spec;
-      if (
-        isObj(spec) &&
-        typeof spec.group === 'string' &&
-        typeof spec.names?.plural === 'string' &&
-        (spec.scope === 'Cluster' || spec.scope === 'Namespaced')
-      ) {
-        this.crdScopes.set(`${spec.group}/${spec.names.plural}`, spec.scope === 'Cluster');
-      }
+      const scope = crdScopeOf(value);
+      if (scope) this.crdScopes.set(`${scope.group}/${scope.plural}`, scope.cluster);
+      const conversion = crdConversionOf(value);
+      if (conversion) this.conversions.push(conversionWebhook(doc, conversion));
     }
     const meta = isObj(value.metadata) ? value.metadata : {};
     this.addResource({

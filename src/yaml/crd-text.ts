@@ -6,14 +6,28 @@ import { sniffKind, splitStream } from './stream.js';
 type Plain = Record<string, any>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const WEBHOOK_STRATEGY = /^[ \t]*strategy:[ \t]*['"]?Webhook['"]?[ \t]*(#.*)?\r?$/m;
-// The anchored pattern is tried at every line start (about 25 ms over the 5 MB kube-prometheus-stack
-// render); this one starts with a literal, which the regex engine scans for quickly (about 3 ms).
-const WEBHOOK_STRATEGY_QUICK = /strategy:[ \t]*['"]?Webhook/;
+// A conversion webhook needs the value Webhook in its CRD's text: written out, or spelled with escapes in a
+// double-quoted scalar (`"\x57ebhook"`, a line broken with `\`), whose first escape then follows a quote and at
+// most six letters of the word. Cheap to test, and it misses no way Go can read the value.
+const ESCAPED_WEBHOOK = /"[Webhok]{0,6}\\/;
+const WEBHOOK_LETTERS = new Set([...'Webhok'].map((c) => c.charCodeAt(0)));
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
 /** mayHoldConversion tells cheaply whether a document's text can contain a conversion webhook. */
 export function mayHoldConversion(text: string): boolean {
-  return WEBHOOK_STRATEGY_QUICK.test(text) && WEBHOOK_STRATEGY.test(text);
+  return text.includes('Webhook') || ESCAPED_WEBHOOK.test(text);
+}
+
+/** mayHoldConversionInBytes is mayHoldConversion over UTF-8 bytes. */
+export function mayHoldConversionInBytes(bytes: Buffer): boolean {
+  if (bytes.includes('Webhook')) return true;
+  for (let at = bytes.indexOf(BACKSLASH); at !== -1; at = bytes.indexOf(BACKSLASH, at + 1)) {
+    let k = at - 1;
+    while (k >= 0 && at - k <= 6 && WEBHOOK_LETTERS.has(bytes[k])) k--;
+    if (k >= 0 && bytes[k] === QUOTE) return true;
+  }
+  return false;
 }
 
 /** CrdConversion is what a CRD says about conversion, read without parsing the rest of it. */
@@ -34,35 +48,44 @@ export interface CrdConversion {
 export function readCrdConversion(source: string | Buffer): CrdConversion | undefined {
   const lines = typeof source === 'string' ? textLines(source) : byteLines(source);
   const spec = childBlock(lines, 'spec', 'conversion');
+  // A block-style spec whose keys are all plain and none is `conversion` has no conversion: the schema is not read.
+  if (spec === null) return undefined;
   const meta = childBlock(lines, 'metadata', 'name');
   const notes = childBlock(lines, 'metadata', 'annotations');
-  if (spec !== undefined && meta !== undefined) {
+  if (spec !== undefined && meta && notes !== undefined) {
     const conversion = readDocument(spec).value;
     const name = readDocument(meta).value;
-    const annotations = notes === undefined ? {} : readDocument(notes).value;
-    if (isPlain(conversion) && isPlain(name) && isPlain(conversion.conversion) && (notes === undefined || isPlain(annotations))) {
-      if (conversion.conversion.strategy !== 'Webhook') return undefined;
-      return {
-        name: String(name.name),
-        conversion: conversion.conversion,
-        annotations: isPlain(annotations) && isPlain(annotations.annotations) ? annotations.annotations : {},
-      };
-    }
+    const annotations = notes === null ? {} : readDocument(notes).value;
+    if (isPlain(conversion) && isPlain(name) && isPlain(conversion.conversion) && isPlain(annotations))
+      return crdConversionOf({ metadata: { ...name, ...annotations }, spec: conversion });
   }
-  const whole = readDocument(typeof source === 'string' ? source : source.toString('utf8')).value;
-  if (!isPlain(whole) || !isPlain(whole.spec?.conversion) || whole.spec.conversion.strategy !== 'Webhook') return undefined;
+  return crdConversionOf(readDocument(typeof source === 'string' ? source : source.toString('utf8')).value);
+}
+
+/** crdConversionOf is the conversion webhook of a CRD read as a value, or undefined when it has none. */
+export function crdConversionOf(crd: unknown): CrdConversion | undefined {
+  if (!isPlain(crd) || !isPlain(crd.spec) || !isPlain(crd.spec.conversion) || crd.spec.conversion.strategy !== 'Webhook')
+    return undefined;
+  const meta = isPlain(crd.metadata) ? crd.metadata : {};
   return {
-    name: String(whole.metadata?.name ?? ''),
-    conversion: whole.spec.conversion,
-    annotations: isPlain(whole.metadata?.annotations) ? whole.metadata.annotations : {},
+    name: String(meta.name ?? ''),
+    conversion: crd.spec.conversion,
+    annotations: isPlain(meta.annotations) ? meta.annotations : {},
   };
 }
 
-/** mayHoldConversionInBytes is mayHoldConversion over UTF-8 bytes whose only line break is the line feed. */
-export function mayHoldConversionInBytes(bytes: Buffer): boolean {
-  for (let at = bytes.indexOf('Webhook'); at !== -1; at = bytes.indexOf('Webhook', at + 1))
-    if (WEBHOOK_STRATEGY.test(lineIn(bytes, bytes.lastIndexOf(LF, at) + 1))) return true;
-  return false;
+/** crdScopeOf is the group, plural and scope of a CRD read as a value. */
+export function crdScopeOf(crd: unknown): CrdScope | undefined {
+  const spec = isPlain(crd) ? crd.spec : undefined;
+  if (
+    !isPlain(spec) ||
+    typeof spec.group !== 'string' ||
+    !isPlain(spec.names) ||
+    typeof spec.names.plural !== 'string' ||
+    (spec.scope !== 'Cluster' && spec.scope !== 'Namespaced')
+  )
+    return undefined;
+  return { group: spec.group, plural: spec.names.plural, cluster: spec.scope === 'Cluster' };
 }
 
 // Lines is a document read line by line: `lineAt` is the line starting at `pos`, without its \n; `nextLine` is
@@ -106,10 +129,11 @@ function byteLines(bytes: Buffer): Lines {
   };
 }
 
-// childBlock returns the lines of `top.child` from a block-style document, dedented to column 0,
-// or undefined when the text does not have that shape. It walks lines from the `top:` line without
-// splitting the whole text (a CRD's schema is megabytes, and the block is near its top or bottom).
-function childBlock(text: Lines, top: string, child: string): string | undefined {
+// childBlock returns the lines of `top.child` from a block-style document, dedented to column 0; null when `top` is
+// a block whose keys are all plain and none is `child`; undefined when the text does not have that shape. It walks
+// lines from the `top:` line without splitting the whole text (a CRD's schema is megabytes; the block is near its
+// top or bottom, and lines indented past the block's keys are skipped unread).
+function childBlock(text: Lines, top: string, child: string): string | null | undefined {
   const topLine = new RegExp(`^${top}:[ \\t]*(#.*)?\\r?$`);
   let pos = 0;
   for (; pos < text.length; pos = text.nextLine(pos))
@@ -117,33 +141,41 @@ function childBlock(text: Lines, top: string, child: string): string | undefined
   if (pos >= text.length) return undefined;
   let indent = -1;
   let deeper = '';
+  let plain = true;
+  let first = -1;
   const childLine = (): RegExp => new RegExp(`^ {${indent}}${child}:`);
   for (pos = text.nextLine(pos); pos <= text.length; pos = text.nextLine(pos)) {
-    // A line indented past the block's children can be neither the child nor the block's end: skipped unread.
     if (deeper && text.startsWith(deeper, pos)) continue;
     const line = text.lineAt(pos);
-    if (!BLANK.test(line)) {
-      const width = line.length - line.trimStart().length;
-      if (width === 0) return undefined;
-      if (indent < 0) {
-        indent = width;
-        deeper = ' '.repeat(indent + 1);
-      }
-      if (width < indent) return undefined;
-      if (width === indent && childLine().test(line)) {
-        const lines = [line];
-        for (let end = text.nextLine(pos); end <= text.length; end = text.nextLine(end)) {
-          const l = text.lineAt(end);
-          if (!BLANK.test(l) && l.length - l.trimStart().length <= indent) break;
-          lines.push(l);
-        }
-        return lines.map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n') + '\n';
-      }
+    if (BLANK.test(line)) continue;
+    const width = line.length - line.trimStart().length;
+    if (width === 0) break;
+    if (indent < 0) {
+      indent = width;
+      deeper = ' '.repeat(indent + 1);
+      first = pos;
     }
+    if (width < indent) return undefined;
+    if (width > indent) continue;
+    if (childLine().test(line)) {
+      const lines = [line];
+      for (let end = text.nextLine(pos); end <= text.length; end = text.nextLine(end)) {
+        const l = text.lineAt(end);
+        if (!BLANK.test(l) && l.length - l.trimStart().length <= indent) break;
+        lines.push(l);
+      }
+      return lines.map((l) => l.slice(Math.min(indent, l.length - l.trimStart().length))).join('\n') + '\n';
+    }
+    // A quoted, explicit or merge key could be `child` in disguise; an item at the keys' column belongs to an
+    // indentless list, the value of the key before it (CRDs' `versions`), unless nothing came before it.
+    const body = line.slice(indent);
+    plain &&= PLAIN_KEY.test(body) || (ITEM.test(body) && pos !== first);
   }
-  return undefined;
+  return plain && indent > 0 ? null : undefined;
 }
 
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_./-]*:(?:[ \t]|\r?$)/;
+const ITEM = /^-(?:[ \t]|\r?$)/;
 const BLANK = /^\s*(#.*)?\r?$/;
 
 /** EmbeddedCrd is a CRD with a conversion webhook found inside a ConfigMap's data. */

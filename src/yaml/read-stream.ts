@@ -2,6 +2,8 @@
 // collects the facts the model needs from the text of documents it never parses (CRDs, ConfigMaps).
 import {
   conversionsInConfigMap,
+  crdConversionOf,
+  crdScopeOf,
   crdScope,
   crdScopeInBytes,
   mayHoldConversionInBytes,
@@ -90,7 +92,9 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc
       typeof value === 'object' && value !== null && !Array.isArray(value) && typeof value.kind === 'string'
         ? value.kind
         : undefined;
-    if (!certain && doc.kind !== undefined) scanText(doc, doc.kind, text);
+    // Read whole, a CRD says its scope and conversion in its value, in whatever style it is written (JSON, flow).
+    if (doc.kind === 'CustomResourceDefinition') scanValue(doc, value);
+    else if (!certain && doc.kind !== undefined) scanText(doc, doc.kind, text);
     if (doc.kind === 'ConfigMap' && (configMap || holdsKyvernoKeys(value?.data))) doc.webhookConfigMap = true;
   }
   return docs;
@@ -139,6 +143,12 @@ function scanText(doc: Doc, kind: string, text: string): void {
     const embedded = detach(conversionsInConfigMap(text));
     if (embedded.length) doc.conversions = embedded;
   }
+}
+
+function scanValue(doc: Doc, crd: unknown): void {
+  doc.crdScope = crdScopeOf(crd);
+  const conversion = crdConversionOf(crd);
+  doc.conversions = conversion ? [{ crd: conversion }] : undefined;
 }
 
 // Kyverno's ConfigMap keys that configure the webhooks it creates at run time.

@@ -4,7 +4,9 @@ import { basename, join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readCrdConversion } from '../../src/yaml/crd-text.js';
-import { Model } from '../../src/model/model.js';
+import { Model, modelKinds } from '../../src/model/model.js';
+import { splitBytes } from '../../src/yaml/byte-stream.js';
+import { readStream } from '../../src/yaml/read-stream.js';
 import { splitStream } from '../../src/yaml/stream.js';
 import { CORPUS, corpusFiles, lines, run, needsCorpus } from '../support/helpers.js';
 import { runCases } from '../support/table.js';
@@ -78,6 +80,51 @@ read('strategy None, and flow-style or v1beta1 client configs', () => {
     ),
   );
   assert.equal(beta.conversions[0].service, { namespace: 'ops', name: 'old', port: 8443 });
+});
+
+read('a conversion webhook is found however Go can read it, from bytes and from text', () => {
+  const service = '{service: {name: widgets, namespace: ops}}';
+  const json = JSON.stringify({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.example.com' },
+    spec: { group: 'example.com', conversion: { strategy: 'Webhook', webhook: { clientConfig: { url: 'https://x' } } } },
+  });
+  const cases: Array<[string, string, string[]]> = [
+    [
+      'flow style under a block spec',
+      crd([`  conversion: {strategy: Webhook, webhook: {clientConfig: ${service}}}`]),
+      ['widgets'],
+    ],
+    [
+      'flow style over two lines',
+      crd(['  conversion: {strategy: Webhook,', `    webhook: {clientConfig: ${service}}}`]),
+      ['widgets'],
+    ],
+    [
+      'the value spelled with an escape',
+      crd(['  conversion:', '    strategy: "\\x57ebhook"', `    webhook: {clientConfig: ${service}}`]),
+      ['widgets'],
+    ],
+    [
+      'a quoted conversion key',
+      crd(['  "conversion":', '    strategy: Webhook', `    webhook: {clientConfig: ${service}}`]),
+      ['widgets'],
+    ],
+    ['a JSON document', `---\n${json}\n`, ['']],
+    ['a CRD in a List', lines('---', 'apiVersion: v1', 'kind: List', 'items:', ...json.split('\n').map((l) => `- ${l}`)), ['']],
+    ['Webhook in a description only', crd(['  x-note: {description: the Webhook strategy is not used}']), []],
+    ['strategy None', crd(['  conversion:', '    strategy: None']), []],
+  ];
+  for (const [name, text, services] of cases)
+    for (const segments of [splitStream(text), splitBytes(Buffer.from(text))]) {
+      const m = new Model(readStream(segments, modelKinds()));
+      assert.equal(
+        m.conversions.map((w) => w.service?.name ?? ''),
+        services,
+        name,
+      );
+    }
 });
 
 read('CRDs kept in a ConfigMap (installed by a hook Job) are found too', () => {
