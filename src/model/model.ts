@@ -76,6 +76,7 @@ export class Model {
   private readonly order = new Map<Resource, number>();
   // Answers that hold until the working values change (Context.set and the others call changed()).
   private memo?: Memo;
+  private index?: Index;
 
   /** read reads the segments (see readStream) and models them. */
   static read(segments: Segment[], options: ModelOptions = {}): Model {
@@ -148,9 +149,8 @@ export class Model {
   private addResource(r: Resource): void {
     this.order.set(r, this.resources.length);
     this.resources.push(r);
-    const same = this.byKind.get(r.kind);
-    if (same) same.push(r);
-    else this.byKind.set(r.kind, [r]);
+    // A new list, not a push: a list ofKind gave out (and a caller may be walking) stays as it was.
+    this.byKind.set(r.kind, [...(this.byKind.get(r.kind) ?? []), r]);
   }
 
   /**
@@ -198,22 +198,37 @@ export class Model {
   }
 
   /**
-   * changed says the working values changed (a field set, a resource added or removed): answers worked out from
-   * them before (which Service a webhook calls, which workloads a Service selects) are worked out again.
+   * changed says the working values changed (a field set: `values`) or the resources did (one added or removed, a
+   * namespace worked out again: `structure`): answers worked out from them before (which workloads a Service
+   * selects; for `structure` also which Service a webhook calls) are worked out again.
    */
-  changed(): void {
+  changed(what: 'values' | 'structure' = 'structure'): void {
     this.memo = undefined;
+    if (what === 'structure') this.index = undefined;
   }
 
   private answers(): Memo {
     return (this.memo ??= { selected: new Map() });
   }
 
+  // What depends only on which resources there are, their kinds, names and namespaces, which edits of values never
+  // change: kept until a resource is added or removed.
+  private structure(): Index {
+    return (this.index ??= { kinds: new Map(), workloadsIn: new Map() });
+  }
+
   /** ofKind lists resources of the given kinds, in stream order. */
-  ofKind(...kinds: string[]): Resource[] {
-    if (kinds.length === 1) return [...(this.byKind.get(kinds[0]) ?? [])];
-    const found = [...new Set(kinds)].flatMap((k) => this.byKind.get(k) ?? []);
-    return found.sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+  ofKind(...kinds: string[]): readonly Resource[] {
+    if (kinds.length === 1) return this.byKind.get(kinds[0]) ?? [];
+    const key = kinds.join('\n');
+    const memo = this.structure();
+    let found = memo.kinds.get(key);
+    if (!found) {
+      found = [...new Set(kinds)].flatMap((k) => this.byKind.get(k) ?? []);
+      found.sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+      memo.kinds.set(key, found);
+    }
+    return found;
   }
 
   /** namespaceOf is where a namespaced resource lives: its own namespace, or the release namespace. */
@@ -259,18 +274,21 @@ export class Model {
    */
   serviceOf(w: Webhook): Resource | undefined {
     if (!w.service) return undefined;
-    const memo = this.answers();
-    if (!memo.services) {
-      memo.services = new Map();
+    const index = this.structure();
+    if (!index.services) {
+      index.services = new Map();
       // In stream order, so the last Service of a namespace and name is the one kept.
-      for (const s of this.ofKind('Service')) memo.services.set(`${this.namespaceOf(s)}/${s.name}`, s);
+      for (const s of this.ofKind('Service')) index.services.set(`${this.namespaceOf(s)}/${s.name}`, s);
     }
-    return memo.services.get(`${w.service.namespace}/${w.service.name}`);
+    return index.services.get(`${w.service.namespace}/${w.service.name}`);
   }
 
   /** workloadsIn lists the workloads of a namespace. */
-  workloadsIn(ns: string): Resource[] {
-    return this.ofKind(...WORKLOAD_KINDS).filter((r) => this.namespaceOf(r) === ns);
+  workloadsIn(ns: string): readonly Resource[] {
+    const index = this.structure();
+    let found = index.workloadsIn.get(ns);
+    if (!found) index.workloadsIn.set(ns, (found = this.ofKind(...WORKLOAD_KINDS).filter((r) => this.namespaceOf(r) === ns)));
+    return found;
   }
 
   /** selectedWorkloads lists the workloads whose pods a Service selects. */
@@ -351,8 +369,13 @@ export class Model {
 }
 
 interface Memo {
-  services?: Map<string, Resource>;
   selected: Map<Resource, Resource[]>;
+}
+
+interface Index {
+  kinds: Map<string, Resource[]>;
+  services?: Map<string, Resource>;
+  workloadsIn: Map<string, Resource[]>;
 }
 
 /** modelKinds are the kinds a model with these options reads fully. */

@@ -98,7 +98,7 @@ export const singlePointOfFailure = {
   },
 } satisfies Rule;
 
-function latestTargeting(hpas: Resource[], src: PodSource, namespaceOf: (r: Resource) => string): Resource | undefined {
+function latestTargeting(hpas: readonly Resource[], src: PodSource, namespaceOf: (r: Resource) => string): Resource | undefined {
   return hpas
     .filter(
       (h) =>

@@ -1,0 +1,66 @@
+// The model's indexes: kept across edits of values, worked out again when resources come or go.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Model } from '../../src/model/model.js';
+import { Context } from '../../src/transform.js';
+import { splitStream } from '../../src/yaml/stream.js';
+import { lines } from '../support/helpers.js';
+
+const stream = lines(
+  '---',
+  'apiVersion: admissionregistration.k8s.io/v1',
+  'kind: ValidatingWebhookConfiguration',
+  'metadata: {name: hook}',
+  'webhooks:',
+  '- name: v.hook.io',
+  '  clientConfig: {service: {name: hook, namespace: sys}}',
+  '---',
+  'apiVersion: apps/v1',
+  'kind: Deployment',
+  'metadata: {name: a, namespace: sys}',
+  'spec: {template: {metadata: {labels: {app: a}}}}',
+  '---',
+  'apiVersion: apps/v1',
+  'kind: Deployment',
+  'metadata: {name: b, namespace: sys}',
+  'spec: {template: {metadata: {labels: {app: b}}}}',
+);
+
+test('ofKind, serviceOf and selectedWorkloads follow edits and additions, and lists given out stay as they were', () => {
+  const model = Model.read(splitStream(stream));
+  const ctx = new Context(model, {}).for('test', false);
+  const [w] = model.webhooks();
+  const deployments = model.ofKind('Deployment');
+  assert.is(model.serviceOf(w), undefined);
+  const svc = model.add(
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'hook', namespace: 'sys' }, spec: { selector: { app: 'a' } } },
+    'test',
+  );
+  assert.is(model.serviceOf(w), svc, 'a Service added later is found');
+  assert.equal(
+    model.backendsOf(w).map((r) => r.name),
+    ['a'],
+  );
+  ctx.set(svc, ['spec', 'selector', 'app'], 'b', 'test');
+  assert.equal(
+    model.backendsOf(w).map((r) => r.name),
+    ['b'],
+    'an edited selector is read again',
+  );
+  model.add({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'c', namespace: 'sys' } }, 'test');
+  assert.equal(
+    deployments.map((r) => r.name),
+    ['a', 'b'],
+    'the list given out before the addition',
+  );
+  assert.equal(
+    model.ofKind('Deployment').map((r) => r.name),
+    ['a', 'b', 'c'],
+  );
+  assert.equal(
+    model.ofKind('Service', 'Deployment').map((r) => r.name),
+    ['a', 'b', 'hook', 'c'],
+  );
+});
+
+test.run();
