@@ -6,25 +6,32 @@ import { sniffKind, splitStream } from './stream.js';
 type Plain = Record<string, any>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-// A conversion webhook needs the value Webhook in its CRD's text: written out, or spelled with escapes in a
-// double-quoted scalar (`"\x57ebhook"`, a line broken with `\`), whose first escape then follows a quote and at
-// most six letters of the word. Cheap to test, and it misses no way Go can read the value.
-const ESCAPED_WEBHOOK = /"[Webhok]{0,6}\\/;
-const WEBHOOK_LETTERS = new Set([...'Webhok'].map((c) => c.charCodeAt(0)));
+// A conversion webhook needs the key `conversion` and the value Webhook in its CRD's text: each written out, or spelled
+// with escapes in a double-quoted scalar (`"\x57ebhook"`, a line broken with `\`), whose first escape then follows a
+// quote and letters of the word only. Cheap to test, and it misses no way Go can read them.
+const SPELLED = [
+  { word: 'Webhook', escaped: /"[Webhok]{0,6}\\/ },
+  { word: 'conversion', escaped: /"[conversi]{0,9}\\/ },
+];
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 /** mayHoldConversion tells cheaply whether a document's text can contain a conversion webhook. */
 export function mayHoldConversion(text: string): boolean {
-  return text.includes('Webhook') || ESCAPED_WEBHOOK.test(text);
+  return SPELLED.every(({ word, escaped }) => text.includes(word) || escaped.test(text));
 }
 
 /** mayHoldConversionInBytes is mayHoldConversion over UTF-8 bytes. */
 export function mayHoldConversionInBytes(bytes: Buffer): boolean {
-  if (bytes.includes('Webhook')) return true;
+  return SPELLED.every(({ word }) => bytes.includes(word) || escapedIn(bytes, word));
+}
+
+// escapedIn: a backslash after a double quote and at most the word's length minus one of its letters.
+function escapedIn(bytes: Buffer, word: string): boolean {
+  const letters = new Set([...word].map((c) => c.charCodeAt(0)));
   for (let at = bytes.indexOf(BACKSLASH); at !== -1; at = bytes.indexOf(BACKSLASH, at + 1)) {
     let k = at - 1;
-    while (k >= 0 && at - k <= 6 && WEBHOOK_LETTERS.has(bytes[k])) k--;
+    while (k >= 0 && at - k < word.length && letters.has(bytes[k])) k--;
     if (k >= 0 && bytes[k] === QUOTE) return true;
   }
   return false;

@@ -111,6 +111,11 @@ read('a conversion webhook is found however Go can read it, from bytes and from 
       crd(['  "conversion":', '    strategy: Webhook', `    webhook: {clientConfig: ${service}}`]),
       ['widgets'],
     ],
+    [
+      'the key and the value spelled with escapes',
+      crd(['  "\\x63onversion":', '    strategy: "W\\x65bhook"', `    webhook: {clientConfig: ${service}}`]),
+      ['widgets'],
+    ],
     ['a JSON document', `---\n${json}\n`, ['']],
     ['a CRD in a List', lines('---', 'apiVersion: v1', 'kind: List', 'items:', ...json.split('\n').map((l) => `- ${l}`)), ['']],
     ['Webhook in a description only', crd(['  x-note: {description: the Webhook strategy is not used}']), []],

@@ -2,6 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Model } from '../../src/model/model.js';
+import { resolveConfig } from '../../src/pipeline/config.js';
 import { Context } from '../../src/transform.js';
 import { splitStream } from '../../src/yaml/stream.js';
 import { lines } from '../support/helpers.js';
@@ -28,7 +29,7 @@ const stream = lines(
 
 test('ofKind, serviceOf and selectedWorkloads follow edits and additions, and lists given out stay as they were', () => {
   const model = Model.read(splitStream(stream));
-  const ctx = new Context(model, {}).for('test', false);
+  const ctx = new Context(model, { kubeVersion: resolveConfig(undefined).kubeVersion }).for('test', false);
   const [w] = model.webhooks();
   const deployments = model.ofKind('Deployment');
   assert.is(model.serviceOf(w), undefined);
