@@ -25,7 +25,9 @@ const DASH = 45;
 const DOT = 46;
 // A `---` line whose dashes are followed (after blanks) by a byte of a multi-byte character.
 const SUSPECT = /^---[ \t]*[\u0080-\u00ff]/gm;
-const LINE_SEPARATORS = [Buffer.from('\u2028'), Buffer.from('\u2029')];
+// U+2028 and U+2029 are E2 80 A8 and E2 80 A9: one search for their first two bytes finds both (and the few
+// curly quotes and dashes that share them).
+const E2_80 = Buffer.from([0xe2, 0x80]);
 const NEL = Buffer.from('\u0085');
 const BOM = Buffer.from('\ufeff');
 
@@ -41,7 +43,6 @@ class Split {
     readonly buf: Buffer,
     // Undefined where the bytes alone do not show the lines as both Go and the text patterns see them (see splitBytes).
     readonly tops: number[] | undefined,
-    readonly ascii: boolean,
   ) {}
 
   /** lineOf is the 1-based line of a byte offset: messages ask for few, mostly in stream order. */
@@ -96,7 +97,7 @@ class ByteSegment implements Segment {
     }
     // splitBytes took the byte way only without carriage returns and Unicode line separators; of the other characters
     // that make Go and a pattern see different lines, NEL and a byte order mark are multi-byte.
-    const plain = this.split.ascii || isAscii(this.bytes) || (!this.bytes.includes(NEL) && !this.bytes.includes(BOM));
+    const plain = isAscii(this.bytes) || (!this.bytes.includes(NEL) && !this.bytes.includes(BOM));
     return { bytes: this.bytes, lines, plain };
   }
 }
@@ -114,11 +115,10 @@ export function decodeSlice(bytes: Buffer): string {
  */
 export function splitBytes(buf: Buffer): Segment[] {
   if (!isUtf8(buf) || buf.indexOf(NUL) !== -1) decodeInput(buf);
-  const ascii = isAscii(buf);
   // JavaScript's `^` also starts a line after a carriage return and after U+2028 and U+2029, where Go's reader does not:
   // the few inputs with those are split on a decoded view, by the text split itself.
-  if (buf.indexOf(CR) !== -1 || (!ascii && LINE_SEPARATORS.some((s) => buf.includes(s)))) return splitOnView(buf, ascii);
-  const split = new Split(buf, columnZeroLines(buf), ascii);
+  if (buf.indexOf(CR) !== -1 || hasLineSeparator(buf)) return splitOnView(buf, isAscii(buf));
+  const split = new Split(buf, columnZeroLines(buf));
   const tops = split.tops!;
   const cuts: number[] = [0];
   const afterEnd = new Set<number>();
@@ -172,6 +172,12 @@ export function splitBytes(buf: Buffer): Segment[] {
   return segments;
 }
 
+function hasLineSeparator(buf: Buffer): boolean {
+  for (let at = buf.indexOf(E2_80); at !== -1; at = buf.indexOf(E2_80, at + 2))
+    if (buf[at + 2] === 0xa8 || buf[at + 2] === 0xa9) return true;
+  return false;
+}
+
 // columnZeroLines lists where the lines start that are neither blank, indented nor comments: the only lines a
 // split, a kind sniff and the check of the top level look at (about one line in seventy in real renders).
 function columnZeroLines(buf: Buffer): number[] {
@@ -201,7 +207,7 @@ function splitOnView(buf: Buffer, ascii: boolean): Segment[] {
         throw goOnlyMarker(position(view, m.index).line);
     }
   }
-  const split = new Split(buf, undefined, ascii);
+  const split = new Split(buf, undefined);
   return splitStream(view).map(
     (s) => new ByteSegment(s.index, buf.subarray(s.offset, s.offset + s.text.length), s.offset, split, 0, 0, s.line),
   );
