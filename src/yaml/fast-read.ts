@@ -253,7 +253,9 @@ class Reader {
    * `indent` is that of the key or the dash. `inMap` allows an indentless list as the value.
    */
   value(rest: string, indent: number, inMap: boolean): unknown {
-    rest = rest.replace(/^ +/, '');
+    let lead = 0;
+    while (rest.charCodeAt(lead) === 32) lead++;
+    if (lead) rest = rest.slice(lead);
     const here = this.i;
     let line = this.lines[here];
     let value: unknown;
@@ -479,7 +481,8 @@ function plain(rest: string): [unknown, number] {
   let end = rest.length;
   const hash = rest.indexOf(' #');
   if (hash !== -1) end = hash;
-  const s = rest.slice(0, end).replace(/ +$/, '');
+  while (end > 0 && rest.charCodeAt(end - 1) === 32) end--;
+  const s = rest.slice(0, end);
   if (s.includes(': ') || s.endsWith(':')) throw GIVE_UP;
   return [resolvePlain(s), s.length];
 }
@@ -487,10 +490,14 @@ function plain(rest: string): [unknown, number] {
 // resolvePlain gives a plain scalar's YAML 1.1 value: null, a boolean, a small decimal integer, or a string.
 // Other numbers are left to yaml.
 function resolvePlain(s: string): unknown {
-  if (NULL.test(s)) return null;
-  if (TRUE.test(s)) return true;
-  if (FALSE.test(s)) return false;
-  if (NUMBERISH.test(s)) {
+  // The null and boolean forms are at most five characters long, and numbers start with a sign, a dot or a digit.
+  if (s.length <= 5) {
+    if (NULL.test(s)) return null;
+    if (TRUE.test(s)) return true;
+    if (FALSE.test(s)) return false;
+  }
+  const c = s.charCodeAt(0);
+  if ((c === 43 || c === 45 || c === 46 || (c >= 48 && c <= 57)) && NUMBERISH.test(s)) {
     if (SIMPLE_INT.test(s)) return Number(s);
     // File modes (`defaultMode: 0644`) are the one common octal form.
     if (/^0[0-7]{1,10}$/.test(s)) return parseInt(s.slice(1), 8);
