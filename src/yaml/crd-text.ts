@@ -7,12 +7,14 @@ type Plain = Record<string, any>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 // A conversion webhook needs the key `conversion` and the value Webhook in its CRD's text: each written out, or spelled
-// with escapes in a double-quoted scalar (`"\x57ebhook"`, a line broken with `\`), whose first escape then follows a
-// quote and letters of the word only. Cheap to test, and it misses no way Go can read them.
+// with escapes in a double-quoted scalar, whose first escape then follows a quote and letters of the word only, and is
+// one that can give a letter (`\x57`, `\u0057`, `\U00000057`) or a line broken with `\`. Cheap to test (a pattern's
+// `"\\d` is none of those), and it misses no way Go can read them.
 const SPELLED = [
-  { word: 'Webhook', escaped: /"[Webhok]{0,6}\\/ },
-  { word: 'conversion', escaped: /"[conversi]{0,9}\\/ },
+  { word: 'Webhook', escaped: /"[Webhok]{0,6}\\(?:[xuU]|\r?\n)/ },
+  { word: 'conversion', escaped: /"[conversi]{0,9}\\(?:[xuU]|\r?\n)/ },
 ];
+const LETTER_ESCAPES = new Set([0x78, 0x75, 0x55, 0x0a, 0x0d]);
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
@@ -26,13 +28,13 @@ export function mayHoldConversionInBytes(bytes: Buffer): boolean {
   return SPELLED.every(({ word }) => bytes.includes(word) || escapedIn(bytes, word));
 }
 
-// escapedIn: a backslash after a double quote and at most the word's length minus one of its letters.
+// escapedIn: an escape that can give a letter, after a double quote and at most the word's length minus one of its letters.
 function escapedIn(bytes: Buffer, word: string): boolean {
   const letters = new Set([...word].map((c) => c.charCodeAt(0)));
   for (let at = bytes.indexOf(BACKSLASH); at !== -1; at = bytes.indexOf(BACKSLASH, at + 1)) {
     let k = at - 1;
     while (k >= 0 && at - k < word.length && letters.has(bytes[k])) k--;
-    if (k >= 0 && bytes[k] === QUOTE) return true;
+    if (k >= 0 && bytes[k] === QUOTE && LETTER_ESCAPES.has(bytes[at + 1])) return true;
   }
   return false;
 }

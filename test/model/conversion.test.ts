@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readCrdConversion } from '../../src/yaml/crd-text.js';
+import { mayHoldConversion, mayHoldConversionInBytes, readCrdConversion } from '../../src/yaml/crd-text.js';
 import { Model, modelKinds } from '../../src/model/model.js';
 import { splitBytes } from '../../src/yaml/byte-stream.js';
 import { readStream } from '../../src/yaml/read-stream.js';
@@ -130,6 +130,23 @@ read('a conversion webhook is found however Go can read it, from bytes and from 
         name,
       );
     }
+});
+
+read('mayHoldConversion: the key and the value, written out or escaped into letters, and nothing less', () => {
+  const cases: Array<[string, boolean]> = [
+    ['conversion: {strategy: Webhook}', true],
+    ['"\\x63onversion": {strategy: "W\\x65bhook"}', true],
+    ['conversion: {strategy: "Web\\\n  hook"}', true],
+    ['conversion: {strategy: "\\u0057ebhook"}', true],
+    ['description: a Webhook, no key', false],
+    ['conversion: {strategy: None}', false],
+    ['pattern: "\\d+", conversion: {strategy: None}', false],
+    ['conversion: {strategy: "Web\\thook"}', false],
+  ];
+  for (const [text, want] of cases) {
+    assert.is(mayHoldConversion(text), want, text);
+    assert.is(mayHoldConversionInBytes(Buffer.from(text)), want, `${text} (bytes)`);
+  }
 });
 
 read('CRDs kept in a ConfigMap (installed by a hook Job) are found too', () => {
