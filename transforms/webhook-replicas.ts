@@ -60,7 +60,11 @@ export const webhookReplicas = {
       if (w.failurePolicy !== 'Fail') continue;
       const backends = model.backendsOf(w);
       if (w.service && !backends.length) unresolved.push(w);
-      for (const b of backends) rendered.set(b, [...(rendered.get(b) ?? []), w.name]);
+      for (const b of backends) {
+        const list = rendered.get(b);
+        if (list) list.push(w.name);
+        else rendered.set(b, [w.name]);
+      }
     }
     warnUnresolved(model, unresolved, ctx);
     for (const [b, all] of rendered) {

@@ -8,7 +8,11 @@ export function failBackends(ctx: CheckContext): Map<PodSource, Webhook[]> {
   const served = new Map<PodSource, Webhook[]>();
   for (const w of ctx.admission.webhooks()) {
     if (w.failurePolicy !== 'Fail' || w.type === 'conversion') continue;
-    for (const b of ctx.admission.backends(w)) served.set(b, [...(served.get(b) ?? []), w]);
+    for (const b of ctx.admission.backends(w)) {
+      const list = served.get(b);
+      if (list) list.push(w);
+      else served.set(b, [w]);
+    }
   }
   return served;
 }

@@ -20,7 +20,7 @@ const BACKSLASH = 0x5c;
 
 /** mayHoldConversion tells cheaply whether a document's text can contain a conversion webhook. */
 export function mayHoldConversion(text: string): boolean {
-  return SPELLED.every(({ word, escaped }) => text.includes(word) || escaped.test(text));
+  return SPELLED.every(({ word, escaped }) => text.includes(word) || (text.includes('\\') && escaped.test(text)));
 }
 
 /** mayHoldConversionInBytes is mayHoldConversion over UTF-8 bytes. */
@@ -234,7 +234,7 @@ const LEADER_ELECT = /\bleaderElect:[ \t]*['"]?(?:true|false)\b/;
 
 /** holdsLeaderElection tells whether a ConfigMap's text may hold a config file that switches leader election. */
 export function holdsLeaderElection(text: string): boolean {
-  return LEADER_ELECT.test(text);
+  return text.includes('leaderElect') && LEADER_ELECT.test(text);
 }
 
 /**

@@ -24,7 +24,11 @@ export const singlePointOfFailure = {
     const served = new Map<PodSource, Webhook[]>();
     for (const w of ctx.admission.webhooks()) {
       if (w.failurePolicy !== 'Fail') continue;
-      for (const b of ctx.admission.backends(w)) served.set(b, [...(served.get(b) ?? []), w]);
+      for (const b of ctx.admission.backends(w)) {
+        const list = served.get(b);
+        if (list) list.push(w);
+        else served.set(b, [w]);
+      }
     }
     const out: Finding[] = [];
     for (const [src, webhooks] of served) {
