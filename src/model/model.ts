@@ -2,6 +2,7 @@
 import { readStream } from '../yaml/read-stream.js';
 import { crdConversionOf, crdScopeOf } from '../yaml/crd-text.js';
 import { splitStream, type Segment } from '../yaml/stream.js';
+import { head } from '../yaml/byte-stream.js';
 import { conversionWebhook } from './conversion.js';
 import { CLUSTER_KINDS, MODEL_KINDS, RBAC_KINDS, WORKLOAD_KINDS } from './kinds.js';
 import {
@@ -186,9 +187,7 @@ export class Model {
     }
     // A rendered Namespace counts where the chart puts its own resources in it; one that only its Roles
     // name (OpenKruise's kruise-daemon-config) is another namespace the chart manages, not the release's.
-    const rendered = new Set(
-      resources.filter((r) => r.kind === 'Namespace' && !ADDED_BY_US.test(r.doc.segment.text)).map((r) => r.name),
-    );
+    const rendered = new Set(resources.filter((r) => r.kind === 'Namespace' && !isAddedByUs(r.doc)).map((r) => r.name));
     const own = votes.size ? undefined : mostCommonNamespace(resources.filter((r) => rendered.has(r.namespace ?? '')));
     if (own !== undefined)
       return { namespace: own, evidence: `the stream renders Namespace ${own} and puts its resources there` };
@@ -401,14 +400,14 @@ function webhookOf(owner: Resource, entry: Obj, path: Array<string | number>, ty
 // namespace, or the second run would resolve more Services and change more (the fuzzer found this).
 const ADDED_BY_US = /^---\r?\n# Added by webhook-guard \(/;
 
+// isAddedByUs reads the document's first line or two: its whole text would be decoded for the question.
+const isAddedByUs = (doc: Doc): boolean => ADDED_BY_US.test(head(doc.segment, 64));
+
 function mostCommonNamespace(resources: Resource[]): string | undefined {
   const counts = new Map<string, number>();
-  // Asked once per document: a segment read from bytes decodes its text each time it is asked (a List has many resources).
-  const ours = new Map<Doc, boolean>();
-  const addedByUs = (doc: Doc): boolean => ours.get(doc) ?? ours.set(doc, ADDED_BY_US.test(doc.segment.text)).get(doc)!;
   for (const r of resources) {
     // RBAC objects do not vote: charts render Roles into the namespaces they watch, not only their own.
-    if (r.namespace && !CLUSTER_KINDS.has(r.kind) && !RBAC_KINDS.includes(r.kind) && !addedByUs(r.doc))
+    if (r.namespace && !CLUSTER_KINDS.has(r.kind) && !RBAC_KINDS.includes(r.kind) && !isAddedByUs(r.doc))
       counts.set(r.namespace, (counts.get(r.namespace) ?? 0) + 1);
   }
   let best: string | undefined;

@@ -213,6 +213,11 @@ function splitOnView(buf: Buffer, ascii: boolean): Segment[] {
   );
 }
 
+/** head is the start of a segment's text, about `length` characters, decoded alone. */
+export function head(segment: Segment, length: number): string {
+  return segment instanceof ByteSegment ? decodeSlice(segment.bytes.subarray(0, length)) : segment.text.slice(0, length);
+}
+
 /** bytesOf is a segment's bytes: its own slice of the input when it has one, else its text encoded. */
 export function bytesOf(segment: Segment): Buffer | string {
   return segment instanceof ByteSegment ? segment.bytes : segment.text;
