@@ -207,7 +207,17 @@ export class Model {
   }
 
   private answers(): Memo {
-    return (this.memo ??= { selected: new Map() });
+    return (this.memo ??= { selected: new Map(), other: new Map() });
+  }
+
+  /**
+   * remembered is `make()`'s answer, kept under `key` until the working values change: for indexes that other
+   * modules build over the model's values (RBAC bindings by subject).
+   */
+  remembered<T>(key: string, make: () => T): T {
+    const other = this.answers().other;
+    if (!other.has(key)) other.set(key, make());
+    return other.get(key) as T;
   }
 
   // What depends only on which resources there are, their kinds, names and namespaces, which edits of values never
@@ -369,6 +379,7 @@ export class Model {
 
 interface Memo {
   selected: Map<Resource, Resource[]>;
+  other: Map<string, unknown>;
 }
 
 interface Index {

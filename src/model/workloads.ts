@@ -108,21 +108,12 @@ export function grantsOf(model: Model, wl: Resource): { serviceAccount: string; 
   const ns = model.namespaceOf(wl);
   const grants: RoleGrant[] = [];
   const unresolved: string[] = [];
-  for (const b of model.ofKind('RoleBinding', 'ClusterRoleBinding')) {
-    const subjects = Array.isArray(b.obj.subjects) ? b.obj.subjects.filter(isObj) : [];
-    const bound = subjects.some(
-      (s) =>
-        s.kind === 'ServiceAccount' &&
-        s.name === sa &&
-        (s.namespace ?? (b.kind === 'RoleBinding' ? model.namespaceOf(b) : undefined)) === ns,
-    );
-    if (!bound) continue;
+  const rbac = model.remembered('rbac', () => rbacIndex(model));
+  for (const b of rbac.bindings.get(`${ns}/${sa}`) ?? []) {
     const ref = isObj(b.obj.roleRef) ? b.obj.roleRef : {};
     const role =
-      ref.kind === 'Role'
-        ? model.ofKind('Role').find((r) => r.name === ref.name && model.namespaceOf(r) === model.namespaceOf(b))
-        : model.ofKind('ClusterRole').find((r) => r.name === ref.name);
-    if (!role) {
+      ref.kind === 'Role' ? rbac.roles.get(`${model.namespaceOf(b)}/${ref.name}`) : rbac.clusterRoles.get(String(ref.name));
+    if (!role || typeof ref.name !== 'string') {
       unresolved.push(`${ref.kind} ${ref.name}`);
       continue;
     }
@@ -130,6 +121,34 @@ export function grantsOf(model: Model, wl: Resource): { serviceAccount: string; 
       grants.push({ role: `${role.kind} ${role.name}`, rule });
   }
   return { serviceAccount: `${ns}/${sa}`, grants, unresolved };
+}
+
+// rbacIndex is the render's RBAC for grantsOf, asked for every workload: bindings by the ServiceAccount they name
+// (`namespace/name`, in stream order), Roles by namespace and name, ClusterRoles by name (the first of a name).
+function rbacIndex(model: Model): {
+  bindings: Map<string, Resource[]>;
+  roles: Map<string, Resource>;
+  clusterRoles: Map<string, Resource>;
+} {
+  const bindings = new Map<string, Resource[]>();
+  for (const b of model.ofKind('RoleBinding', 'ClusterRoleBinding')) {
+    const keys = new Set<string>();
+    for (const s of Array.isArray(b.obj.subjects) ? b.obj.subjects.filter(isObj) : []) {
+      const ns = s.namespace ?? (b.kind === 'RoleBinding' ? model.namespaceOf(b) : undefined);
+      if (s.kind === 'ServiceAccount' && typeof s.name === 'string' && typeof ns === 'string') keys.add(`${ns}/${s.name}`);
+    }
+    for (const key of keys) {
+      const list = bindings.get(key);
+      if (list) list.push(b);
+      else bindings.set(key, [b]);
+    }
+  }
+  const roles = new Map<string, Resource>();
+  for (const r of model.ofKind('Role'))
+    if (!roles.has(`${model.namespaceOf(r)}/${r.name}`)) roles.set(`${model.namespaceOf(r)}/${r.name}`, r);
+  const clusterRoles = new Map<string, Resource>();
+  for (const r of model.ofKind('ClusterRole')) if (!clusterRoles.has(r.name)) clusterRoles.set(r.name, r);
+  return { bindings, roles, clusterRoles };
 }
 
 const WRITE_VERBS = ['create', 'update', 'patch', '*'];
