@@ -3,6 +3,7 @@ import { readStream } from '../yaml/read-stream.js';
 import { crdConversionOf, crdScopeOf } from '../yaml/crd-text.js';
 import { splitStream, type Segment } from '../yaml/stream.js';
 import { head } from '../yaml/byte-stream.js';
+import { cloneValue } from '../yaml/document.js';
 import { conversionWebhook } from './conversion.js';
 import { CLUSTER_KINDS, MODEL_KINDS, RBAC_KINDS, WORKLOAD_KINDS } from './kinds.js';
 import {
@@ -99,7 +100,7 @@ export class Model {
       if (doc.unreadable) this.unreadable.push(doc);
       if (doc.original === undefined || doc.kind === undefined) continue;
       if (!kinds.has(doc.kind) && !doc.webhookConfigMap && !goList(doc.original)) continue;
-      doc.working = structuredClone(doc.original);
+      doc.working = cloneValue(doc.original);
       this.collect(doc, doc.working, []);
     }
     const inferred =

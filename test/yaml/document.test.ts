@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fjp from 'fast-json-patch';
-import { applyOperations, EditError, readDocument } from '../../src/yaml/document.js';
+import { applyOperations, cloneValue, EditError, readDocument } from '../../src/yaml/document.js';
 import { relaxQuotedContinuations } from '../../src/yaml/go-compat.js';
 import { lines } from '../support/helpers.js';
 
@@ -129,3 +129,18 @@ test('unreadable YAML comes back as an error with a position', () => {
 });
 
 test.run();
+
+test('cloneValue copies what YAML reads, shares nothing that can change, and leaves other values to structuredClone', () => {
+  const own = JSON.parse('{"__proto__": {"x": 1}, "a": [1]}') as Record<string, unknown>;
+  const date = new Date(0);
+  const value = { a: [1, { b: null, c: 'x' }, [true, -0]], d: {}, own, date };
+  const copy = cloneValue(value);
+  assert.equal(JSON.stringify(copy), JSON.stringify(value));
+  assert.ok(copy !== value && copy.a !== value.a && copy.a[1] !== value.a[1] && copy.d !== value.d);
+  assert.ok(Object.hasOwn(copy.own, '__proto__') && copy.own !== own, 'an own __proto__ key stays a key');
+  assert.ok(copy.date instanceof Date && copy.date !== date);
+  (copy.a[1] as { c: string }).c = 'changed';
+  assert.is((value.a[1] as { c: string }).c, 'x');
+  assert.is(cloneValue('s'), 's');
+  assert.is(cloneValue(null), null);
+});
