@@ -3,6 +3,7 @@ import { constants } from 'node:buffer';
 import { fstatSync, read, readFileSync, readlinkSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { InputError } from '../errors.js';
+import { ByteScan } from '../yaml/byte-stream.js';
 import { escapeControls } from '../text.js';
 
 // PIECE is how much of the output is written before waiting for the reader.
@@ -11,6 +12,9 @@ const PIECE = 4 << 20;
 // Buffer can hold.
 const FIRST_STDIN_BUFFER = 1 << 20;
 const MAX_STDIN = constants.MAX_LENGTH;
+// Below this a piped input is scanned once it is all there: a chart's render (kube-prometheus-stack, 4.9 MiB) came
+// 11 ms later when scanned between reads, 100 MiB 70 ms sooner.
+const SCAN_WHILE_READING = 16 << 20;
 
 /** run answers `--version` without loading the CLI, otherwise runs it with the process's streams. */
 export async function run(argv: string[]): Promise<void> {
@@ -97,8 +101,10 @@ export async function run(argv: string[]): Promise<void> {
 // readPipe collects a piped stdin into one buffer. A resizable ArrayBuffer grows in place (its address space is
 // reserved, pages are taken as they are written) and the reads go straight into it, so the input is never copied
 // nor held twice, and no chunk is left for the garbage collector (100 MiB through a pipe: 289 MiB peak, against
-// 311 when 64 KB chunks were copied into a buffer that grew by copying). A stdin that its writer made non-blocking
-// (EAGAIN) is read on as a stream.
+// 311 when 64 KB chunks were copied into a buffer that grew by copying). Each read is asked for before the bytes
+// of the last one are scanned for the split (see ByteScan): it waits on the pipe in libuv's thread pool meanwhile,
+// so a large input is scanned in the time it takes to arrive. A stdin that its writer made non-blocking (EAGAIN)
+// is read on as a stream.
 async function readPipe(): Promise<Buffer> {
   const space = new ArrayBuffer(FIRST_STDIN_BUFFER, { maxByteLength: MAX_STDIN });
   let length = 0;
@@ -107,16 +113,23 @@ async function readPipe(): Promise<Buffer> {
     if (length + more > MAX_STDIN) throw new InputError(`stdin is over ${MAX_STDIN} bytes, more than a Buffer holds`);
     space.resize(Math.min(MAX_STDIN, Math.max(length + more, space.byteLength * 2)));
   };
-  for (;;) {
+  // Resized only between reads: the read in flight writes past `length`, the scan reads before it.
+  const next = (): Promise<number | undefined> => {
     room(1);
-    const n = await new Promise<number | undefined>((resolve, reject) =>
+    return new Promise((resolve, reject) =>
       read(0, new Uint8Array(space, length), 0, space.byteLength - length, null, (err, bytes) =>
         err ? ((err as NodeJS.ErrnoException).code === 'EAGAIN' ? resolve(undefined) : reject(err)) : resolve(bytes),
       ),
     );
+  };
+  const scan = new ByteScan();
+  for (let pending = next(); ;) {
+    const n = await pending;
     if (n === 0) break;
     if (n !== undefined) {
       length += n;
+      pending = next();
+      if (length >= SCAN_WHILE_READING) scan.more(Buffer.from(space, 0, length));
       continue;
     }
     for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
@@ -126,7 +139,9 @@ async function readPipe(): Promise<Buffer> {
     }
     break;
   }
-  return Buffer.from(space, 0, length);
+  const all = Buffer.from(space, 0, length);
+  scan.end(all);
+  return all;
 }
 
 function stdinKind(): 'file' | 'directory' | 'closed' | 'other' {

@@ -114,11 +114,12 @@ export function decodeSlice(bytes: Buffer): string {
  * Throws InputError, as decodeInput does, on invalid UTF-8 or a NUL byte, and as splitStream does on markers.
  */
 export function splitBytes(buf: Buffer): Segment[] {
-  if (!isUtf8(buf) || buf.indexOf(NUL) !== -1) decodeInput(buf);
+  const scan = SCANNED.get(buf)?.length === buf.length ? SCANNED.get(buf)! : new ByteScan().end(buf);
+  if (!isUtf8(buf) || scan.nul) decodeInput(buf);
   // JavaScript's `^` also starts a line after a carriage return and after U+2028 and U+2029, where Go's reader does not:
   // the few inputs with those are split on a decoded view, by the text split itself.
-  if (buf.indexOf(CR) !== -1 || hasLineSeparator(buf)) return splitOnView(buf, isAscii(buf));
-  const split = new Split(buf, columnZeroLines(buf));
+  if (scan.breaks) return splitOnView(buf, isAscii(buf));
+  const split = new Split(buf, scan.tops);
   const tops = split.tops!;
   const cuts: number[] = [0];
   const afterEnd = new Set<number>();
@@ -172,21 +173,53 @@ export function splitBytes(buf: Buffer): Segment[] {
   return segments;
 }
 
-function hasLineSeparator(buf: Buffer): boolean {
-  for (let at = buf.indexOf(E2_80); at !== -1; at = buf.indexOf(E2_80, at + 2))
-    if (buf[at + 2] === 0xa8 || buf[at + 2] === 0xa9) return true;
-  return false;
+/**
+ * ByteScan looks through the input for what splitBytes needs before it cuts: where the lines start that are neither
+ * blank, indented nor comments (the only lines a split, a kind sniff and the check of the top level look at, about
+ * one in seventy in real renders), and whether a NUL, a carriage return or U+2028/2029 is anywhere. It takes the
+ * input as it arrives (a piped stdin is scanned between reads, while the writer writes): `more` with the bytes so
+ * far, `end` with all of them.
+ */
+export class ByteScan {
+  readonly tops: number[] = [];
+  nul = false;
+  /** A carriage return or U+2028/2029: the text split decides (see splitBytes). */
+  breaks = false;
+  /** How many bytes were scanned, once ended. */
+  length = -1;
+  // Where the next searches start: for line feeds, and for NUL, CR and the first bytes of U+2028/2029 (E2 80).
+  private lf = 0;
+  private flags = 0;
+
+  more(bytes: Buffer): this {
+    const n = bytes.length;
+    if (this.lf === 0 && this.tops.length === 0 && n > 0 && startsLine(bytes[0])) this.tops.push(0);
+    let i = bytes.indexOf(LF, this.lf);
+    // A line feed that is the last byte so far starts a line whose first byte has not come yet.
+    for (; i !== -1 && i + 1 < n; i = bytes.indexOf(LF, i + 1)) if (startsLine(bytes[i + 1])) this.tops.push(i + 1);
+    this.lf = i === -1 ? n : i;
+    this.nul ||= bytes.indexOf(NUL, this.flags) !== -1;
+    this.breaks ||= bytes.indexOf(CR, this.flags) !== -1;
+    let at = this.breaks ? -1 : bytes.indexOf(E2_80, this.flags);
+    for (; at !== -1 && at + 2 < n; at = bytes.indexOf(E2_80, at + 2))
+      if (bytes[at + 2] === 0xa8 || bytes[at + 2] === 0xa9) this.breaks = true;
+    // E2 80 as the last two bytes so far: its third byte comes with the next read.
+    this.flags = at !== -1 ? at : Math.max(this.flags, n - 1);
+    return this;
+  }
+
+  end(all: Buffer): this {
+    this.more(all);
+    this.length = all.length;
+    SCANNED.set(all, this);
+    return this;
+  }
 }
 
-// columnZeroLines lists where the lines start that are neither blank, indented nor comments: the only lines a
-// split, a kind sniff and the check of the top level look at (about one line in seventy in real renders).
-function columnZeroLines(buf: Buffer): number[] {
-  const tops: number[] = [];
-  const top = (c: number): boolean => c !== SPACE && c !== TAB && c !== LF && c !== CR && c !== HASH;
-  if (buf.length && top(buf[0])) tops.push(0);
-  for (let i = buf.indexOf(LF); i !== -1; i = buf.indexOf(LF, i + 1)) if (i + 1 < buf.length && top(buf[i + 1])) tops.push(i + 1);
-  return tops;
-}
+// Scans ended on an input, for splitBytes: a Buffer the CLI read from a pipe was scanned as it came.
+const SCANNED = new WeakMap<Buffer, ByteScan>();
+
+const startsLine = (c: number): boolean => c !== SPACE && c !== TAB && c !== LF && c !== CR && c !== HASH;
 
 function lineText(buf: Buffer, at: number): string {
   const eol = buf.indexOf(LF, at);

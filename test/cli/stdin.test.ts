@@ -2,7 +2,8 @@
 // non-blocking (the reads get EAGAIN and go on as a stream). A Python writer makes such a pipe; without Python the
 // test is counted as skipped.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { BIN, cli, gatedSuite, ROOT } from '../support/helpers.js';
@@ -40,6 +41,35 @@ for (const mode of ['blocking', 'non-blocking']) {
     const r = spawnSync('python3', ['-c', WRITER, process.execPath, BIN, mode], { input, encoding: 'utf8' });
     assert.is(r.status, 0, r.stderr);
     assert.fixture(r.stdout, cli([], input).stdout);
+  });
+}
+
+// Past 16 MiB the input is scanned for the split between reads: a large stream through a pipe gives what it gives
+// from a file, and so do inputs the scan sends another way (a carriage return, a separator far into the stream).
+const filler = Buffer.from(
+  `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: filler}\ndata:\n  text: |\n${'    a line of text\n'.repeat(1 << 16)}`,
+);
+const large = Buffer.concat([input, ...Array.from({ length: 18 }, () => filler)]);
+for (const [name, tail] of [
+  ['LF only', ''],
+  ['a carriage return at the end', '---\r\nkind: ConfigMap\r\n'],
+  ['U+2028 at the end', '---\nkind: ConfigMap\ndata: {x: "a\u2028b"}\n'],
+]) {
+  test(`${(large.length / 2 ** 20).toFixed(0)} MiB through a pipe, ${name}: the output of the same bytes from a file`, () => {
+    const bytes = Buffer.concat([large, Buffer.from(tail)]);
+    const dir = mkdtempSync(join(tmpdir(), 'wg-stdin-'));
+    try {
+      writeFileSync(join(dir, 'in.yaml'), bytes);
+      const fd = openSync(join(dir, 'in.yaml'), 'r');
+      const file = spawnSync(process.execPath, [BIN, '-q'], { stdio: [fd, 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+      closeSync(fd);
+      const piped = spawnSync(process.execPath, [BIN, '-q'], { input: bytes, maxBuffer: 1 << 30 });
+      assert.is(file.status, 0, file.stderr.toString());
+      assert.is(piped.status, 0, piped.stderr.toString());
+      assert.ok(piped.stdout.equals(file.stdout), 'the same output');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 }
 

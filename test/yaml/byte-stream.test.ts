@@ -6,7 +6,7 @@ import { STREAMS } from '../support/streams.js';
 import { HOSTILE } from './hostile-cases.js';
 import { resolveConfig } from '../../src/pipeline/config.js';
 import { transformStream } from '../../src/pipeline/pipeline.js';
-import { bytesOf, mayBeResourceList, splitBytes } from '../../src/yaml/byte-stream.js';
+import { ByteScan, bytesOf, mayBeResourceList, splitBytes } from '../../src/yaml/byte-stream.js';
 import { decodeInput, splitStream } from '../../src/yaml/stream.js';
 import { readStream } from '../../src/yaml/read-stream.js';
 import { modelKinds } from '../../src/model/model.js';
@@ -181,6 +181,55 @@ test('the byte look is taken where the lines are line feeds only, and not elsewh
   assert.equal(plain?.lines, ['---\n', 'kind: A\n', 'b: 2']);
 });
 
+// A scan fed the input as it arrives, in reads of any size, finds what one scan of the whole input finds.
+const scanned = (scan: ByteScan) => [scan.tops, scan.nul, scan.breaks, scan.length];
+function scanInReads(buf: Buffer, size: (k: number) => number): { scan: ByteScan; space: Buffer } {
+  const space = Buffer.alloc(buf.length);
+  const scan = new ByteScan();
+  for (let at = 0, k = 0; at < buf.length; k++) {
+    const n = Math.min(buf.length - at, Math.max(1, size(k)));
+    buf.copy(space, at, at, at + n);
+    at += n;
+    scan.more(space.subarray(0, at));
+  }
+  return { scan: scan.end(space), space };
+}
+const SCAN_CASES: Record<string, string> = {
+  ...reading,
+  'a NUL': 'kind: A\nx: a\u0000b\n',
+  'a separator split across reads': 'kind: A\nx: \u2028\n',
+  'a curly quote, then a separator': 'kind: A\nx: “a”\n---\ny: \u2029\n',
+  'a carriage return at the end': 'kind: A\r',
+};
+for (const [name, text] of Object.entries(SCAN_CASES)) {
+  test(`a scan in reads of any size finds what a whole scan finds: ${name}`, () => {
+    const buf = Buffer.from(text);
+    const whole = scanned(new ByteScan().end(Buffer.from(buf)));
+    for (const size of [1, 2, 3, 5]) assert.equal(scanned(scanInReads(buf, () => size).scan), whole, `reads of ${size}`);
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 9) + 1;
+    assert.equal(scanned(scanInReads(buf, random).scan), whole, 'reads of random sizes');
+  });
+}
+
+test('splitBytes uses the scan made while reading, and splits as without it', () => {
+  const outcome = (b: Buffer) => {
+    try {
+      return splitBytes(b).map((s) => [s.index, s.offset, s.line, s.text, s.look?.()?.lines, s.look?.()?.plain]);
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+  for (const text of Object.values(reading)) {
+    const buf = Buffer.from(text);
+    const { space } = scanInReads(buf, (k) => (k % 3) + 1);
+    assert.equal(outcome(space), outcome(Buffer.from(buf)), text);
+  }
+  const b = Buffer.from('kind: A\n');
+  new ByteScan().end(b).breaks = true;
+  assert.is(splitBytes(b)[0].look?.(), undefined, 'the scan of that buffer decides the way');
+});
+
 test('line numbers of byte segments are counted when asked, in any order', () => {
   const segments = splitBytes(Buffer.from('kind: A\n---\nkind: B\nx: 1\n---\n\n\nkind: C\n'));
   assert.equal([segments[2].line, segments[0].line, segments[1].line, segments[2].line], [5, 1, 2, 5]);
@@ -206,6 +255,9 @@ needsCorpus(corpus, 'every corpus render gives the same output from bytes as fro
     const fromBytes = transformStream(buf, resolveConfig(undefined));
     assert.is(fromBytes.output, fromText.output, file);
     assert.equal(facts(fromBytes.model.docs), facts(fromText.model.docs), file);
+    const whole = scanned(new ByteScan().end(Buffer.from(buf)));
+    for (const size of [65536, 4093])
+      assert.equal(scanned(scanInReads(buf, () => size).scan), whole, `${file}: reads of ${size}`);
   }
 });
 
