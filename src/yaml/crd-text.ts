@@ -199,7 +199,8 @@ export interface EmbeddedCrd {
  * (Capsule installs its CRDs from ConfigMaps with a hook Job).
  */
 export function conversionsInConfigMap(text: string): EmbeddedCrd[] {
-  if (!mayHoldConversion(text) || !/kind:[ \t]*CustomResourceDefinition/.test(text)) return [];
+  // Few ConfigMaps hold CRDs: that is asked first, the conversion (a longer search) only of those that do.
+  if (!/kind:[ \t]*CustomResourceDefinition/.test(text) || !mayHoldConversion(text)) return [];
   const cm = readDocument(text).value;
   if (!isPlain(cm) || !isPlain(cm.data)) return [];
   const out: EmbeddedCrd[] = [];
