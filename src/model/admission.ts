@@ -82,6 +82,7 @@ export class Admission {
     services?: Map<string, Resource>;
     namespaces?: Map<string, Resource>;
     sources?: PodSource[];
+    sourcesIn?: Map<string, PodSource[]>;
     selected?: Map<Resource, PodSource[]>;
     probes?: Probe[];
   } = {};
@@ -260,6 +261,14 @@ export class Admission {
     return this.webhooks().filter((w) => this.backends(w).includes(source));
   }
 
+  // sourcesIn lists the pod sources of a namespace.
+  private sourcesIn(ns: string): PodSource[] {
+    this.cache.sourcesIn ??= new Map();
+    let found = this.cache.sourcesIn.get(ns);
+    if (!found) this.cache.sourcesIn.set(ns, (found = this.sources().filter((s) => s.namespace === ns)));
+    return found;
+  }
+
   /** podCreate is the request a pod's creation sends, in its namespace. */
   podCreate(namespace: string, pod: Obj, userInfo?: { username: string; groups: string[] }): AdmissionRequest {
     return {
@@ -320,7 +329,7 @@ export class Admission {
     if (w.type === 'conversion') return { verdict: 'no', needs: [], reason: 'rules' };
     const backendNs = !anyone && w.service?.namespace === ns;
     const own = backendNs ? this.backends(w).filter((s) => s.namespace === ns) : [];
-    const others = backendNs ? [] : this.sources().filter((s) => s.namespace === ns);
+    const others = backendNs ? [] : this.sourcesIn(ns);
     const pods = own.length ? own.map((s) => s.create.object!) : [anyPod(ns), ...others.map((s) => s.create.object!)];
     const labels = [{}, ...own.map((s) => s.labels)];
     return blocksNeeds(w.entry, w.failurePolicy, ns, { pods, labels, namespaceLabels });

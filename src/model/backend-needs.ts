@@ -206,8 +206,12 @@ export function blocksNeeds(entry: WebhookEntry, failurePolicy: 'Fail' | 'Ignore
   // below): a stream that holds a release several times, or a webhook asked about again, is judged once.
   if (Array.isArray(entry.matchConditions) && entry.matchConditions.length > 0)
     return judgeNeeds(entry, failurePolicy, ns, subjects);
+  // The fields of the entry webhookIntercepts reads (not its name, client config or CA bundle, which are long).
   const key = JSON.stringify([
-    entry,
+    entry.rules,
+    entry.matchPolicy,
+    entry.namespaceSelector,
+    entry.objectSelector,
     failurePolicy,
     ns,
     subjects.namespaceLabels ?? null,

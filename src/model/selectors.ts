@@ -308,6 +308,7 @@ export function entryRulesMatch(entry: WebhookEntry, req: Request): boolean {
  * (the namespace's labels; a Namespace object's own labels; no effect on other cluster-scoped objects),
  * objectSelector (object or oldObject labels), then matchConditions (a CEL subset; see cel.ts).
  * A condition that errors makes a Fail webhook reject the request (`yes`) and an Ignore webhook skip it (`no`).
+ * The entry fields it reads are in blocksNeeds' key (backend-needs.ts): a field read here must be added there.
  */
 export function webhookIntercepts(entry: WebhookEntry, req: AdmissionRequest): Interception {
   if (NEVER_ADMITTED.has(`${req.group}/${req.resource}`))
