@@ -202,7 +202,12 @@ export class Model {
    * namespace worked out again: `structure`): answers worked out from them before (which workloads a Service
    * selects; for `structure` also which Service a webhook calls) are worked out again.
    */
-  changed(what: 'values' | 'structure' = 'structure'): void {
+  changed(what: 'values' | 'structure' = 'structure', kind?: string): void {
+    if (what === 'values' && kind !== undefined && this.memo) {
+      this.memo.selected.clear();
+      for (const [key, kept] of this.memo.other) if (kept.kinds.includes(kind)) this.memo.other.delete(key);
+      return;
+    }
     this.memo = undefined;
     if (what === 'structure') this.index = undefined;
   }
@@ -212,13 +217,14 @@ export class Model {
   }
 
   /**
-   * remembered is `make()`'s answer, kept under `key` until the working values change: for indexes that other
-   * modules build over the model's values (RBAC bindings by subject).
+   * remembered is `make()`'s answer, kept under `key` until the values of a resource of one of `kinds` change (or
+   * resources come or go): for indexes that other modules build over the model's values (RBAC bindings by subject).
    */
-  remembered<T>(key: string, make: () => T): T {
+  remembered<T>(key: string, kinds: readonly string[], make: () => T): T {
     const other = this.answers().other;
-    if (!other.has(key)) other.set(key, make());
-    return other.get(key) as T;
+    let kept = other.get(key);
+    if (!kept) other.set(key, (kept = { kinds, value: make() }));
+    return kept.value as T;
   }
 
   // What depends only on which resources there are, their kinds, names and namespaces, which edits of values never
@@ -380,7 +386,7 @@ export class Model {
 
 interface Memo {
   selected: Map<Resource, Resource[]>;
-  other: Map<string, unknown>;
+  other: Map<string, { kinds: readonly string[]; value: unknown }>;
 }
 
 interface Index {

@@ -2,6 +2,7 @@
 // does it serve webhooks that its controller registers at run time. One answer for transforms and check.
 import { leaderElectSetting } from '../yaml/crd-text.js';
 import { type Model } from './model.js';
+import { RBAC_KINDS } from './kinds.js';
 import { mapSelectorMatches } from './selectors.js';
 import { isObj, labelsOf, podLabels, WEBHOOK_PORT, type Obj, type Resource } from './types.js';
 
@@ -108,7 +109,7 @@ export function grantsOf(model: Model, wl: Resource): { serviceAccount: string; 
   const ns = model.namespaceOf(wl);
   const grants: RoleGrant[] = [];
   const unresolved: string[] = [];
-  const rbac = model.remembered('rbac', () => rbacIndex(model));
+  const rbac = model.remembered('rbac', RBAC_KINDS, () => rbacIndex(model));
   for (const b of rbac.bindings.get(`${ns}/${sa}`) ?? []) {
     const ref = isObj(b.obj.roleRef) ? b.obj.roleRef : {};
     const role =

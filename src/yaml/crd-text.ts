@@ -223,6 +223,8 @@ const KYVERNO_KEY = /^([ \t]+)(?:webhooks|matchConditions|resourceFilters)[ \t]*
 
 /** readsConfigMap tells whether a ConfigMap document may configure runtime-created webhooks, from its text alone. */
 export function readsConfigMap(text: string): boolean {
+  // The pattern has no literal to scan for; the keys themselves are searched for first.
+  if (!text.includes('webhooks') && !text.includes('matchConditions') && !text.includes('resourceFilters')) return false;
   const indent = DATA_INDENT.exec(text)?.[1];
   if (indent === undefined) return false;
   for (const m of text.matchAll(KYVERNO_KEY)) if (m[1] === indent) return true;

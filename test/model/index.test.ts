@@ -65,3 +65,19 @@ test('ofKind, serviceOf and selectedWorkloads follow edits and additions, and li
 });
 
 test.run();
+
+test('remembered answers last until a resource of their kinds is edited, or resources come or go', () => {
+  const model = Model.read(splitStream(stream));
+  const ctx = new Context(model, { kubeVersion: resolveConfig(undefined).kubeVersion }).for('test', false);
+  let made = 0;
+  const ask = () => model.remembered('test', ['ValidatingWebhookConfiguration'], () => ++made);
+  const [a] = model.ofKind('Deployment');
+  const [hook] = model.ofKind('ValidatingWebhookConfiguration');
+  assert.equal([ask(), ask()], [1, 1]);
+  ctx.set(a, ['spec', 'replicas'], 2, 'test');
+  assert.is(ask(), 1, 'an edit of another kind keeps it');
+  ctx.set(hook, ['metadata', 'labels'], { x: 'y' }, 'test');
+  assert.is(ask(), 2, 'an edit of its kind drops it');
+  model.add({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'sys' } }, 'test');
+  assert.is(ask(), 3, 'an addition drops it');
+});
