@@ -104,6 +104,8 @@ interface Lines {
   startsWith(prefix: string, pos: number): boolean;
   lineAt(pos: number): string;
   nextLine(pos: number): number;
+  /** Where the lines start that begin with `prefix`, in order. */
+  linesStarting(prefix: string): Iterable<number>;
 }
 
 function textLines(text: string): Lines {
@@ -118,6 +120,7 @@ function textLines(text: string): Lines {
       const eol = text.indexOf('\n', pos);
       return eol === -1 ? text.length + 1 : eol + 1;
     },
+    linesStarting: (prefix) => starts(text, prefix),
   };
 }
 
@@ -135,7 +138,24 @@ function byteLines(bytes: Buffer): Lines {
       const eol = bytes.indexOf(LF, pos);
       return eol === -1 ? bytes.length + 1 : eol + 1;
     },
+    linesStarting: (prefix) => starts(bytes, prefix),
   };
+}
+
+const LF = 10;
+
+// lineIn is the decoded line that starts at `at`, without its line feed.
+function lineIn(bytes: Buffer, at: number): string {
+  const eol = bytes.indexOf(LF, at);
+  return bytes.toString('utf8', at, eol === -1 ? bytes.length : eol);
+}
+
+// starts lists where the lines of a text or of bytes start that begin with `prefix` (ASCII), in order.
+function* starts(source: string | Buffer, prefix: string): Generator<number> {
+  if ((typeof source === 'string' ? source.slice(0, prefix.length) : source.toString('latin1', 0, prefix.length)) === prefix)
+    yield 0;
+  const needle = `\n${prefix}`;
+  for (let at = source.indexOf(needle); at !== -1; at = source.indexOf(needle, at + 1)) yield at + 1;
 }
 
 // childBlock returns the lines of `top.child` from a block-style document, dedented to column 0; null when `top` is
@@ -258,90 +278,46 @@ export interface CrdScope {
   cluster: boolean;
 }
 
-/** crdScope reads a CRD's group, plural and scope from its text without parsing the (often huge) schema. */
-export function crdScope(text: string): CrdScope | undefined {
-  const spec = /^spec:[ \t]*\r?\n([ \t]+)\S/m.exec(text);
-  if (!spec) return undefined;
-  const ind = spec[1];
-  const group = new RegExp(`^${ind}group:[ \\t]*['"]?([^'"\\s#]+)`, 'm').exec(text)?.[1];
-  const scope = new RegExp(`^${ind}scope:[ \\t]*['"]?(Cluster|Namespaced)`, 'm').exec(text)?.[1];
-  const plural = namesPlural(text, ind);
-  return group && scope && plural ? { group, plural, cluster: scope === 'Cluster' } : undefined;
-}
-
 /**
- * crdScopeInBytes is crdScope over a CRD's UTF-8 bytes whose only line break is the line feed: it finds the lines
- * crdScope's patterns can match by searching the bytes, and decodes only those.
+ * crdScope reads a CRD's group, plural and scope from its text, or from its bytes (UTF-8 whose only line break is
+ * the line feed), without parsing the (often huge) schema: it finds the few lines it needs by searching, and
+ * decodes only those.
  */
-export function crdScopeInBytes(bytes: Buffer): CrdScope | undefined {
+export function crdScope(source: string | Buffer): CrdScope | undefined {
+  const text = typeof source === 'string' ? textLines(source) : byteLines(source);
   let ind: string | undefined;
-  for (const at of linesStarting(bytes, 'spec:')) {
-    const eol = bytes.indexOf(LF, at);
-    if (eol === -1 || !/^spec:[ \t]*$/.test(lineIn(bytes, at))) continue;
-    ind = /^([ \t]+)\S/.exec(lineIn(bytes, eol + 1))?.[1];
+  for (const at of text.linesStarting('spec:')) {
+    const next = text.nextLine(at);
+    if (next > text.length || !/^spec:[ \t]*\r?$/.test(text.lineAt(at))) continue;
+    ind = /^([ \t]+)\S/.exec(text.lineAt(next))?.[1];
     if (ind !== undefined) break;
   }
   if (ind === undefined) return undefined;
   const first = (key: string, pattern: RegExp): string | undefined => {
-    for (const at of linesStarting(bytes, `${ind}${key}:`)) {
-      const m = pattern.exec(lineIn(bytes, at));
+    for (const at of text.linesStarting(`${ind}${key}:`)) {
+      const m = pattern.exec(text.lineAt(at));
       if (m) return m[1];
     }
     return undefined;
   };
   const group = first('group', new RegExp(`^${ind}group:[ \\t]*['"]?([^'"\\s#]+)`));
   const scope = first('scope', new RegExp(`^${ind}scope:[ \\t]*['"]?(Cluster|Namespaced)`));
-  const plural = namesPluralInBytes(bytes, ind);
+  const plural = namesPlural(text, ind);
   return group && scope && plural ? { group, plural, cluster: scope === 'Cluster' } : undefined;
-}
-
-// namesPluralInBytes is namesPlural over bytes.
-function namesPluralInBytes(bytes: Buffer, ind: string): string | undefined {
-  const names = new RegExp(`^${ind}names:[ \\t]*$`);
-  for (const at of linesStarting(bytes, `${ind}names:`)) {
-    if (!names.test(lineIn(bytes, at))) continue;
-    for (let pos = bytes.indexOf(LF, at) + 1; pos > 0 && pos < bytes.length;) {
-      const eol = bytes.indexOf(LF, pos);
-      const line = lineIn(bytes, pos);
-      if (!line.startsWith(ind) || !/^[ \t]/.test(line.slice(ind.length))) break;
-      const plural = /^[ \t]+plural:[ \t]*['"]?([^'"\s#]+)/.exec(line.slice(ind.length));
-      if (plural) return plural[1];
-      if (eol === -1) break;
-      pos = eol + 1;
-    }
-  }
-  return undefined;
-}
-
-const LF = 10;
-
-// linesStarting lists, in order, where the lines start that begin with `prefix`.
-function* linesStarting(bytes: Buffer, prefix: string): Generator<number> {
-  if (bytes.subarray(0, prefix.length).toString('latin1') === prefix) yield 0;
-  const needle = `\n${prefix}`;
-  for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) yield at + 1;
-}
-
-// lineIn is the decoded line that starts at `at`, without its line feed.
-function lineIn(bytes: Buffer, at: number): string {
-  const eol = bytes.indexOf(LF, at);
-  return bytes.toString('utf8', at, eol === -1 ? bytes.length : eol);
 }
 
 // namesPlural finds `plural:` among the lines of a `names:` block indented by `ind`. It walks the lines:
 // the single regex it replaces backtracked exponentially over a names block without `plural:` (the
 // fuzzer found a CRD that hung webhook-guard).
-function namesPlural(text: string, ind: string): string | undefined {
-  const names = new RegExp(`^${ind}names:[ \\t]*\\r?$`, 'gm');
-  for (let m = names.exec(text); m; m = names.exec(text)) {
-    for (let pos = text.indexOf('\n', m.index) + 1; pos > 0 && pos < text.length;) {
-      const eol = text.indexOf('\n', pos);
-      const line = text.slice(pos, eol === -1 ? text.length : eol).replace(/\r$/, '');
+function namesPlural(text: Lines, ind: string): string | undefined {
+  const names = new RegExp(`^${ind}names:[ \\t]*\\r?$`);
+  for (const at of text.linesStarting(`${ind}names:`)) {
+    if (!names.test(text.lineAt(at))) continue;
+    for (let pos = text.nextLine(at); pos < text.length; pos = text.nextLine(pos)) {
+      const line = text.lineAt(pos).replace(/\r$/, '');
       if (!line.startsWith(ind) || !/^[ \t]/.test(line.slice(ind.length))) break;
       const plural = /^[ \t]+plural:[ \t]*['"]?([^'"\s#]+)/.exec(line.slice(ind.length));
       if (plural) return plural[1];
-      if (eol === -1) break;
-      pos = eol + 1;
     }
   }
   return undefined;

@@ -5,7 +5,6 @@ import {
   crdConversionOf,
   crdScopeOf,
   crdScope,
-  crdScopeInBytes,
   mayHoldConversionInBytes,
   holdsLeaderElection,
   mayHoldConversion,
@@ -121,7 +120,7 @@ function certainLines(look: ByteLook, sniffed: string): boolean {
 // scan is scanText for a look: a CRD's scope and conversion are read from its bytes, decoding only the lines read.
 function scan(doc: Doc, kind: string, look: ByteLook | undefined, text: () => string): void {
   if (kind === 'CustomResourceDefinition' && look) {
-    doc.crdScope = detach(crdScopeInBytes(look.bytes));
+    doc.crdScope = detach(crdScope(look.bytes));
     const crd = mayHoldConversionInBytes(look.bytes) ? detach(readCrdConversion(look.bytes)) : undefined;
     if (crd) doc.conversions = [{ crd }];
   } else if (kind === 'CustomResourceDefinition' || kind === 'ConfigMap') scanText(doc, kind, text());
