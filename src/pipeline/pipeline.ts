@@ -54,6 +54,7 @@ export function transformStream(src: string | Buffer, config: Config): Result {
  */
 export function applyTransforms(model: Model, config: Config): { changes: Change[]; warnings: Warning[]; notes: Note[] } {
   for (const doc of model.unreadable) throw unreadable(doc);
+  refuseUnnamedWebhooks(model);
   const ctx = new Context(model, { kubeVersion: config.kubeVersion });
   for (const t of TRANSFORMS) {
     const options = config.transforms[t.name];
@@ -154,6 +155,30 @@ function renderAdded(doc: Doc, nl: string): string {
   const body = toYaml(doc.working);
   const text = `---${nl}# Added by webhook-guard (${doc.addedBy})${nl}${body.replace(/\n/g, nl)}`;
   return text;
+}
+
+// refuseUnnamedWebhooks: the API server refuses a webhook configuration with a webhook that has no name, or two
+// webhooks of one name; webhook-guard names the webhooks it edits, so it refuses them too, before any edit.
+function refuseUnnamedWebhooks(model: Model): void {
+  for (const r of model.ofKind('MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration')) {
+    const webhooks: unknown[] = Array.isArray(r.obj.webhooks) ? r.obj.webhooks : [];
+    const seen = new Map<string, number>();
+    webhooks.forEach((entry, i) => {
+      const name = (entry as { name?: unknown } | null)?.name;
+      const where = `${describe(r.doc, model)}: ${r.path.length ? `${r.path.join('.')}.` : ''}webhooks[${i}]`;
+      if (typeof name !== 'string' || name === '')
+        throw new InputError(
+          `${where} has no name, and the API server refuses a webhook without one; name it (such as validate.example.com)`,
+        );
+      const first = seen.get(name);
+      if (first !== undefined)
+        throw new InputError(
+          `${where} is named ${JSON.stringify(name)} like webhooks[${first}], and the API server refuses two webhooks of ` +
+            'one name in a configuration; give each its own name',
+        );
+      seen.set(name, i);
+    });
+  }
 }
 
 /** describe names a document for error messages: its index, kind and name where known, and its first line. */

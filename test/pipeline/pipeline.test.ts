@@ -128,3 +128,50 @@ test('deterministic: the same input gives the same bytes every time', () => {
 });
 
 test.run();
+
+test('a webhook without a name, or two of one name in a configuration, is refused before any edit, as the API server refuses it', () => {
+  const hook = (name: string) =>
+    [
+      `- ${name}`,
+      '  failurePolicy: Fail',
+      '  clientConfig: {service: {name: hook, namespace: ops}}',
+      '  rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}]',
+    ].join('\n');
+  const config = (...entries: string[]) =>
+    lines(
+      '---',
+      'apiVersion: admissionregistration.k8s.io/v1',
+      'kind: ValidatingWebhookConfiguration',
+      'metadata: {name: c}',
+      'webhooks:',
+      ...entries,
+    );
+  const cases: Array<[string, string]> = [
+    [
+      config(hook('name: a.example.com'), hook('sideEffects: None')),
+      'document 1 (admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration c, line 1): webhooks[1] has no name, ' +
+        'and the API server refuses a webhook without one; name it (such as validate.example.com)',
+    ],
+    [
+      config(hook('name: a.example.com'), hook('name: ""')),
+      'document 1 (admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration c, line 1): webhooks[1] has no name, ' +
+        'and the API server refuses a webhook without one; name it (such as validate.example.com)',
+    ],
+    [
+      config(hook('name: a.example.com'), hook('name: b.example.com'), hook('name: a.example.com')),
+      'document 1 (admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration c, line 1): webhooks[2] is named ' +
+        '"a.example.com" like webhooks[0], and the API server refuses two webhooks of one name in a configuration; ' +
+        'give each its own name',
+    ],
+  ];
+  for (const [input, message] of cases)
+    assert.throws(
+      () => run(input),
+      (err: Error) => err.message === message,
+      message,
+    );
+  assert.ok(
+    run(config(hook('name: a.example.com'), hook('name: b.example.com'))).changes.length > 0,
+    'distinct names are hardened',
+  );
+});

@@ -337,7 +337,7 @@ function sameId(a: O, b: O): boolean {
 // names none) is this object.
 function idMatches(id: string, o: O): boolean {
   const m = isObj(o.metadata) ? o.metadata : {};
-  const head = `${String(o.apiVersion)} ${String(o.kind)} `;
+  const head = `${String(o.apiVersion ?? '')} ${String(o.kind)} `;
   if (!id.startsWith(head)) return false;
   const rest = id.slice(head.length);
   // Cluster-scoped objects are named without the namespace a chart may still give them.
