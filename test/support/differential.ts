@@ -337,13 +337,15 @@ function sameId(a: O, b: O): boolean {
 // names none) is this object.
 function idMatches(id: string, o: O): boolean {
   const m = isObj(o.metadata) ? o.metadata : {};
+  // The report names a missing apiVersion or name as empty (which the API server would refuse anyway).
   const head = `${String(o.apiVersion ?? '')} ${String(o.kind)} `;
+  const name = String(m.name ?? '');
   if (!id.startsWith(head)) return false;
   const rest = id.slice(head.length);
   // Cluster-scoped objects are named without the namespace a chart may still give them.
-  if (m.namespace && rest === `${String(m.namespace)}/${String(m.name)}`) return true;
-  if (m.namespace) return rest === String(m.name);
-  return rest === String(m.name) || rest.endsWith(`/${String(m.name)}`);
+  if (m.namespace && rest === `${String(m.namespace)}/${name}`) return true;
+  if (m.namespace) return rest === name;
+  return rest === name || rest.endsWith(`/${name}`);
 }
 
 // strip deletes the field a report path names (`webhooks[name]/namespaceSelector`, map keys may hold `/`), and
