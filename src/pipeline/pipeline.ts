@@ -95,7 +95,8 @@ export function writePieces(model: Model, changes: Change[] = []): Array<Buffer 
     // stream (and anything after a `...` line) has documents that do not start with `---`.
     if (afterAdded && !doc.addedBy) {
       const text = typeof piece === 'string' ? piece : doc.segment.text;
-      if (hasContent(text) && !/^---(?=[ \t]|\r?\n|$)/.test(text)) parts.push(`---${nl}`);
+      // Directives (`%YAML 1.1`) open a document that has its marker after them (the split keeps them together).
+      if (hasContent(text) && !/^(?:%[^\n]*\n)*---(?=[ \t]|\r?\n|$)/.test(text)) parts.push(`---${nl}`);
     }
     afterAdded = !!doc.addedBy;
     parts.push(piece);

@@ -42,6 +42,24 @@ const JSON_WEBHOOK = JSON.stringify({
 const AV = 'apiVersion: admissionregistration.k8s.io/v1';
 const VWC = 'ValidatingWebhookConfiguration';
 const CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\ndata:\n  a: b\n';
+// The webhook's backend: one replica with leader election, which webhook-replicas scales and gives a PDB.
+const BACKEND = [
+  'apiVersion: v1',
+  'kind: Service',
+  'metadata: {name: evil, namespace: evil-system}',
+  'spec: {selector: {app: evil}, ports: [{port: 443, targetPort: 9443}]}',
+  '---',
+  'apiVersion: apps/v1',
+  'kind: Deployment',
+  'metadata: {name: evil, namespace: evil-system}',
+  'spec:',
+  '  replicas: 1',
+  '  selector: {matchLabels: {app: evil}}',
+  '  template:',
+  '    metadata: {labels: {app: evil}}',
+  "    spec: {containers: [{name: m, image: i, args: ['--leader-elect'], ports: [{containerPort: 9443}]}]}",
+  '',
+].join('\n');
 
 const lines = (...ls: string[]) => ls.join('\n') + '\n';
 /** vwc writes the webhook configuration with `kindLine` as its kind line and `extra` lines after metadata. */
@@ -347,6 +365,9 @@ export const HOSTILE: Record<string, Hostile> = {
   'a document after ... with no ---': { input: CM + '...\n' + vwc() },
   'a document after ... with a comment and no ---': { input: CM + '... # end\n' + vwc() },
   '%YAML 1.1 directive mid-stream': { input: CM + '%YAML 1.1\n---\n' + vwc(), accept: true },
+  // A PodDisruptionBudget is added after the Deployment: the directive still opens the next document (it once got a
+  // `---` of its own, which left it alone in a chunk Go cannot read; found by the Go differential fuzz).
+  '%YAML 1.1 directive after a document that gets one added': { input: BACKEND + '%YAML 1.1\n---\n' + vwc(), accept: true },
   'lone-CR line endings': { input: (CM + '---\n' + vwc()).replace(/\n/g, '\r'), accept: true },
   'CRLF line endings': { input: (CM + '---\n' + vwc()).replace(/\n/g, '\r\n'), accept: true },
   'a BOM before a later document': { input: CM + '---\n\ufeff' + vwc() },
