@@ -146,7 +146,7 @@ export function unhardened(objects: O[], warnings: ReportWarning[]): string[] {
   const labelsOf = (ns: string) => ({ ...(nsLabels.get(ns) ?? {}), [NAME_LABEL]: ns });
   const problems: string[] = [];
   for (const o of objects) {
-    const name = isObj(o.metadata) ? String(o.metadata.name) : '?';
+    const name = isObj(o.metadata) ? String(o.metadata.name ?? '') : '?';
     if (o.kind === 'MutatingWebhookConfiguration' || o.kind === 'ValidatingWebhookConfiguration') {
       if (!Array.isArray(o.webhooks)) continue;
       const beta = String(o.apiVersion).endsWith('v1beta1');
