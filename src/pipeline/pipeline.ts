@@ -166,7 +166,8 @@ function refuseUnnamedWebhooks(model: Model): void {
     const seen = new Map<string, number>();
     webhooks.forEach((entry, i) => {
       const name = (entry as { name?: unknown } | null)?.name;
-      const where = `${describe(r.doc, model)}: ${r.path.length ? `${r.path.join('.')}.` : ''}webhooks[${i}]`;
+      // Named only for a message: the document's line is counted then.
+      const where = (): string => `${describe(r.doc, model)}: ${r.path.length ? `${r.path.join('.')}.` : ''}webhooks[${i}]`;
       if (typeof name !== 'string' || name === '')
         throw new InputError(
           `${where} has no name, and the API server refuses a webhook without one; name it (such as validate.example.com)`,
@@ -174,7 +175,7 @@ function refuseUnnamedWebhooks(model: Model): void {
       const first = seen.get(name);
       if (first !== undefined)
         throw new InputError(
-          `${where} is named ${JSON.stringify(name)} like webhooks[${first}], and the API server refuses two webhooks of ` +
+          `${where()} is named ${JSON.stringify(name)} like webhooks[${first}], and the API server refuses two webhooks of ` +
             'one name in a configuration; give each its own name',
         );
       seen.set(name, i);
