@@ -170,7 +170,7 @@ function refuseUnnamedWebhooks(model: Model): void {
       const where = (): string => `${describe(r.doc, model)}: ${r.path.length ? `${r.path.join('.')}.` : ''}webhooks[${i}]`;
       if (typeof name !== 'string' || name === '')
         throw new InputError(
-          `${where} has no name, and the API server refuses a webhook without one; name it (such as validate.example.com)`,
+          `${where()} has no name, and the API server refuses a webhook without one; name it (such as validate.example.com)`,
         );
       const first = seen.get(name);
       if (first !== undefined)

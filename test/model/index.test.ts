@@ -64,8 +64,6 @@ test('ofKind, serviceOf and selectedWorkloads follow edits and additions, and li
   );
 });
 
-test.run();
-
 test('remembered answers last until a resource of their kinds is edited, or resources come or go', () => {
   const model = Model.read(splitStream(stream));
   const ctx = new Context(model, { kubeVersion: resolveConfig(undefined).kubeVersion }).for('test', false);
@@ -81,3 +79,5 @@ test('remembered answers last until a resource of their kinds is edited, or reso
   model.add({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'sys' } }, 'test');
   assert.is(ask(), 3, 'an addition drops it');
 });
+
+test.run();

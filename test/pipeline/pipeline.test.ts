@@ -127,8 +127,6 @@ test('deterministic: the same input gives the same bytes every time', () => {
   for (let i = 0; i < 3; i++) assert.is(run(input).output, first);
 });
 
-test.run();
-
 test('a webhook without a name, or two of one name in a configuration, is refused before any edit, as the API server refuses it', () => {
   const hook = (name: string) =>
     [
@@ -175,3 +173,5 @@ test('a webhook without a name, or two of one name in a configuration, is refuse
     'distinct names are hardened',
   );
 });
+
+test.run();

@@ -128,8 +128,6 @@ test('unreadable YAML comes back as an error with a position', () => {
   assert.ok(r.error!.line >= 1 && r.error!.column >= 1);
 });
 
-test.run();
-
 test('cloneValue copies what YAML reads, shares nothing that can change, and leaves other values to structuredClone', () => {
   const own = JSON.parse('{"__proto__": {"x": 1}, "a": [1]}') as Record<string, unknown>;
   const date = new Date(0);
@@ -144,3 +142,5 @@ test('cloneValue copies what YAML reads, shares nothing that can change, and lea
   assert.is(cloneValue('s'), 's');
   assert.is(cloneValue(null), null);
 });
+
+test.run();
