@@ -188,7 +188,8 @@ other('grantsOf: bindings in stream order, a RoleBinding subject in its own name
       ),
       doc(
         'ClusterRoleBinding',
-        'metadata: {name: number}\nroleRef: {kind: ClusterRole, name: 7}\nsubjects: [{kind: ServiceAccount, name: w, namespace: ops}]',
+        'metadata: {name: number}\nroleRef: {kind: ClusterRole, name: 7}\n' +
+          'subjects: [{kind: ServiceAccount, name: w, namespace: ops}]',
       ),
       workload('Deployment', []),
     ].join(''),

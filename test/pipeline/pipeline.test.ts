@@ -127,7 +127,7 @@ test('deterministic: the same input gives the same bytes every time', () => {
   for (let i = 0; i < 3; i++) assert.is(run(input).output, first);
 });
 
-test('a webhook without a name, or two of one name in a configuration, is refused before any edit, as the API server refuses it', () => {
+test('a webhook without a name, or two of one name in a configuration, is refused before any edit, as by the API server', () => {
   const hook = (name: string) =>
     [
       `- ${name}`,
