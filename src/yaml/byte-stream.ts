@@ -221,7 +221,8 @@ const SCANNED = new WeakMap<Buffer, ByteScan>();
 
 const startsLine = (c: number): boolean => c !== SPACE && c !== TAB && c !== LF && c !== CR && c !== HASH;
 
-function lineText(buf: Buffer, at: number): string {
+/** lineText is the decoded line that starts at `at`, without its line feed. */
+export function lineText(buf: Buffer, at: number): string {
   const eol = buf.indexOf(LF, at);
   return decodeSlice(buf.subarray(at, eol === -1 ? buf.length : eol));
 }

@@ -1,5 +1,6 @@
 // Reads what the model needs from CRDs and ConfigMaps by text alone: conversion blocks, scope, Kyverno keys.
 import { readDocument } from './document.js';
+import { lineText } from './byte-stream.js';
 import { sniffKind, splitStream } from './stream.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -10,31 +11,24 @@ const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null 
 // with escapes in a double-quoted scalar, whose first escape then follows a quote and letters of the word only, and is
 // one that can give a letter (`\x57`, `\u0057`, `\U00000057`) or a line broken with `\`. Cheap to test (a pattern's
 // `"\\d` is none of those), and it misses no way Go can read them.
-const SPELLED = [
-  { word: 'Webhook', escaped: /"[Webhok]{0,6}\\(?:[xuU]|\r?\n)/ },
-  { word: 'conversion', escaped: /"[conversi]{0,9}\\(?:[xuU]|\r?\n)/ },
-];
+const SPELLED = ['Webhook', 'conversion'];
+// x, u, U, and a line feed or carriage return after the backslash.
 const LETTER_ESCAPES = new Set([0x78, 0x75, 0x55, 0x0a, 0x0d]);
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 
-/** mayHoldConversion tells cheaply whether a document's text can contain a conversion webhook. */
-export function mayHoldConversion(text: string): boolean {
-  return SPELLED.every(({ word, escaped }) => text.includes(word) || (text.includes('\\') && escaped.test(text)));
-}
-
-/** mayHoldConversionInBytes is mayHoldConversion over UTF-8 bytes. */
-export function mayHoldConversionInBytes(bytes: Buffer): boolean {
-  return SPELLED.every(({ word }) => bytes.includes(word) || escapedIn(bytes, word));
+/** mayHoldConversion tells cheaply whether a document's text (or its UTF-8 bytes) can contain a conversion webhook. */
+export function mayHoldConversion(source: string | Buffer): boolean {
+  return SPELLED.every((word) => source.includes(word) || escapedIn(source, word));
 }
 
 // escapedIn: an escape that can give a letter, after a double quote and at most the word's length minus one of its letters.
-function escapedIn(bytes: Buffer, word: string): boolean {
+function escapedIn(source: string | Buffer, word: string): boolean {
+  const code = typeof source === 'string' ? (i: number) => source.charCodeAt(i) : (i: number) => source[i];
   const letters = new Set([...word].map((c) => c.charCodeAt(0)));
-  for (let at = bytes.indexOf(BACKSLASH); at !== -1; at = bytes.indexOf(BACKSLASH, at + 1)) {
+  for (let at = source.indexOf('\\'); at !== -1; at = source.indexOf('\\', at + 1)) {
     let k = at - 1;
-    while (k >= 0 && at - k < word.length && letters.has(bytes[k])) k--;
-    if (k >= 0 && bytes[k] === QUOTE && LETTER_ESCAPES.has(bytes[at + 1])) return true;
+    while (k >= 0 && at - k < word.length && letters.has(code(k))) k--;
+    if (k >= 0 && code(k) === QUOTE && LETTER_ESCAPES.has(code(at + 1))) return true;
   }
   return false;
 }
@@ -133,7 +127,7 @@ function byteLines(bytes: Buffer): Lines {
       for (let i = 0; i < prefix.length; i++) if (bytes[pos + i] !== prefix.charCodeAt(i)) return false;
       return true;
     },
-    lineAt: (pos) => lineIn(bytes, pos),
+    lineAt: (pos) => lineText(bytes, pos),
     nextLine: (pos) => {
       const eol = bytes.indexOf(LF, pos);
       return eol === -1 ? bytes.length + 1 : eol + 1;
@@ -143,12 +137,6 @@ function byteLines(bytes: Buffer): Lines {
 }
 
 const LF = 10;
-
-// lineIn is the decoded line that starts at `at`, without its line feed.
-function lineIn(bytes: Buffer, at: number): string {
-  const eol = bytes.indexOf(LF, at);
-  return bytes.toString('utf8', at, eol === -1 ? bytes.length : eol);
-}
 
 // starts lists where the lines of a text or of bytes start that begin with `prefix` (ASCII), in order.
 function* starts(source: string | Buffer, prefix: string): Generator<number> {

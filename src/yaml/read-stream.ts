@@ -5,7 +5,6 @@ import {
   crdConversionOf,
   crdScopeOf,
   crdScope,
-  mayHoldConversionInBytes,
   holdsLeaderElection,
   mayHoldConversion,
   readCrdConversion,
@@ -121,7 +120,7 @@ function certainLines(look: ByteLook, sniffed: string): boolean {
 function scan(doc: Doc, kind: string, look: ByteLook | undefined, text: () => string): void {
   if (kind === 'CustomResourceDefinition' && look) {
     doc.crdScope = detach(crdScope(look.bytes));
-    const crd = mayHoldConversionInBytes(look.bytes) ? detach(readCrdConversion(look.bytes)) : undefined;
+    const crd = mayHoldConversion(look.bytes) ? detach(readCrdConversion(look.bytes)) : undefined;
     if (crd) doc.conversions = [{ crd }];
   } else if (kind === 'CustomResourceDefinition' || kind === 'ConfigMap') scanText(doc, kind, text());
 }
