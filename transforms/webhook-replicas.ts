@@ -1,5 +1,5 @@
 // Gives the workloads behind fail-closed webhooks a minimum of replicas, a disruption budget and host spread.
-import { isObj, labelsOf, podLabels, type Resource, type Webhook } from '../src/model/types.js';
+import { addTo, isObj, labelsOf, podLabels, type Resource, type Webhook } from '../src/model/types.js';
 import { multiInstance, rolloutOutage, ROLLOUT_FIX, runtimeServers } from '../src/model/workloads.js';
 import type { Context, Transform } from '../src/transform.js';
 import type { Model } from '../src/model/model.js';
@@ -60,11 +60,7 @@ export const webhookReplicas = {
       if (w.failurePolicy !== 'Fail') continue;
       const backends = model.backendsOf(w);
       if (w.service && !backends.length) unresolved.push(w);
-      for (const b of backends) {
-        const list = rendered.get(b);
-        if (list) list.push(w.name);
-        else rendered.set(b, [w.name]);
-      }
+      for (const b of backends) addTo(rendered, b, w.name);
     }
     warnUnresolved(model, unresolved, ctx);
     for (const [b, all] of rendered) {

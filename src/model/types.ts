@@ -64,6 +64,13 @@ export function isObj(value: unknown): value is Obj {
 }
 
 /** WEBHOOK_PORT is the Service port a webhook's clientConfig calls when it names none (the API default). */
+/** addTo appends a value to the list a map keeps under a key, starting the list when there is none. */
+export function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 export const WEBHOOK_PORT = 443;
 
 /** serviceRef reads a clientConfig.service, with the API's default port. */

@@ -4,7 +4,7 @@ import { leaderElectSetting } from '../yaml/crd-text.js';
 import { type Model } from './model.js';
 import { RBAC_KINDS } from './kinds.js';
 import { mapSelectorMatches } from './selectors.js';
-import { isObj, labelsOf, podLabels, WEBHOOK_PORT, type Obj, type Resource } from './types.js';
+import { addTo, isObj, labelsOf, podLabels, WEBHOOK_PORT, type Obj, type Resource } from './types.js';
 
 /** CONTROLLER_RUNTIME_WEBHOOK_PORT is where controller-runtime's webhook server listens by default. */
 const CONTROLLER_RUNTIME_WEBHOOK_PORT = 9443;
@@ -138,11 +138,7 @@ function rbacIndex(model: Model): {
       const ns = s.namespace ?? (b.kind === 'RoleBinding' ? model.namespaceOf(b) : undefined);
       if (s.kind === 'ServiceAccount' && typeof s.name === 'string' && typeof ns === 'string') keys.add(`${ns}/${s.name}`);
     }
-    for (const key of keys) {
-      const list = bindings.get(key);
-      if (list) list.push(b);
-      else bindings.set(key, [b]);
-    }
+    for (const key of keys) addTo(bindings, key, b);
   }
   const roles = new Map<string, Resource>();
   for (const r of model.ofKind('Role'))

@@ -1,6 +1,6 @@
 // single-point-of-failure: the backend of a Fail webhook has fewer than 2 replicas, no PDB, or a PDB that forbids every
 // disruption.
-import { isObj, podLabels, type Resource, type Webhook } from '../../model/types.js';
+import { addTo, isObj, podLabels, type Resource, type Webhook } from '../../model/types.js';
 import { selectorMatches, type LabelSelector } from '../../model/selectors.js';
 import type { PodSource } from '../../model/admission.js';
 import { sourceName } from '../graph.js';
@@ -24,11 +24,7 @@ export const singlePointOfFailure = {
     const served = new Map<PodSource, Webhook[]>();
     for (const w of ctx.admission.webhooks()) {
       if (w.failurePolicy !== 'Fail') continue;
-      for (const b of ctx.admission.backends(w)) {
-        const list = served.get(b);
-        if (list) list.push(w);
-        else served.set(b, [w]);
-      }
+      for (const b of ctx.admission.backends(w)) addTo(served, b, w);
     }
     const out: Finding[] = [];
     for (const [src, webhooks] of served) {
