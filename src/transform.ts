@@ -99,7 +99,7 @@ export class Context {
     for (const e of earlier.sort((a, b) => a - b)) if (e <= at) at++;
     r.doc.removed = [...original, `/${[...path.slice(0, -1), at].join('/')}`];
     const [before] = list.splice(index, 1);
-    this.model.changed('values', r.kind);
+    this.model.changed(r.kind);
     this.changes.push({
       transform: this.transform,
       resource: this.id(r),
@@ -153,7 +153,7 @@ export class Context {
     const key = path[path.length - 1];
     const before = node[key];
     node[key] = value;
-    this.model.changed('values', r.kind);
+    this.model.changed(r.kind);
     this.changes.push({
       transform: this.transform,
       resource: this.id(r),

@@ -198,18 +198,19 @@ export class Model {
   }
 
   /**
-   * changed says the working values changed (a field set: `values`) or the resources did (one added or removed, a
-   * namespace worked out again: `structure`): answers worked out from them before (which workloads a Service
-   * selects; for `structure` also which Service a webhook calls) are worked out again.
+   * changed says the values of a resource of `kind` changed (a field set or a list item removed), or, without a kind,
+   * that the resources did (one added or removed, a namespace worked out again). Answers worked out before are worked
+   * out again: which workloads a Service selects always, what other modules keep for `kind`, and for resources coming
+   * or going everything, which Service a webhook calls included.
    */
-  changed(what: 'values' | 'structure' = 'structure', kind?: string): void {
-    if (what === 'values' && kind !== undefined && this.memo) {
+  changed(kind?: string): void {
+    if (kind !== undefined && this.memo) {
       this.memo.selected.clear();
       for (const [key, kept] of this.memo.other) if (kept.kinds.includes(kind)) this.memo.other.delete(key);
       return;
     }
     this.memo = undefined;
-    if (what === 'structure') this.index = undefined;
+    if (kind === undefined) this.index = undefined;
   }
 
   private answers(): Memo {
