@@ -50,19 +50,6 @@ export interface FastParse extends FastValue {
   lineStarts: number[];
 }
 
-interface Line {
-  /** Offset of the line in the text. */
-  start: number;
-  /** Leading spaces. */
-  indent: number;
-  /** The line after its indentation, without the line break (and without a trailing \r). */
-  body: string;
-  /** Blank, or only a comment: never part of the structure outside block scalars. */
-  skip: boolean;
-  /** The whole line without the line break, for block scalars. */
-  raw: string;
-}
-
 // Gave is thrown internally to give up; it never leaves this module.
 class Gave extends Error {}
 const GIVE_UP = new Gave();
@@ -71,7 +58,6 @@ const GIVE_UP = new Gave();
 // lone carriage returns) send the whole document to `yaml`.
 const UNUSUAL =
   /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|\r(?!\n)|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const MARKER_LINE = /^(?:---|\.\.\.)(?:[ \t]|$)/;
 const NULL = /^(?:~|[Nn]ull|NULL)?$/;
 const TRUE = /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
 const FALSE = /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
@@ -117,94 +103,136 @@ export function fastParse(text: string): FastParse | undefined {
   try {
     const reader = new Reader(text, true);
     const value = reader.document();
-    return { value, shape: reader.shape as MapShape, lineStarts: reader.lines.map((l) => l.start) };
+    return { value, shape: reader.shape as MapShape, lineStarts: reader.starts };
   } catch (err) {
     if (err instanceof Gave) return undefined;
     throw err;
   }
 }
 
+// Reader walks a document's lines as offsets into its text (where each starts, where its content starts after the
+// indentation, where it ends before the line break): strings are sliced only for the keys and values read.
 class Reader {
-  readonly lines: Line[] = [];
+  /** Offset of each line in the text. */
+  readonly starts: number[] = [];
+  // Where each line's content starts (after its leading spaces) and ends (before `\r\n` or `\n`).
+  private readonly bodies: number[] = [];
+  private readonly ends: number[] = [];
+  private readonly n: number;
   /** Index of the current line. */
   i = 0;
   /** The shape of the node read last, when tracking. */
   shape: Shape | undefined;
   /** Collections open around the current line. */
   depth = 0;
+  // The key splitKey read last, and the length in the text of the scalar plain read last.
+  private key = '';
+  private length = 0;
 
   constructor(
-    text: string,
+    readonly text: string,
     readonly track: boolean,
   ) {
+    const len = text.length;
     let start = 0;
-    while (start < text.length) {
-      let end = text.indexOf('\n', start);
-      if (end === -1) end = text.length;
-      let raw = text.slice(start, end);
-      if (raw.endsWith('\r')) raw = raw.slice(0, -1);
-      let indent = 0;
-      while (raw.charCodeAt(indent) === 32) indent++;
-      const body = raw.slice(indent);
-      this.lines.push({ start, indent, body, raw, skip: body === '' || body[0] === '#' });
-      start = end + 1;
+    while (start < len) {
+      let nl = text.indexOf('\n', start);
+      if (nl === -1) nl = len;
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      let body = start;
+      while (body < end && text.charCodeAt(body) === 32) body++;
+      this.starts.push(start);
+      this.bodies.push(body);
+      this.ends.push(end);
+      start = nl + 1;
     }
+    this.n = this.starts.length;
+  }
+
+  // indent is a line's count of leading spaces.
+  private indent(k: number): number {
+    return this.bodies[k] - this.starts[k];
+  }
+
+  // skip: the line is blank or only a comment, never part of the structure outside block scalars.
+  private skip(k: number): boolean {
+    const body = this.bodies[k];
+    return body === this.ends[k] || this.text.charCodeAt(body) === 35;
+  }
+
+  // item: the line's content is a list item.
+  private item(k: number): boolean {
+    return isItem(this.text, this.bodies[k], this.ends[k]);
+  }
+
+  // marker: the line's content is a document marker, `---` or `...`, alone or before a blank.
+  private marker(k: number): boolean {
+    const { text } = this;
+    const b = this.bodies[k];
+    const e = this.ends[k];
+    const c = text.charCodeAt(b);
+    if (e - b < 3 || (c !== 45 && c !== 46) || text.charCodeAt(b + 1) !== c || text.charCodeAt(b + 2) !== c) return false;
+    const d = text.charCodeAt(b + 3);
+    return e === b + 3 || d === 32 || d === 9;
   }
 
   document(): unknown {
-    const lines = this.lines;
+    const { text, n } = this;
     let seenStart = false;
-    while (this.i < lines.length && lines[this.i].skip) this.i++;
-    if (this.i < lines.length && lines[this.i].indent === 0 && lines[this.i].body.startsWith('---')) {
-      const rest = lines[this.i].body.slice(3);
+    while (this.i < n && this.skip(this.i)) this.i++;
+    if (
+      this.i < n &&
+      this.indent(this.i) === 0 &&
+      this.ends[this.i] - this.bodies[this.i] >= 3 &&
+      text.startsWith('---', this.bodies[this.i])
+    ) {
+      const rest = text.slice(this.bodies[this.i] + 3, this.ends[this.i]);
       if (rest !== '' && !/^ +(#.*)?$/.test(rest)) throw GIVE_UP;
       seenStart = true;
       this.i++;
     }
     // Directives, a second document marker or an end marker: leave them to yaml.
-    for (let k = seenStart ? this.i : 0; k < lines.length; k++) {
-      const l = lines[k];
-      if (l.indent === 0 && (MARKER_LINE.test(l.body) || l.body.startsWith('%'))) throw GIVE_UP;
-    }
+    for (let k = seenStart ? this.i : 0; k < n; k++)
+      if (this.indent(k) === 0 && (this.marker(k) || (this.bodies[k] < this.ends[k] && text.charCodeAt(this.bodies[k]) === 37)))
+        throw GIVE_UP;
     const first = this.next();
-    if (first === undefined || first.indent !== 0 || isItem(first.body)) throw GIVE_UP;
+    if (first === -1 || this.indent(first) !== 0 || this.item(first)) throw GIVE_UP;
     const value = this.map(0);
-    if (this.next() !== undefined) throw GIVE_UP;
+    if (this.next() !== -1) throw GIVE_UP;
     return value;
   }
 
-  /** next skips blank and comment lines and returns the current line, or undefined at the end. */
-  next(): Line | undefined {
-    while (this.i < this.lines.length && this.lines[this.i].skip) this.i++;
-    return this.lines[this.i];
+  /** next skips blank and comment lines and returns the current line, or -1 at the end. */
+  next(): number {
+    while (this.i < this.n && this.skip(this.i)) this.i++;
+    return this.i < this.n ? this.i : -1;
   }
 
   /** node reads the block collection starting at the current line, which has the given indentation. */
   node(indent: number): unknown {
-    const line = this.next()!;
-    return isItem(line.body) ? this.seq(indent) : this.map(indent);
+    return this.item(this.next()) ? this.seq(indent) : this.map(indent);
   }
 
   map(indent: number): Record<string, unknown> {
     if (++this.depth > MAX_DEPTH) throw GIVE_UP;
     const out: Record<string, unknown> = {};
     const shape: MapShape | undefined = this.track ? { kind: 'map', indent, pairs: [], last: this.i } : undefined;
-    for (let line = this.next(); line !== undefined && line.indent >= indent; line = this.next()) {
-      if (line.indent !== indent || isItem(line.body)) throw GIVE_UP;
-      this.pair(out, line.body, indent, shape);
+    for (let k = this.next(); k !== -1 && this.indent(k) >= indent; k = this.next()) {
+      if (this.indent(k) !== indent || this.item(k)) throw GIVE_UP;
+      this.pair(out, this.bodies[k], this.ends[k], indent, shape);
     }
     this.shape = shape;
     this.depth--;
     return out;
   }
 
-  // pair reads `key: value` from `text` (a line's body, or what follows `- ` in a list item) into `out`.
-  pair(out: Record<string, unknown>, text: string, indent: number, shape: MapShape | undefined): void {
-    const split = splitKey(text);
-    if (!split) throw GIVE_UP;
-    const [key, rest] = split;
+  // pair reads `key: value` at `p` (a line's content, or what follows `- ` in a list item) into `out`.
+  pair(out: Record<string, unknown>, p: number, end: number, indent: number, shape: MapShape | undefined): void {
+    const rest = this.splitKey(p, end);
+    if (rest === -1) throw GIVE_UP;
+    const key = this.key;
     if (Object.prototype.hasOwnProperty.call(out, key) || key === '__proto__') throw GIVE_UP;
-    out[key] = this.value(rest, indent, true);
+    out[key] = this.value(rest, end, indent, true);
     if (shape) {
       shape.pairs.push({ key, value: this.shape! });
       shape.last = this.shape!.last;
@@ -213,31 +241,32 @@ class Reader {
 
   seq(indent: number): unknown[] {
     if (++this.depth > MAX_DEPTH) throw GIVE_UP;
+    const text = this.text;
     const out: unknown[] = [];
     const shape: SeqShape | undefined = this.track ? { kind: 'seq', indent, items: [], last: this.i } : undefined;
-    for (let line = this.next(); line !== undefined && line.indent >= indent; line = this.next()) {
-      if (line.indent !== indent || !isItem(line.body)) {
+    for (let k = this.next(); k !== -1 && this.indent(k) >= indent; k = this.next()) {
+      if (this.indent(k) !== indent || !this.item(k)) {
         // An indentless list under a key ends where the map's next key begins.
-        if (line.indent === indent) break;
+        if (this.indent(k) === indent) break;
         throw GIVE_UP;
       }
-      let k = 1;
-      while (line.body[k] === ' ') k++;
-      const rest = line.body.slice(k);
-      if (isItem(rest)) throw GIVE_UP;
-      if (rest !== '' && rest[0] !== '#' && splitKey(rest)) {
+      const end = this.ends[k];
+      let rest = this.bodies[k] + 1;
+      while (text.charCodeAt(rest) === 32 && rest < end) rest++;
+      if (isItem(text, rest, end)) throw GIVE_UP;
+      if (rest < end && text.charCodeAt(rest) !== 35 && this.splitKey(rest, end) !== -1) {
         // A compact map: `- key: value`, further keys aligned with the first.
-        const inner = indent + k;
+        const inner = indent + rest - this.bodies[k];
         const obj: Record<string, unknown> = {};
         const objShape: MapShape | undefined = shape ? { kind: 'map', indent: inner, pairs: [], last: this.i } : undefined;
-        this.pair(obj, rest, inner, objShape);
-        for (let more = this.next(); more !== undefined && more.indent > indent; more = this.next()) {
-          if (more.indent !== inner || isItem(more.body)) throw GIVE_UP;
-          this.pair(obj, more.body, inner, objShape);
+        this.pair(obj, rest, end, inner, objShape);
+        for (let more = this.next(); more !== -1 && this.indent(more) > indent; more = this.next()) {
+          if (this.indent(more) !== inner || this.item(more)) throw GIVE_UP;
+          this.pair(obj, this.bodies[more], this.ends[more], inner, objShape);
         }
         out.push(obj);
         this.shape = objShape;
-      } else out.push(this.value(rest, indent, false));
+      } else out.push(this.value(rest, end, indent, false));
       if (shape) {
         shape.items.push(this.shape!);
         shape.last = this.shape!.last;
@@ -249,109 +278,138 @@ class Reader {
   }
 
   /**
-   * value reads what follows `key:` or `- ` on the current line, and anything it owns below.
-   * `indent` is that of the key or the dash. `inMap` allows an indentless list as the value.
+   * value reads what follows `key:` or `- ` at `p` on the current line (which ends at `end`), and anything it owns
+   * below. `indent` is that of the key or the dash. `inMap` allows an indentless list as the value.
    */
-  value(rest: string, indent: number, inMap: boolean): unknown {
-    let lead = 0;
-    while (rest.charCodeAt(lead) === 32) lead++;
-    if (lead) rest = rest.slice(lead);
+  value(p: number, end: number, indent: number, inMap: boolean): unknown {
+    const text = this.text;
+    while (p < end && text.charCodeAt(p) === 32) p++;
     const here = this.i;
-    let line = this.lines[here];
+    const c = p < end ? text.charCodeAt(p) : -1;
+    let at = p;
     let value: unknown;
     let style: LeafShape['style'];
     let length: number;
-    if (rest === '' || rest[0] === '#') {
+    if (c === -1 || c === 35) {
       this.i++;
       const child = this.next();
       const empty = (): null => {
-        if (this.track)
-          this.shape = {
-            kind: 'leaf',
-            style: 'empty',
-            start: line.start + line.raw.length - rest.length,
-            end: line.start + line.raw.length - rest.length,
-            last: here,
-          };
+        if (this.track) this.shape = { kind: 'leaf', style: 'empty', start: p, end: p, last: here };
         return null;
       };
-      if (child === undefined || child.indent < indent) return empty();
-      if (child.indent === indent) return inMap && isItem(child.body) ? this.seq(indent) : empty();
+      if (child === -1 || this.indent(child) < indent) return empty();
+      if (this.indent(child) === indent) return inMap && this.item(child) ? this.seq(indent) : empty();
       // A flow collection alone on the next line (`key:` then `  {}`) is the value too.
-      if (child.body[0] !== '[' && child.body[0] !== '{') return this.node(child.indent);
-      line = child;
-      rest = child.body;
-      [value, length] = flow(rest);
+      at = this.bodies[child];
+      const first = text.charCodeAt(at);
+      if (first !== 91 && first !== 123) return this.node(this.indent(child));
+      [value, length] = flow(text.slice(at, this.ends[child]));
       style = 'flow';
-    } else if (rest[0] === '|' || rest[0] === '>') return this.literal(rest, indent, inMap);
-    else if (rest[0] === '[' || rest[0] === '{') [[value, length], style] = [flow(rest), 'flow'];
-    else if (rest[0] === '"' || rest[0] === "'")
-      [[value, length], style] = [quoted(rest, false), rest[0] === '"' ? 'double' : 'single'];
-    else [[value, length], style] = [plain(rest), 'plain'];
-    if (this.track) {
-      const start = line.start + line.raw.length - rest.length;
-      this.shape = { kind: 'leaf', style, start, end: start + length, last: this.i };
+    } else if (c === 124 || c === 62) return this.literal(p, end, indent, inMap);
+    else if (c === 91 || c === 123) [[value, length], style] = [flow(text.slice(p, end)), 'flow'];
+    else if (c === 34 || c === 39) [[value, length], style] = [quoted(text.slice(p, end), false), c === 34 ? 'double' : 'single'];
+    else {
+      value = this.plain(p, end);
+      length = this.length;
+      style = 'plain';
     }
+    if (this.track) this.shape = { kind: 'leaf', style, start: at, end: at + length, last: this.i };
     this.i++;
     // A deeper line after a one-line scalar continues it (or is an error): yaml decides.
     const after = this.next();
-    if (after !== undefined && after.indent > indent) throw GIVE_UP;
+    if (after !== -1 && this.indent(after) > indent) throw GIVE_UP;
     return value;
   }
 
-  // literal reads a `|`, `|-`, `>` or `>-` block scalar whose parent node is at `indent`; the current line holds the header.
-  // An indentation indicator (`|2`, `|2-`, `|-2`: Helm's toYaml of text that starts with spaces or a blank line) sets
-  // the content's indentation to the parent's plus that; only a map value's is read here (a list item's is left to yaml).
-  literal(header: string, indent: number, inMap: boolean): string {
-    const m = /^([|>])([1-9]?)(-?)([1-9]?)( +#.*)? *$/.exec(header);
+  // splitKey reads the key of `key: rest` at `p` into this.key and returns where the rest starts, or -1 when there is
+  // no simple key there.
+  private splitKey(p: number, end: number): number {
+    const text = this.text;
+    const c = text.charCodeAt(p);
+    if (c === 34 || c === 39) {
+      const body = text.slice(p, end);
+      const [key, after] = quoted(body, true);
+      if (body[after] !== ':' || (after + 1 < body.length && body[after + 1] !== ' ')) return -1;
+      if (after > MAX_KEY) throw GIVE_UP;
+      this.key = key;
+      return p + after + 1;
+    }
+    let colon = p;
+    while (colon < end && (text.charCodeAt(colon) !== 58 || (colon + 1 < end && text.charCodeAt(colon + 1) !== 32))) colon++;
+    if (colon === end || colon === p) return -1;
+    const key = text.slice(p, colon);
+    // Keys with colons, comments, trailing blanks or odd starts, and keys yaml would read as non-strings.
+    if (key.length > MAX_KEY || key.includes(':') || key.includes('#') || key.endsWith(' ')) throw GIVE_UP;
+    if (INDICATOR.has(key[0]) || (c === 45 && (key.length === 1 || key[1] === ' '))) throw GIVE_UP;
+    if (typeof resolvePlain(key) !== 'string') throw GIVE_UP;
+    this.key = key;
+    return colon + 1;
+  }
+
+  // plain reads a one-line plain scalar value at `p`, and sets this.length to its length in the text.
+  private plain(p: number, end: number): unknown {
+    const text = this.text;
+    const c = text[p];
+    const d = p + 1 < end ? text.charCodeAt(p + 1) : -1;
+    // `?`, `:` and `-` start a plain scalar when a non-space follows (`:8081`, a bind address in Kueue's config).
+    const safeStart = (c === '?' || c === ':' || c === '-') && d !== -1 && d !== 32 && d !== 9;
+    if (!safeStart && (INDICATOR.has(c) || c === '-')) throw GIVE_UP;
+    let e = end;
+    for (let k = p + 1; k < end; k++)
+      if (text.charCodeAt(k) === 35 && text.charCodeAt(k - 1) === 32) {
+        e = k - 1;
+        break;
+      }
+    while (e > p && text.charCodeAt(e - 1) === 32) e--;
+    const s = text.slice(p, e);
+    if (s.includes(': ') || s.endsWith(':')) throw GIVE_UP;
+    this.length = s.length;
+    return resolvePlain(s);
+  }
+
+  // literal reads a `|`, `|-`, `>` or `>-` block scalar whose parent node is at `indent`; the header is at `p` on the
+  // current line. An indentation indicator (`|2`, `|2-`, `|-2`: Helm's toYaml of text that starts with spaces or a blank
+  // line) sets the content's indentation to the parent's plus that; only a map value's is read here (a list item's is
+  // left to yaml).
+  literal(p: number, end: number, indent: number, inMap: boolean): string {
+    const { text, n, starts, bodies, ends } = this;
+    const m = /^([|>])([1-9]?)(-?)([1-9]?)( +#.*)? *$/.exec(text.slice(p, end));
     if (!m || (m[2] && m[4])) throw GIVE_UP;
     const folded = m[1] === '>';
     const strip = m[3] === '-';
     const explicit = Number(m[2] || m[4] || 0);
     if (explicit && !inMap) throw GIVE_UP;
-    const headerLine = this.lines[this.i];
-    const headerStart = headerLine.start + headerLine.raw.length - header.length;
     this.i++;
-    const lines = this.lines;
     let start = this.i;
     // Leading empty lines, then the first text line sets the indentation.
-    while (start < lines.length && lines[start].body === '') start++;
-    if (start >= lines.length) throw GIVE_UP;
-    const m0 = explicit ? indent + explicit : lines[start].indent;
-    if (m0 <= indent || lines[start].indent < m0) throw GIVE_UP;
-    for (let k = this.i; k < start; k++) if (lines[k].raw.length > m0) throw GIVE_UP;
+    while (start < n && bodies[start] === ends[start]) start++;
+    if (start >= n) throw GIVE_UP;
+    const m0 = explicit ? indent + explicit : this.indent(start);
+    if (m0 <= indent || this.indent(start) < m0) throw GIVE_UP;
+    for (let k = this.i; k < start; k++) if (ends[k] - starts[k] > m0) throw GIVE_UP;
     const parts: string[] = [];
     for (let k = this.i; k < start; k++) parts.push('');
-    let k = start;
     let lastText = start;
-    for (; k < lines.length; k++) {
-      const l = lines[k];
-      if (l.body === '') {
+    for (let k = start; k < n; k++) {
+      if (bodies[k] === ends[k]) {
         // White space beyond the indentation on an otherwise empty line is content; yaml decides.
-        if (l.raw.length > m0) throw GIVE_UP;
+        if (ends[k] - starts[k] > m0) throw GIVE_UP;
         parts.push('');
         continue;
       }
-      if (l.indent < m0) break;
-      if (l.indent === 0 && MARKER_LINE.test(l.body)) throw GIVE_UP;
-      parts.push(l.raw.slice(m0));
+      if (bodies[k] - starts[k] < m0) break;
+      parts.push(text.slice(starts[k] + m0, ends[k]));
       lastText = k;
     }
-    const content = parts.slice(0, lastText - this.i + 1);
-    const text = folded ? fold(content) : content.join('\n');
     // Trailing empty lines belong to the scalar only for keep chomping (`|+`), which we leave to yaml.
+    parts.length = lastText - this.i + 1;
+    const content = folded ? fold(parts) : parts.join('\n');
     this.i = lastText + 1;
     if (this.track)
-      this.shape = {
-        kind: 'leaf',
-        style: folded ? 'folded' : 'literal',
-        start: headerStart,
-        end: lines[lastText].start + lines[lastText].raw.length,
-        last: lastText,
-      };
+      this.shape = { kind: 'leaf', style: folded ? 'folded' : 'literal', start: p, end: ends[lastText], last: lastText };
     const after = this.next();
-    if (after !== undefined && after.indent > indent) throw GIVE_UP;
-    return strip ? text : text + '\n';
+    if (after !== -1 && this.indent(after) > indent) throw GIVE_UP;
+    return strip ? content : content + '\n';
   }
 }
 
@@ -379,28 +437,9 @@ function fold(lines: string[]): string {
   return out;
 }
 
-function isItem(body: string): boolean {
-  return body[0] === '-' && (body.length === 1 || body[1] === ' ');
-}
-
-// splitKey splits `key: rest` into the key and the rest, or returns undefined if `text` is no simple key.
-function splitKey(text: string): [string, string] | undefined {
-  const c = text[0];
-  if (c === '"' || c === "'") {
-    const [key, end] = quoted(text, true);
-    if (text[end] !== ':' || (end + 1 < text.length && text[end + 1] !== ' ')) return undefined;
-    if (end > MAX_KEY) throw GIVE_UP;
-    return [key, text.slice(end + 1)];
-  }
-  let colon = text.indexOf(':');
-  while (colon !== -1 && colon + 1 < text.length && text[colon + 1] !== ' ') colon = text.indexOf(':', colon + 1);
-  if (colon <= 0) return undefined;
-  const key = text.slice(0, colon);
-  // Keys with colons, comments, trailing blanks or odd starts, and keys yaml would read as non-strings.
-  if (key.length > MAX_KEY || key.includes(':') || key.includes('#') || key.endsWith(' ')) throw GIVE_UP;
-  if (INDICATOR.has(c) || (c === '-' && (key.length === 1 || key[1] === ' '))) throw GIVE_UP;
-  if (typeof resolvePlain(key) !== 'string') throw GIVE_UP;
-  return [key, text.slice(colon + 1)];
+// isItem: the text from `p` (to the line's `end`) is a list item, `-` alone or before a space.
+function isItem(text: string, p: number, end: number): boolean {
+  return p < end && text.charCodeAt(p) === 45 && (p + 1 === end || text.charCodeAt(p + 1) === 32);
 }
 
 // quoted reads a one-line quoted scalar at the start of `text`: its value and the index after the closing quote.
@@ -471,21 +510,6 @@ function flow(text: string): [unknown, number] {
 }
 
 const ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', '/': '/', n: '\n', t: '\t', r: '\r' };
-
-// plain reads a one-line plain scalar value, and gives its length in the text.
-function plain(rest: string): [unknown, number] {
-  const c = rest[0];
-  // `?`, `:` and `-` start a plain scalar when a non-space follows (`:8081`, a bind address in Kueue's config).
-  const safeStart = (c === '?' || c === ':' || c === '-') && rest.length > 1 && rest[1] !== ' ' && rest[1] !== '\t';
-  if (!safeStart && (INDICATOR.has(c) || c === '-')) throw GIVE_UP;
-  let end = rest.length;
-  const hash = rest.indexOf(' #');
-  if (hash !== -1) end = hash;
-  while (end > 0 && rest.charCodeAt(end - 1) === 32) end--;
-  const s = rest.slice(0, end);
-  if (s.includes(': ') || s.endsWith(':')) throw GIVE_UP;
-  return [resolvePlain(s), s.length];
-}
 
 // resolvePlain gives a plain scalar's YAML 1.1 value: null, a boolean, a small decimal integer, or a string.
 // Other numbers are left to yaml.
