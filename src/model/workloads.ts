@@ -106,11 +106,20 @@ export interface RoleGrant {
 export function grantsOf(model: Model, wl: Resource): { serviceAccount: string; grants: RoleGrant[]; unresolved: string[] } {
   const spec = wl.obj.spec?.template?.spec;
   const sa = String((isObj(spec) && (spec.serviceAccountName ?? spec.serviceAccount)) || 'default');
-  const ns = model.namespaceOf(wl);
+  const serviceAccount = `${model.namespaceOf(wl)}/${sa}`;
+  const rbac = model.remembered('rbac', RBAC_KINDS, () => rbacIndex(model));
+  let found = rbac.granted.get(serviceAccount);
+  if (!found) rbac.granted.set(serviceAccount, (found = bound(model, rbac, serviceAccount)));
+  return { serviceAccount, ...found };
+}
+
+// bound lists the rules bound to a ServiceAccount (`namespace/name`); a role that several bindings name (a stream
+// holding a release more than once) grants its rules once.
+function bound(model: Model, rbac: RbacIndex, serviceAccount: string): { grants: RoleGrant[]; unresolved: string[] } {
   const grants: RoleGrant[] = [];
   const unresolved: string[] = [];
-  const rbac = model.remembered('rbac', RBAC_KINDS, () => rbacIndex(model));
-  for (const b of rbac.bindings.get(`${ns}/${sa}`) ?? []) {
+  const seen = new Set<Resource>();
+  for (const b of rbac.bindings.get(serviceAccount) ?? []) {
     const ref = isObj(b.obj.roleRef) ? b.obj.roleRef : {};
     const role =
       ref.kind === 'Role' ? rbac.roles.get(`${model.namespaceOf(b)}/${ref.name}`) : rbac.clusterRoles.get(String(ref.name));
@@ -118,19 +127,25 @@ export function grantsOf(model: Model, wl: Resource): { serviceAccount: string; 
       unresolved.push(`${ref.kind} ${ref.name}`);
       continue;
     }
+    if (seen.has(role)) continue;
+    seen.add(role);
     for (const rule of Array.isArray(role.obj.rules) ? role.obj.rules.filter(isObj) : [])
       grants.push({ role: `${role.kind} ${role.name}`, rule });
   }
-  return { serviceAccount: `${ns}/${sa}`, grants, unresolved };
+  return { grants, unresolved };
+}
+
+interface RbacIndex {
+  bindings: Map<string, Resource[]>;
+  roles: Map<string, Resource>;
+  clusterRoles: Map<string, Resource>;
+  /** What `bound` gave for each ServiceAccount asked about. */
+  granted: Map<string, { grants: RoleGrant[]; unresolved: string[] }>;
 }
 
 // rbacIndex is the render's RBAC for grantsOf, asked for every workload: bindings by the ServiceAccount they name
 // (`namespace/name`, in stream order), Roles by namespace and name, ClusterRoles by name (the first of a name).
-function rbacIndex(model: Model): {
-  bindings: Map<string, Resource[]>;
-  roles: Map<string, Resource>;
-  clusterRoles: Map<string, Resource>;
-} {
+function rbacIndex(model: Model): RbacIndex {
   const bindings = new Map<string, Resource[]>();
   for (const b of model.ofKind('RoleBinding', 'ClusterRoleBinding')) {
     const keys = new Set<string>();
@@ -145,7 +160,7 @@ function rbacIndex(model: Model): {
     if (!roles.has(`${model.namespaceOf(r)}/${r.name}`)) roles.set(`${model.namespaceOf(r)}/${r.name}`, r);
   const clusterRoles = new Map<string, Resource>();
   for (const r of model.ofKind('ClusterRole')) if (!clusterRoles.has(r.name)) clusterRoles.set(r.name, r);
-  return { bindings, roles, clusterRoles };
+  return { bindings, roles, clusterRoles, granted: new Map() };
 }
 
 const WRITE_VERBS = ['create', 'update', 'patch', '*'];
@@ -319,6 +334,8 @@ function webhookPort(p: Obj): boolean {
  */
 export function runtimeServers(model: Model, rendered: ReadonlySet<Resource>): RuntimeServer[] {
   const out: RuntimeServer[] = [];
+  // The Services of a namespace that select pods and have a port a webhook could call.
+  const servingIn = new Map<string, Resource[]>();
   for (const wl of model.ofKind('Deployment', 'StatefulSet', 'DaemonSet')) {
     if (rendered.has(wl)) continue;
     const product = RUNTIME_PRODUCTS.find((p) =>
@@ -327,18 +344,23 @@ export function runtimeServers(model: Model, rendered: ReadonlySet<Resource>): R
     const why = product ?? registersWebhooks(model, wl);
     if (!why) continue;
     const ns = model.namespaceOf(wl);
-    const labels = podLabels(wl);
-    const reachable = model
-      .ofKind('Service')
-      .some(
-        (s) =>
-          model.namespaceOf(s) === ns &&
-          isObj(s.obj.spec?.selector) &&
-          Object.keys(s.obj.spec.selector).length > 0 &&
-          mapSelectorMatches(s.obj.spec.selector, labels) &&
-          Array.isArray(s.obj.spec?.ports) &&
-          s.obj.spec.ports.some((p: unknown) => isObj(p) && webhookPort(p)),
+    let serving = servingIn.get(ns);
+    if (!serving)
+      servingIn.set(
+        ns,
+        (serving = model
+          .ofKind('Service')
+          .filter(
+            (s) =>
+              model.namespaceOf(s) === ns &&
+              isObj(s.obj.spec?.selector) &&
+              Object.keys(s.obj.spec.selector).length > 0 &&
+              Array.isArray(s.obj.spec?.ports) &&
+              s.obj.spec.ports.some((p: unknown) => isObj(p) && webhookPort(p)),
+          )),
       );
+    const labels = podLabels(wl);
+    const reachable = serving.some((s) => mapSelectorMatches(s.obj.spec.selector, labels));
     out.push({ workload: wl, why, reachable });
   }
   return out;

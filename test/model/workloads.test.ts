@@ -160,48 +160,58 @@ other('registersWebhooks: create/update/patch on webhook configurations or CRDs,
   assert.is(ask(rbac('get, list, watch', 'validatingwebhookconfigurations', 'admissionregistration.k8s.io')), undefined);
   assert.is(ask(rbac('create', 'validatingwebhookconfigurations', 'admissionregistration.k8s.io', 'other')), undefined);
 });
-other('grantsOf: bindings in stream order, a RoleBinding subject in its own namespace, the first role of a name', () => {
-  const doc = (kind: string, body: string) => lines('---', 'apiVersion: rbac.authorization.k8s.io/v1', `kind: ${kind}`, body);
-  const m = model(
-    [
-      doc('ClusterRole', 'metadata: {name: c}\nrules: [{verbs: [get], resources: [a]}]'),
-      doc('ClusterRole', 'metadata: {name: c}\nrules: [{verbs: [get], resources: [second-of-the-name]}]'),
-      doc('Role', 'metadata: {name: r, namespace: ops}\nrules: [{verbs: [get], resources: [b]}]'),
-      doc('Role', 'metadata: {name: r, namespace: other}\nrules: [{verbs: [get], resources: [other-namespace]}]'),
-      doc(
-        'RoleBinding',
-        'metadata: {name: rb, namespace: ops}\nroleRef: {kind: Role, name: r}\nsubjects: [{kind: ServiceAccount, name: w}]',
-      ),
-      doc(
-        'ClusterRoleBinding',
-        'metadata: {name: crb}\nroleRef: {kind: ClusterRole, name: c}\n' +
-          'subjects: [{kind: ServiceAccount, name: w, namespace: ops}, {kind: ServiceAccount, name: w, namespace: ops}]',
-      ),
-      doc(
-        'ClusterRoleBinding',
-        'metadata: {name: gone}\nroleRef: {kind: ClusterRole, name: cluster-admin}\n' +
-          'subjects: [{kind: ServiceAccount, name: w, namespace: ops}]',
-      ),
-      doc(
-        'ClusterRoleBinding',
-        'metadata: {name: no-namespace}\nroleRef: {kind: ClusterRole, name: c}\nsubjects: [{kind: ServiceAccount, name: w}]',
-      ),
-      doc(
-        'ClusterRoleBinding',
-        'metadata: {name: number}\nroleRef: {kind: ClusterRole, name: 7}\n' +
-          'subjects: [{kind: ServiceAccount, name: w, namespace: ops}]',
-      ),
-      workload('Deployment', []),
-    ].join(''),
-  );
-  const g = grantsOf(m, m.ofKind('Deployment')[0]);
-  assert.equal(g, {
-    serviceAccount: 'ops/w',
-    grants: [
-      { role: 'Role r', rule: { verbs: ['get'], resources: ['b'] } },
-      { role: 'ClusterRole c', rule: { verbs: ['get'], resources: ['a'] } },
-    ],
-    unresolved: ['ClusterRole cluster-admin', 'ClusterRole 7'],
-  });
-});
+other(
+  'grantsOf: bindings in stream order, a RoleBinding subject in its own namespace, the first role of a name, each role once',
+  () => {
+    const doc = (kind: string, body: string) => lines('---', 'apiVersion: rbac.authorization.k8s.io/v1', `kind: ${kind}`, body);
+    const m = model(
+      [
+        doc('ClusterRole', 'metadata: {name: c}\nrules: [{verbs: [get], resources: [a]}]'),
+        doc('ClusterRole', 'metadata: {name: c}\nrules: [{verbs: [get], resources: [second-of-the-name]}]'),
+        doc('Role', 'metadata: {name: r, namespace: ops}\nrules: [{verbs: [get], resources: [b]}]'),
+        doc('Role', 'metadata: {name: r, namespace: other}\nrules: [{verbs: [get], resources: [other-namespace]}]'),
+        doc(
+          'RoleBinding',
+          'metadata: {name: rb, namespace: ops}\nroleRef: {kind: Role, name: r}\nsubjects: [{kind: ServiceAccount, name: w}]',
+        ),
+        doc(
+          'ClusterRoleBinding',
+          'metadata: {name: crb}\nroleRef: {kind: ClusterRole, name: c}\n' +
+            'subjects: [{kind: ServiceAccount, name: w, namespace: ops}, {kind: ServiceAccount, name: w, namespace: ops}]',
+        ),
+        doc(
+          'ClusterRoleBinding',
+          'metadata: {name: crb-again}\nroleRef: {kind: ClusterRole, name: c}\n' +
+            'subjects: [{kind: ServiceAccount, name: w, namespace: ops}]',
+        ),
+        doc(
+          'ClusterRoleBinding',
+          'metadata: {name: gone}\nroleRef: {kind: ClusterRole, name: cluster-admin}\n' +
+            'subjects: [{kind: ServiceAccount, name: w, namespace: ops}]',
+        ),
+        doc(
+          'ClusterRoleBinding',
+          'metadata: {name: no-namespace}\nroleRef: {kind: ClusterRole, name: c}\nsubjects: [{kind: ServiceAccount, name: w}]',
+        ),
+        doc(
+          'ClusterRoleBinding',
+          'metadata: {name: number}\nroleRef: {kind: ClusterRole, name: 7}\n' +
+            'subjects: [{kind: ServiceAccount, name: w, namespace: ops}]',
+        ),
+        workload('Deployment', []),
+      ].join(''),
+    );
+    const g = grantsOf(m, m.ofKind('Deployment')[0]);
+    assert.equal(g, {
+      serviceAccount: 'ops/w',
+      grants: [
+        { role: 'Role r', rule: { verbs: ['get'], resources: ['b'] } },
+        { role: 'ClusterRole c', rule: { verbs: ['get'], resources: ['a'] } },
+      ],
+      unresolved: ['ClusterRole cluster-admin', 'ClusterRole 7'],
+    });
+    // Asked again (another copy of the workload), the same answer.
+    assert.equal(grantsOf(m, m.ofKind('Deployment')[0]), g);
+  },
+);
 other.run();
