@@ -202,20 +202,22 @@ export function needName(need: BackendNeed, sub?: string): string {
  */
 export function blocksNeeds(entry: WebhookEntry, failurePolicy: 'Fail' | 'Ignore', ns: string, subjects: Subjects): NeedsVerdict {
   if (failurePolicy === 'Ignore') return { verdict: 'no', needs: [], reason: 'failurePolicy' };
-  // Without matchConditions the answer depends only on the webhook, the namespace and the subjects' labels (see
-  // below): a stream that holds a release several times, or a webhook asked about again, is judged once.
-  if (Array.isArray(entry.matchConditions) && entry.matchConditions.length > 0)
-    return judgeNeeds(entry, failurePolicy, ns, subjects);
-  // The fields of the entry webhookIntercepts reads (not its name, client config or CA bundle, which are long).
+  // The answer depends only on the fields of the entry webhookIntercepts reads (not its name, client config or CA
+  // bundle, which are long), the namespace and the subjects: without matchConditions only the pods' labels, with them
+  // the pods themselves. A stream that holds a release several times, or a webhook asked about again, is judged once.
+  const conditions = Array.isArray(entry.matchConditions) && entry.matchConditions.length > 0;
   const key = JSON.stringify([
     entry.rules,
     entry.matchPolicy,
     entry.namespaceSelector,
     entry.objectSelector,
+    conditions ? entry.matchConditions : null,
     failurePolicy,
     ns,
     subjects.namespaceLabels ?? null,
-    distinctLabels(subjects.pods).map((p) => (p.metadata as { labels?: unknown } | undefined)?.labels ?? {}),
+    conditions
+      ? distinctObjects(subjects.pods).map(objectKey)
+      : distinctLabels(subjects.pods).map((p) => (p.metadata as { labels?: unknown } | undefined)?.labels ?? {}),
     subjects.labels,
   ]);
   let verdict = VERDICTS.get(key);
@@ -238,7 +240,7 @@ function judgeNeeds(entry: WebhookEntry, failurePolicy: 'Fail', ns: string, subj
   // Without matchConditions only an object's labels can change the answer: a namespace's many pods with the same
   // labels (a stream holding several releases) are asked about once.
   const conditions = Array.isArray(entry.matchConditions) && entry.matchConditions.length > 0;
-  const pods = conditions ? subjects.pods : distinctLabels(subjects.pods);
+  const pods = conditions ? distinctObjects(subjects.pods) : distinctLabels(subjects.pods);
   const covered = coveredNeeds(checked);
   for (const need of BACKEND_NEEDS) {
     if (need.failOnly && failurePolicy !== 'Fail') continue;
@@ -340,6 +342,22 @@ function distinctLabels(objects: Array<Record<string, unknown>>): Array<Record<s
     return true;
   });
 }
+
+// distinctObjects drops the objects equal to an earlier one (a stream holding a release twice has its pods twice):
+// equal objects make equal requests, which conditions answer alike.
+function distinctObjects(objects: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  const seen = new Set<string>();
+  return objects.filter((o) => !seen.has(objectKey(o)) && !!seen.add(objectKey(o)));
+}
+
+// objectKey is an object's JSON, made once per object: the subjects' pods are asked about for every webhook.
+function objectKey(o: Record<string, unknown>): string {
+  let key = OBJECT_KEYS.get(o);
+  if (key === undefined) OBJECT_KEYS.set(o, (key = JSON.stringify(o)));
+  return key;
+}
+
+const OBJECT_KEYS = new WeakMap<object, string>();
 
 // stub is an object of a need's kind carrying some labels: what objectSelector and conditions see.
 function stub(need: BackendNeed, ns: string, labels: Labels): Record<string, unknown> {

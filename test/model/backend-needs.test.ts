@@ -124,6 +124,21 @@ test('blocksNeeds: asked again, each answer is that of its own webhook, namespac
       reason: 'matchCondition only-hook',
     });
   }
+  // Conditions read the pods themselves: pods alike in labels but not in what a condition reads are told apart, and a
+  // pod given twice counts once.
+  const bySa = {
+    rules: [rule([''], ['pods'])],
+    matchConditions: [{ name: 'sa', expression: "object.spec.serviceAccountName == 'hook'" }],
+  };
+  const withSa = (sa: string) => ({ ...anyPod('sys', { app: 'hook' }), spec: { serviceAccountName: sa } });
+  for (let round = 0; round < 2; round++) {
+    assert.equal(blocksNeeds(bySa, 'Fail', 'sys', { pods: [withSa('hook'), withSa('hook')], labels: [{}] }).verdict, 'yes');
+    assert.equal(blocksNeeds(bySa, 'Fail', 'sys', { pods: [withSa('other')], labels: [{}] }), {
+      verdict: 'no',
+      needs: [],
+      reason: 'matchCondition sa',
+    });
+  }
   // An answer given out is the caller's: changing it changes no later answer.
   blocksNeeds(selected, 'Fail', 'sys', subjects).needs.push('changed');
   assert.equal(blocksNeeds(selected, 'Fail', 'sys', subjects).needs, ['pods']);
