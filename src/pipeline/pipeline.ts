@@ -33,7 +33,8 @@ export interface Result {
 export function transformStream(src: string | Buffer, config: Config): Result {
   const model = Model.read(typeof src === 'string' ? splitStream(src) : splitBytes(src), { namespace: config.namespace });
   const { changes, warnings, notes } = applyTransforms(model, config);
-  const pieces = writePieces(model, changes);
+  // Transforms edit only through their context, which records each change: the documents no change names are as read.
+  const pieces = writePieces(model, changes, new Set(changes.map((c) => c.document)));
   let output: string | undefined;
   return {
     get output() {
@@ -76,9 +77,10 @@ export function joinPieces(pieces: Array<Buffer | string>): string {
 
 /**
  * writePieces is writeModel's output as pieces to write one after another: untouched documents read from
- * bytes are the input's own slices, so they are neither decoded nor encoded again.
+ * bytes are the input's own slices, so they are neither decoded nor encoded again. `edited`, when given, holds the
+ * indexes of the only documents whose working values may differ from what was read; else every one is compared.
  */
-export function writePieces(model: Model, changes: Change[] = []): Array<Buffer | string> {
+export function writePieces(model: Model, changes: Change[] = [], edited?: ReadonlySet<number>): Array<Buffer | string> {
   const first = model.docs[0]?.segment;
   const nl = first && bytesOf(first).length ? lineEnding(first.text) : '\n';
   const parts: Array<Buffer | string> = [];
@@ -88,7 +90,12 @@ export function writePieces(model: Model, changes: Change[] = []): Array<Buffer 
     if (doc.droppedBy) continue;
     let piece: Buffer | string;
     if (doc.addedBy) piece = renderAdded(doc, nl);
-    else if (doc.working !== undefined && !deepEqual(doc.original, doc.working)) piece = editDocument(doc, model, changes);
+    else if (
+      doc.working !== undefined &&
+      (edited === undefined || edited.has(doc.segment.index)) &&
+      !deepEqual(doc.original, doc.working)
+    )
+      piece = editDocument(doc, model, changes);
     else piece = bytesOf(doc.segment);
     if (parts.length && piece.length && !endsWithNewline(parts[parts.length - 1])) parts.push(nl);
     // A document that follows an added one needs its own marker, or the two would read as one: Helm 4's

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { Model } from '../../src/model/model.js';
 import { podLabels } from '../../src/model/types.js';
 import { bareNamespaceLabels, mapSelectorMatches, POD_CREATE, ruleMatches, selectorMatches } from '../../src/model/selectors.js';
+import { deepEqual } from '../../src/yaml/document.js';
 import { splitStream } from '../../src/yaml/stream.js';
 import { config, CORPUS, corpusFiles, run, needsCorpus } from '../support/helpers.js';
 
@@ -35,6 +36,10 @@ for (const file of files) {
     assert.is(added.length, result.changes.filter((c) => c.document === -1).length);
     for (const t of added) assert.match(t, /\nkind: (PodDisruptionBudget|Namespace)\n/);
     const edited = new Set(result.changes.filter((c) => c.document >= 0).map((c) => c.document));
+    // The writer compares only the documents a change names: transforms edit through their context alone.
+    for (const doc of result.model.docs)
+      if (doc.working !== undefined && !doc.addedBy && !edited.has(doc.segment.index))
+        assert.ok(deepEqual(doc.working, doc.original), `document ${doc.segment.index + 1} was edited without a change`);
     kept.forEach((t, i) => {
       if (!edited.has(i)) assert.ok(t === inSegs[i], `document ${i + 1} is unchanged and must be byte-identical`);
       else assert.ok(t !== inSegs[i], `document ${i + 1} was reported as edited`);
