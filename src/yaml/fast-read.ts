@@ -56,11 +56,20 @@ const GIVE_UP = new Gave();
 
 // Characters yaml rejects or treats specially (C0/C1 controls, BOM, NEL and Unicode line breaks, tabs,
 // lone carriage returns) send the whole document to `yaml`.
+// One class holds every character of UNUSUAL (surrogates whole): most documents have none, and are told so by one
+// cheap search; a lone carriage return is searched for only where there is a carriage return.
+const UNUSUAL_CLASS = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/;
+const unusual = (text: string): boolean =>
+  (UNUSUAL_CLASS.test(text) && UNUSUAL.test(text)) || (text.includes('\r') && /\r(?!\n)/.test(text));
 const UNUSUAL =
   /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|\r(?!\n)|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const NULL = /^(?:~|[Nn]ull|NULL)?$/;
-const TRUE = /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
-const FALSE = /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+// The plain scalars YAML 1.1 reads as null or a boolean.
+const WORDS = new Map<string, null | boolean>([
+  ...['', '~', 'null', 'Null', 'NULL'].map((w) => [w, null] as const),
+  ...['Y', 'y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map((w) => [w, true] as const),
+  ...['N', 'n', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map((w) => [w, false] as const),
+]);
+const WORD_STARTS = [...'~nNyYtToOfF'].map((ch) => ch.charCodeAt(0));
 const SIMPLE_INT = /^-?(?:0|[1-9][0-9]{0,14})$/;
 // The other number forms of yaml's YAML 1.1 schema (yaml-1.1/int.js, float.js, timestamp.js): binary,
 // octal, decimal with `_` or a sign, hex, .inf/.nan, exponent, float, and base-60 int and float. A plain
@@ -88,7 +97,7 @@ const MAX_DEPTH = 64;
  * Returns undefined whenever the document uses anything outside that subset, or might be invalid.
  */
 export function fastRead(text: string): FastValue | undefined {
-  if (UNUSUAL.test(text)) return undefined;
+  if (unusual(text)) return undefined;
   try {
     return { value: new Reader(text, false).document() };
   } catch (err) {
@@ -99,7 +108,7 @@ export function fastRead(text: string): FastValue | undefined {
 
 /** fastParse is fastRead that also gives the shape of the document, for editing it. */
 export function fastParse(text: string): FastParse | undefined {
-  if (UNUSUAL.test(text)) return undefined;
+  if (unusual(text)) return undefined;
   try {
     const reader = new Reader(text, true);
     const value = reader.document();
@@ -128,6 +137,12 @@ class Reader {
   // The key splitKey read last, and the length in the text of the scalar plain read last.
   private key = '';
   private length = 0;
+  // The last searches for a colon and for `#`: where each started, and what it found. Offsets grow as the reader
+  // reads, so a search's answer holds for every later offset up to it, and the text is searched through once.
+  private colonFrom = -1;
+  private colonAt = -1;
+  private hashFrom = -1;
+  private hashAt = -1;
 
   constructor(
     readonly text: string,
@@ -147,6 +162,31 @@ class Reader {
       start = nl + 1;
     }
     this.n = this.starts.length;
+  }
+
+  // colon is the offset of the first `:` at or after `p`, or -1.
+  private colon(p: number): number {
+    if (this.colonFrom === -1 || p < this.colonFrom || (this.colonAt !== -1 && this.colonAt < p)) {
+      this.colonFrom = p;
+      this.colonAt = this.text.indexOf(':', p);
+    }
+    return this.colonAt;
+  }
+
+  // comment is the offset of the first ` #` at or after `p`, or -1 (a one-character search runs faster than a two's).
+  private comment(p: number): number {
+    let hash = this.hash(p + 1);
+    while (hash !== -1 && this.text.charCodeAt(hash - 1) !== 32) hash = this.hash(hash + 1);
+    return hash === -1 ? -1 : hash - 1;
+  }
+
+  // hash is the offset of the first `#` at or after `p`, or -1.
+  private hash(p: number): number {
+    if (this.hashFrom === -1 || p < this.hashFrom || (this.hashAt !== -1 && this.hashAt < p)) {
+      this.hashFrom = p;
+      this.hashAt = this.text.indexOf('#', p);
+    }
+    return this.hashAt;
   }
 
   // indent is a line's count of leading spaces.
@@ -217,10 +257,13 @@ class Reader {
     if (++this.depth > MAX_DEPTH) throw GIVE_UP;
     const out: Record<string, unknown> = {};
     const shape: MapShape | undefined = this.track ? { kind: 'map', indent, pairs: [], last: this.i } : undefined;
+    let pairs = 0;
     for (let k = this.next(); k !== -1 && this.indent(k) >= indent; k = this.next()) {
       if (this.indent(k) !== indent || this.item(k)) throw GIVE_UP;
       this.pair(out, this.bodies[k], this.ends[k], indent, shape);
+      pairs++;
     }
+    if (Object.keys(out).length !== pairs) throw GIVE_UP;
     this.shape = shape;
     this.depth--;
     return out;
@@ -231,7 +274,8 @@ class Reader {
     const rest = this.splitKey(p, end);
     if (rest === -1) throw GIVE_UP;
     const key = this.key;
-    if (Object.prototype.hasOwnProperty.call(out, key) || key === '__proto__') throw GIVE_UP;
+    // A key given twice is found by the caller, which counts the keys it read against the keys it has.
+    if (key === '__proto__') throw GIVE_UP;
     out[key] = this.value(rest, end, indent, true);
     if (shape) {
       shape.pairs.push({ key, value: this.shape! });
@@ -260,10 +304,13 @@ class Reader {
         const obj: Record<string, unknown> = {};
         const objShape: MapShape | undefined = shape ? { kind: 'map', indent: inner, pairs: [], last: this.i } : undefined;
         this.pair(obj, rest, end, inner, objShape);
+        let pairs = 1;
         for (let more = this.next(); more !== -1 && this.indent(more) > indent; more = this.next()) {
           if (this.indent(more) !== inner || this.item(more)) throw GIVE_UP;
           this.pair(obj, this.bodies[more], this.ends[more], inner, objShape);
+          pairs++;
         }
+        if (Object.keys(obj).length !== pairs) throw GIVE_UP;
         out.push(obj);
         this.shape = objShape;
       } else out.push(this.value(rest, end, indent, false));
@@ -334,12 +381,15 @@ class Reader {
       this.key = key;
       return p + after + 1;
     }
-    let colon = p;
-    while (colon < end && (text.charCodeAt(colon) !== 58 || (colon + 1 < end && text.charCodeAt(colon + 1) !== 32))) colon++;
-    if (colon === end || colon === p) return -1;
-    const key = text.slice(p, colon);
+    const first = this.colon(p);
+    let colon = first;
+    while (colon !== -1 && colon + 1 < end && text.charCodeAt(colon + 1) !== 32) colon = this.colon(colon + 1);
+    if (colon === -1 || colon >= end || colon === p) return -1;
     // Keys with colons, comments, trailing blanks or odd starts, and keys yaml would read as non-strings.
-    if (key.length > MAX_KEY || key.includes(':') || key.includes('#') || key.endsWith(' ')) throw GIVE_UP;
+    const hash = this.hash(p);
+    if (colon - p > MAX_KEY || colon !== first || (hash !== -1 && hash < colon) || text.charCodeAt(colon - 1) === 32)
+      throw GIVE_UP;
+    const key = text.slice(p, colon);
     if (INDICATOR.has(key[0]) || (c === 45 && (key.length === 1 || key[1] === ' '))) throw GIVE_UP;
     if (typeof resolvePlain(key) !== 'string') throw GIVE_UP;
     this.key = key;
@@ -354,17 +404,14 @@ class Reader {
     // `?`, `:` and `-` start a plain scalar when a non-space follows (`:8081`, a bind address in Kueue's config).
     const safeStart = (c === '?' || c === ':' || c === '-') && d !== -1 && d !== 32 && d !== 9;
     if (!safeStart && (INDICATOR.has(c) || c === '-')) throw GIVE_UP;
-    let e = end;
-    for (let k = p + 1; k < end; k++)
-      if (text.charCodeAt(k) === 35 && text.charCodeAt(k - 1) === 32) {
-        e = k - 1;
-        break;
-      }
+    const hash = this.comment(p);
+    let e = hash !== -1 && hash < end ? hash : end;
     while (e > p && text.charCodeAt(e - 1) === 32) e--;
-    const s = text.slice(p, e);
-    if (s.includes(': ') || s.endsWith(':')) throw GIVE_UP;
-    this.length = s.length;
-    return resolvePlain(s);
+    // A colon before a space, or at the end, would make it a key.
+    for (let c = this.colon(p); c !== -1 && c < e; c = this.colon(c + 1))
+      if (c === e - 1 || text.charCodeAt(c + 1) === 32) throw GIVE_UP;
+    this.length = e - p;
+    return resolvePlain(text.slice(p, e));
   }
 
   // literal reads a `|`, `|-`, `>` or `>-` block scalar whose parent node is at `indent`; the header is at `p` on the
@@ -515,12 +562,11 @@ const ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', '/': '/', n: '\n
 // Other numbers are left to yaml.
 function resolvePlain(s: string): unknown {
   // The null and boolean forms are at most five characters long, and numbers start with a sign, a dot or a digit.
-  if (s.length <= 5) {
-    if (NULL.test(s)) return null;
-    if (TRUE.test(s)) return true;
-    if (FALSE.test(s)) return false;
-  }
   const c = s.charCodeAt(0);
+  if (s.length <= 5 && (s.length === 0 || WORD_STARTS.includes(c))) {
+    const word = WORDS.get(s);
+    if (word !== undefined) return word;
+  }
   if ((c === 43 || c === 45 || c === 46 || (c >= 48 && c <= 57)) && NUMBERISH.test(s)) {
     if (SIMPLE_INT.test(s)) return Number(s);
     // File modes (`defaultMode: 0644`) are the one common octal form.
