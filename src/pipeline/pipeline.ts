@@ -115,6 +115,8 @@ function endsWithNewline(piece: Buffer | string): boolean {
   return typeof piece === 'string' ? piece.endsWith('\n') : piece[piece.length - 1] === 0x0a;
 }
 
+let jsonPatch: typeof FastJsonPatch | undefined;
+
 function editDocument(doc: Doc, model: Model, changes: Change[]): string {
   // Only messages name the document: its line is counted, and the model searched, only for one.
   const where = (): string => describe(doc, model);
@@ -128,8 +130,8 @@ function editDocument(doc: Doc, model: Model, changes: Change[]): string {
         `${e.message}); fix the chart's YAML or disable that transform`,
     );
   }
-  // Loaded here, on the first edit, to keep it off the start-up path of runs that edit nothing.
-  const fjp = createRequire(import.meta.url)('fast-json-patch') as typeof FastJsonPatch;
+  // Loaded on the first edit, to keep it off the start-up path of runs that edit nothing (and once: a require costs).
+  const fjp = (jsonPatch ??= createRequire(import.meta.url)('fast-json-patch') as typeof FastJsonPatch);
   try {
     // Removed list items go first, each with its lines; the other edits are then the difference from what is left.
     let text = doc.segment.text;
