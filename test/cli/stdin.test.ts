@@ -6,7 +6,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
-import { BIN, cli, gatedSuite, ROOT } from '../support/helpers.js';
+import { BIN, cli, gatedSuite, ROOT, run } from '../support/helpers.js';
 
 const python = spawnSync('python3', ['--version']).status === 0 ? undefined : 'no python3 to write through a pipe with';
 const test = gatedSuite('cli: piped stdin', python);
@@ -44,8 +44,8 @@ for (const mode of ['blocking', 'non-blocking']) {
   });
 }
 
-// Past 16 MiB the input is scanned for the split between reads: a large stream through a pipe gives what it gives
-// from a file, and so do inputs the scan sends another way (a carriage return, a separator far into the stream).
+// Past 16 MiB the input is scanned for the split between reads, from a pipe and from a file: a large stream gives what
+// it gives read at once, and so do inputs the scan sends another way (a carriage return, a separator far into the stream).
 const filler = Buffer.from(
   `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: filler}\ndata:\n  text: |\n${'    a line of text\n'.repeat(1 << 16)}`,
 );
@@ -67,10 +67,36 @@ for (const [name, tail] of [
       assert.is(file.status, 0, file.stderr.toString());
       assert.is(piped.status, 0, piped.stderr.toString());
       assert.ok(piped.stdout.equals(file.stdout), 'the same output');
+      // Both are scanned as they are read: the library's run over the bytes at once is the reference.
+      assert.ok(file.stdout.equals(Buffer.from(run(bytes.toString('utf8')).output)), 'the output of the bytes at once');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 }
+
+// A large file is read a piece at a time from where stdin stands: a shell that read part of it first leaves the rest,
+// and fewer bytes come than the file's size says.
+test('a large file on a stdin already read partway: the output of the bytes from there on', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wg-stdin-'));
+  try {
+    const skipped = Buffer.from('\0 not YAML, and read by someone else\n');
+    writeFileSync(join(dir, 'in.yaml'), Buffer.concat([skipped, large]));
+    const from = `import os, subprocess, sys
+fd = os.open(sys.argv[3], os.O_RDONLY)
+os.lseek(fd, int(sys.argv[4]), 0)
+r = subprocess.run([sys.argv[1], sys.argv[2], '-q'], stdin=fd, capture_output=True)
+sys.stdout.buffer.write(r.stdout)
+sys.stderr.buffer.write(r.stderr)
+sys.exit(r.returncode)`;
+    const r = spawnSync('python3', ['-c', from, process.execPath, BIN, join(dir, 'in.yaml'), String(skipped.length)], {
+      maxBuffer: 1 << 30,
+    });
+    assert.is(r.status, 0, r.stderr.toString());
+    assert.ok(r.stdout.equals(Buffer.from(run(large.toString('utf8')).output)), 'the output of the bytes after the offset');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test.run();
