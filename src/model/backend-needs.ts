@@ -335,8 +335,9 @@ const OBJECT_BLIND = new Set(['rules', 'namespaceSelector']);
 function distinctLabels(objects: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
   const seen = new Set<string>();
   return objects.filter((o) => {
-    const labels = (o.metadata as { labels?: unknown } | undefined)?.labels;
-    const key = JSON.stringify(labels ?? {});
+    let key = LABEL_KEYS.get(o);
+    if (key === undefined)
+      LABEL_KEYS.set(o, (key = JSON.stringify((o.metadata as { labels?: unknown } | undefined)?.labels ?? {})));
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -357,7 +358,9 @@ function objectKey(o: Record<string, unknown>): string {
   return key;
 }
 
+// The JSON of an object, and of its labels, made once per object (they are not changed while they are asked about).
 const OBJECT_KEYS = new WeakMap<object, string>();
+const LABEL_KEYS = new WeakMap<object, string>();
 
 // stub is an object of a need's kind carrying some labels: what objectSelector and conditions see.
 function stub(need: BackendNeed, ns: string, labels: Labels): Record<string, unknown> {
