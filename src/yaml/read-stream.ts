@@ -68,9 +68,14 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc
     // The text alone decides only when Go could read no other kind from it (see certainKind).
     const certain = sniffed !== undefined && (look ? certainLines(look, sniffed) : certainKind(text(), sniffed));
     if (certain) scan(doc, sniffed, look, text);
+    // Both Kyverno questions need one of its keys in the text: searched for once (ConfigMaps are megabytes of dashboards).
+    const kyverno = certain && sniffed === 'ConfigMap' && KYVERNO_KEYS.some((k) => text().includes(k));
     const configMap =
-      certain && sniffed === 'ConfigMap' && !kinds.has(sniffed) && (readsConfigMap(text()) || holdsLeaderElection(text()));
-    if (certain && !kinds.has(sniffed) && !configMap && (sniffed !== 'ConfigMap' || !mayConfigureWebhooks(text())))
+      certain &&
+      sniffed === 'ConfigMap' &&
+      !kinds.has(sniffed) &&
+      ((kyverno && readsConfigMap(text())) || holdsLeaderElection(text()));
+    if (certain && !kinds.has(sniffed) && !configMap && (sniffed !== 'ConfigMap' || !(kyverno && mayConfigureWebhooks(text()))))
       doc.kind = sniffed;
     else if (certain || hasContent(text())) toRead.push({ doc, sniffed, certain, configMap });
     return doc;
