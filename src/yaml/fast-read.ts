@@ -119,6 +119,28 @@ export function fastParse(text: string): FastParse | undefined {
   }
 }
 
+// Finder finds a character in a text, remembering its last search (where it started, what it found): the reader asks at
+// offsets that mostly grow, and an answer holds for every offset from where its search started up to it, so the text is
+// searched through about once however many values ask.
+class Finder {
+  private start = -1;
+  private found = -1;
+
+  constructor(
+    private readonly text: string,
+    private readonly char: string,
+  ) {}
+
+  /** from is the offset of the first `char` at or after `p`, or -1. */
+  from(p: number): number {
+    if (this.start === -1 || p < this.start || (this.found !== -1 && this.found < p)) {
+      this.start = p;
+      this.found = this.text.indexOf(this.char, p);
+    }
+    return this.found;
+  }
+}
+
 // Reader walks a document's lines as offsets into its text (where each starts, where its content starts after the
 // indentation, where it ends before the line break): strings are sliced only for the keys and values read.
 class Reader {
@@ -137,12 +159,9 @@ class Reader {
   // The key splitKey read last, and the length in the text of the scalar plain read last.
   private key = '';
   private length = 0;
-  // The last searches for a colon and for `#`: where each started, and what it found. Offsets grow as the reader
-  // reads, so a search's answer holds for every later offset up to it, and the text is searched through once.
-  private colonFrom = -1;
-  private colonAt = -1;
-  private hashFrom = -1;
-  private hashAt = -1;
+  // Where the colons and hashes are, found as the reader goes.
+  private readonly colons: Finder;
+  private readonly hashes: Finder;
 
   constructor(
     readonly text: string,
@@ -162,15 +181,18 @@ class Reader {
       start = nl + 1;
     }
     this.n = this.starts.length;
+    this.colons = new Finder(text, ':');
+    this.hashes = new Finder(text, '#');
   }
 
   // colon is the offset of the first `:` at or after `p`, or -1.
   private colon(p: number): number {
-    if (this.colonFrom === -1 || p < this.colonFrom || (this.colonAt !== -1 && this.colonAt < p)) {
-      this.colonFrom = p;
-      this.colonAt = this.text.indexOf(':', p);
-    }
-    return this.colonAt;
+    return this.colons.from(p);
+  }
+
+  // hash is the offset of the first `#` at or after `p`, or -1.
+  private hash(p: number): number {
+    return this.hashes.from(p);
   }
 
   // comment is the offset of the first ` #` at or after `p`, or -1 (a one-character search runs faster than a two's).
@@ -178,15 +200,6 @@ class Reader {
     let hash = this.hash(p + 1);
     while (hash !== -1 && this.text.charCodeAt(hash - 1) !== 32) hash = this.hash(hash + 1);
     return hash === -1 ? -1 : hash - 1;
-  }
-
-  // hash is the offset of the first `#` at or after `p`, or -1.
-  private hash(p: number): number {
-    if (this.hashFrom === -1 || p < this.hashFrom || (this.hashAt !== -1 && this.hashAt < p)) {
-      this.hashFrom = p;
-      this.hashAt = this.text.indexOf('#', p);
-    }
-    return this.hashAt;
   }
 
   // indent is a line's count of leading spaces.
