@@ -195,11 +195,12 @@ class Reader {
     return this.hashes.from(p);
   }
 
-  // comment is the offset of the first ` #` at or after `p`, or -1 (a one-character search runs faster than a two's).
-  private comment(p: number): number {
+  // comment is where a comment starts on the line (` #` at or after `p`, before `end`), else `end`. It stops at the line's
+  // end: walking on to a later ` #` past every `#` of other lines' values (URL fragments) made a document quadratic.
+  private comment(p: number, end: number): number {
     let hash = this.hash(p + 1);
-    while (hash !== -1 && this.text.charCodeAt(hash - 1) !== 32) hash = this.hash(hash + 1);
-    return hash === -1 ? -1 : hash - 1;
+    while (hash !== -1 && hash < end && this.text.charCodeAt(hash - 1) !== 32) hash = this.hash(hash + 1);
+    return hash === -1 || hash >= end ? end : hash - 1;
   }
 
   // indent is a line's count of leading spaces.
@@ -417,8 +418,7 @@ class Reader {
     // `?`, `:` and `-` start a plain scalar when a non-space follows (`:8081`, a bind address in Kueue's config).
     const safeStart = (c === '?' || c === ':' || c === '-') && d !== -1 && d !== 32 && d !== 9;
     if (!safeStart && (INDICATOR.has(c) || c === '-')) throw GIVE_UP;
-    const hash = this.comment(p);
-    let e = hash !== -1 && hash < end ? hash : end;
+    let e = this.comment(p, end);
     while (e > p && text.charCodeAt(e - 1) === 32) e--;
     // A colon before a space, or at the end, would make it a key.
     for (let c = this.colon(p); c !== -1 && c < e; c = this.colon(c + 1))

@@ -214,6 +214,10 @@ const read: Record<string, { input: string; value: unknown }> = {
     ),
     value: { a: 'x#y', b: 'q # not', c: ['p:q', { r: 's#t', u: 'v:w' }], d: 'text # kept: all of it\n', e: 'f' },
   },
+  'hashes in values of many lines, and a comment on the last (each line searched for its own comment only)': {
+    input: lines('a: https://x/#one', 'b: https://x/#two', 'c:', '- https://x/#three', 'd: e # comment'),
+    value: { a: 'https://x/#one', b: 'https://x/#two', c: ['https://x/#three'], d: 'e' },
+  },
   'keys named like members of every object': {
     input: lines('constructor: a', 'toString: b', 'hasOwnProperty: c'),
     value: { constructor: 'a', toString: 'b', hasOwnProperty: 'c' },
