@@ -1,6 +1,6 @@
 // The process edge: stdin read whole as bytes, stdout written in pieces with back-pressure, a closed reader reported in one line.
 import { constants } from 'node:buffer';
-import { fstatSync, read, readFileSync, readlinkSync } from 'node:fs';
+import { fstatSync, read, readFileSync, readlinkSync, readSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { InputError } from '../errors.js';
 import { ByteScan } from '../yaml/byte-stream.js';
@@ -168,9 +168,10 @@ async function readLargeFile(size: number): Promise<Buffer> {
     scan.more(buf.subarray(0, length));
   }
   const all = buf.subarray(0, length);
-  // Grown since: the rest is read, and the split scans the whole again.
-  const rest = length === size ? readFileSync(0) : undefined;
-  if (rest?.length) return Buffer.concat([all, rest]);
+  // Grown since: the rest is read, and the split scans the whole again. (One byte asks: readFileSync would first make
+  // room for the whole file again.)
+  const probe = Buffer.alloc(1);
+  if (length === size && readSync(0, probe, 0, 1, null) === 1) return Buffer.concat([all, probe, readFileSync(0)]);
   scan.end(all);
   return all;
 }
