@@ -106,9 +106,18 @@ export function writePieces(model: Model, changes: Change[] = [], edited?: Reado
       if (hasContent(text) && !/^(?:%[^\n]*\n)*---(?=[ \t]|\r?\n|$)/.test(text)) parts.push(`---${nl}`);
     }
     afterAdded = !!doc.addedBy;
-    parts.push(piece);
+    const last = parts[parts.length - 1];
+    // Documents that follow one another in the input go out as one slice: a write per document costs more than its bytes.
+    if (typeof piece !== 'string' && typeof last !== 'string' && last && adjoins(last, piece))
+      parts[parts.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + piece.length);
+    else parts.push(piece);
   }
   return parts;
+}
+
+// adjoins: `b` starts where `a` ends, in the same memory.
+function adjoins(a: Buffer, b: Buffer): boolean {
+  return a.buffer === b.buffer && a.byteOffset + a.length === b.byteOffset;
 }
 
 function endsWithNewline(piece: Buffer | string): boolean {

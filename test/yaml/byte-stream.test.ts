@@ -247,6 +247,25 @@ test('a run over bytes writes what a run over text writes, untouched documents a
   assert.ok(fromBytes.pieces.some((p) => Buffer.isBuffer(p) && p.toString().includes('name: untouched')));
 });
 
+test('documents that follow one another untouched go out as one slice of the input; edited and added ones apart', () => {
+  const input = Buffer.from(`kind: A\n---\nkind: B\n${edited}---\nkind: C\n---\nkind: D\n`);
+  const result = transformStream(input, resolveConfig(undefined));
+  // A PDB is added after the Deployment and the webhook configuration is edited: the untouched documents before them
+  // (A, B, the Service, the Deployment) are one slice of the input's memory, and those after (the ConfigMap, C, D) another.
+  const webhooks = input.indexOf('---\napiVersion: admissionregistration');
+  const after = input.indexOf('---\nkind: ConfigMap');
+  const slices = result.pieces.filter((p): p is Buffer => Buffer.isBuffer(p));
+  assert.equal(
+    slices.map((p) => [p.buffer === input.buffer, p.byteOffset - input.byteOffset, p.length]),
+    [
+      [true, 0, webhooks],
+      [true, after, input.length - after],
+    ],
+  );
+  assert.equal(result.pieces.length, 4, 'the two slices, the added PDB and the edited configuration');
+  assert.is(Buffer.concat(result.pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))).toString(), result.output);
+});
+
 const corpus = suite('byte stream on the corpus');
 needsCorpus(corpus, 'every corpus render gives the same output from bytes as from text', [], () => {
   for (const file of corpusFiles('byte stream')) {
