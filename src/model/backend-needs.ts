@@ -245,10 +245,11 @@ function judgeNeeds(entry: WebhookEntry, failurePolicy: 'Fail', ns: string, subj
   for (const need of BACKEND_NEEDS) {
     if (need.failOnly && failurePolicy !== 'Fail') continue;
     let objects: Array<Record<string, unknown>> | undefined;
+    let at = FIRST_REQUEST.get(need)!;
     for (const sub of need.subresources) {
       for (const operation of need.operations) {
         // Most needs are outside a webhook's rules: that is settled before any object is built.
-        if (!covered.has(needKey(need, sub, operation))) {
+        if (!covered[at++]) {
           reasons.add('rules');
           continue;
         }
@@ -298,18 +299,19 @@ function judgeNeeds(entry: WebhookEntry, failurePolicy: 'Fail', ns: string, subj
   return { verdict: 'no', needs: [], reason };
 }
 
-const needKey = (need: BackendNeed, sub: string | undefined, operation: string): string =>
-  `${need.group}/${need.resource}/${sub ?? ''}/${operation}`;
+// The requests of BACKEND_NEEDS are numbered in order (need, subresource, operation): where each need's first is.
+const FIRST_REQUEST = new Map<BackendNeed, number>();
+BACKEND_NEEDS.reduce((n, need) => (FIRST_REQUEST.set(need, n), n + need.subresources.length * need.operations.length), 0);
 
-// Which requests of BACKEND_NEEDS a webhook's rules cover, by the rules' text: charts give many webhooks the same
-// rules, and each webhook is asked about several namespaces. (Bounded: cleared past a size no run reaches.)
-const COVERED = new Map<string, Set<string>>();
+// Which requests of BACKEND_NEEDS a webhook's rules cover (by number), by the rules' text: charts give many webhooks the
+// same rules, and each webhook is asked about several namespaces. (Bounded: cleared past a size no run reaches.)
+const COVERED = new Map<string, boolean[]>();
 
-function coveredNeeds(entry: WebhookEntry): Set<string> {
+function coveredNeeds(entry: WebhookEntry): boolean[] {
   const key = JSON.stringify([entry.rules, entry.matchPolicy]);
   let covered = COVERED.get(key);
   if (covered) return covered;
-  covered = new Set();
+  covered = [];
   for (const need of BACKEND_NEEDS)
     for (const sub of need.subresources)
       for (const operation of need.operations) {
@@ -321,7 +323,7 @@ function coveredNeeds(entry: WebhookEntry): Set<string> {
           operation,
           namespaced: true,
         };
-        if (entryRulesMatch(entry, request)) covered.add(needKey(need, sub, operation));
+        covered.push(entryRulesMatch(entry, request));
       }
   if (COVERED.size > 10_000) COVERED.clear();
   COVERED.set(key, covered);
