@@ -146,7 +146,9 @@ export function unhardened(objects: O[], warnings: ReportWarning[]): string[] {
   const labelsOf = (ns: string) => ({ ...(nsLabels.get(ns) ?? {}), [NAME_LABEL]: ns });
   const problems: string[] = [];
   for (const o of objects) {
-    const name = isObj(o.metadata) ? String(o.metadata.name ?? '') : '?';
+    // Named as webhook-guard's report names it: a configuration whose metadata is not a map has no name, like one
+    // whose metadata has none (the API server refuses both).
+    const name = isObj(o.metadata) ? String(o.metadata.name ?? '') : '';
     if (o.kind === 'MutatingWebhookConfiguration' || o.kind === 'ValidatingWebhookConfiguration') {
       if (!Array.isArray(o.webhooks)) continue;
       const beta = String(o.apiVersion).endsWith('v1beta1');

@@ -471,4 +471,16 @@ export const HOSTILE: Record<string, Hostile> = {
     ]),
   ),
   'a deep tab-indented comment block': { input: vwc(`kind: ${VWC}`, ['\t# tabbed comment']) },
+  // Found by the fuzzer: a configuration whose metadata is empty (no name; the API server refuses it), with a Fail
+  // webhook on a custom resource only, which nothing a backend needs goes through: left alone, with a note.
+  'a configuration with empty metadata, its webhook on a custom resource only': {
+    input: lines(
+      AV,
+      `kind: ${VWC}`,
+      'metadata:',
+      'webhooks:',
+      ...WEBHOOK.map((l) => l.replace('apiGroups: ["*"]', 'apiGroups: ["example.com"]').replace('"pods"', '"widgets"')),
+    ),
+    accept: true,
+  },
 };
