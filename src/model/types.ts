@@ -63,7 +63,6 @@ export function isObj(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** WEBHOOK_PORT is the Service port a webhook's clientConfig calls when it names none (the API default). */
 /** addTo appends a value to the list a map keeps under a key, starting the list when there is none. */
 export function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -71,6 +70,7 @@ export function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+/** WEBHOOK_PORT is the Service port a webhook's clientConfig calls when it names none (the API default). */
 export const WEBHOOK_PORT = 443;
 
 /** serviceRef reads a clientConfig.service, with the API's default port. */
