@@ -185,21 +185,11 @@ class Reader {
     this.hashes = new Finder(text, '#');
   }
 
-  // colon is the offset of the first `:` at or after `p`, or -1.
-  private colon(p: number): number {
-    return this.colons.from(p);
-  }
-
-  // hash is the offset of the first `#` at or after `p`, or -1.
-  private hash(p: number): number {
-    return this.hashes.from(p);
-  }
-
   // comment is where a comment starts on the line (` #` at or after `p`, before `end`), else `end`. It stops at the line's
   // end: walking on to a later ` #` past every `#` of other lines' values (URL fragments) made a document quadratic.
   private comment(p: number, end: number): number {
-    let hash = this.hash(p + 1);
-    while (hash !== -1 && hash < end && this.text.charCodeAt(hash - 1) !== 32) hash = this.hash(hash + 1);
+    let hash = this.hashes.from(p + 1);
+    while (hash !== -1 && hash < end && this.text.charCodeAt(hash - 1) !== 32) hash = this.hashes.from(hash + 1);
     return hash === -1 || hash >= end ? end : hash - 1;
   }
 
@@ -233,7 +223,7 @@ class Reader {
   document(): unknown {
     const { text, n } = this;
     let seenStart = false;
-    while (this.i < n && this.skip(this.i)) this.i++;
+    this.next();
     if (
       this.i < n &&
       this.indent(this.i) === 0 &&
@@ -395,12 +385,12 @@ class Reader {
       this.key = key;
       return p + after + 1;
     }
-    const first = this.colon(p);
+    const first = this.colons.from(p);
     let colon = first;
-    while (colon !== -1 && colon + 1 < end && text.charCodeAt(colon + 1) !== 32) colon = this.colon(colon + 1);
+    while (colon !== -1 && colon + 1 < end && text.charCodeAt(colon + 1) !== 32) colon = this.colons.from(colon + 1);
     if (colon === -1 || colon >= end || colon === p) return -1;
     // Keys with colons, comments, trailing blanks or odd starts, and keys yaml would read as non-strings.
-    const hash = this.hash(p);
+    const hash = this.hashes.from(p);
     if (colon - p > MAX_KEY || colon !== first || (hash !== -1 && hash < colon) || text.charCodeAt(colon - 1) === 32)
       throw GIVE_UP;
     const key = text.slice(p, colon);
@@ -421,7 +411,7 @@ class Reader {
     let e = this.comment(p, end);
     while (e > p && text.charCodeAt(e - 1) === 32) e--;
     // A colon before a space, or at the end, would make it a key.
-    for (let c = this.colon(p); c !== -1 && c < e; c = this.colon(c + 1))
+    for (let c = this.colons.from(p); c !== -1 && c < e; c = this.colons.from(c + 1))
       if (c === e - 1 || text.charCodeAt(c + 1) === 32) throw GIVE_UP;
     this.length = e - p;
     return resolvePlain(text.slice(p, e));
