@@ -205,7 +205,10 @@ export function blocksNeeds(entry: WebhookEntry, failurePolicy: 'Fail' | 'Ignore
   // The answer depends only on the fields of the entry webhookIntercepts reads (not its name, client config or CA
   // bundle, which are long), the namespace and the subjects: without matchConditions only the pods' labels, with them
   // the pods themselves. A stream that holds a release several times, or a webhook asked about again, is judged once.
+  // Pods alike in what can be read of them (a stream holding several releases has its pods several times) are asked
+  // about once.
   const conditions = Array.isArray(entry.matchConditions) && entry.matchConditions.length > 0;
+  const pods = distinct(subjects.pods, conditions ? objectKey : labelsKey);
   const key = JSON.stringify([
     entry.rules,
     entry.matchPolicy,
@@ -215,32 +218,33 @@ export function blocksNeeds(entry: WebhookEntry, failurePolicy: 'Fail' | 'Ignore
     failurePolicy,
     ns,
     subjects.namespaceLabels ?? null,
-    conditions
-      ? distinctObjects(subjects.pods).map(objectKey)
-      : distinctLabels(subjects.pods).map((p) => (p.metadata as { labels?: unknown } | undefined)?.labels ?? {}),
+    conditions ? pods.map(objectKey) : pods.map((p) => (p.metadata as { labels?: unknown } | undefined)?.labels ?? {}),
     subjects.labels,
   ]);
   let verdict = VERDICTS.get(key);
   if (!verdict) {
     if (VERDICTS.size > 10_000) VERDICTS.clear();
-    VERDICTS.set(key, (verdict = judgeNeeds(entry, failurePolicy, ns, subjects)));
+    VERDICTS.set(key, (verdict = judgeNeeds(entry, failurePolicy, ns, subjects, pods)));
   }
   return { ...verdict, needs: [...verdict.needs] };
 }
 
 const VERDICTS = new Map<string, NeedsVerdict>();
 
-function judgeNeeds(entry: WebhookEntry, failurePolicy: 'Fail', ns: string, subjects: Subjects): NeedsVerdict {
+// judgeNeeds is blocksNeeds' answer, worked out; `pods` are the subjects' pods without those alike (see blocksNeeds).
+function judgeNeeds(
+  entry: WebhookEntry,
+  failurePolicy: 'Fail',
+  ns: string,
+  subjects: Subjects,
+  pods: Array<Record<string, unknown>>,
+): NeedsVerdict {
   const checked: WebhookEntry = { ...entry, failurePolicy };
   if (subjects.namespaceLabels === undefined) delete checked.namespaceSelector;
   const yes: string[] = [];
   const unknown: string[] = [];
   let unknownReason = '';
   const reasons = new Set<string>();
-  // Without matchConditions only an object's labels can change the answer: a namespace's many pods with the same
-  // labels (a stream holding several releases) are asked about once.
-  const conditions = Array.isArray(entry.matchConditions) && entry.matchConditions.length > 0;
-  const pods = conditions ? distinctObjects(subjects.pods) : distinctLabels(subjects.pods);
   const covered = coveredNeeds(checked);
   for (const need of BACKEND_NEEDS) {
     if (need.failOnly && failurePolicy !== 'Fail') continue;
@@ -333,36 +337,31 @@ function coveredNeeds(entry: WebhookEntry): boolean[] {
 // The reasons for a `no` that no object of the same request can change.
 const OBJECT_BLIND = new Set(['rules', 'namespaceSelector']);
 
-// distinctLabels keeps the first object of each label set, in order.
-function distinctLabels(objects: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+// distinct keeps the first of the objects that give the same key.
+function distinct(objects: Array<Record<string, unknown>>, key: (o: Record<string, unknown>) => string) {
   const seen = new Set<string>();
   return objects.filter((o) => {
-    let key = LABEL_KEYS.get(o);
-    if (key === undefined)
-      LABEL_KEYS.set(o, (key = JSON.stringify((o.metadata as { labels?: unknown } | undefined)?.labels ?? {})));
-    if (seen.has(key)) return false;
-    seen.add(key);
+    const k = key(o);
+    if (seen.has(k)) return false;
+    seen.add(k);
     return true;
   });
 }
 
-// distinctObjects drops the objects equal to an earlier one (a stream holding a release twice has its pods twice):
-// equal objects make equal requests, which conditions answer alike.
-function distinctObjects(objects: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
-  const seen = new Set<string>();
-  return objects.filter((o) => !seen.has(objectKey(o)) && !!seen.add(objectKey(o)));
-}
-
-// objectKey is an object's JSON, made once per object: the subjects' pods are asked about for every webhook.
-function objectKey(o: Record<string, unknown>): string {
-  let key = OBJECT_KEYS.get(o);
-  if (key === undefined) OBJECT_KEYS.set(o, (key = JSON.stringify(o)));
-  return key;
-}
-
-// The JSON of an object, and of its labels, made once per object (they are not changed while they are asked about).
+// An object's JSON, and its labels' JSON, made once per object: the subjects' pods are asked about for every webhook
+// (they are not changed while they are asked about). Without matchConditions only an object's labels can change the
+// answer; with them, equal objects make equal requests, which conditions answer alike.
+const objectKey = (o: Record<string, unknown>): string => remembered(OBJECT_KEYS, o, () => JSON.stringify(o));
+const labelsKey = (o: Record<string, unknown>): string =>
+  remembered(LABEL_KEYS, o, () => JSON.stringify((o.metadata as { labels?: unknown } | undefined)?.labels ?? {}));
 const OBJECT_KEYS = new WeakMap<object, string>();
 const LABEL_KEYS = new WeakMap<object, string>();
+
+function remembered(keys: WeakMap<object, string>, o: object, make: () => string): string {
+  let key = keys.get(o);
+  if (key === undefined) keys.set(o, (key = make()));
+  return key;
+}
 
 // stub is an object of a need's kind carrying some labels: what objectSelector and conditions see.
 function stub(need: BackendNeed, ns: string, labels: Labels): Record<string, unknown> {
