@@ -1,5 +1,6 @@
 // The run's view of the stream: resources, webhooks (admission and conversion) and their backends, built once per run.
-import { readStream } from '../yaml/read-stream.js';
+import { readLater, readStream } from '../yaml/read-stream.js';
+import { InputError } from '../errors.js';
 import { crdConversionOf, crdScopeOf } from '../yaml/crd-text.js';
 import { splitStream, type Segment } from '../yaml/stream.js';
 import { head } from '../yaml/byte-stream.js';
@@ -28,6 +29,11 @@ export interface ModelOptions {
    * `ResourceList`, so items are edited in place with the same minimal-edit writer. Default: none.
    */
   listKinds?: Iterable<string>;
+  /**
+   * Kinds read only when asked (lateOf, readLate): a document whose text settles one of them is not read with the
+   * stream. The harden run passes the RBAC kinds, of which it needs only the roles and bindings of webhook backends.
+   */
+  readLater?: Iterable<string>;
 }
 
 /** Input is one named manifest stream: a file, or `-` for stdin. */
@@ -79,10 +85,15 @@ export class Model {
   // Answers that hold until the working values change (Context.set and the others call changed()).
   private memo?: Memo;
   private index?: Index;
+  // Documents left to be read when asked (ModelOptions.readLater), those read since, and each document's place.
+  private readonly late: Doc[] = [];
+  private readonly lateRead = new Map<Doc, Resource | undefined>();
+  private places?: Map<Doc, number>;
 
   /** read reads the segments (see readStream) and models them. */
   static read(segments: Segment[], options: ModelOptions = {}): Model {
-    return new Model(readStream(segments, modelKinds(options)), options);
+    const later = options.readLater ? new Set(options.readLater) : undefined;
+    return new Model(readStream(segments, modelKinds(options), later), options);
   }
 
   /**
@@ -98,6 +109,7 @@ export class Model {
       if (doc.crdScope) crdScopes.set(`${doc.crdScope.group}/${doc.crdScope.plural}`, doc.crdScope.cluster);
       for (const c of doc.conversions ?? []) this.conversions.push(conversionWebhook(doc, c.crd, c.where));
       if (doc.unreadable) this.unreadable.push(doc);
+      if (doc.later) this.late.push(doc);
       if (doc.original === undefined || doc.kind === undefined) continue;
       if (!kinds.has(doc.kind) && !doc.webhookConfigMap && !goList(doc.original)) continue;
       doc.working = cloneValue(doc.original);
@@ -136,16 +148,7 @@ export class Model {
       const conversion = crdConversionOf(value);
       if (conversion) this.conversions.push(conversionWebhook(doc, conversion));
     }
-    const meta = isObj(value.metadata) ? value.metadata : {};
-    this.addResource({
-      doc,
-      path,
-      obj: value,
-      apiVersion: String(value.apiVersion ?? ''),
-      kind: value.kind,
-      name: String(meta.name ?? ''),
-      namespace: meta.namespace == null ? undefined : String(meta.namespace),
-    });
+    this.addResource(resourceOf(doc, value, path));
   }
 
   private addResource(r: Resource): void {
@@ -246,6 +249,36 @@ export class Model {
       memo.kinds.set(key, found);
     }
     return found;
+  }
+
+  /** lateOf lists the documents of the given kinds that are left to be read when asked, in stream order. */
+  lateOf(...kinds: string[]): readonly Doc[] {
+    return this.late.filter((doc) => kinds.includes(doc.kind!));
+  }
+
+  /**
+   * readLate reads a document left for later (lateOf), once, and gives its resource: undefined when its value is no
+   * object of a kind. Throws InputError, as a run does for a document it reads with the stream, when it cannot be read.
+   * The resource is not one of `resources`: only the module that asked sees it, and never edits it.
+   */
+  readLate(doc: Doc): Resource | undefined {
+    if (this.lateRead.has(doc)) return this.lateRead.get(doc);
+    readLater(doc);
+    if (doc.unreadable) throw unreadableError(doc);
+    const value = doc.original;
+    const r = isObj(value) && typeof value.kind === 'string' ? resourceOf(doc, value, []) : undefined;
+    this.lateRead.set(doc, r);
+    return r;
+  }
+
+  /** place is a document's position in the stream (across inputs): documents are numbered within their input. */
+  place(doc: Doc): number {
+    if (!this.places) {
+      const places = new Map<Doc, number>();
+      this.docs.forEach((d, i) => places.set(d, i));
+      this.places = places;
+    }
+    return this.places.get(doc) ?? -1;
   }
 
   /** namespaceOf is where a namespaced resource lives: its own namespace, or the release namespace. */
@@ -399,6 +432,37 @@ interface Index {
 /** modelKinds are the kinds a model with these options reads fully. */
 export function modelKinds(options: ModelOptions = {}): ReadonlySet<string> {
   return new Set([...MODEL_KINDS, ...(options.listKinds ?? []), ...(options.kinds ?? [])]);
+}
+
+function resourceOf(doc: Doc, value: Obj, path: Array<string | number>): Resource {
+  const meta = isObj(value.metadata) ? value.metadata : {};
+  return {
+    doc,
+    path,
+    obj: value,
+    apiVersion: String(value.apiVersion ?? ''),
+    kind: value.kind,
+    name: String(meta.name ?? ''),
+    namespace: meta.namespace == null ? undefined : String(meta.namespace),
+  };
+}
+
+/**
+ * unreadableError refuses a document of a kind the run must read that could not be read, naming it and the place
+ * the reader stopped.
+ */
+export function unreadableError(doc: Doc): InputError {
+  const e = doc.read!.error!;
+  const where = `document ${doc.segment.index + 1} (${doc.kind ? `kind ${doc.kind}` : 'no kind'}, line ${doc.segment.line})`;
+  const at = `line ${doc.segment.line + e.line - 1}, column ${e.column}: ${e.message}`;
+  if (doc.kind === undefined)
+    return new InputError(
+      `${where}: cannot read this document (${at}); its text does not settle its kind, and Kubernetes may read it as a ` +
+        'kind webhook-guard must harden: write it as plain block YAML (or fix the YAML)',
+    );
+  return new InputError(
+    `${where}: cannot read this ${doc.kind} (${at}); webhook-guard must read every document of this kind to harden the stream`,
+  );
 }
 
 function webhookOf(owner: Resource, entry: Obj, path: Array<string | number>, type: Webhook['type']): Webhook {

@@ -1,6 +1,7 @@
 // What a workload's render says about it: may it run as several copies, does a rollout stop every pod, and
 // does it serve webhooks that its controller registers at run time. One answer for transforms and check.
 import { leaderElectSetting } from '../yaml/crd-text.js';
+import { mayHold } from '../yaml/read-stream.js';
 import { type Model } from './model.js';
 import { RBAC_KINDS } from './kinds.js';
 import { mapSelectorMatches } from './selectors.js';
@@ -109,21 +110,30 @@ export function grantsOf(model: Model, wl: Resource): { serviceAccount: string; 
   const serviceAccount = `${model.namespaceOf(wl)}/${sa}`;
   const rbac = model.remembered('rbac', RBAC_KINDS, () => rbacIndex(model));
   let found = rbac.granted.get(serviceAccount);
-  if (!found) rbac.granted.set(serviceAccount, (found = bound(model, rbac, serviceAccount)));
+  if (!found) rbac.granted.set(serviceAccount, (found = bound(model, rbac, serviceAccount, sa)));
   return { serviceAccount, ...found };
 }
 
 // bound lists the rules bound to a ServiceAccount (`namespace/name`); a role that several bindings name (a stream
 // holding a release more than once) grants its rules once.
-function bound(model: Model, rbac: RbacIndex, serviceAccount: string): { grants: RoleGrant[]; unresolved: string[] } {
+function bound(
+  model: Model,
+  rbac: RbacIndex,
+  serviceAccount: string,
+  name: string,
+): { grants: RoleGrant[]; unresolved: string[] } {
   const grants: RoleGrant[] = [];
   const unresolved: string[] = [];
   const seen = new Set<Resource>();
-  for (const b of rbac.bindings.get(serviceAccount) ?? []) {
+  for (const b of bindingsOf(model, rbac, serviceAccount, name)) {
     const ref = isObj(b.obj.roleRef) ? b.obj.roleRef : {};
     const role =
-      ref.kind === 'Role' ? rbac.roles.get(`${model.namespaceOf(b)}/${ref.name}`) : rbac.clusterRoles.get(String(ref.name));
-    if (!role || typeof ref.name !== 'string') {
+      typeof ref.name !== 'string'
+        ? undefined
+        : ref.kind === 'Role'
+          ? roleNamed(model, rbac, 'Role', `${model.namespaceOf(b)}/${ref.name}`, ref.name)
+          : roleNamed(model, rbac, 'ClusterRole', ref.name, ref.name);
+    if (!role) {
       unresolved.push(`${ref.kind} ${ref.name}`);
       continue;
     }
@@ -141,26 +151,70 @@ interface RbacIndex {
   clusterRoles: Map<string, Resource>;
   /** What `bound` gave for each ServiceAccount asked about. */
   granted: Map<string, { grants: RoleGrant[]; unresolved: string[] }>;
+  /** What roleNamed gave for each role asked about (`Role ns/name`, `ClusterRole name`). */
+  named: Map<string, Resource | undefined>;
 }
 
-// rbacIndex is the render's RBAC for grantsOf, asked for every workload: bindings by the ServiceAccount they name
-// (`namespace/name`, in stream order), Roles by namespace and name, ClusterRoles by name (the first of a name).
+// rbacIndex is the RBAC the model read with the stream, for grantsOf: bindings by the ServiceAccount they name
+// (`namespace/name`, in stream order), Roles by namespace and name, ClusterRoles by name (the first of a name). A
+// harden run reads RBAC documents only when asked (ModelOptions.readLater): these are then only those in Lists and
+// those whose text does not settle their kind; bindingsOf and roleNamed add the others.
 function rbacIndex(model: Model): RbacIndex {
   const bindings = new Map<string, Resource[]>();
-  for (const b of model.ofKind('RoleBinding', 'ClusterRoleBinding')) {
-    const keys = new Set<string>();
-    for (const s of Array.isArray(b.obj.subjects) ? b.obj.subjects.filter(isObj) : []) {
-      const ns = s.namespace ?? (b.kind === 'RoleBinding' ? model.namespaceOf(b) : undefined);
-      if (s.kind === 'ServiceAccount' && typeof s.name === 'string' && typeof ns === 'string') keys.add(`${ns}/${s.name}`);
-    }
-    for (const key of keys) addTo(bindings, key, b);
-  }
+  for (const b of model.ofKind('RoleBinding', 'ClusterRoleBinding'))
+    for (const key of subjects(model, b)) addTo(bindings, key, b);
   const roles = new Map<string, Resource>();
-  for (const r of model.ofKind('Role'))
-    if (!roles.has(`${model.namespaceOf(r)}/${r.name}`)) roles.set(`${model.namespaceOf(r)}/${r.name}`, r);
+  for (const r of model.ofKind('Role')) if (named(r) && !roles.has(roleKey(model, r))) roles.set(roleKey(model, r), r);
   const clusterRoles = new Map<string, Resource>();
-  for (const r of model.ofKind('ClusterRole')) if (!clusterRoles.has(r.name)) clusterRoles.set(r.name, r);
-  return { bindings, roles, clusterRoles, granted: new Map() };
+  for (const r of model.ofKind('ClusterRole')) if (named(r) && !clusterRoles.has(r.name)) clusterRoles.set(r.name, r);
+  return { bindings, roles, clusterRoles, granted: new Map(), named: new Map() };
+}
+
+// subjects are the ServiceAccounts (`namespace/name`) a binding names.
+function subjects(model: Model, b: Resource): Set<string> {
+  const keys = new Set<string>();
+  for (const s of Array.isArray(b.obj.subjects) ? b.obj.subjects.filter(isObj) : []) {
+    const ns = s.namespace ?? (b.kind === 'RoleBinding' ? model.namespaceOf(b) : undefined);
+    if (s.kind === 'ServiceAccount' && typeof s.name === 'string' && typeof ns === 'string') keys.add(`${ns}/${s.name}`);
+  }
+  return keys;
+}
+
+// A role is known by a name written as a string: the API server refuses any other (a number, a list).
+const named = (r: Resource): boolean => typeof r.obj.metadata?.name === 'string';
+const roleKey = (model: Model, r: Resource): string => (r.kind === 'Role' ? `${model.namespaceOf(r)}/${r.name}` : r.name);
+
+// bindingsOf lists the bindings that name a ServiceAccount (`namespace/name`, its name `name`), in stream order: those
+// read with the stream, and of those left for later the ones whose text can hold the name, read now.
+function bindingsOf(model: Model, rbac: RbacIndex, serviceAccount: string, name: string): Resource[] {
+  const late = model
+    .lateOf('RoleBinding', 'ClusterRoleBinding')
+    .filter((doc) => mayHold(doc, name))
+    .map((doc) => model.readLate(doc))
+    .filter((b): b is Resource => b !== undefined && subjects(model, b).has(serviceAccount));
+  const all = [...(rbac.bindings.get(serviceAccount) ?? []), ...late];
+  // Stable: bindings of one document (a List's items) keep their order.
+  return late.length ? all.sort((a, b) => model.place(a.doc) - model.place(b.doc)) : all;
+}
+
+// roleNamed is the first Role (key `namespace/name`) or ClusterRole (key `name`) of a name in stream order: of those
+// read with the stream, or of those left for later whose text can hold the name, read as far as the first.
+function roleNamed(model: Model, rbac: RbacIndex, kind: 'Role' | 'ClusterRole', key: string, name: string): Resource | undefined {
+  const asked = `${kind} ${key}`;
+  if (rbac.named.has(asked)) return rbac.named.get(asked);
+  let found = (kind === 'Role' ? rbac.roles : rbac.clusterRoles).get(key);
+  const before = found ? model.place(found.doc) : Infinity;
+  for (const doc of model.lateOf(kind)) {
+    if (model.place(doc) > before) break;
+    if (!mayHold(doc, name)) continue;
+    const r = model.readLate(doc);
+    if (r && named(r) && roleKey(model, r) === key) {
+      found = r;
+      break;
+    }
+  }
+  rbac.named.set(asked, found);
+  return found;
 }
 
 const WRITE_VERBS = ['create', 'update', 'patch', '*'];

@@ -4,7 +4,8 @@ import type FastJsonPatch from 'fast-json-patch';
 import { applyOperations, deepEqual, EditError, removeItems } from '../yaml/document.js';
 import { toYaml } from '../yaml/load.js';
 import { InputError } from '../errors.js';
-import { Model } from '../model/model.js';
+import { Model, unreadableError } from '../model/model.js';
+import { RBAC_KINDS } from '../model/kinds.js';
 import { resourceId, type Doc } from '../model/types.js';
 import { TRANSFORMS } from './registry.js';
 import { hasContent, lineEnding, splitStream, type Segment } from '../yaml/stream.js';
@@ -31,7 +32,11 @@ export interface Result {
  * bytes that are not UTF-8 text.
  */
 export function transformStream(src: string | Buffer, config: Config): Result {
-  const model = Model.read(typeof src === 'string' ? splitStream(src) : splitBytes(src), { namespace: config.namespace });
+  // RBAC documents are read when a transform asks what a backend's ServiceAccount may do: most are other components'.
+  const model = Model.read(typeof src === 'string' ? splitStream(src) : splitBytes(src), {
+    namespace: config.namespace,
+    readLater: RBAC_KINDS,
+  });
   const { changes, warnings, notes } = applyTransforms(model, config);
   // Transforms edit only through their context, which records each change: the documents no change names are as read.
   const pieces = writePieces(model, changes, new Set(changes.map((c) => c.document)));
@@ -54,7 +59,7 @@ export function transformStream(src: string | Buffer, config: Config): Result {
  * Throws InputError for a modelled document that could not be read.
  */
 export function applyTransforms(model: Model, config: Config): { changes: Change[]; warnings: Warning[]; notes: Note[] } {
-  for (const doc of model.unreadable) throw unreadable(doc);
+  for (const doc of model.unreadable) throw unreadableError(doc);
   refuseUnnamedWebhooks(model);
   const ctx = new Context(model, { kubeVersion: config.kubeVersion });
   for (const t of TRANSFORMS) {
@@ -206,20 +211,6 @@ export function describe(doc: Doc, model?: Model): string {
   const r = model?.resources.find((x) => x.doc === doc && x.path.length === 0);
   const what = r ? resourceId(r, model?.defaultNamespace) : doc.kind ? `kind ${doc.kind}` : 'no kind';
   return `document ${doc.segment.index + 1} (${what}, line ${doc.segment.line})`;
-}
-
-function unreadable(doc: Doc): InputError {
-  const e = doc.read!.error!;
-  if (doc.kind === undefined)
-    return new InputError(
-      `${describe(doc)}: cannot read this document (line ${doc.segment.line + e.line - 1}, column ${e.column}: ` +
-        `${e.message}); its text does not settle its kind, and Kubernetes may read it as a kind webhook-guard must ` +
-        'harden: write it as plain block YAML (or fix the YAML)',
-    );
-  return new InputError(
-    `${describe(doc)}: cannot read this ${doc.kind} (line ${doc.segment.line + e.line - 1}, column ${e.column}: ${e.message}); ` +
-      'webhook-guard must read every document of this kind to harden the stream',
-  );
 }
 
 export type { Segment };

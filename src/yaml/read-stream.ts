@@ -14,6 +14,7 @@ import type { CrdConversion, CrdScope } from './crd-text.js';
 import { readDocument, type ReadResult } from './document.js';
 import { goBreaksToLineFeeds, hasGoBreaks, relaxFlowIndent } from './go-compat.js';
 import { hasContent, position, sniffKind, splitStream, type ByteLook, type Segment } from './stream.js';
+import { bytesOf } from './byte-stream.js';
 
 /** Doc is one document of the stream: raw bytes, and where it was read, its original and working values. */
 export interface Doc {
@@ -34,6 +35,8 @@ export interface Doc {
   defaultNamespace?: string;
   /** True when the document has the kind of a modelled object but could not be read at all. */
   unreadable?: boolean;
+  /** True for a document of a kind read only when asked (see readStream's `later`): readLater reads it. */
+  later?: boolean;
   /**
    * True for a ConfigMap read because it may configure runtime-created webhooks (Kyverno's) or hold a
    * config file that switches leader election (controller-runtime's component config).
@@ -52,9 +55,11 @@ const detach = <T>(value: T): T => (value === undefined ? value : structuredClon
 /**
  * readStream reads each segment. Documents whose sniffed kind is in `kinds` (or that have no sniffable
  * kind) are read fully; every other document stays bytes, apart from what CRDs and ConfigMaps say about
- * conversion webhooks, CRD scope and Kyverno's runtime webhooks, which is read from their text alone.
+ * conversion webhooks, CRD scope and Kyverno's runtime webhooks, which is read from their text alone. A document
+ * whose text settles a kind of `later` is marked, and read only if readLater is asked to (a document whose kind the
+ * text does not settle is read now, as any other).
  */
-export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc[] {
+export function readStream(segments: Segment[], kinds: ReadonlySet<string>, later?: ReadonlySet<string>): Doc[] {
   // Two passes. The first only looks (most of a stream's bytes are CRDs never read): a segment of input bytes offers
   // its column-0 lines, and its text is decoded only where a look needs more (ConfigMaps, CRDs that may hold a
   // conversion webhook, documents whose kind the lines do not settle). The second reads the documents that need it.
@@ -67,6 +72,11 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc
     const sniffed = look ? sniffLines(look.lines) : detach(sniffKind(text()));
     // The text alone decides only when Go could read no other kind from it (see certainKind).
     const certain = sniffed !== undefined && (look ? certainLines(look, sniffed) : certainKind(text(), sniffed));
+    if (certain && later?.has(sniffed)) {
+      doc.kind = sniffed;
+      doc.later = true;
+      return doc;
+    }
     if (certain) scan(doc, sniffed, look, text);
     // Both Kyverno questions need one of its keys in the text: searched for once (ConfigMaps are megabytes of dashboards).
     const kyverno = certain && sniffed === 'ConfigMap' && KYVERNO_KEYS.some((k) => text().includes(k));
@@ -80,27 +90,65 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>): Doc
     else if (certain || hasContent(text())) toRead.push({ doc, sniffed, certain, configMap });
     return doc;
   });
-  for (const { doc, sniffed, certain, configMap } of toRead) {
-    const text = withoutBom(doc.segment, doc.segment.text);
-    doc.read = readAsGo(text);
-    if (doc.read.value === undefined) {
-      doc.kind = sniffed;
-      // A document whose kind the text does not settle may be any kind to Go: it must be read, or refused.
-      if (!configMap) doc.unreadable = true;
-      continue;
-    }
-    doc.original = doc.read.value;
-    const value = doc.read.value as { kind?: unknown; data?: unknown } | null;
-    doc.kind =
-      typeof value === 'object' && value !== null && !Array.isArray(value) && typeof value.kind === 'string'
-        ? value.kind
-        : undefined;
-    // Read whole, a CRD says its scope and conversion in its value, in whatever style it is written (JSON, flow).
-    if (doc.kind === 'CustomResourceDefinition') scanValue(doc, value);
-    else if (!certain && doc.kind !== undefined) scanText(doc, doc.kind, text);
-    if (doc.kind === 'ConfigMap' && (configMap || holdsKyvernoKeys(value?.data))) doc.webhookConfigMap = true;
-  }
+  for (const { doc, sniffed, certain, configMap } of toRead) readOne(doc, sniffed, certain, configMap);
   return docs;
+}
+
+/**
+ * readLater reads a document readStream marked `later`, as it would have read it then: afterwards it has its value,
+ * or is `unreadable`.
+ */
+export function readLater(doc: Doc): void {
+  if (!doc.later) return;
+  doc.later = undefined;
+  readOne(doc, doc.kind, true, false);
+}
+
+function readOne(doc: Doc, sniffed: string | undefined, certain: boolean, configMap: boolean): void {
+  const text = withoutBom(doc.segment, doc.segment.text);
+  doc.read = readAsGo(text);
+  if (doc.read.value === undefined) {
+    doc.kind = sniffed;
+    // A document whose kind the text does not settle may be any kind to Go: it must be read, or refused.
+    if (!configMap) doc.unreadable = true;
+    return;
+  }
+  doc.original = doc.read.value;
+  const value = doc.read.value as { kind?: unknown; data?: unknown } | null;
+  doc.kind =
+    typeof value === 'object' && value !== null && !Array.isArray(value) && typeof value.kind === 'string'
+      ? value.kind
+      : undefined;
+  // Read whole, a CRD says its scope and conversion in its value, in whatever style it is written (JSON, flow).
+  if (doc.kind === 'CustomResourceDefinition') scanValue(doc, value);
+  else if (!certain && doc.kind !== undefined) scanText(doc, doc.kind, text);
+  if (doc.kind === 'ConfigMap' && (configMap || holdsKyvernoKeys(value?.data))) doc.webhookConfigMap = true;
+}
+
+// A string with none of these is written in YAML as itself: no white space a line break could fold into, no quote a
+// single-quoted scalar doubles, no backslash.
+const FOLDS_OR_QUOTES = /[\s'"\\]/;
+// What may stand just before a scalar (white space, a quote, a flow collection's start or comma) and just after it (the
+// same, a flow collection's end, a key's colon): a plain scalar goes on through any other character.
+const BEFORE = new Set([...' \t\r\n"\'[{,'].map((c) => c.charCodeAt(0)));
+const AFTER = new Set([...' \t\r\n"\',]}:'].map((c) => c.charCodeAt(0)));
+
+/**
+ * mayHold tells whether a document's text could give the string `value` as a scalar anywhere in it: false only when
+ * `value` is one YAML writes as itself (plain, quoted, in a block or flow, under an anchor) and the text holds it
+ * nowhere as a whole (between white space, quotes or flow punctuation), nor a backslash (an escape), nor a `!` (a tag:
+ * `!!binary` spells a string in base64).
+ */
+export function mayHold(doc: Doc, value: string): boolean {
+  if (value === '' || FOLDS_OR_QUOTES.test(value)) return true;
+  const bytes = typeof bytesOf(doc.segment) === 'string' ? Buffer.from(doc.segment.text) : (bytesOf(doc.segment) as Buffer);
+  if (bytes.includes('\\') || bytes.includes('!')) return true;
+  const length = Buffer.byteLength(value);
+  for (let at = bytes.indexOf(value); at !== -1; at = bytes.indexOf(value, at + 1)) {
+    const end = at + length;
+    if ((at === 0 || BEFORE.has(bytes[at - 1])) && (end === bytes.length || AFTER.has(bytes[end]))) return true;
+  }
+  return false;
 }
 
 // sniffLines is sniffKind over a document's column-0 lines, which hold every line a `kind:` line can be.

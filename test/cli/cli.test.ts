@@ -152,6 +152,13 @@ ok('--help and --version', () => {
   assert.is(v.status, 0);
   assert.is(v.stdout, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version + '\n');
 });
+ok('a ClusterRole that cannot be read and that no workload is bound to passes as it came', () => {
+  const input = brokenRole('other');
+  const r = cli([], input);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, input);
+});
+
 ok.run();
 
 const bad = suite('cli: failures leave stdout empty');
@@ -202,6 +209,38 @@ const failures: Record<string, { args: string[]; stdin?: string | Buffer; status
     stderr:
       /^webhook-guard: document 2 \(kind Service, line 4\): cannot read this Service \(line \d+, column \d+: .+\); webhook-guard must read every document of this kind/,
   },
+};
+
+// A ClusterRole that cannot be read, and a workload whose ServiceAccount it may be bound to (or not).
+const brokenRole = (boundTo: string) =>
+  lines(
+    '---',
+    'apiVersion: rbac.authorization.k8s.io/v1',
+    'kind: ClusterRole',
+    'metadata: {name: r',
+    'rules: []',
+    '---',
+    'apiVersion: rbac.authorization.k8s.io/v1',
+    'kind: ClusterRoleBinding',
+    'metadata: {name: b}',
+    `roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${boundTo}}`,
+    'subjects: [{kind: ServiceAccount, name: w, namespace: ops}]',
+    '---',
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: {name: w, namespace: ops}',
+    'spec:',
+    '  selector: {matchLabels: {app: w}}',
+    '  template:',
+    '    metadata: {labels: {app: w}}',
+    '    spec: {serviceAccountName: w, containers: [{name: c, image: i}]}',
+  );
+failures['unreadable ClusterRole bound to a workload'] = {
+  args: [],
+  stdin: brokenRole('r'),
+  status: 1,
+  stderr:
+    /^webhook-guard: document 1 \(kind ClusterRole, line 1\): cannot read this ClusterRole \(line 5, column 1: .+\); webhook-guard must read every document of this kind/,
 };
 
 for (const [name, f] of Object.entries(failures)) {

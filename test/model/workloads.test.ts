@@ -1,10 +1,13 @@
 // What a workload's render says: leader election, rollouts that stop every pod, helm test hooks, run-time webhooks.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { InputError } from '../../src/errors.js';
+import { RBAC_KINDS } from '../../src/model/kinds.js';
 import { Model } from '../../src/model/model.js';
 import { grantsOf, isHelmTest, leaderElection, registersWebhooks, rolloutOutage } from '../../src/model/workloads.js';
 import { splitStream } from '../../src/yaml/stream.js';
-import { lines } from '../support/helpers.js';
+import { corpusFiles, lines, needsCorpus } from '../support/helpers.js';
 
 function workload(kind: string, spec: string[], container = '{name: c, image: i}', annotations = '{}'): string {
   return lines(
@@ -21,6 +24,8 @@ function workload(kind: string, spec: string[], container = '{name: c, image: i}
   );
 }
 const model = (text: string) => Model.read(splitStream(text));
+// The model of a harden run, which reads RBAC documents only when asked.
+const lateModel = (text: string) => Model.read(splitStream(text), { readLater: RBAC_KINDS });
 const first = (m: Model) => m.ofKind('Deployment', 'StatefulSet', 'DaemonSet', 'Pod')[0];
 
 const election = suite('model: leader election');
@@ -160,58 +165,155 @@ other('registersWebhooks: create/update/patch on webhook configurations or CRDs,
   assert.is(ask(rbac('get, list, watch', 'validatingwebhookconfigurations', 'admissionregistration.k8s.io')), undefined);
   assert.is(ask(rbac('create', 'validatingwebhookconfigurations', 'admissionregistration.k8s.io', 'other')), undefined);
 });
-other(
-  'grantsOf: bindings in stream order, a RoleBinding subject in its own namespace, the first role of a name, each role once',
-  () => {
-    const doc = (kind: string, body: string) => lines('---', 'apiVersion: rbac.authorization.k8s.io/v1', `kind: ${kind}`, body);
-    const m = model(
-      [
-        doc('ClusterRole', 'metadata: {name: c}\nrules: [{verbs: [get], resources: [a]}]'),
-        doc('ClusterRole', 'metadata: {name: c}\nrules: [{verbs: [get], resources: [second-of-the-name]}]'),
-        doc('Role', 'metadata: {name: r, namespace: ops}\nrules: [{verbs: [get], resources: [b]}]'),
-        doc('Role', 'metadata: {name: r, namespace: other}\nrules: [{verbs: [get], resources: [other-namespace]}]'),
-        doc(
-          'RoleBinding',
-          'metadata: {name: rb, namespace: ops}\nroleRef: {kind: Role, name: r}\nsubjects: [{kind: ServiceAccount, name: w}]',
-        ),
-        doc(
-          'ClusterRoleBinding',
-          'metadata: {name: crb}\nroleRef: {kind: ClusterRole, name: c}\n' +
-            'subjects: [{kind: ServiceAccount, name: w, namespace: ops}, {kind: ServiceAccount, name: w, namespace: ops}]',
-        ),
-        doc(
-          'ClusterRoleBinding',
-          'metadata: {name: crb-again}\nroleRef: {kind: ClusterRole, name: c}\n' +
-            'subjects: [{kind: ServiceAccount, name: w, namespace: ops}]',
-        ),
-        doc(
-          'ClusterRoleBinding',
-          'metadata: {name: gone}\nroleRef: {kind: ClusterRole, name: cluster-admin}\n' +
-            'subjects: [{kind: ServiceAccount, name: w, namespace: ops}]',
-        ),
-        doc(
-          'ClusterRoleBinding',
-          'metadata: {name: no-namespace}\nroleRef: {kind: ClusterRole, name: c}\nsubjects: [{kind: ServiceAccount, name: w}]',
-        ),
-        doc(
-          'ClusterRoleBinding',
-          'metadata: {name: number}\nroleRef: {kind: ClusterRole, name: 7}\n' +
-            'subjects: [{kind: ServiceAccount, name: w, namespace: ops}]',
-        ),
-        workload('Deployment', []),
-      ].join(''),
-    );
-    const g = grantsOf(m, m.ofKind('Deployment')[0]);
-    assert.equal(g, {
-      serviceAccount: 'ops/w',
-      grants: [
-        { role: 'Role r', rule: { verbs: ['get'], resources: ['b'] } },
-        { role: 'ClusterRole c', rule: { verbs: ['get'], resources: ['a'] } },
-      ],
-      unresolved: ['ClusterRole cluster-admin', 'ClusterRole 7'],
-    });
-    // Asked again (another copy of the workload), the same answer.
-    assert.equal(grantsOf(m, m.ofKind('Deployment')[0]), g);
-  },
-);
+for (const [how, read] of [
+  ['read with the stream', model],
+  ['read when asked', lateModel],
+] as const)
+  other(
+    `grantsOf, RBAC ${how}: bindings in stream order, a RoleBinding subject in its own namespace, ` +
+      'the first role of a name, each role once',
+    () => {
+      const doc = (kind: string, body: string) => lines('---', 'apiVersion: rbac.authorization.k8s.io/v1', `kind: ${kind}`, body);
+      const m = read(
+        [
+          doc('ClusterRole', 'metadata: {name: c}\nrules: [{verbs: [get], resources: [a]}]'),
+          doc('ClusterRole', 'metadata: {name: c}\nrules: [{verbs: [get], resources: [second-of-the-name]}]'),
+          doc('Role', 'metadata: {name: r, namespace: ops}\nrules: [{verbs: [get], resources: [b]}]'),
+          doc('Role', 'metadata: {name: r, namespace: other}\nrules: [{verbs: [get], resources: [other-namespace]}]'),
+          doc(
+            'RoleBinding',
+            'metadata: {name: rb, namespace: ops}\nroleRef: {kind: Role, name: r}\nsubjects: [{kind: ServiceAccount, name: w}]',
+          ),
+          doc(
+            'ClusterRoleBinding',
+            'metadata: {name: crb}\nroleRef: {kind: ClusterRole, name: c}\n' +
+              'subjects: [{kind: ServiceAccount, name: w, namespace: ops}, {kind: ServiceAccount, name: w, namespace: ops}]',
+          ),
+          doc(
+            'ClusterRoleBinding',
+            'metadata: {name: crb-again}\nroleRef: {kind: ClusterRole, name: c}\n' +
+              'subjects: [{kind: ServiceAccount, name: w, namespace: ops}]',
+          ),
+          doc(
+            'ClusterRoleBinding',
+            'metadata: {name: gone}\nroleRef: {kind: ClusterRole, name: cluster-admin}\n' +
+              'subjects: [{kind: ServiceAccount, name: w, namespace: ops}]',
+          ),
+          doc(
+            'ClusterRoleBinding',
+            'metadata: {name: no-namespace}\nroleRef: {kind: ClusterRole, name: c}\nsubjects: [{kind: ServiceAccount, name: w}]',
+          ),
+          doc(
+            'ClusterRoleBinding',
+            'metadata: {name: number}\nroleRef: {kind: ClusterRole, name: 7}\n' +
+              'subjects: [{kind: ServiceAccount, name: w, namespace: ops}]',
+          ),
+          workload('Deployment', []),
+        ].join(''),
+      );
+      const g = grantsOf(m, m.ofKind('Deployment')[0]);
+      assert.equal(g, {
+        serviceAccount: 'ops/w',
+        grants: [
+          { role: 'Role r', rule: { verbs: ['get'], resources: ['b'] } },
+          { role: 'ClusterRole c', rule: { verbs: ['get'], resources: ['a'] } },
+        ],
+        unresolved: ['ClusterRole cluster-admin', 'ClusterRole 7'],
+      });
+      // Asked again (another copy of the workload), the same answer.
+      assert.equal(grantsOf(m, m.ofKind('Deployment')[0]), g);
+    },
+  );
 other.run();
+
+const late = suite('model: RBAC read when asked');
+const rbacDoc = (kind: string, ...body: string[]) =>
+  lines('---', 'apiVersion: rbac.authorization.k8s.io/v1', `kind: ${kind}`, ...body);
+const bindTo = (role: string) =>
+  rbacDoc(
+    'ClusterRoleBinding',
+    'metadata: {name: b}',
+    `roleRef: {kind: ClusterRole, name: ${role}}`,
+    'subjects: [{kind: ServiceAccount, name: w, namespace: ops}]',
+  );
+late('only the bindings and roles that can name the ServiceAccount and its roles are read', () => {
+  const m = lateModel(
+    [
+      rbacDoc('ClusterRole', 'metadata: {name: view-extra}', 'rules: [{verbs: [get], resources: [x]}]'),
+      rbacDoc('ClusterRole', 'metadata: {name: view}', 'rules: [{verbs: [get], resources: [pods]}]'),
+      rbacDoc('ClusterRole', 'metadata: {name: view}', 'rules: [{verbs: [get], resources: [second]}]'),
+      rbacDoc('ClusterRole', 'metadata: {name: unrelated}', 'rules: []'),
+      rbacDoc('ClusterRoleBinding', 'metadata: {name: o}', 'roleRef: {kind: ClusterRole, name: view}', 'subjects: [{name: wx}]'),
+      bindTo('view'),
+      workload('Deployment', []),
+    ].join(''),
+  );
+  assert.equal(grantsOf(m, m.ofKind('Deployment')[0]).grants, [
+    { role: 'ClusterRole view', rule: { verbs: ['get'], resources: ['pods'] } },
+  ]);
+  // The role after the first of its name, the unrelated one, the one named view-extra and the binding of wx stay unread.
+  assert.equal(
+    m.docs.filter((d) => d.kind !== 'Deployment').map((d) => d.later === true),
+    [true, false, true, true, true, false],
+  );
+});
+late('the first role of a name, whether it was read with the stream (in a List) or when asked', () => {
+  const listed = lines(
+    '---',
+    'apiVersion: v1',
+    'kind: List',
+    'items:',
+    '- {apiVersion: rbac.authorization.k8s.io/v1, kind: ClusterRole, metadata: {name: r},',
+    '   rules: [{verbs: [list], resources: [in-list]}]}',
+  );
+  const alone = rbacDoc('ClusterRole', 'metadata: {name: r}', 'rules: [{verbs: [get], resources: [alone]}]');
+  for (const [order, want] of [
+    [[listed, alone], 'in-list'],
+    [[alone, listed], 'alone'],
+  ] as const) {
+    const text = [...order, bindTo('r'), workload('Deployment', [])].join('');
+    for (const m of [model(text), lateModel(text)]) {
+      const [grant] = grantsOf(m, m.ofKind('Deployment')[0]).grants;
+      assert.equal(grant.rule.resources, [want]);
+    }
+  }
+});
+late('a role named by something other than a string is no role of that name', () => {
+  const text = [
+    rbacDoc('ClusterRole', 'metadata: {name: 7}', 'rules: [{verbs: [get]}]'),
+    bindTo("'7'"),
+    workload('Deployment', []),
+  ].join('');
+  for (const m of [model(text), lateModel(text)])
+    assert.equal(grantsOf(m, m.ofKind('Deployment')[0]), { serviceAccount: 'ops/w', grants: [], unresolved: ['ClusterRole 7'] });
+});
+late('a role that cannot be read is refused when a backend needs it, and passes as it is when none does', () => {
+  const broken = rbacDoc('ClusterRole', 'metadata: {name: r', 'rules: []');
+  const needed = lateModel([broken, bindTo('r'), workload('Deployment', [])].join(''));
+  assert.throws(
+    () => grantsOf(needed, needed.ofKind('Deployment')[0]),
+    (err: Error) =>
+      err instanceof InputError &&
+      err.message ===
+        'document 1 (kind ClusterRole, line 1): cannot read this ClusterRole (line 5, column 1: Flow map in block ' +
+          'collection must be sufficiently indented and end with a }); webhook-guard must read every document of this ' +
+          'kind to harden the stream',
+  );
+  const unneeded = lateModel([broken, bindTo('other'), workload('Deployment', [])].join(''));
+  assert.equal(grantsOf(unneeded, unneeded.ofKind('Deployment')[0]).unresolved, ['ClusterRole other']);
+  assert.equal(unneeded.unreadable, []);
+});
+const files = corpusFiles('RBAC read when asked', late);
+needsCorpus(late, 'every workload of every corpus file: the same grants read when asked as read with the stream', [], () => {
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    const [now, asked] = [model(text), lateModel(text)];
+    const workloads = (m: Model) => m.ofKind('Deployment', 'StatefulSet', 'DaemonSet', 'Pod', 'ReplicaSet', 'Job', 'CronJob');
+    assert.equal(
+      workloads(asked).map((w) => grantsOf(asked, w)),
+      workloads(now).map((w) => grantsOf(now, w)),
+      file,
+    );
+  }
+});
+late.run();

@@ -1,0 +1,87 @@
+// Documents read only when asked: which are left for later, how readLater reads them, and when a text may hold a name.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { splitBytes } from '../../src/yaml/byte-stream.js';
+import { mayHold, readLater, readStream, type Doc } from '../../src/yaml/read-stream.js';
+import { splitStream } from '../../src/yaml/stream.js';
+import { lines } from '../support/helpers.js';
+
+const KINDS = new Set(['ClusterRole', 'Service']);
+const LATER = new Set(['ClusterRole']);
+const docOf = (text: string): Doc => readStream(splitBytes(Buffer.from(text)), KINDS, LATER)[0];
+
+const later = suite('yaml: documents read later');
+later('a document whose text settles a later kind is left unread; one whose text does not is read now', () => {
+  const cases: Array<[string, string, boolean]> = [
+    ['block style', lines('kind: ClusterRole', 'metadata: {name: r}', 'rules: []'), true],
+    ['kind quoted', lines('kind: "ClusterRole"', 'metadata: {name: r}'), true],
+    ['a quoted top-level key (which could set the kind again)', lines('kind: ClusterRole', '"metadata": {name: r}'), false],
+    ['flow style', '{kind: ClusterRole, metadata: {name: r}}\n', false],
+    ['JSON', '{"kind": "ClusterRole", "metadata": {"name": "r"}}\n', false],
+    ['a kind that is not later', lines('kind: Service', 'metadata: {name: s}'), false],
+  ];
+  for (const [what, text, left] of cases) {
+    const doc = docOf(text);
+    assert.is(doc.later === true, left, what);
+    assert.is(doc.original === undefined, left, what);
+    assert.is(doc.kind, what === 'a kind that is not later' ? 'Service' : 'ClusterRole', what);
+  }
+});
+later('readLater gives the value, read result and kind a read with the stream gives, once', () => {
+  const text = lines(
+    '---',
+    'apiVersion: rbac.authorization.k8s.io/v1',
+    'kind: ClusterRole',
+    'metadata:',
+    '  name: r',
+    'rules: []',
+  );
+  const now = readStream(splitStream(text), KINDS)[0];
+  const doc = docOf(text);
+  readLater(doc);
+  assert.equal(
+    { kind: doc.kind, read: doc.read, original: doc.original, later: doc.later },
+    { kind: 'ClusterRole', read: now.read, original: now.original, later: undefined },
+  );
+  const value = doc.original;
+  readLater(doc);
+  assert.ok(doc.original === value);
+});
+later('readLater marks a document Go cannot read either as unreadable', () => {
+  const doc = docOf(lines('kind: ClusterRole', 'metadata: {name: r', 'rules: []'));
+  readLater(doc);
+  assert.equal({ unreadable: doc.unreadable, original: doc.original }, { unreadable: true, original: undefined });
+  assert.ok(doc.read?.error);
+});
+later.run();
+
+const hold = suite('yaml: mayHold');
+const holds: Array<[string, string, string, boolean]> = [
+  ['plain', 'name: admin', 'admin', true],
+  ['double-quoted', 'name: "admin"', 'admin', true],
+  ['single-quoted', "name: 'admin'", 'admin', true],
+  ['in a flow map', 'metadata: {name: admin}', 'admin', true],
+  ['in a flow list', 'names: [admin,other]', 'admin', true],
+  ['a key', 'admin: x', 'admin', true],
+  ['a block scalar', 'name: |-\n  admin', 'admin', true],
+  ['the whole text', 'admin', 'admin', true],
+  ['only as the start of a longer name', 'name: admin-view', 'admin', false],
+  ['only as the end of a longer name', 'name: cluster-admin', 'admin', false],
+  ['only inside a longer name', 'name: "system:admin:x"', 'admin', false],
+  ['not at all', 'name: view', 'admin', false],
+  ['an escape could spell it', 'name: "\\x61dmin"', 'admin', true],
+  ['a tag could spell it', 'name: !!binary YWRtaW4=', 'admin', true],
+  ['a name with a space (a line could fold into it)', 'name: cluster\n  admin', 'cluster admin', true],
+  ['a name with a quote', "name: 'it''s'", "it's", true],
+  ['an empty name', 'name: x', '', true],
+  ['non-ASCII', 'name: café-admin', 'café', false],
+  ['non-ASCII, whole', 'name: café', 'café', true],
+];
+for (const [what, text, value, want] of holds)
+  hold(`${what}: ${JSON.stringify(value)} in ${JSON.stringify(text)} → ${want}`, () => {
+    const [bytes] = readStream(splitBytes(Buffer.from(text)), new Set());
+    const [fromText] = readStream(splitStream(text), new Set());
+    assert.is(mayHold(bytes, value), want, 'from bytes');
+    assert.is(mayHold(fromText, value), want, 'from text');
+  });
+hold.run();
