@@ -68,8 +68,8 @@ export const webhookReplicas = {
       const list = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
       served.set(b, `it serves the Fail webhook${names.length > 1 ? 's' : ''} ${list}`);
     }
-    for (const r of runtimeServers(model, new Set(rendered.keys())))
-      if (r.reachable) served.set(r.workload, `it serves webhooks registered at run time (${r.why})`);
+    for (const r of runtimeServers(model, new Set(rendered.keys()), true))
+      served.set(r.workload, `it serves webhooks registered at run time (${r.why})`);
     const min = config.minReplicas;
     for (const [wl, serves] of served) {
       const ns = model.namespaceOf(wl);

@@ -384,19 +384,15 @@ function webhookPort(p: Obj): boolean {
  * runtimeServers lists workloads that serve webhooks the render does not show: images of products known to
  * register their webhooks at run time (Kyverno, Rancher's webhook, Longhorn), and any workload whose
  * ServiceAccount may create or update webhook configurations or CRDs (Kubewarden's PolicyServer, Crossplane,
- * Dapr, …). Workloads that already serve a rendered webhook are left out: they are handled as such.
+ * Dapr, …). Workloads that already serve a rendered webhook are left out: they are handled as such. With `reachableOnly`,
+ * so are those no Service of the stream routes a webhook port to, and their RBAC is not asked about.
  */
-export function runtimeServers(model: Model, rendered: ReadonlySet<Resource>): RuntimeServer[] {
+export function runtimeServers(model: Model, rendered: ReadonlySet<Resource>, reachableOnly = false): RuntimeServer[] {
   const out: RuntimeServer[] = [];
   // The Services of a namespace that select pods and have a port a webhook could call.
   const servingIn = new Map<string, Resource[]>();
   for (const wl of model.ofKind('Deployment', 'StatefulSet', 'DaemonSet')) {
     if (rendered.has(wl)) continue;
-    const product = RUNTIME_PRODUCTS.find((p) =>
-      containersOf(wl).some((c) => typeof c.image === 'string' && p.image.test(c.image)),
-    )?.what;
-    const why = product ?? registersWebhooks(model, wl);
-    if (!why) continue;
     const ns = model.namespaceOf(wl);
     let serving = servingIn.get(ns);
     if (!serving)
@@ -415,7 +411,12 @@ export function runtimeServers(model: Model, rendered: ReadonlySet<Resource>): R
       );
     const labels = podLabels(wl);
     const reachable = serving.some((s) => mapSelectorMatches(s.obj.spec.selector, labels));
-    out.push({ workload: wl, why, reachable });
+    if (reachableOnly && !reachable) continue;
+    const product = RUNTIME_PRODUCTS.find((p) =>
+      containersOf(wl).some((c) => typeof c.image === 'string' && p.image.test(c.image)),
+    )?.what;
+    const why = product ?? registersWebhooks(model, wl);
+    if (why) out.push({ workload: wl, why, reachable });
   }
   return out;
 }

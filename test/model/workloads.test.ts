@@ -5,7 +5,14 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../../src/errors.js';
 import { RBAC_KINDS } from '../../src/model/kinds.js';
 import { Model } from '../../src/model/model.js';
-import { grantsOf, isHelmTest, leaderElection, registersWebhooks, rolloutOutage } from '../../src/model/workloads.js';
+import {
+  grantsOf,
+  isHelmTest,
+  leaderElection,
+  registersWebhooks,
+  rolloutOutage,
+  runtimeServers,
+} from '../../src/model/workloads.js';
 import { splitStream } from '../../src/yaml/stream.js';
 import { corpusFiles, lines, needsCorpus } from '../support/helpers.js';
 
@@ -302,6 +309,40 @@ late('a role that cannot be read is refused when a backend needs it, and passes 
   const unneeded = lateModel([broken, bindTo('other'), workload('Deployment', [])].join(''));
   assert.equal(grantsOf(unneeded, unneeded.ofKind('Deployment')[0]).unresolved, ['ClusterRole other']);
   assert.equal(unneeded.unreadable, []);
+});
+late('runtimeServers: reachable only, a workload no Service routes a webhook port to is left out unasked', () => {
+  const registers = rbacDoc(
+    'ClusterRole',
+    'metadata: {name: r}',
+    'rules: [{apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations], verbs: [create]}]',
+  );
+  const service = (port: number) =>
+    lines(
+      '---',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: s, namespace: ops}',
+      `spec: {selector: {app: w}, ports: [{port: ${port}}]}`,
+    );
+  const why = 'its ServiceAccount ops/w may create or update validatingwebhookconfigurations (ClusterRole r)';
+  for (const [port, reachable] of [
+    [443, true],
+    [8080, false],
+  ] as const) {
+    const m = lateModel([registers, bindTo('r'), service(port), workload('Deployment', [])].join(''));
+    const wl = m.ofKind('Deployment')[0];
+    assert.equal(
+      runtimeServers(m, new Set(), true).map((r) => [r.workload === wl, r.why, r.reachable]),
+      reachable ? [[true, why, true]] : [],
+      `port ${port}, reachable only`,
+    );
+    assert.is(m.docs[0].later, reachable ? undefined : true, `port ${port}: the role read only when asked about`);
+    assert.equal(
+      runtimeServers(m, new Set()).map((r) => [r.workload === wl, r.why, r.reachable]),
+      [[true, why, reachable]],
+      `port ${port}, every one`,
+    );
+  }
 });
 const files = corpusFiles('RBAC read when asked', late);
 needsCorpus(late, 'every workload of every corpus file: the same grants read when asked as read with the stream', [], () => {
