@@ -211,9 +211,14 @@ const failures: Record<string, { args: string[]; stdin?: string | Buffer; status
   },
 };
 
-// A ClusterRole that cannot be read, and a workload whose ServiceAccount it may be bound to (or not).
+// A ClusterRole that cannot be read, and a workload behind a webhook port whose ServiceAccount it may be bound to (or not).
 const brokenRole = (boundTo: string) =>
   lines(
+    '---',
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata: {name: w, namespace: ops}',
+    'spec: {selector: {app: w}, ports: [{port: 443}]}',
     '---',
     'apiVersion: rbac.authorization.k8s.io/v1',
     'kind: ClusterRole',
@@ -240,7 +245,7 @@ failures['unreadable ClusterRole bound to a workload'] = {
   stdin: brokenRole('r'),
   status: 1,
   stderr:
-    /^webhook-guard: document 1 \(kind ClusterRole, line 1\): cannot read this ClusterRole \(line 5, column 1: .+\); webhook-guard must read every document of this kind/,
+    /^webhook-guard: document 2 \(kind ClusterRole, line 6\): cannot read this ClusterRole \(line 10, column 1: .+\); webhook-guard must read every document of this kind/,
 };
 
 for (const [name, f] of Object.entries(failures)) {
