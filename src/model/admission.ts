@@ -83,6 +83,7 @@ export class Admission {
     namespaces?: Map<string, Resource>;
     sources?: PodSource[];
     sourcesIn?: Map<string, PodSource[]>;
+    anyPods?: Map<string, Obj>;
     selected?: Map<Resource, PodSource[]>;
     probes?: Probe[];
   } = {};
@@ -261,6 +262,14 @@ export class Admission {
     return this.webhooks().filter((w) => this.backends(w).includes(source));
   }
 
+  // anyPod is the one stand-in for an unlabelled pod of a namespace: asked about for every webhook, and read only.
+  private anyPod(ns: string): Obj {
+    this.cache.anyPods ??= new Map();
+    let pod = this.cache.anyPods.get(ns);
+    if (!pod) this.cache.anyPods.set(ns, (pod = anyPod(ns)));
+    return pod;
+  }
+
   // sourcesIn lists the pod sources of a namespace.
   private sourcesIn(ns: string): PodSource[] {
     this.cache.sourcesIn ??= new Map();
@@ -330,7 +339,7 @@ export class Admission {
     const backendNs = !anyone && w.service?.namespace === ns;
     const own = backendNs ? this.backends(w).filter((s) => s.namespace === ns) : [];
     const others = backendNs ? [] : this.sourcesIn(ns);
-    const pods = own.length ? own.map((s) => s.create.object!) : [anyPod(ns), ...others.map((s) => s.create.object!)];
+    const pods = own.length ? own.map((s) => s.create.object!) : [this.anyPod(ns), ...others.map((s) => s.create.object!)];
     const labels = [{}, ...own.map((s) => s.labels)];
     return blocksNeeds(w.entry, w.failurePolicy, ns, { pods, labels, namespaceLabels });
   }

@@ -288,6 +288,11 @@ export class Model {
 
   /** webhooks lists every admission webhook entry of the configurations in the stream. */
   webhooks(): Webhook[] {
+    // Every transform asks, some for each webhook: the list is made again only after an edit of a configuration.
+    return [...this.remembered('webhooks', WEBHOOK_OWNERS, () => this.listWebhooks())];
+  }
+
+  private listWebhooks(): Webhook[] {
     const out: Webhook[] = [];
     for (const owner of this.ofKind('MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration')) {
       const list = owner.obj.webhooks;
@@ -433,6 +438,9 @@ interface Index {
 export function modelKinds(options: ModelOptions = {}): ReadonlySet<string> {
   return new Set([...MODEL_KINDS, ...(options.listKinds ?? []), ...(options.kinds ?? [])]);
 }
+
+// The kinds whose objects hold admission webhooks.
+const WEBHOOK_OWNERS = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'CapsuleConfiguration'];
 
 function resourceOf(doc: Doc, value: Obj, path: Array<string | number>): Resource {
   const meta = isObj(value.metadata) ? value.metadata : {};

@@ -109,16 +109,22 @@ export interface Rule {
  * the request to a version the rule names.
  */
 export function ruleMatches(rule: Rule, req: Request, anyVersion = false): boolean {
-  const ops = strings(rule.operations);
-  if (!ops.includes('*') && !ops.includes(req.operation)) return false;
-  const groups = strings(rule.apiGroups);
-  if (!groups.includes('*') && !groups.includes(req.group)) return false;
-  const versions = strings(rule.apiVersions);
-  if (!anyVersion && !versions.includes('*') && !versions.includes(req.version)) return false;
+  if (!holds(rule.operations, req.operation) || !holds(rule.apiGroups, req.group)) return false;
+  if (!anyVersion && !holds(rule.apiVersions, req.version)) return false;
   const scope = rule.scope ?? '*';
   if (scope === 'Cluster' && req.namespaced) return false;
   if (scope === 'Namespaced' && !req.namespaced) return false;
-  return strings(rule.resources).some((r) => resourceMatches(r, req.resource, req.subresource));
+  const resources = rule.resources;
+  if (!Array.isArray(resources)) return false;
+  for (const r of resources) if (typeof r === 'string' && resourceMatches(r, req.resource, req.subresource)) return true;
+  return false;
+}
+
+// holds: a rule's list field names `value` or `*` (asked for every request of every webhook: no list is made).
+function holds(list: unknown, value: string): boolean {
+  if (!Array.isArray(list)) return false;
+  for (const v of list) if (v === '*' || v === value) return true;
+  return false;
 }
 
 // strings reads a rule's list field; anything but a list (which the apiserver would refuse) counts as empty.
@@ -131,8 +137,11 @@ function isMapOrNull(value: unknown): boolean {
 }
 
 function resourceMatches(pattern: string, resource: string, sub?: string): boolean {
-  const [res, patSub] = pattern.split('/', 2);
-  if (patSub === undefined) return sub === undefined && (res === '*' || res === resource);
+  const slash = pattern.indexOf('/');
+  if (slash === -1) return sub === undefined && (pattern === '*' || pattern === resource);
+  const res = pattern.slice(0, slash);
+  const end = pattern.indexOf('/', slash + 1);
+  const patSub = pattern.slice(slash + 1, end === -1 ? undefined : end);
   if (res !== '*' && res !== resource) return false;
   return patSub === '*' ? sub !== undefined || res === '*' : patSub === sub;
 }

@@ -80,4 +80,23 @@ test('remembered answers last until a resource of their kinds is edited, or reso
   assert.is(ask(), 3, 'an addition drops it');
 });
 
+test('webhooks: the same list until a configuration is edited, then the edit; a list given out stays as it was', () => {
+  const model = Model.read(splitStream(stream));
+  const ctx = new Context(model, { kubeVersion: resolveConfig(undefined).kubeVersion }).for('test', false);
+  const first = model.webhooks();
+  assert.equal(
+    first.map((w) => [w.name, w.failurePolicy]),
+    [['v.hook.io', 'Fail']],
+  );
+  assert.ok(model.webhooks()[0] === first[0], 'asked again before an edit: the same webhook');
+  first.pop();
+  assert.is(model.webhooks().length, 1, 'a caller changing its list changes no other');
+  const [hook] = model.ofKind('ValidatingWebhookConfiguration');
+  ctx.set(hook, ['webhooks', 0, 'failurePolicy'], 'Ignore', 'test');
+  assert.equal(
+    model.webhooks().map((w) => [w.name, w.failurePolicy]),
+    [['v.hook.io', 'Ignore']],
+  );
+});
+
 test.run();
