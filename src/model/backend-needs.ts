@@ -208,19 +208,23 @@ export function blocksNeeds(entry: WebhookEntry, failurePolicy: 'Fail' | 'Ignore
   // Pods alike in what can be read of them (a stream holding several releases has its pods several times) are asked
   // about once.
   const conditions = Array.isArray(entry.matchConditions) && entry.matchConditions.length > 0;
-  const pods = distinct(subjects.pods, conditions ? objectKey : labelsKey);
-  const key = JSON.stringify([
-    entry.rules,
-    entry.matchPolicy,
-    entry.namespaceSelector,
-    entry.objectSelector,
-    conditions ? entry.matchConditions : null,
-    failurePolicy,
-    ns,
-    subjects.namespaceLabels ?? null,
-    conditions ? pods.map(objectKey) : pods.map((p) => (p.metadata as { labels?: unknown } | undefined)?.labels ?? {}),
-    subjects.labels,
-  ]);
+  const podKey = conditions ? objectKey : labelsKey;
+  const pods = distinct(subjects.pods, podKey);
+  // The pods' keys are JSON made once per pod, one a line (JSON has no line break of its own), not written out again.
+  const key =
+    JSON.stringify([
+      entry.rules,
+      entry.matchPolicy,
+      entry.namespaceSelector,
+      entry.objectSelector,
+      conditions ? entry.matchConditions : null,
+      failurePolicy,
+      ns,
+      subjects.namespaceLabels ?? null,
+      subjects.labels,
+    ]) +
+    '\n' +
+    pods.map(podKey).join('\n');
   let verdict = VERDICTS.get(key);
   if (!verdict) {
     if (VERDICTS.size > 10_000) VERDICTS.clear();
