@@ -43,8 +43,8 @@ export interface LeafShape {
   last: number;
 }
 
-/** FastParse is a document read with its shape. */
-export interface FastParse extends FastValue {
+/** FastParse is the shape of a document, read as fastRead reads it but without making its value. */
+export interface FastParse {
   shape: MapShape;
   /** Offset of each line in the text. */
   lineStarts: number[];
@@ -106,13 +106,16 @@ export function fastRead(text: string): FastValue | undefined {
   }
 }
 
-/** fastParse is fastRead that also gives the shape of the document, for editing it. */
+/**
+ * fastParse gives the shape of a document for editing it: it reads the document as fastRead does, giving up exactly
+ * where fastRead gives up, but makes no value (the editor needs only where things are; the edit is read back whole).
+ */
 export function fastParse(text: string): FastParse | undefined {
   if (unusual(text)) return undefined;
   try {
     const reader = new Reader(text, true);
-    const value = reader.document();
-    return { value, shape: reader.shape as MapShape, lineStarts: reader.starts };
+    reader.document();
+    return { shape: reader.shape as MapShape, lineStarts: reader.starts };
   } catch (err) {
     if (err instanceof Gave) return undefined;
     throw err;
@@ -152,7 +155,7 @@ class Reader {
   private readonly n: number;
   /** Index of the current line. */
   i = 0;
-  /** The shape of the node read last, when tracking. */
+  /** The shape of the node read last, when tracking (which makes no value: collections read as undefined). */
   shape: Shape | undefined;
   /** Collections open around the current line. */
   depth = 0;
@@ -257,41 +260,42 @@ class Reader {
     return this.item(this.next()) ? this.seq(indent) : this.map(indent);
   }
 
-  map(indent: number): Record<string, unknown> {
+  map(indent: number): Record<string, unknown> | undefined {
     if (++this.depth > MAX_DEPTH) throw GIVE_UP;
-    const out: Record<string, unknown> = {};
     const shape: MapShape | undefined = this.track ? { kind: 'map', indent, pairs: [], last: this.i } : undefined;
+    const out: Record<string, unknown> | undefined = shape ? undefined : {};
     let pairs = 0;
     for (let k = this.next(); k !== -1 && this.indent(k) >= indent; k = this.next()) {
       if (this.indent(k) !== indent || this.item(k)) throw GIVE_UP;
       this.pair(out, this.bodies[k], this.ends[k], indent, shape);
       pairs++;
     }
-    if (Object.keys(out).length !== pairs) throw GIVE_UP;
+    if (distinctKeys(out, shape) !== pairs) throw GIVE_UP;
     this.shape = shape;
     this.depth--;
     return out;
   }
 
-  // pair reads `key: value` at `p` (a line's content, or what follows `- ` in a list item) into `out`.
-  pair(out: Record<string, unknown>, p: number, end: number, indent: number, shape: MapShape | undefined): void {
+  // pair reads `key: value` at `p` (a line's content, or what follows `- ` in a list item) into `out`, or into `shape`.
+  pair(out: Record<string, unknown> | undefined, p: number, end: number, indent: number, shape: MapShape | undefined): void {
     const rest = this.splitKey(p, end);
     if (rest === -1) throw GIVE_UP;
     const key = this.key;
     // A key given twice is found by the caller, which counts the keys it read against the keys it has.
     if (key === '__proto__') throw GIVE_UP;
-    out[key] = this.value(rest, end, indent, true);
+    const value = this.value(rest, end, indent, true);
+    if (out) out[key] = value;
     if (shape) {
       shape.pairs.push({ key, value: this.shape! });
       shape.last = this.shape!.last;
     }
   }
 
-  seq(indent: number): unknown[] {
+  seq(indent: number): unknown[] | undefined {
     if (++this.depth > MAX_DEPTH) throw GIVE_UP;
     const text = this.text;
-    const out: unknown[] = [];
     const shape: SeqShape | undefined = this.track ? { kind: 'seq', indent, items: [], last: this.i } : undefined;
+    const out: unknown[] | undefined = shape ? undefined : [];
     for (let k = this.next(); k !== -1 && this.indent(k) >= indent; k = this.next()) {
       if (this.indent(k) !== indent || !this.item(k)) {
         // An indentless list under a key ends where the map's next key begins.
@@ -305,8 +309,8 @@ class Reader {
       if (rest < end && text.charCodeAt(rest) !== 35 && this.splitKey(rest, end) !== -1) {
         // A compact map: `- key: value`, further keys aligned with the first.
         const inner = indent + rest - this.bodies[k];
-        const obj: Record<string, unknown> = {};
         const objShape: MapShape | undefined = shape ? { kind: 'map', indent: inner, pairs: [], last: this.i } : undefined;
+        const obj: Record<string, unknown> | undefined = objShape ? undefined : {};
         this.pair(obj, rest, end, inner, objShape);
         let pairs = 1;
         for (let more = this.next(); more !== -1 && this.indent(more) > indent; more = this.next()) {
@@ -314,10 +318,13 @@ class Reader {
           this.pair(obj, this.bodies[more], this.ends[more], inner, objShape);
           pairs++;
         }
-        if (Object.keys(obj).length !== pairs) throw GIVE_UP;
-        out.push(obj);
+        if (distinctKeys(obj, objShape) !== pairs) throw GIVE_UP;
+        out?.push(obj);
         this.shape = objShape;
-      } else out.push(this.value(rest, end, indent, false));
+      } else {
+        const value = this.value(rest, end, indent, false);
+        out?.push(value);
+      }
       if (shape) {
         shape.items.push(this.shape!);
         shape.last = this.shape!.last;
@@ -485,6 +492,23 @@ function fold(lines: string[]): string {
     previous = deeper ? 'deeper' : 'flat';
   }
   return out;
+}
+
+// distinctKeys counts a map's different keys: those of its value, or when tracking (no value made) those of its shape.
+function distinctKeys(out: Record<string, unknown> | undefined, shape: MapShape | undefined): number {
+  if (out) return Object.keys(out).length;
+  const { pairs } = shape!;
+  // Most maps have a few keys: compared with each other, they need no set.
+  if (pairs.length <= 8) {
+    let n = 0;
+    for (let i = 0; i < pairs.length; i++) {
+      let j = 0;
+      while (j < i && pairs[j].key !== pairs[i].key) j++;
+      if (j === i) n++;
+    }
+    return n;
+  }
+  return new Set(pairs.map((p) => p.key)).size;
 }
 
 // isItem: the text from `p` (to the line's `end`) is a list item, `-` alone or before a space.

@@ -172,7 +172,8 @@ function certainLines(look: ByteLook, sniffed: string): boolean {
 // scan is scanText for a look: a CRD's scope and conversion are read from its bytes, decoding only the lines read.
 function scan(doc: Doc, kind: string, look: ByteLook | undefined, text: () => string): void {
   if (kind === 'CustomResourceDefinition' && look) {
-    doc.crdScope = detach(crdScope(look.bytes));
+    // Its strings are cut from the few lines decoded, not from a decoded document: nothing to detach.
+    doc.crdScope = crdScope(look.bytes);
     const crd = mayHoldConversion(look.bytes) ? detach(readCrdConversion(look.bytes)) : undefined;
     if (crd) doc.conversions = [{ crd }];
   } else if (kind === 'CustomResourceDefinition' || kind === 'ConfigMap') scanText(doc, kind, text());

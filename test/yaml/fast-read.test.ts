@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readDocument, readWithYaml } from '../../src/yaml/document.js';
-import { fastRead } from '../../src/yaml/fast-read.js';
+import { fastParse, fastRead } from '../../src/yaml/fast-read.js';
 import { splitStream } from '../../src/yaml/stream.js';
 import { corpusFiles, lines } from '../support/helpers.js';
 
@@ -297,9 +297,18 @@ const left: Record<string, string> = {
   'empty document': lines('---', '# only a comment'),
 };
 
+left['duplicate keys in a map of more than eight'] = lines(...'abcdefghij'.split('').map((k) => `${k}: 1`), 'e: 2');
+left['duplicate keys in a compact map of more than eight'] = lines(
+  'a:',
+  ...'bcdefghijk'.split('').map((k, i) => `${i ? ' ' : '-'} ${k}: 1`),
+  '  c: 2',
+);
+
 for (const [name, input] of Object.entries(left)) {
   leaves(name, () => {
     assert.is(fastRead(input), undefined);
+    // The editor's read makes no value, and gives up all the same.
+    assert.is(fastParse(input), undefined);
   });
 }
 leaves.run();
@@ -313,6 +322,11 @@ for (const file of files) {
     for (const seg of splitStream(readFileSync(file, 'utf8'))) {
       if (seg.text.length > 100_000) continue;
       const fast = fastRead(seg.text);
+      assert.is(
+        fastParse(seg.text) === undefined,
+        fast === undefined,
+        `document ${seg.index + 1}: fastParse and fastRead differ`,
+      );
       if (!fast) continue;
       const slow = readWithYaml(seg.text);
       assert.is(slow.error, undefined, `document ${seg.index + 1}: fast-read accepted what yaml rejects`);
