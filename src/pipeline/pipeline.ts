@@ -1,7 +1,7 @@
 // Runs the enabled transforms over a stream and writes the result: untouched documents byte for byte.
 import { createRequire } from 'node:module';
 import type FastJsonPatch from 'fast-json-patch';
-import { applyOperations, deepEqual, EditError, removeItems } from '../yaml/document.js';
+import { applyOperations, deepEqual, EditError, removeItems, shareUnchanged } from '../yaml/document.js';
 import { toYaml } from '../yaml/load.js';
 import { InputError } from '../errors.js';
 import { Model, unreadableError } from '../model/model.js';
@@ -154,7 +154,7 @@ function editDocument(doc: Doc, model: Model, changes: Change[]): string {
       base = withoutItems(base, doc.removed);
       text = removeItems(text, doc.removed, base);
     }
-    const ops = fjp.compare(base, doc.working as object);
+    const ops = fjp.compare(base, shareUnchanged(base, doc.working) as object);
     return ops.length ? applyOperations(text, ops, doc.working) : text;
   } catch (err) {
     if (err instanceof EditError) throw new InputError(`${where()}: cannot apply ${by() || 'the edits'}: ${err.message}`);

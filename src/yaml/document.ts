@@ -600,6 +600,53 @@ export function cloneValue<T>(value: T): T {
   return out as T;
 }
 
+const SAME = Symbol('same');
+
+/**
+ * shareUnchanged is `after` with every part that equals `before` at the same place (by ===, NaN unlike itself, keys
+ * in any order) taken from `before`: `before` itself when the two are equal. fast-json-patch skips a part that is
+ * the same object on both sides, and gives the same operations as for the two values (it gives none where they are
+ * equal): the diff then walks only what changed. Nothing is copied but the objects on the way to a change.
+ */
+export function shareUnchanged(before: unknown, after: unknown): unknown {
+  const shared = share(before, after);
+  return shared === SAME ? before : shared;
+}
+
+function share(a: unknown, b: unknown): unknown {
+  if (a === b) return SAME;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a) !== Array.isArray(b))
+    return b;
+  const before = a as Record<string, unknown>;
+  const after = b as Record<string, unknown>;
+  const keys = Object.keys(after);
+  let same = Object.keys(before).length === keys.length;
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    // Set as a property, it would set the prototype: such an object is left whole (the diff walks it).
+    if (k === '__proto__') return b;
+    const both = Object.prototype.hasOwnProperty.call(before, k);
+    const part = both ? share(before[k], after[k]) : after[k];
+    if (both && part === SAME) {
+      if (out) out[k] = before[k];
+      continue;
+    }
+    same = false;
+    if (!out) {
+      out = (Array.isArray(after) ? [] : {}) as Record<string, unknown>;
+      for (let j = 0; j < i; j++) out[keys[j]] = before[keys[j]];
+    }
+    out[k] = part;
+  }
+  if (same) return SAME;
+  if (out) return out;
+  // Every part of `after` is in `before`, which has more: `after` made of `before`'s parts.
+  const made = (Array.isArray(after) ? [] : {}) as Record<string, unknown>;
+  for (const k of keys) made[k] = before[k];
+  return made;
+}
+
 /** deepEqual compares plain JSON-like values. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -2,9 +2,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fjp from 'fast-json-patch';
-import { applyOperations, cloneValue, EditError, readDocument } from '../../src/yaml/document.js';
+import { applyOperations, cloneValue, EditError, readDocument, shareUnchanged } from '../../src/yaml/document.js';
 import { relaxQuotedContinuations } from '../../src/yaml/go-compat.js';
-import { lines } from '../support/helpers.js';
+import { readFileSync } from 'node:fs';
+import { Model } from '../../src/model/model.js';
+import { applyTransforms } from '../../src/pipeline/pipeline.js';
+import { resolveConfig } from '../../src/pipeline/config.js';
+import { splitStream } from '../../src/yaml/stream.js';
+import { corpusFiles, lines, needsCorpus } from '../support/helpers.js';
 
 /** edit reads `text`, lets `change` edit the value, and returns the edited text. */
 function edit(text: string, change: (o: any) => void): string {
@@ -141,6 +146,62 @@ test('cloneValue copies what YAML reads, shares nothing that can change, and lea
   assert.is((value.a[1] as { c: string }).c, 'x');
   assert.is(cloneValue('s'), 's');
   assert.is(cloneValue(null), null);
+});
+
+// A value with a key set through defineProperty, as a reader may give `__proto__`.
+const protoKey = (): Record<string, unknown> =>
+  Object.defineProperty({ a: 1 }, '__proto__', { value: { b: 1 }, enumerable: true });
+const shares: Array<[string, unknown, unknown]> = [
+  ['equal', { a: [1, { b: 'x' }] }, { a: [1, { b: 'x' }] }],
+  ['a scalar changed deep down', { a: { b: { c: 1, d: [1, 2] }, e: 'x' } }, { a: { b: { c: 2, d: [1, 2] }, e: 'x' } }],
+  ['a key added', { a: { b: 1 } }, { a: { b: 1, c: { d: [1] } } }],
+  ['a key removed', { a: { b: 1, c: 2 } }, { a: { b: 1 } }],
+  ['a key set to undefined', { a: { b: 1 } }, { a: { b: undefined } }],
+  ['a key added as undefined', { a: {} }, { a: { b: undefined } }],
+  ['a list grown', { a: [{ b: 1 }] }, { a: [{ b: 1 }, { b: 2 }] }],
+  ['a list shrunk', { a: [{ b: 1 }, { b: 2 }] }, { a: [{ b: 1 }] }],
+  ['a list item changed', { a: [{ b: 1 }, { b: 2 }, { b: 3 }] }, { a: [{ b: 1 }, { b: 9 }, { b: 3 }] }],
+  ['a map become a list', { a: { b: 1 } }, { a: [1] }],
+  ['an object become a scalar', { a: { b: 1 } }, { a: null }],
+  ['NaN left as it is', { a: NaN, b: 1 }, { a: NaN, b: 2 }],
+  ['keys in another order', { a: 1, b: { c: 1, d: 2 } }, { b: { d: 2, c: 1 }, a: 1 }],
+  ['-0 and 0', { a: -0 }, { a: 0 }],
+  ['a __proto__ key', { x: protoKey() }, { x: protoKey(), y: 1 }],
+];
+for (const [what, before, after] of shares)
+  test(`shareUnchanged: fast-json-patch gives the same operations (${what})`, () => {
+    const snapshot = JSON.stringify([before, after]);
+    const shared = shareUnchanged(before, after);
+    assert.equal(fjp.compare(before as object, shared as object), fjp.compare(before as object, after as object));
+    assert.is(JSON.stringify([before, after]), snapshot, 'neither value changed');
+  });
+test("shareUnchanged: the unchanged parts stay the first value's own, the objects on the way to a change are new", () => {
+  const before = { a: { b: [1] }, c: { d: 1, e: { f: 1 } } };
+  const after = { a: { b: [1] }, c: { d: 2, e: { f: 1 } } };
+  const shared = shareUnchanged(before, after) as typeof after;
+  assert.ok(shared.a === before.a && shared.c.e === before.c.e);
+  assert.ok(shared.c !== before.c && shared.c !== after.c);
+  assert.equal(shared, after);
+  assert.ok(shareUnchanged(before, cloneValue(before)) === before);
+});
+needsCorpus(test, 'shareUnchanged: the same operations for every document the transforms edit in the corpus', [], () => {
+  let edited = 0;
+  for (const file of corpusFiles('shareUnchanged')) {
+    const model = Model.read(splitStream(readFileSync(file, 'utf8')));
+    applyTransforms(model, resolveConfig(undefined));
+    for (const doc of model.docs) {
+      if (doc.original === undefined || doc.working === undefined || doc.addedBy) continue;
+      const [before, after] = [doc.original as object, doc.working as object];
+      const ops = fjp.compare(before, after);
+      if (ops.length) edited++;
+      assert.equal(
+        fjp.compare(before, shareUnchanged(before, after) as object),
+        ops,
+        `${file} document ${doc.segment.index + 1}`,
+      );
+    }
+  }
+  assert.ok(edited > 20, `${edited} documents edited`);
 });
 
 test.run();
