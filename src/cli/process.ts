@@ -8,9 +8,11 @@ import { escapeControls } from '../text.js';
 
 // PIECE is how much of the output is written before waiting for the reader.
 const PIECE = 4 << 20;
-// The first size of the buffer a piped stdin is collected in; it doubles when full, in place, up to the most a
-// Buffer can hold.
+// The first size of the buffer a piped stdin is collected in, and how much larger the next one is (up to the most a
+// Buffer can hold): 1, 16, 256 MiB… Only the pages written become resident; the bytes so far are copied at each step
+// (1/15 of the input at most), and a chart's render takes one step at most.
 const FIRST_STDIN_BUFFER = 1 << 20;
+const STDIN_GROWTH = 16;
 const MAX_STDIN = constants.MAX_LENGTH;
 // Below this a piped input is scanned once it is all there: a chart's render (kube-prometheus-stack, 4.9 MiB) came
 // 11 ms later when scanned between reads, 100 MiB 70 ms sooner.
@@ -102,26 +104,28 @@ export async function run(argv: string[]): Promise<void> {
   await writing;
 }
 
-// readPipe collects a piped stdin into one buffer. A resizable ArrayBuffer grows in place (its address space is
-// reserved, pages are taken as they are written) and the reads go straight into it, so the input is never copied
-// nor held twice, and no chunk is left for the garbage collector (100 MiB through a pipe: 289 MiB peak, against
-// 311 when 64 KB chunks were copied into a buffer that grew by copying). Each read is asked for before the bytes
-// of the last one are scanned for the split (see ByteScan): it waits on the pipe in libuv's thread pool meanwhile,
-// so a large input is scanned in the time it takes to arrive. A stdin that its writer made non-blocking (EAGAIN)
-// is read on as a stream.
+// readPipe collects a piped stdin into one buffer; when it is full, a larger one is taken and the bytes so far copied
+// into it (see STDIN_GROWTH). The reads go straight into it, so no chunk is left for the garbage collector. A fixed
+// buffer, not a resizable one that grows in place: every later look at the input's bytes (the scan's searches, the
+// documents' slices) is slower on a resizable one (100 MiB through a pipe: 878 → 819 ms). Each read is asked for
+// before the bytes of the last one are scanned for the split (see ByteScan): it waits on the pipe in libuv's thread
+// pool meanwhile, so a large input is scanned in the time it takes to arrive. A stdin that its writer made
+// non-blocking (EAGAIN) is read on as a stream.
 async function readPipe(): Promise<Buffer> {
-  const space = new ArrayBuffer(FIRST_STDIN_BUFFER, { maxByteLength: MAX_STDIN });
+  let buf = Buffer.allocUnsafeSlow(FIRST_STDIN_BUFFER);
   let length = 0;
   const room = (more: number): void => {
-    if (length + more <= space.byteLength) return;
+    if (length + more <= buf.length) return;
     if (length + more > MAX_STDIN) throw new InputError(`stdin is over ${MAX_STDIN} bytes, more than a Buffer holds`);
-    space.resize(Math.min(MAX_STDIN, Math.max(length + more, space.byteLength * 2)));
+    const bigger = Buffer.allocUnsafeSlow(Math.min(MAX_STDIN, Math.max(length + more, buf.length * STDIN_GROWTH)));
+    buf.copy(bigger, 0, 0, length);
+    buf = bigger;
   };
-  // Resized only between reads: the read in flight writes past `length`, the scan reads before it.
+  // Grown only between reads: the read in flight writes past `length` into the buffer it was given.
   const next = (): Promise<number | undefined> => {
     room(1);
     return new Promise((resolve, reject) =>
-      read(0, new Uint8Array(space, length), 0, space.byteLength - length, null, (err, bytes) =>
+      read(0, buf, length, buf.length - length, null, (err, bytes) =>
         err ? ((err as NodeJS.ErrnoException).code === 'EAGAIN' ? resolve(undefined) : reject(err)) : resolve(bytes),
       ),
     );
@@ -133,25 +137,24 @@ async function readPipe(): Promise<Buffer> {
     if (n !== undefined) {
       length += n;
       pending = next();
-      if (length >= SCAN_WHILE_READING) scan.more(Buffer.from(space, 0, length));
+      if (length >= SCAN_WHILE_READING) scan.more(buf.subarray(0, length));
       continue;
     }
     for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
       room(chunk.length);
-      new Uint8Array(space, length, chunk.length).set(chunk);
+      chunk.copy(buf, length);
       length += chunk.length;
     }
     break;
   }
-  const all = Buffer.from(space, 0, length);
+  const all = buf.subarray(0, length);
   scan.end(all);
   return all;
 }
 
 // readLargeFile reads a large file into one buffer of its size, a piece at a time: the thread pool copies the next
-// piece while this thread scans the last (100 MiB: the read's 55 ms overlap the scan's 90). A fixed-length buffer, not a
-// resizable one as for a pipe: V8's compiled code reads a resizable one's bytes over twice as slowly. A file that grew
-// since its size was asked is read to its end all the same.
+// piece while this thread scans the last (100 MiB: the read's 55 ms overlap the scan's 90). A fixed-length buffer, as for
+// a pipe (see readPipe). A file that grew since its size was asked is read to its end all the same.
 async function readLargeFile(size: number): Promise<Buffer> {
   const buf = Buffer.allocUnsafeSlow(size);
   const next = (at: number): Promise<number> =>
