@@ -7,7 +7,7 @@
 import { isObj, labelsOf, type Obj, type Resource, type Webhook } from './types.js';
 import { WORKLOAD_KINDS } from './kinds.js';
 import { type Model } from './model.js';
-import { anyPod, blocksNeeds, type NeedsVerdict } from './backend-needs.js';
+import { anyPod, blocksNeeds, type NeedsVerdict, type Subjects } from './backend-needs.js';
 import {
   mapSelectorMatches,
   NAME_LABEL,
@@ -84,6 +84,8 @@ export class Admission {
     sources?: PodSource[];
     sourcesIn?: Map<string, PodSource[]>;
     anyPods?: Map<string, Obj>;
+    // By the backend's pod sources (the map itself standing for none), then by namespace.
+    subjects?: Map<object, Map<string, Pick<Subjects, 'pods' | 'labels'>>>;
     selected?: Map<Resource, PodSource[]>;
     probes?: Probe[];
   } = {};
@@ -337,11 +339,28 @@ export class Admission {
   blocksNeeds(w: Webhook, ns: string, namespaceLabels?: Labels, anyone = false): NeedsVerdict {
     if (w.type === 'conversion') return { verdict: 'no', needs: [], reason: 'rules' };
     const backendNs = !anyone && w.service?.namespace === ns;
-    const own = backendNs ? this.backends(w).filter((s) => s.namespace === ns) : [];
-    const others = backendNs ? [] : this.sourcesIn(ns);
-    const pods = own.length ? own.map((s) => s.create.object!) : [this.anyPod(ns), ...others.map((s) => s.create.object!)];
-    const labels = [{}, ...own.map((s) => s.labels)];
-    return blocksNeeds(w.entry, w.failurePolicy, ns, { pods, labels, namespaceLabels });
+    return blocksNeeds(w.entry, w.failurePolicy, ns, {
+      ...this.subjects(backendNs ? this.backends(w) : undefined, ns),
+      namespaceLabels,
+    });
+  }
+
+  // subjects are the pods and label sets blocksNeeds asks about in `ns`: those of the backend (`backends`) there, else
+  // any pod and the pods the input runs there. Every webhook of a backend (or of none there) gets the same lists, so
+  // blocksNeeds works out what it keys on them once (see its `alike`).
+  private subjects(backends: PodSource[] | undefined, ns: string): Pick<Subjects, 'pods' | 'labels'> {
+    const cache = (this.cache.subjects ??= new Map());
+    const key = backends ?? cache;
+    let byNs = cache.get(key);
+    if (!byNs) cache.set(key, (byNs = new Map()));
+    let found = byNs.get(ns);
+    if (!found) {
+      const own = backends ? backends.filter((s) => s.namespace === ns) : [];
+      const others = backends ? [] : this.sourcesIn(ns);
+      const pods = own.length ? own.map((s) => s.create.object!) : [this.anyPod(ns), ...others.map((s) => s.create.object!)];
+      byNs.set(ns, (found = { pods, labels: [{}, ...own.map((s) => s.labels)] }));
+    }
+    return found;
   }
 
   /**

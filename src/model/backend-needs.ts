@@ -208,23 +208,18 @@ export function blocksNeeds(entry: WebhookEntry, failurePolicy: 'Fail' | 'Ignore
   // Pods alike in what can be read of them (a stream holding several releases has its pods several times) are asked
   // about once.
   const conditions = Array.isArray(entry.matchConditions) && entry.matchConditions.length > 0;
-  const podKey = conditions ? objectKey : labelsKey;
-  const pods = distinct(subjects.pods, podKey);
-  // The pods' keys are JSON made once per pod, one a line (JSON has no line break of its own), not written out again.
-  const key =
-    JSON.stringify([
-      entry.rules,
-      entry.matchPolicy,
-      entry.namespaceSelector,
-      entry.objectSelector,
-      conditions ? entry.matchConditions : null,
-      failurePolicy,
-      ns,
-      subjects.namespaceLabels ?? null,
-      subjects.labels,
-    ]) +
-    '\n' +
-    pods.map(podKey).join('\n');
+  const { pods, id } = alike(subjects, conditions);
+  const key = JSON.stringify([
+    entry.rules,
+    entry.matchPolicy,
+    entry.namespaceSelector,
+    entry.objectSelector,
+    conditions ? entry.matchConditions : null,
+    failurePolicy,
+    ns,
+    subjects.namespaceLabels ?? null,
+    id,
+  ]);
   let verdict = VERDICTS.get(key);
   if (!verdict) {
     if (VERDICTS.size > 10_000) VERDICTS.clear();
@@ -340,6 +335,34 @@ function coveredNeeds(entry: WebhookEntry): boolean[] {
 
 // The reasons for a `no` that no object of the same request can change.
 const OBJECT_BLIND = new Set(['rules', 'namespaceSelector']);
+
+// alike gives the subjects' pods without those alike (by JSON with conditions, else by labels), and a number for what
+// blocksNeeds reads of the subjects (the label sets and those pods): equal subjects get the same number, however often
+// they are asked about, and the pods' JSON, long with conditions, is neither joined nor hashed again for each webhook.
+// Worked out once per list of pods: the Admission hands every webhook of a backend, or of none there, the same lists.
+function alike(subjects: Subjects, conditions: boolean): { pods: Array<Record<string, unknown>>; id: number } {
+  let made = ALIKE.get(subjects.pods);
+  if (!made) ALIKE.set(subjects.pods, (made = []));
+  const at = conditions ? 1 : 0;
+  let found = made[at];
+  if (found?.labels !== subjects.labels) {
+    const podKey = conditions ? objectKey : labelsKey;
+    const pods = distinct(subjects.pods, podKey);
+    const key = `${JSON.stringify(subjects.labels)}\n${pods.map(podKey).join('\n')}`;
+    let id = SUBJECT_IDS.get(key);
+    if (id === undefined) {
+      if (SUBJECT_IDS.size > 10_000) SUBJECT_IDS.clear();
+      SUBJECT_IDS.set(key, (id = nextSubjects++));
+    }
+    made[at] = found = { labels: subjects.labels, pods, id };
+  }
+  return found;
+}
+const ALIKE = new WeakMap<object, Array<{ labels: Labels[]; pods: Array<Record<string, unknown>>; id: number } | undefined>>();
+// Numbers for subjects, by their keys: the label sets' JSON, then the pods' keys one a line (JSON has no line break of its
+// own). A number is never given twice (bounded, the map forgets; the subjects then get a new one).
+const SUBJECT_IDS = new Map<string, number>();
+let nextSubjects = 0;
 
 // distinct keeps the first of the objects that give the same key.
 function distinct(objects: Array<Record<string, unknown>>, key: (o: Record<string, unknown>) => string) {

@@ -1,5 +1,5 @@
 // The run's view of the stream: resources, webhooks (admission and conversion) and their backends, built once per run.
-import { readLater, readStream } from '../yaml/read-stream.js';
+import { mayHold, readLater, readStream } from '../yaml/read-stream.js';
 import { InputError } from '../errors.js';
 import { crdConversionOf, crdScopeOf } from '../yaml/crd-text.js';
 import { splitStream, type Segment } from '../yaml/stream.js';
@@ -88,6 +88,7 @@ export class Model {
   // Documents left to be read when asked (ModelOptions.readLater), those read since, and each document's place.
   private readonly late: Doc[] = [];
   private readonly lateRead = new Map<Doc, Resource | undefined>();
+  private readonly lateFound = new Map<string, Doc[]>();
   private places?: Map<Doc, number>;
 
   /** read reads the segments (see readStream) and models them. */
@@ -251,9 +252,18 @@ export class Model {
     return found;
   }
 
-  /** lateOf lists the documents of the given kinds that are left to be read when asked, in stream order. */
-  lateOf(...kinds: string[]): readonly Doc[] {
-    return this.late.filter((doc) => kinds.includes(doc.kind!));
+  /**
+   * lateOf lists the documents of the given kinds that are left to be read when asked, in stream order; given a
+   * `value`, only those whose text can hold it (mayHold). Kept: the documents' texts never change.
+   */
+  lateOf(kinds: readonly string[], value?: string): readonly Doc[] {
+    const key = `${kinds.join(' ')}\n${value ?? ''}\n${value === undefined}`;
+    let found = this.lateFound.get(key);
+    if (!found) {
+      found = this.late.filter((doc) => kinds.includes(doc.kind!) && (value === undefined || mayHold(doc, value)));
+      this.lateFound.set(key, found);
+    }
+    return found;
   }
 
   /**

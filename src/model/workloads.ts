@@ -184,12 +184,13 @@ function subjects(model: Model, b: Resource): Set<string> {
 const named = (r: Resource): boolean => typeof r.obj.metadata?.name === 'string';
 const roleKey = (model: Model, r: Resource): string => (r.kind === 'Role' ? `${model.namespaceOf(r)}/${r.name}` : r.name);
 
+const BINDINGS = ['RoleBinding', 'ClusterRoleBinding'];
+
 // bindingsOf lists the bindings that name a ServiceAccount (`namespace/name`, its name `name`), in stream order: those
 // read with the stream, and of those left for later the ones whose text can hold the name, read now.
 function bindingsOf(model: Model, rbac: RbacIndex, serviceAccount: string, name: string): Resource[] {
   const late = model
-    .lateOf('RoleBinding', 'ClusterRoleBinding')
-    .filter((doc) => mayHold(doc, name))
+    .lateOf(BINDINGS, name)
     .map((doc) => model.readLate(doc))
     .filter((b): b is Resource => b !== undefined && subjects(model, b).has(serviceAccount));
   const all = [...(rbac.bindings.get(serviceAccount) ?? []), ...late];
@@ -204,7 +205,8 @@ function roleNamed(model: Model, rbac: RbacIndex, kind: 'Role' | 'ClusterRole', 
   if (rbac.named.has(asked)) return rbac.named.get(asked);
   let found = (kind === 'Role' ? rbac.roles : rbac.clusterRoles).get(key);
   const before = found ? model.place(found.doc) : Infinity;
-  for (const doc of model.lateOf(kind)) {
+  // Read as far as the first of the name: most roles bound to a backend come early, and some in no document at all.
+  for (const doc of model.lateOf([kind])) {
     if (model.place(doc) > before) break;
     if (!mayHold(doc, name)) continue;
     const r = model.readLate(doc);

@@ -141,15 +141,32 @@ const AFTER = new Set([...' \t\r\n"\',]}:'].map((c) => c.charCodeAt(0)));
  */
 export function mayHold(doc: Doc, value: string): boolean {
   if (value === '' || FOLDS_OR_QUOTES.test(value)) return true;
-  const bytes = typeof bytesOf(doc.segment) === 'string' ? Buffer.from(doc.segment.text) : (bytesOf(doc.segment) as Buffer);
-  if (bytes.includes('\\') || bytes.includes('!')) return true;
-  const length = Buffer.byteLength(value);
-  for (let at = bytes.indexOf(value); at !== -1; at = bytes.indexOf(value, at + 1)) {
-    const end = at + length;
+  // Asked of every RBAC document for each name a backend's RBAC needs: what does not depend on the name is found once.
+  let seen = SEARCHED.get(doc);
+  if (!seen) {
+    const bytes = typeof bytesOf(doc.segment) === 'string' ? Buffer.from(doc.segment.text) : (bytesOf(doc.segment) as Buffer);
+    SEARCHED.set(doc, (seen = { bytes, escapes: bytes.includes(BACKSLASH) || bytes.includes(BANG) }));
+  }
+  if (seen.escapes) return true;
+  const { bytes } = seen;
+  let needle = NEEDLES.get(value);
+  if (!needle) {
+    if (NEEDLES.size > 10_000) NEEDLES.clear();
+    NEEDLES.set(value, (needle = Buffer.from(value)));
+  }
+  for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) {
+    const end = at + needle.length;
     if ((at === 0 || BEFORE.has(bytes[at - 1])) && (end === bytes.length || AFTER.has(bytes[end]))) return true;
   }
   return false;
 }
+
+const BACKSLASH = 0x5c;
+const BANG = 0x21;
+// Each document's bytes (encoded once for one read from text) and whether they hold an escape or a tag.
+const SEARCHED = new WeakMap<Doc, { bytes: Buffer; escapes: boolean }>();
+// The names searched for, encoded once.
+const NEEDLES = new Map<string, Buffer>();
 
 // sniffLines is sniffKind over a document's column-0 lines, which hold every line a `kind:` line can be.
 function sniffLines(lines: string[]): string | undefined {
