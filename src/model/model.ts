@@ -428,6 +428,7 @@ export class Model {
       namespace: obj.metadata?.namespace,
     };
     this.addResource(r);
+    this.places = undefined;
     this.changed();
     return r;
   }
