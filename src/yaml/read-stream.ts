@@ -128,16 +128,23 @@ function readOne(doc: Doc, sniffed: string | undefined, certain: boolean, config
 // A string with none of these is written in YAML as itself: no white space a line break could fold into, no quote a
 // single-quoted scalar doubles, no backslash.
 const FOLDS_OR_QUOTES = /[\s'"\\]/;
-// What may stand just before a scalar (white space, a quote, a flow collection's start or comma) and just after it (the
-// same, a flow collection's end, a key's colon): a plain scalar goes on through any other character.
-const BEFORE = new Set([...' \t\r\n"\'[{,'].map((c) => c.charCodeAt(0)));
-const AFTER = new Set([...' \t\r\n"\',]}:'].map((c) => c.charCodeAt(0)));
+// Bytes that go on a scalar in every YAML context (letters, digits, `.`, `_`, `-`, and those of other characters): a value
+// next to one of them is part of a longer scalar there. Any other byte may end one (white space, quotes, flow
+// punctuation, and a colon: `{"name":admin}` reads `admin`).
+const goesOn = (b: number): boolean =>
+  (b >= 0x30 && b <= 0x39) ||
+  (b >= 0x41 && b <= 0x5a) ||
+  (b >= 0x61 && b <= 0x7a) ||
+  b === 0x2e ||
+  b === 0x5f ||
+  b === 0x2d ||
+  b >= 0x80;
 
 /**
  * mayHold tells whether a document's text could give the string `value` as a scalar anywhere in it: false only when
  * `value` is one YAML writes as itself (plain, quoted, in a block or flow, under an anchor) and the text holds it
- * nowhere as a whole (between white space, quotes or flow punctuation), nor a backslash (an escape), nor a `!` (a tag:
- * `!!binary` spells a string in base64).
+ * nowhere as a whole (with no letter, digit, `.`, `_` or `-` right before or after it), nor a backslash (an escape),
+ * nor a `!` (a tag: `!!binary` spells a string in base64).
  */
 export function mayHold(doc: Doc, value: string): boolean {
   if (value === '' || FOLDS_OR_QUOTES.test(value)) return true;
@@ -156,7 +163,7 @@ export function mayHold(doc: Doc, value: string): boolean {
   }
   for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) {
     const end = at + needle.length;
-    if ((at === 0 || BEFORE.has(bytes[at - 1])) && (end === bytes.length || AFTER.has(bytes[end]))) return true;
+    if ((at === 0 || !goesOn(bytes[at - 1])) && (end === bytes.length || !goesOn(bytes[end]))) return true;
   }
   return false;
 }

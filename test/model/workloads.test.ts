@@ -285,6 +285,17 @@ late('the first role of a name, whether it was read with the stream (in a List) 
     }
   }
 });
+late('a role whose name Go reads from flow style after a JSON key (no space after the colon) is found', () => {
+  const text = [
+    rbacDoc('ClusterRole', 'metadata: {"name":r}', 'rules: [{verbs: [get], resources: [flow]}]'),
+    bindTo('r'),
+    workload('Deployment', []),
+  ].join('');
+  for (const m of [model(text), lateModel(text)])
+    assert.equal(grantsOf(m, m.ofKind('Deployment')[0]).grants, [
+      { role: 'ClusterRole r', rule: { verbs: ['get'], resources: ['flow'] } },
+    ]);
+});
 late('a role named by something other than a string is no role of that name', () => {
   const text = [
     rbacDoc('ClusterRole', 'metadata: {name: 7}', 'rules: [{verbs: [get]}]'),

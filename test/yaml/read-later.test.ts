@@ -4,7 +4,8 @@ import * as assert from 'uvu/assert';
 import { splitBytes } from '../../src/yaml/byte-stream.js';
 import { mayHold, readLater, readStream, type Doc } from '../../src/yaml/read-stream.js';
 import { splitStream } from '../../src/yaml/stream.js';
-import { lines } from '../support/helpers.js';
+import { readFileSync } from 'node:fs';
+import { corpusFiles, lines, needsCorpus } from '../support/helpers.js';
 
 const KINDS = new Set(['ClusterRole', 'Service']);
 const LATER = new Set(['ClusterRole']);
@@ -65,9 +66,15 @@ const holds: Array<[string, string, string, boolean]> = [
   ['a key', 'admin: x', 'admin', true],
   ['a block scalar', 'name: |-\n  admin', 'admin', true],
   ['the whole text', 'admin', 'admin', true],
+  ['after a JSON key and its colon, no space', 'metadata: {"name":admin}', 'admin', true],
+  ['after another colon (one scalar, but it may be read as two)', 'name: system:admin', 'admin', true],
+  ['before a slash', 'name: admin/x', 'admin', true],
+  ['only next to an underscore', 'name: my_admin', 'admin', false],
+  ['only next to a digit', 'name: admin2', 'admin', false],
+  ['only next to a dot', 'name: admin.x', 'admin', false],
   ['only as the start of a longer name', 'name: admin-view', 'admin', false],
   ['only as the end of a longer name', 'name: cluster-admin', 'admin', false],
-  ['only inside a longer name', 'name: "system:admin:x"', 'admin', false],
+  ['inside a longer name, between colons', 'name: "system:admin:x"', 'admin', true],
   ['not at all', 'name: view', 'admin', false],
   ['an escape could spell it', 'name: "\\x61dmin"', 'admin', true],
   ['a tag could spell it', 'name: !!binary YWRtaW4=', 'admin', true],
@@ -84,4 +91,48 @@ for (const [what, text, value, want] of holds)
     assert.is(mayHold(bytes, value), want, 'from bytes');
     assert.is(mayHold(fromText, value), want, 'from text');
   });
+// Every string a document reads as (keys and values, however written) must be one mayHold says its text can hold.
+function strings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) strings(v, out);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      strings(v, out);
+    }
+  return out;
+}
+function everyStringHeld(doc: Doc, what: string): number {
+  readLater(doc);
+  const found = strings(doc.original);
+  for (const value of found) assert.ok(mayHold(doc, value), `${what}: ${JSON.stringify(value)} is read, but mayHold says no`);
+  return found.length;
+}
+const styles: Record<string, string> = {
+  block: lines('kind: ClusterRole', 'metadata:', '  name: admin-role', '  labels:', '    app.kubernetes.io/name: x_y'),
+  flow: lines('kind: ClusterRole', 'metadata: {name: admin-role, labels: {a: b}}', 'rules: [{verbs: [get, list]}]'),
+  'JSON in a value': lines('kind: ClusterRole', 'metadata: {"name":"admin-role","labels":{"a":"b"}}'),
+  'adjacent JSON values': lines('kind: ClusterRole', 'metadata: {"name":admin-role,"namespace":ops}', 'rules: [{"verbs":[get]}]'),
+  quoted: lines('kind: ClusterRole', 'metadata: {name: \'admin-role\', namespace: "ops"}'),
+  'block scalars': lines('kind: ClusterRole', 'metadata:', '  name: |-', '    admin-role', '  namespace: >-', '    ops'),
+  'anchors and aliases': lines('kind: ClusterRole', 'x: &n admin-role', 'metadata:', '  name: *n'),
+  'merge key': lines('kind: ClusterRole', 'base: &b {name: admin-role}', 'metadata:', '  <<: *b'),
+  'compact lists': lines('kind: ClusterRoleBinding', 'subjects:', '- kind: ServiceAccount', '  name: sa-1', '  namespace: ops'),
+  'explicit key': lines('kind: ClusterRole', 'metadata:', '  ? name', '  : admin-role'),
+  'a document marker and comments': lines('--- # the role', 'kind: ClusterRole', 'metadata: {name: admin-role} # named'),
+};
+for (const [style, text] of Object.entries(styles))
+  hold(`every string a document reads as is one mayHold says it can hold (${style})`, () => {
+    const [doc] = readStream(splitBytes(Buffer.from(text)), new Set(), new Set(['ClusterRole', 'ClusterRoleBinding']));
+    assert.ok(everyStringHeld(doc, style) > 2, 'read');
+  });
+needsCorpus(hold, 'every string every RBAC document of the corpus reads as is one mayHold says it can hold', [], () => {
+  let checked = 0;
+  const rbac = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+  for (const file of corpusFiles('mayHold')) {
+    for (const doc of readStream(splitBytes(readFileSync(file)), new Set(), rbac))
+      if (doc.later) checked += everyStringHeld(doc, `${file} document ${doc.segment.index + 1}`);
+  }
+  assert.ok(checked > 1000, `${checked} strings`);
+});
 hold.run();
