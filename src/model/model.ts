@@ -273,8 +273,15 @@ export class Model {
    */
   readLate(doc: Doc): Resource | undefined {
     if (this.lateRead.has(doc)) return this.lateRead.get(doc);
+    const sniffed = doc.kind;
     readLater(doc);
     if (doc.unreadable) throw unreadableError(doc);
+    // Its text settled its kind (see certainKind): read whole, it must be that kind, or the run cannot trust the look.
+    if (doc.kind !== sniffed)
+      throw new InputError(
+        `document ${doc.segment.index + 1} (line ${doc.segment.line}): its kind: line reads ${sniffed}, but the whole ` +
+          `document reads as ${doc.kind === undefined ? 'no kind' : `kind ${doc.kind}`}; write its kind as one plain line`,
+      );
     const value = doc.original;
     const r = isObj(value) && typeof value.kind === 'string' ? resourceOf(doc, value, []) : undefined;
     this.lateRead.set(doc, r);

@@ -178,19 +178,45 @@ const NEEDLES = new Map<string, Buffer>();
 // sniffLines is sniffKind over a document's column-0 lines, which hold every line a `kind:` line can be.
 function sniffLines(lines: string[]): string | undefined {
   let kind: string | undefined;
-  let found = 0;
   for (const line of lines) {
     if (!line.startsWith('kind:')) continue;
+    // A `kind:` line the pattern does not read (its value on the next line, under an anchor or a tag, a second one) may
+    // set the kind Go reads: the text does not settle it.
     const k = sniffKind(line);
-    if (k !== undefined && ++found > 1) return undefined;
-    kind ??= k;
+    if (k === undefined || kind !== undefined) return undefined;
+    kind = k;
   }
   return kind;
 }
 
 // certainLines is certainKind over a look: the lines unsureLines checks are the column-0 lines.
 function certainLines(look: ByteLook, sniffed: string): boolean {
-  return KIND_NAME.test(sniffed) && look.plain && look.lines.every((line) => plainLine(line, 0));
+  return KIND_NAME.test(sniffed) && look.plain && look.lines.every((line) => plainLine(line, 0)) && !kindGoesOn(look.bytes);
+}
+
+// kindGoesOn: the first line after the `kind:` line that is not blank is indented and no comment. It goes on the kind's
+// value (`kind: ClusterRoleBinding` then `  x` reads `ClusterRoleBinding x`), or is an error: the line alone settles
+// nothing.
+function kindGoesOn(source: string | Buffer): boolean {
+  const at = source.indexOf('kind:') === 0 ? 0 : source.indexOf('\nkind:') + 1;
+  if (at === 0 && source.indexOf('kind:') !== 0) return false;
+  const code = typeof source === 'string' ? (i: number) => source.charCodeAt(i) : (i: number) => source[i];
+  for (let nl = source.indexOf('\n', at); nl !== -1; nl = source.indexOf('\n', nl + 1)) {
+    let k = nl + 1;
+    while (k < source.length && (code(k) === 32 || code(k) === 9)) k++;
+    if (k >= source.length) return false;
+    const c = code(k);
+    if (c === 10 || c === 13) continue;
+    return k > nl + 1 && c !== 35;
+  }
+  return false;
+}
+
+// kindLines counts the column-0 lines that start with `kind:`.
+function kindLines(text: string): number {
+  let n = text.startsWith('kind:') ? 1 : 0;
+  for (let at = text.indexOf('\nkind:'); at !== -1; at = text.indexOf('\nkind:', at + 1)) n++;
+  return n;
 }
 
 // scan is scanText for a look: a CRD's scope and conversion are read from its bytes, decoding only the lines read.
@@ -315,8 +341,9 @@ const KIND_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
  * certainKind tells whether `sniffed`, the one column-0 `kind:` line's value, is what Go reads as the kind:
  * the value is a plain name (no escapes, tags, anchors, trailing commas), every other top-level line is a
  * plain key (no quoted, explicit or merge keys that could set `kind` again, no flow style), there is no
- * top-level `items`, and no character makes Go and a pattern see different lines.
+ * top-level `items`, no other column-0 line starts with `kind:` (a value on the next line, under an anchor or a tag),
+ * the value does not go on to the next line, and no character makes Go and a pattern see different lines.
  */
 export function certainKind(text: string, sniffed: string): boolean {
-  return KIND_NAME.test(sniffed) && !unsureCharacters(text) && !unsureLines(text);
+  return KIND_NAME.test(sniffed) && !unsureCharacters(text) && !unsureLines(text) && kindLines(text) === 1 && !kindGoesOn(text);
 }

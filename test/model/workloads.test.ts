@@ -296,6 +296,41 @@ late('a role whose name Go reads from flow style after a JSON key (no space afte
       { role: 'ClusterRole r', rule: { verbs: ['get'], resources: ['flow'] } },
     ]);
 });
+late('a binding whose kind: line does not settle its kind is read with the stream, as what it reads as', () => {
+  const binding = (kindLines: string[]) =>
+    lines(
+      '---',
+      'apiVersion: rbac.authorization.k8s.io/v1',
+      ...kindLines,
+      'metadata: {name: b}',
+      'roleRef: {kind: ClusterRole, name: r}',
+      'subjects: [{kind: ServiceAccount, name: w, namespace: ops}]',
+    );
+  const role = rbacDoc('ClusterRole', 'metadata: {name: r}', 'rules: [{verbs: [get], resources: [x]}]');
+  for (const [what, kindLines, bound] of [
+    ['its kind goes on to the next line', ['kind: ClusterRoleBinding', '  x'], false],
+    ['a second kind line on the next line', ['kind: ClusterRole', 'kind:', '  ClusterRoleBinding'], true],
+  ] as const) {
+    const text = [role, binding([...kindLines]), workload('Deployment', [])].join('');
+    for (const m of [model(text), lateModel(text)])
+      assert.is(grantsOf(m, m.ofKind('Deployment')[0]).grants.length, bound ? 1 : 0, what);
+  }
+});
+late('a document read when asked whose kind is not the one its kind: line gave is refused, not taken for it', () => {
+  const m = lateModel(
+    [rbacDoc('ClusterRole', 'metadata: {name: r}', 'rules: []'), bindTo('r'), workload('Deployment', [])].join(''),
+  );
+  const [doc] = m.lateOf(['ClusterRole']);
+  doc.kind = 'ClusterRoleBinding';
+  assert.throws(
+    () => grantsOf(m, m.ofKind('Deployment')[0]),
+    (err: Error) =>
+      err instanceof InputError &&
+      err.message ===
+        'document 1 (line 1): its kind: line reads ClusterRoleBinding, but the whole document reads as kind ClusterRole; ' +
+          'write its kind as one plain line',
+  );
+});
 late('a role named by something other than a string is no role of that name', () => {
   const text = [
     rbacDoc('ClusterRole', 'metadata: {name: 7}', 'rules: [{verbs: [get]}]'),

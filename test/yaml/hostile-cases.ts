@@ -89,6 +89,9 @@ export const HOSTILE: Record<string, Hostile> = {
   'kind twice, the webhook kind last': { input: vwc(`kind: ConfigMap`, [`kind: ${VWC}`]) },
   'kind twice, the webhook kind first': { input: vwc(`kind: ${VWC}`, ['kind: ConfigMap']) },
   'kind twice, quoted key last': { input: vwc(`kind: ConfigMap`, [`"kind": ${VWC}`]) },
+  'kind twice, the webhook kind last on the next line': { input: vwc(`kind: ConfigMap`, ['kind:', `  ${VWC}`]) },
+  'kind twice, the webhook kind last under an anchor': { input: vwc(`kind: ConfigMap`, [`kind: &k ${VWC}`]) },
+  'kind twice, the webhook kind last with a tag': { input: vwc(`kind: ConfigMap`, [`kind: !!str ${VWC}`]) },
   'kind from a merge key': { input: lines(AV, `<<: {kind: ${VWC}}`, 'metadata:', '  name: evil', 'webhooks:', ...WEBHOOK) },
   'kind after a merge key that also sets it': { input: vwc(`kind: ConfigMap`, [`<<: {kind: ${VWC}}`]) },
 

@@ -20,12 +20,21 @@ later('a document whose text settles a later kind is left unread; one whose text
     ['flow style', '{kind: ClusterRole, metadata: {name: r}}\n', false],
     ['JSON', '{"kind": "ClusterRole", "metadata": {"name": "r"}}\n', false],
     ['a kind that is not later', lines('kind: Service', 'metadata: {name: s}'), false],
+    ['a kind that goes on to the next line', lines('kind: ClusterRole', '  x', 'metadata: {name: r}'), false],
+    ['a second kind on the next line', lines('kind: ClusterRole', 'kind:', '  Service'), false],
+    ['a second kind under an anchor', lines('kind: ClusterRole', 'kind: &k Service'), false],
+    ['a second kind with a tag', lines('kind: ClusterRole', 'kind: !!str Service'), false],
+    ['a comment after the kind line', lines('kind: ClusterRole', '  # note', 'metadata: {name: r}'), true],
+    ['a blank line after the kind line', lines('kind: ClusterRole', '', 'metadata: {name: r}'), true],
   ];
   for (const [what, text, left] of cases) {
-    const doc = docOf(text);
-    assert.is(doc.later === true, left, what);
-    assert.is(doc.original === undefined, left, what);
-    assert.is(doc.kind, what === 'a kind that is not later' ? 'Service' : 'ClusterRole', what);
+    for (const doc of [docOf(text), readStream(splitStream(text), KINDS, LATER)[0]]) {
+      assert.is(doc.later === true, left, what);
+      assert.is(doc.original === undefined, left, what);
+      // Read whole, the kind is what the document reads as.
+      if (!left) assert.is(doc.kind, (doc.original as { kind?: string }).kind, what);
+      else assert.is(doc.kind, 'ClusterRole', what);
+    }
   }
 });
 later('readLater gives the value, read result and kind a read with the stream gives, once', () => {
