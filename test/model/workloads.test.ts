@@ -285,16 +285,23 @@ late('the first role of a name, whether it was read with the stream (in a List) 
     }
   }
 });
+// refuses: asking what the workload is granted throws an InputError with exactly this message.
+const refuses = (m: Model, message: string) =>
+  assert.throws(
+    () => grantsOf(m, m.ofKind('Deployment')[0]),
+    (err: Error) => err instanceof InputError && err.message === message,
+  );
+// grantsEachWay is what the workload after `docs` is granted, with RBAC read with the stream and read when asked.
+const grantsEachWay = (...docs: string[]) => {
+  const text = [...docs, workload('Deployment', [])].join('');
+  return [model(text), lateModel(text)].map((m) => grantsOf(m, m.ofKind('Deployment')[0]));
+};
 late('a role whose name Go reads from flow style after a JSON key (no space after the colon) is found', () => {
-  const text = [
+  for (const g of grantsEachWay(
     rbacDoc('ClusterRole', 'metadata: {"name":r}', 'rules: [{verbs: [get], resources: [flow]}]'),
     bindTo('r'),
-    workload('Deployment', []),
-  ].join('');
-  for (const m of [model(text), lateModel(text)])
-    assert.equal(grantsOf(m, m.ofKind('Deployment')[0]).grants, [
-      { role: 'ClusterRole r', rule: { verbs: ['get'], resources: ['flow'] } },
-    ]);
+  ))
+    assert.equal(g.grants, [{ role: 'ClusterRole r', rule: { verbs: ['get'], resources: ['flow'] } }]);
 });
 late('a binding whose kind: line does not settle its kind is read with the stream, as what it reads as', () => {
   const binding = (kindLines: string[]) =>
@@ -322,35 +329,24 @@ late('a document read when asked whose kind is not the one its kind: line gave i
   );
   const [doc] = m.lateOf(['ClusterRole']);
   doc.kind = 'ClusterRoleBinding';
-  assert.throws(
-    () => grantsOf(m, m.ofKind('Deployment')[0]),
-    (err: Error) =>
-      err instanceof InputError &&
-      err.message ===
-        'document 1 (line 1): its kind: line reads ClusterRoleBinding, but the whole document reads as kind ClusterRole; ' +
-          'write its kind as one plain line',
+  refuses(
+    m,
+    'document 1 (line 1): its kind: line reads ClusterRoleBinding, but the whole document reads as kind ClusterRole; ' +
+      'write its kind as one plain line',
   );
 });
 late('a role named by something other than a string is no role of that name', () => {
-  const text = [
-    rbacDoc('ClusterRole', 'metadata: {name: 7}', 'rules: [{verbs: [get]}]'),
-    bindTo("'7'"),
-    workload('Deployment', []),
-  ].join('');
-  for (const m of [model(text), lateModel(text)])
-    assert.equal(grantsOf(m, m.ofKind('Deployment')[0]), { serviceAccount: 'ops/w', grants: [], unresolved: ['ClusterRole 7'] });
+  for (const g of grantsEachWay(rbacDoc('ClusterRole', 'metadata: {name: 7}', 'rules: [{verbs: [get]}]'), bindTo("'7'")))
+    assert.equal(g, { serviceAccount: 'ops/w', grants: [], unresolved: ['ClusterRole 7'] });
 });
 late('a role that cannot be read is refused when a backend needs it, and passes as it is when none does', () => {
   const broken = rbacDoc('ClusterRole', 'metadata: {name: r', 'rules: []');
   const needed = lateModel([broken, bindTo('r'), workload('Deployment', [])].join(''));
-  assert.throws(
-    () => grantsOf(needed, needed.ofKind('Deployment')[0]),
-    (err: Error) =>
-      err instanceof InputError &&
-      err.message ===
-        'document 1 (kind ClusterRole, line 1): cannot read this ClusterRole (line 5, column 1: Flow map in block ' +
-          'collection must be sufficiently indented and end with a }); webhook-guard must read every document of this ' +
-          'kind to harden the stream',
+  refuses(
+    needed,
+    'document 1 (kind ClusterRole, line 1): cannot read this ClusterRole (line 5, column 1: Flow map in block ' +
+      'collection must be sufficiently indented and end with a }); webhook-guard must read every document of this ' +
+      'kind to harden the stream',
   );
   const unneeded = lateModel([broken, bindTo('other'), workload('Deployment', [])].join(''));
   assert.equal(grantsOf(unneeded, unneeded.ofKind('Deployment')[0]).unresolved, ['ClusterRole other']);
