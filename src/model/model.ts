@@ -16,7 +16,7 @@ import {
   type LabelSelector,
   type ScopeLookup,
 } from './selectors.js';
-import { isObj, labelsOf, podLabels, serviceRef, type Doc, type Obj, type Resource, type Webhook } from './types.js';
+import { isObj, labelsOf, podLabels, resourceId, serviceRef, type Doc, type Obj, type Resource, type Webhook } from './types.js';
 
 /** ModelOptions come from the configuration. */
 export interface ModelOptions {
@@ -279,8 +279,8 @@ export class Model {
     // Its text settled its kind (see certainKind): read whole, it must be that kind, or the run cannot trust the look.
     if (doc.kind !== sniffed)
       throw new InputError(
-        `document ${doc.segment.index + 1} (line ${doc.segment.line}): its kind: line reads ${sniffed}, but the whole ` +
-          `document reads as ${doc.kind === undefined ? 'no kind' : `kind ${doc.kind}`}; write its kind as one plain line`,
+        `${describe(doc)}: its kind: line reads ${sniffed}, but the whole document reads as ` +
+          `${doc.kind === undefined ? 'no kind' : `kind ${doc.kind}`}; write its kind as one plain line`,
       );
     const value = doc.original;
     const r = isObj(value) && typeof value.kind === 'string' ? resourceOf(doc, value, []) : undefined;
@@ -473,13 +473,20 @@ function resourceOf(doc: Doc, value: Obj, path: Array<string | number>): Resourc
   };
 }
 
+/** describe names a document for error messages: its index, kind and name where known, and its first line. */
+export function describe(doc: Doc, model?: Model): string {
+  const r = model?.resources.find((x) => x.doc === doc && x.path.length === 0);
+  const what = r ? resourceId(r, model?.defaultNamespace) : doc.kind ? `kind ${doc.kind}` : 'no kind';
+  return `document ${doc.segment.index + 1} (${what}, line ${doc.segment.line})`;
+}
+
 /**
  * unreadableError refuses a document of a kind the run must read that could not be read, naming it and the place
  * the reader stopped.
  */
 export function unreadableError(doc: Doc): InputError {
   const e = doc.read!.error!;
-  const where = `document ${doc.segment.index + 1} (${doc.kind ? `kind ${doc.kind}` : 'no kind'}, line ${doc.segment.line})`;
+  const where = describe(doc);
   const at = `line ${doc.segment.line + e.line - 1}, column ${e.column}: ${e.message}`;
   if (doc.kind === undefined)
     return new InputError(

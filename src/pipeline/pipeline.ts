@@ -4,9 +4,9 @@ import type FastJsonPatch from 'fast-json-patch';
 import { applyOperations, deepEqual, EditError, removeItems, shareUnchanged } from '../yaml/document.js';
 import { toYaml } from '../yaml/load.js';
 import { InputError } from '../errors.js';
-import { Model, unreadableError } from '../model/model.js';
+import { describe, Model, unreadableError } from '../model/model.js';
 import { RBAC_KINDS } from '../model/kinds.js';
-import { resourceId, type Doc } from '../model/types.js';
+import { type Doc } from '../model/types.js';
 import { TRANSFORMS } from './registry.js';
 import { hasContent, lineEnding, splitStream, type Segment } from '../yaml/stream.js';
 import { bytesOf, decodeSlice, splitBytes } from '../yaml/byte-stream.js';
@@ -204,13 +204,6 @@ function refuseUnnamedWebhooks(model: Model): void {
       seen.set(name, i);
     });
   }
-}
-
-/** describe names a document for error messages: its index, kind and name where known, and its first line. */
-export function describe(doc: Doc, model?: Model): string {
-  const r = model?.resources.find((x) => x.doc === doc && x.path.length === 0);
-  const what = r ? resourceId(r, model?.defaultNamespace) : doc.kind ? `kind ${doc.kind}` : 'no kind';
-  return `document ${doc.segment.index + 1} (${what}, line ${doc.segment.line})`;
 }
 
 export type { Segment };

@@ -138,8 +138,8 @@ function byteLines(bytes: Buffer): Lines {
 
 const LF = 10;
 
-// starts lists where the lines of a text or of bytes start that begin with `prefix` (ASCII), in order.
-function* starts(source: string | Buffer, prefix: string): Generator<number> {
+/** starts lists where the lines of a text or of bytes start that begin with `prefix` (ASCII), in order. */
+export function* starts(source: string | Buffer, prefix: string): Generator<number> {
   if ((typeof source === 'string' ? source.slice(0, prefix.length) : source.toString('latin1', 0, prefix.length)) === prefix)
     yield 0;
   const needle = `\n${prefix}`;

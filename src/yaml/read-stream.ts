@@ -9,6 +9,7 @@ import {
   mayHoldConversion,
   readCrdConversion,
   readsConfigMap,
+  starts,
 } from './crd-text.js';
 import type { CrdConversion, CrdScope } from './crd-text.js';
 import { readDocument, type ReadResult } from './document.js';
@@ -151,7 +152,8 @@ export function mayHold(doc: Doc, value: string): boolean {
   // Asked of every RBAC document for each name a backend's RBAC needs: what does not depend on the name is found once.
   let seen = SEARCHED.get(doc);
   if (!seen) {
-    const bytes = typeof bytesOf(doc.segment) === 'string' ? Buffer.from(doc.segment.text) : (bytesOf(doc.segment) as Buffer);
+    const own = bytesOf(doc.segment);
+    const bytes = typeof own === 'string' ? Buffer.from(own) : own;
     SEARCHED.set(doc, (seen = { bytes, escapes: bytes.includes(BACKSLASH) || bytes.includes(BANG) }));
   }
   if (seen.escapes) return true;
@@ -198,8 +200,8 @@ function certainLines(look: ByteLook, sniffed: string): boolean {
 // value (`kind: ClusterRoleBinding` then `  x` reads `ClusterRoleBinding x`), or is an error: the line alone settles
 // nothing.
 function kindGoesOn(source: string | Buffer): boolean {
-  const at = source.indexOf('kind:') === 0 ? 0 : source.indexOf('\nkind:') + 1;
-  if (at === 0 && source.indexOf('kind:') !== 0) return false;
+  const at = starts(source, 'kind:').next().value;
+  if (at === undefined) return false;
   const code = typeof source === 'string' ? (i: number) => source.charCodeAt(i) : (i: number) => source[i];
   for (let nl = source.indexOf('\n', at); nl !== -1; nl = source.indexOf('\n', nl + 1)) {
     let k = nl + 1;
@@ -210,13 +212,6 @@ function kindGoesOn(source: string | Buffer): boolean {
     return k > nl + 1 && c !== 35;
   }
   return false;
-}
-
-// kindLines counts the column-0 lines that start with `kind:`.
-function kindLines(text: string): number {
-  let n = text.startsWith('kind:') ? 1 : 0;
-  for (let at = text.indexOf('\nkind:'); at !== -1; at = text.indexOf('\nkind:', at + 1)) n++;
-  return n;
 }
 
 // scan is scanText for a look: a CRD's scope and conversion are read from its bytes, decoding only the lines read.
@@ -345,5 +340,11 @@ const KIND_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
  * the value does not go on to the next line, and no character makes Go and a pattern see different lines.
  */
 export function certainKind(text: string, sniffed: string): boolean {
-  return KIND_NAME.test(sniffed) && !unsureCharacters(text) && !unsureLines(text) && kindLines(text) === 1 && !kindGoesOn(text);
+  return (
+    KIND_NAME.test(sniffed) &&
+    !unsureCharacters(text) &&
+    !unsureLines(text) &&
+    [...starts(text, 'kind:')].length === 1 &&
+    !kindGoesOn(text)
+  );
 }

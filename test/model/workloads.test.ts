@@ -331,8 +331,8 @@ late('a document read when asked whose kind is not the one its kind: line gave i
   doc.kind = 'ClusterRoleBinding';
   refuses(
     m,
-    'document 1 (line 1): its kind: line reads ClusterRoleBinding, but the whole document reads as kind ClusterRole; ' +
-      'write its kind as one plain line',
+    'document 1 (kind ClusterRole, line 1): its kind: line reads ClusterRoleBinding, but the whole document reads as ' +
+      'kind ClusterRole; write its kind as one plain line',
   );
 });
 late('a role named by something other than a string is no role of that name', () => {
