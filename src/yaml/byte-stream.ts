@@ -1,6 +1,7 @@
 // Splits stdin's bytes into segments without decoding the input: each segment decodes its own slice on demand.
 import { isAscii, isUtf8 } from 'node:buffer';
 import { InputError } from '../errors.js';
+import { lineScan, PIECE, type LineScan } from './line-scan.js';
 import {
   decodeInput,
   goOnlyMarker,
@@ -187,24 +188,29 @@ export class ByteScan {
   breaks = false;
   /** How many bytes were scanned, once ended. */
   length = -1;
-  // Where the next searches start: for line feeds, and for NUL, CR and the first bytes of U+2028/2029 (E2 80).
-  private lf = 0;
+  // The first offset not yet known to start a column-0 line or not (its line feed is the byte before), and where the
+  // search for U+2028/2029 goes on.
+  private next = 0;
   private flags = 0;
+
+  /**
+   * `scan` looks through the bytes when `piecesFrom` or more new bytes come at once (see line-scan.ts); without it
+   * (null), Buffer searches do.
+   */
+  constructor(
+    private readonly scan: LineScan | null = lineScan() ?? null,
+    private readonly piecesFrom = BY_PIECES,
+  ) {}
 
   more(bytes: Buffer): this {
     const n = bytes.length;
-    if (this.lf === 0 && this.tops.length === 0 && n > 0 && startsLine(bytes[0])) this.tops.push(0);
-    let i = bytes.indexOf(LF, this.lf);
-    // A line feed that is the last byte so far starts a line whose first byte has not come yet.
-    for (; i !== -1 && i + 1 < n; i = bytes.indexOf(LF, i + 1)) if (startsLine(bytes[i + 1])) this.tops.push(i + 1);
-    this.lf = i === -1 ? n : i;
-    this.nul ||= bytes.indexOf(NUL, this.flags) !== -1;
-    this.breaks ||= bytes.indexOf(CR, this.flags) !== -1;
-    let at = this.breaks ? -1 : bytes.indexOf(E2_80, this.flags);
-    for (; at !== -1 && at + 2 < n; at = bytes.indexOf(E2_80, at + 2))
-      if (bytes[at + 2] === 0xa8 || bytes[at + 2] === 0xa9) this.breaks = true;
-    // E2 80 as the last two bytes so far: its third byte comes with the next read.
-    this.flags = at !== -1 ? at : Math.max(this.flags, n - 1);
+    if (this.next === 0 && n > 0) {
+      if (startsLine(bytes[0])) this.tops.push(0);
+      this.next = 1;
+    }
+    if (this.scan && n - this.next >= this.piecesFrom) this.byPieces(bytes, this.scan);
+    else this.bySearches(bytes);
+    this.next = n;
     return this;
   }
 
@@ -214,7 +220,60 @@ export class ByteScan {
     SCANNED.set(all, this);
     return this;
   }
+
+  private bySearches(bytes: Buffer): void {
+    const n = bytes.length;
+    // A line feed that is the last byte so far starts a line whose first byte has not come yet: it is looked at again.
+    for (let i = bytes.indexOf(LF, this.next - 1); i !== -1 && i + 1 < n; i = bytes.indexOf(LF, i + 1))
+      if (startsLine(bytes[i + 1])) this.tops.push(i + 1);
+    this.nul ||= bytes.indexOf(NUL, this.flags) !== -1;
+    this.breaks ||= bytes.indexOf(CR, this.flags) !== -1;
+    if (!this.separators(bytes, this.flags, n)) this.flags = Math.max(this.flags, n - 1);
+  }
+
+  // byPieces is `more` by the WebAssembly scan, a piece at a time from the byte before the first undecided one; U+2028
+  // and U+2029 are searched for only in pieces with a byte that can start them.
+  private byPieces(bytes: Buffer, scan: LineScan): void {
+    const n = bytes.length;
+    let unfinished = false;
+    for (let from = this.next - 1; from + 1 < n; from += PIECE - 1) {
+      const to = Math.min(n, from + PIECE);
+      const look = scan.look(bytes, from, to);
+      for (let k = 0; k < look.tops.length; k++) this.tops.push(from + look.tops[k]);
+      this.nul ||= look.nul;
+      this.breaks ||= look.cr;
+      // Before `from`, the search may have stopped at E2 80 that ended the bytes before.
+      if (look.wide || this.flags < from) unfinished = this.separators(bytes, Math.min(this.flags, from), to);
+    }
+    if (!unfinished) this.flags = Math.max(this.flags, n - 1);
+  }
+
+  // separators searches bytes[from, to) for U+2028/2029 (E2 80 A8 and E2 80 A9; E2 80 across `to` is in the next
+  // piece, which starts a byte before), and tells whether it stopped at E2 80 that are the last two bytes so far: the next
+  // search starts there, as their third byte comes with the next read.
+  private separators(bytes: Buffer, from: number, to: number): boolean {
+    const n = bytes.length;
+    if (this.breaks) return false;
+    const window = bytes.subarray(from, to);
+    for (let k = window.indexOf(E2_80); k !== -1; k = window.indexOf(E2_80, k + 2)) {
+      const at = from + k;
+      if (at + 2 >= n) {
+        this.flags = at;
+        return true;
+      }
+      if (bytes[at + 2] === 0xa8 || bytes[at + 2] === 0xa9) {
+        this.breaks = true;
+        return false;
+      }
+    }
+    this.flags = Math.max(this.flags, to - 1);
+    return false;
+  }
 }
+
+// Below this many new bytes the Buffer searches look (a chart's render): the module costs a fraction of a millisecond to
+// make, and runs slower until V8 has compiled it fully.
+const BY_PIECES = 1 << 20;
 
 // Scans ended on an input, for splitBytes: a Buffer the CLI read from a pipe was scanned as it came.
 const SCANNED = new WeakMap<Buffer, ByteScan>();

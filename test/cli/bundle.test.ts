@@ -90,6 +90,26 @@ t('without the bundle, bin/webhook-guard.js runs dist/src/ and answers byte for 
   assert.is(spawn(join(dir, 'bin', 'webhook-guard.js'), ['--version'], Buffer.alloc(0)).stdout.trim(), readJsonVersion());
 });
 
+t('without WebAssembly (node --jitless), a large input is read by Buffer searches and hardened byte for byte alike', () => {
+  // Over a MiB, and non-ASCII: the split's scan goes to WebAssembly when it is there (see line-scan.ts).
+  const big = `---\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  a: |\n${'    text “ü” # \\u2028\n'.repeat(60_000)}`;
+  const input = Buffer.from(readFileSync(example, 'utf8') + big);
+  assert.ok(input.length > 1 << 20);
+  const spawn = (flags: string[]) => {
+    const r = spawnSync(process.execPath, [...flags, join(ROOT, 'bin', 'webhook-guard.js')], {
+      input,
+      cwd: ROOT,
+      maxBuffer: 64 << 20,
+    });
+    // --jitless warns that it switches WebAssembly off.
+    const stderr = r.stderr.toString('utf8').replace(/^Warning: disabling flag --expose_wasm.*\n/m, '');
+    return { status: r.status, stdout: r.stdout.toString('utf8'), stderr };
+  };
+  const withWasm = spawn([]);
+  assert.is(withWasm.status, 0, withWasm.stderr);
+  assert.equal(spawn(['--jitless']), withWasm);
+});
+
 function readJsonVersion(): string {
   return JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
 }

@@ -7,6 +7,7 @@ import { HOSTILE } from './hostile-cases.js';
 import { resolveConfig } from '../../src/pipeline/config.js';
 import { transformStream } from '../../src/pipeline/pipeline.js';
 import { ByteScan, bytesOf, mayBeResourceList, splitBytes } from '../../src/yaml/byte-stream.js';
+import { lineScan, PIECE } from '../../src/yaml/line-scan.js';
 import { decodeInput, splitStream } from '../../src/yaml/stream.js';
 import { readStream } from '../../src/yaml/read-stream.js';
 import { modelKinds } from '../../src/model/model.js';
@@ -181,11 +182,16 @@ test('the byte look is taken where the lines are line feeds only, and not elsewh
   assert.equal(plain?.lines, ['---\n', 'kind: A\n', 'b: 2']);
 });
 
-// A scan fed the input as it arrives, in reads of any size, finds what one scan of the whole input finds.
+// A scan fed the input as it arrives, in reads of any size, finds what one scan of the whole input finds, by Buffer
+// searches and by the WebAssembly scan (which `piecesFrom` 1 makes look at every read).
 const scanned = (scan: ByteScan) => [scan.tops, scan.nul, scan.breaks, scan.length];
-function scanInReads(buf: Buffer, size: (k: number) => number): { scan: ByteScan; space: Buffer } {
+const SCANS: Record<string, () => ByteScan> = {
+  'Buffer searches': () => new ByteScan(null),
+  WebAssembly: () => new ByteScan(lineScan()!, 1),
+};
+function scanInReads(buf: Buffer, size: (k: number) => number, make = () => new ByteScan()): { scan: ByteScan; space: Buffer } {
   const space = Buffer.alloc(buf.length);
-  const scan = new ByteScan();
+  const scan = make();
   for (let at = 0, k = 0; at < buf.length; k++) {
     const n = Math.min(buf.length - at, Math.max(1, size(k)));
     buf.copy(space, at, at, at + n);
@@ -200,17 +206,51 @@ const SCAN_CASES: Record<string, string> = {
   'a separator split across reads': 'kind: A\nx: \u2028\n',
   'a curly quote, then a separator': 'kind: A\nx: “a”\n---\ny: \u2029\n',
   'a carriage return at the end': 'kind: A\r',
+  'E2 80 then no separator': 'kind: A\nx: \u2020\u2026\u20ac\n',
 };
+test('the WebAssembly scan is there (Node 20 has SIMD)', () => {
+  assert.ok(lineScan());
+});
 for (const [name, text] of Object.entries(SCAN_CASES)) {
-  test(`a scan in reads of any size finds what a whole scan finds: ${name}`, () => {
+  test(`a scan in reads of any size finds what a whole scan finds, both ways: ${name}`, () => {
     const buf = Buffer.from(text);
-    const whole = scanned(new ByteScan().end(Buffer.from(buf)));
-    for (const size of [1, 2, 3, 5]) assert.equal(scanned(scanInReads(buf, () => size).scan), whole, `reads of ${size}`);
-    let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 9) + 1;
-    assert.equal(scanned(scanInReads(buf, random).scan), whole, 'reads of random sizes');
+    const whole = scanned(new ByteScan(null).end(Buffer.from(buf)));
+    for (const [way, make] of Object.entries(SCANS)) {
+      assert.equal(scanned(make().end(Buffer.from(buf))), whole, `${way}, whole`);
+      for (const size of [1, 2, 3, 5])
+        assert.equal(scanned(scanInReads(buf, () => size, make).scan), whole, `${way}, reads of ${size}`);
+      let seed = 7;
+      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 9) + 1;
+      assert.equal(scanned(scanInReads(buf, random, make).scan), whole, `${way}, reads of random sizes`);
+    }
   });
 }
+
+// Large inputs go to the WebAssembly scan a piece at a time: what sits where the pieces meet is found as the searches
+// find it. The input is real text with the cases' bytes put at every place near each piece's end.
+test('a large input: the WebAssembly scan finds what the Buffer searches find, whole and in reads', () => {
+  const filler = Buffer.from('spec:\n  names:\n    plural: things\n# a comment\n  - item\n\tx\n', 'utf8');
+  const base = Buffer.alloc(3 * PIECE + 1000);
+  for (let at = 0; at < base.length; at += filler.length) filler.copy(base, at);
+  const inserts = ['\nkind: A', '\n', '\n#', '\u0000', '\r', '\u2028', '\u2029', '\u2026', '---\n'].map((t) => Buffer.from(t));
+  let seed = 11;
+  const random = (m: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % m;
+  for (const insert of inserts)
+    for (const end of [PIECE, 2 * PIECE - 1, 3 * PIECE - 2])
+      for (let shift = -3; shift <= 2; shift++) {
+        const buf = Buffer.from(base);
+        insert.copy(buf, end + shift);
+        const what = `${JSON.stringify(insert.toString())} at ${end + shift}`;
+        const whole = scanned(new ByteScan(null).end(Buffer.from(buf)));
+        assert.equal(scanned(new ByteScan().end(Buffer.from(buf))), whole, `${what}, whole`);
+        const reads = scanInReads(
+          buf,
+          () => 1 + random(2 * PIECE),
+          () => new ByteScan(lineScan()!, 1),
+        );
+        assert.equal(scanned(reads.scan), whole, `${what}, in reads`);
+      }
+});
 
 test('splitBytes uses the scan made while reading, and splits as without it', () => {
   const outcome = (b: Buffer) => {

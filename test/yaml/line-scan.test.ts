@@ -1,0 +1,38 @@
+// The WebAssembly scan of one piece against a plain loop over its bytes, on random pieces of the bytes that matter.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { lineScan, PIECE } from '../../src/yaml/line-scan.js';
+
+// What look gives, the slow way.
+function expected(bytes: Buffer): { tops: number[]; nul: boolean; cr: boolean; wide: boolean } {
+  const tops: number[] = [];
+  for (let j = 1; j < bytes.length; j++)
+    if (bytes[j - 1] === 0x0a && ![0x20, 0x09, 0x0a, 0x0d, 0x23].includes(bytes[j])) tops.push(j);
+  return { tops, nul: bytes.includes(0), cr: bytes.includes(0x0d), wide: bytes.some((b) => b >= 0xe2) };
+}
+
+const ALPHABET = [0x0a, 0x0a, 0x20, 0x20, 0x20, 0x09, 0x23, 0x61, 0x2d, 0x0d, 0x00, 0xe2, 0x80, 0xa8, 0xe1, 0xff, 0x7f];
+
+test('look finds the column-0 lines, NUL, CR and wide bytes of random pieces, at every length up to a piece', () => {
+  const scan = lineScan()!;
+  let seed = 5;
+  const random = (m: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % m;
+  const lengths = [0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1000, PIECE - 1, PIECE];
+  for (let round = 0; round < 300; round++) lengths.push(1 + random(round < 290 ? 200 : PIECE));
+  for (const length of lengths) {
+    const inner = Buffer.alloc(length);
+    // Mostly plain bytes, so that some pieces have no NUL, CR or wide byte at all.
+    const rare = random(4) === 0;
+    for (let k = 0; k < length; k++) inner[k] = rare ? ALPHABET[random(ALPHABET.length)] : ALPHABET[random(9)];
+    // The piece sits inside a larger buffer, whose bytes around it must not count.
+    const outer = Buffer.concat([Buffer.from('\n\0\r\u2028'), inner, Buffer.from('\nx\0\r\u2028')]);
+    const got = scan.look(outer, 6, 6 + length);
+    assert.equal({ ...got, tops: [...got.tops] }, expected(inner), `length ${length}, round ${lengths.indexOf(length)}`);
+  }
+});
+
+test('look refuses a piece over PIECE bytes', () => {
+  assert.throws(() => lineScan()!.look(Buffer.alloc(PIECE + 1), 0, PIECE + 1), /a piece of 262145 bytes is over 262144/);
+});
+
+test.run();
