@@ -44,7 +44,13 @@ class Split {
     readonly buf: Buffer,
     // Undefined where the bytes alone do not show the lines as both Go and the text patterns see them (see splitBytes).
     readonly tops: number[] | undefined,
+    private readonly scan?: ByteScan,
   ) {}
+
+  /** ascii tells whether buf[from, to) is all ASCII, asking the scan first. */
+  ascii(from: number, to: number): boolean {
+    return this.scan?.ascii(from, to) ?? isAscii(this.buf.subarray(from, to));
+  }
 
   /** lineOf is the 1-based line of a byte offset: messages ask for few, mostly in stream order. */
   lineOf(offset: number): number {
@@ -98,7 +104,8 @@ class ByteSegment implements Segment {
     }
     // splitBytes took the byte way only without carriage returns and Unicode line separators; of the other characters
     // that make Go and a pattern see different lines, NEL and a byte order mark are multi-byte.
-    const plain = isAscii(this.bytes) || (!this.bytes.includes(NEL) && !this.bytes.includes(BOM));
+    const plain =
+      this.split.ascii(this.offset, this.offset + this.bytes.length) || (!this.bytes.includes(NEL) && !this.bytes.includes(BOM));
     return { bytes: this.bytes, lines, plain };
   }
 }
@@ -116,11 +123,11 @@ export function decodeSlice(bytes: Buffer): string {
  */
 export function splitBytes(buf: Buffer): Segment[] {
   const scan = SCANNED.get(buf)?.length === buf.length ? SCANNED.get(buf)! : new ByteScan().end(buf);
-  if (!isUtf8(buf) || scan.nul) decodeInput(buf);
+  if (!scan.utf8(buf) || scan.nul) decodeInput(buf);
   // JavaScript's `^` also starts a line after a carriage return and after U+2028 and U+2029, where Go's reader does not:
   // the few inputs with those are split on a decoded view, by the text split itself.
   if (scan.breaks) return splitOnView(buf, isAscii(buf));
-  const split = new Split(buf, scan.tops);
+  const split = new Split(buf, scan.tops, scan);
   const tops = split.tops!;
   const cuts: number[] = [0];
   const afterEnd = new Set<number>();
@@ -192,6 +199,9 @@ export class ByteScan {
   // search for U+2028/2029 goes on.
   private next = 0;
   private flags = 0;
+  // Where the bytes may not be ASCII: pieces the WebAssembly scan saw a byte of 0x80 or above in, joined where they meet
+  // (pairs of offsets); undefined once Buffer searches looked at some bytes, which tell nothing of that.
+  private wide: number[] | undefined = [];
 
   /**
    * `scan` looks through the bytes when `piecesFrom` or more new bytes come at once (see line-scan.ts); without it
@@ -208,7 +218,7 @@ export class ByteScan {
       if (startsLine(bytes[0])) this.tops.push(0);
       this.next = 1;
     }
-    if (this.scan && n - this.next >= this.piecesFrom) this.byPieces(bytes, this.scan);
+    if (this.scan && n >= this.piecesFrom) this.byPieces(bytes, this.scan);
     else this.bySearches(bytes);
     this.next = n;
     return this;
@@ -221,8 +231,25 @@ export class ByteScan {
     return this;
   }
 
+  /** utf8 tells whether the bytes it ended on are UTF-8: it checks only where they may not be ASCII. */
+  utf8(all: Buffer): boolean {
+    if (this.wide === undefined || this.length !== all.length) return isUtf8(all);
+    // Each stretch starts and ends inside ASCII pieces (pieces share a byte), so no character is cut.
+    for (let k = 0; k < this.wide.length; k += 2) if (!isUtf8(all.subarray(this.wide[k], this.wide[k + 1]))) return false;
+    return true;
+  }
+
+  /** ascii tells whether bytes [from, to) are ASCII, where the scan knows (see `wide`). */
+  ascii(from: number, to: number): boolean | undefined {
+    if (this.wide === undefined || this.length === -1) return undefined;
+    // Few stretches: most inputs are ASCII but for a few quotes and names.
+    for (let k = 0; k < this.wide.length; k += 2) if (this.wide[k] < to && this.wide[k + 1] > from) return false;
+    return true;
+  }
+
   private bySearches(bytes: Buffer): void {
     const n = bytes.length;
+    if (n > 0) this.wide = undefined;
     // A line feed that is the last byte so far starts a line whose first byte has not come yet: it is looked at again.
     for (let i = bytes.indexOf(LF, this.next - 1); i !== -1 && i + 1 < n; i = bytes.indexOf(LF, i + 1))
       if (startsLine(bytes[i + 1])) this.tops.push(i + 1);
@@ -242,6 +269,11 @@ export class ByteScan {
       for (let k = 0; k < look.tops.length; k++) this.tops.push(from + look.tops[k]);
       this.nul ||= look.nul;
       this.breaks ||= look.cr;
+      if (!look.ascii && this.wide) {
+        const last = this.wide.length - 1;
+        if (last > 0 && this.wide[last] >= from) this.wide[last] = to;
+        else this.wide.push(from, to);
+      }
       // Before `from`, the search may have stopped at E2 80 that ended the bytes before.
       if (look.wide || this.flags < from) unfinished = this.separators(bytes, Math.min(this.flags, from), to);
     }

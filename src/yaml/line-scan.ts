@@ -1,5 +1,5 @@
 // One pass over a large input's bytes in WebAssembly (SIMD): where its column-0 lines start, and whether it holds a NUL,
-// a carriage return or a byte that can start U+2028/2029. Written out here as bytecode, opcode by opcode.
+// a carriage return, a byte that can start U+2028/2029, or any byte not ASCII. Written out here as bytecode, opcode by opcode.
 //
 // The same questions asked with Buffer searches cost a call per line (1.75 million on 100 MiB of renders: 40 ms) and
 // one more pass over all the bytes for each character (10 ms each). Here each 256 KiB piece is copied into the
@@ -22,6 +22,8 @@ export interface Look {
   cr: boolean;
   /** A byte of 0xE2 or above: U+2028 and U+2029 start with E2 80. */
   wide: boolean;
+  /** No byte of 0x80 or above. */
+  ascii: boolean;
 }
 
 /** LineScan looks through pieces of bytes; undefined where WebAssembly is not there (`node --jitless`). */
@@ -71,7 +73,7 @@ function make(): LineScan | null {
         if (flags[k] < min) min = flags[k];
         if (flags[16 + k] > max) max = flags[16 + k];
       }
-      return { tops: out.slice(0, count), nul: min === 0, cr: flags[32] !== 0, wide: max >= 0xe2 };
+      return { tops: out.slice(0, count), nul: min === 0, cr: flags[32] !== 0, wide: max >= 0xe2, ascii: max < 0x80 };
     },
   };
 }

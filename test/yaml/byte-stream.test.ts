@@ -1,4 +1,5 @@
 // The byte-level stream: the same segments as the text split, each a slice of the input, written back byte for byte.
+import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { suite, test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -184,7 +185,17 @@ test('the byte look is taken where the lines are line feeds only, and not elsewh
 
 // A scan fed the input as it arrives, in reads of any size, finds what one scan of the whole input finds, by Buffer
 // searches and by the WebAssembly scan (which `piecesFrom` 1 makes look at every read).
-const scanned = (scan: ByteScan) => [scan.tops, scan.nul, scan.breaks, scan.length];
+// What a scan found, and what it answers of UTF-8 and ASCII (where it knows, as the Buffer functions answer).
+function scanned(scan: ByteScan, buf?: Buffer): unknown[] {
+  const found = [scan.tops, scan.nul, scan.breaks, scan.length];
+  if (!buf) return found;
+  const step = Math.max(1, Math.floor(buf.length / 7));
+  for (let from = 0; from < buf.length; from += step) {
+    const ascii = scan.ascii(from, from + step);
+    if (ascii !== undefined) assert.is(ascii, isAscii(buf.subarray(from, from + step)), `ascii at ${from}`);
+  }
+  return [...found, scan.utf8(buf)];
+}
 const SCANS: Record<string, () => ByteScan> = {
   'Buffer searches': () => new ByteScan(null),
   WebAssembly: () => new ByteScan(lineScan()!, 1),
@@ -208,12 +219,16 @@ const SCAN_CASES: Record<string, string> = {
   'a carriage return at the end': 'kind: A\r',
   'E2 80 then no separator': 'kind: A\nx: \u2020\u2026\u20ac\n',
 };
+const SCAN_BYTES: Record<string, Buffer> = {
+  'not UTF-8: a lone 0xff': Buffer.from([0x6b, 0x3a, 0x20, 0xff, 0x0a]),
+  'not UTF-8: a sequence cut short': Buffer.from([0x6b, 0x3a, 0x20, 0xe2, 0x82, 0x0a]),
+};
 test('the WebAssembly scan is there (Node 20 has SIMD)', () => {
   assert.ok(lineScan());
 });
-for (const [name, text] of Object.entries(SCAN_CASES)) {
+for (const [name, bytes] of Object.entries({ ...SCAN_CASES, ...SCAN_BYTES })) {
   test(`a scan in reads of any size finds what a whole scan finds, both ways: ${name}`, () => {
-    const buf = Buffer.from(text);
+    const buf = Buffer.from(bytes);
     const whole = scanned(new ByteScan(null).end(Buffer.from(buf)));
     for (const [way, make] of Object.entries(SCANS)) {
       assert.equal(scanned(make().end(Buffer.from(buf))), whole, `${way}, whole`);
@@ -232,7 +247,12 @@ test('a large input: the WebAssembly scan finds what the Buffer searches find, w
   const filler = Buffer.from('spec:\n  names:\n    plural: things\n# a comment\n  - item\n\tx\n', 'utf8');
   const base = Buffer.alloc(3 * PIECE + 1000);
   for (let at = 0; at < base.length; at += filler.length) filler.copy(base, at);
-  const inserts = ['\nkind: A', '\n', '\n#', '\u0000', '\r', '\u2028', '\u2029', '\u2026', '---\n'].map((t) => Buffer.from(t));
+  const inserts = [
+    ...['\nkind: A', '\n', '\n#', '\u0000', '\r', '\u2028', '\u2029', '\u2026', '---\n', 'ü'].map((t) => Buffer.from(t)),
+    Buffer.from([0xff]),
+    Buffer.from([0xe2, 0x82]),
+    Buffer.from([0xc0, 0x80]),
+  ];
   let seed = 11;
   const random = (m: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % m;
   for (const insert of inserts)
@@ -250,6 +270,18 @@ test('a large input: the WebAssembly scan finds what the Buffer searches find, w
         );
         assert.equal(scanned(reads.scan), whole, `${what}, in reads`);
       }
+});
+
+test('UTF-8 is checked to the end of stretches of pieces that are not ASCII, across pieces and to the last byte', () => {
+  const buf = Buffer.alloc(PIECE + 100, 'a');
+  Buffer.from('ü').copy(buf, PIECE - 10);
+  buf[buf.length - 1] = 0x80;
+  for (const [way, make] of Object.entries(SCANS)) {
+    assert.is(make().end(Buffer.from(buf)).utf8(buf), false, way);
+    buf[buf.length - 1] = 0x61;
+    assert.is(make().end(Buffer.from(buf)).utf8(buf), true, way);
+    buf[buf.length - 1] = 0x80;
+  }
 });
 
 test('splitBytes uses the scan made while reading, and splits as without it', () => {

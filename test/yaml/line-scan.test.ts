@@ -4,16 +4,22 @@ import * as assert from 'uvu/assert';
 import { lineScan, PIECE } from '../../src/yaml/line-scan.js';
 
 // What look gives, the slow way.
-function expected(bytes: Buffer): { tops: number[]; nul: boolean; cr: boolean; wide: boolean } {
+function expected(bytes: Buffer): { tops: number[]; nul: boolean; cr: boolean; wide: boolean; ascii: boolean } {
   const tops: number[] = [];
   for (let j = 1; j < bytes.length; j++)
     if (bytes[j - 1] === 0x0a && ![0x20, 0x09, 0x0a, 0x0d, 0x23].includes(bytes[j])) tops.push(j);
-  return { tops, nul: bytes.includes(0), cr: bytes.includes(0x0d), wide: bytes.some((b) => b >= 0xe2) };
+  return {
+    tops,
+    nul: bytes.includes(0),
+    cr: bytes.includes(0x0d),
+    wide: bytes.some((b) => b >= 0xe2),
+    ascii: bytes.every((b) => b < 0x80),
+  };
 }
 
 const ALPHABET = [0x0a, 0x0a, 0x20, 0x20, 0x20, 0x09, 0x23, 0x61, 0x2d, 0x0d, 0x00, 0xe2, 0x80, 0xa8, 0xe1, 0xff, 0x7f];
 
-test('look finds the column-0 lines, NUL, CR and wide bytes of random pieces, at every length up to a piece', () => {
+test('look finds the column-0 lines, NUL, CR, wide and non-ASCII bytes of random pieces, at every length up to a piece', () => {
   const scan = lineScan()!;
   let seed = 5;
   const random = (m: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % m;
