@@ -204,8 +204,8 @@ export class ByteScan {
   private wide: number[] | undefined = [];
 
   /**
-   * `scan` looks through the bytes when `piecesFrom` or more new bytes come at once (see line-scan.ts); without it
-   * (null), Buffer searches do.
+   * `scan` looks through the bytes once there are `piecesFrom` or more of them (see line-scan.ts); without it (null),
+   * Buffer searches do.
    */
   constructor(
     private readonly scan: LineScan | null = lineScan() ?? null,
@@ -262,6 +262,8 @@ export class ByteScan {
   // and U+2029 are searched for only in pieces with a byte that can start them.
   private byPieces(bytes: Buffer, scan: LineScan): void {
     const n = bytes.length;
+    // E2 80 that ended the bytes before (the search stopped there): the byte after them has come now.
+    let before = this.flags < this.next - 1;
     let unfinished = false;
     for (let from = this.next - 1; from + 1 < n; from += PIECE - 1) {
       const to = Math.min(n, from + PIECE);
@@ -274,8 +276,8 @@ export class ByteScan {
         if (last > 0 && this.wide[last] >= from) this.wide[last] = to;
         else this.wide.push(from, to);
       }
-      // Before `from`, the search may have stopped at E2 80 that ended the bytes before.
-      if (look.wide || this.flags < from) unfinished = this.separators(bytes, Math.min(this.flags, from), to);
+      if (look.wide || before) unfinished = this.separators(bytes, before ? this.flags : from, to);
+      before = false;
     }
     if (!unfinished) this.flags = Math.max(this.flags, n - 1);
   }
@@ -303,7 +305,7 @@ export class ByteScan {
   }
 }
 
-// Below this many new bytes the Buffer searches look (a chart's render): the module costs a fraction of a millisecond to
+// Below this many bytes the Buffer searches look (a chart's render): the module costs a fraction of a millisecond to
 // make, and runs slower until V8 has compiled it fully.
 const BY_PIECES = 1 << 20;
 
