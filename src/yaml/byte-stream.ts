@@ -214,13 +214,15 @@ export class ByteScan {
 
   more(bytes: Buffer): this {
     const n = bytes.length;
+    // The bytes before `seen` were scanned by an earlier call.
+    const seen = this.next;
     if (this.next === 0 && n > 0) {
       if (startsLine(bytes[0])) this.tops.push(0);
       this.next = 1;
     }
-    if (this.scan && n >= this.piecesFrom) this.byPieces(bytes, this.scan);
+    if (this.scan && n >= this.piecesFrom) this.byPieces(bytes, this.scan, seen);
     else this.bySearches(bytes);
-    this.next = n;
+    this.next = Math.max(this.next, n);
     return this;
   }
 
@@ -239,11 +241,14 @@ export class ByteScan {
     return true;
   }
 
-  /** ascii tells whether bytes [from, to) are ASCII, where the scan knows (see `wide`). */
-  ascii(from: number, to: number): boolean | undefined {
+  /**
+   * ascii is true when bytes [from, to) are all in pieces the scan saw as ASCII, and undefined when the scan cannot tell
+   * (they reach into a stretch that is not, or Buffer searches scanned them).
+   */
+  ascii(from: number, to: number): true | undefined {
     if (this.wide === undefined || this.length === -1) return undefined;
     // Few stretches: most inputs are ASCII but for a few quotes and names.
-    for (let k = 0; k < this.wide.length; k += 2) if (this.wide[k] < to && this.wide[k + 1] > from) return false;
+    for (let k = 0; k < this.wide.length; k += 2) if (this.wide[k] < to && this.wide[k + 1] > from) return undefined;
     return true;
   }
 
@@ -258,15 +263,17 @@ export class ByteScan {
     if (!this.separators(bytes, this.flags, n)) this.flags = Math.max(this.flags, n - 1);
   }
 
-  // byPieces is `more` by the WebAssembly scan, a piece at a time from the byte before the first undecided one; U+2028
-  // and U+2029 are searched for only in pieces with a byte that can start them.
-  private byPieces(bytes: Buffer, scan: LineScan): void {
+  // byPieces is `more` by the WebAssembly scan over the bytes from `seen` on, a piece at a time; each piece starts at the
+  // last byte of the one before (a line feed there starts a line in this one). U+2028 and U+2029 are searched for only
+  // in pieces with a byte that can start them.
+  private byPieces(bytes: Buffer, scan: LineScan, seen: number): void {
     const n = bytes.length;
+    if (n <= seen) return;
     // E2 80 that ended the bytes before (the search stopped there): the byte after them has come now.
-    let before = this.flags < this.next - 1;
+    let before = this.flags < seen - 1;
     let unfinished = false;
-    for (let from = this.next - 1; from + 1 < n; from += PIECE - 1) {
-      const to = Math.min(n, from + PIECE);
+    for (let from = Math.max(0, seen - 1), to = 0; to < n; from = to - 1) {
+      to = Math.min(n, from + PIECE);
       const look = scan.look(bytes, from, to);
       for (let k = 0; k < look.tops.length; k++) this.tops.push(from + look.tops[k]);
       this.nul ||= look.nul;

@@ -191,8 +191,8 @@ function scanned(scan: ByteScan, buf?: Buffer): unknown[] {
   if (!buf) return found;
   const step = Math.max(1, Math.floor(buf.length / 7));
   for (let from = 0; from < buf.length; from += step) {
-    const ascii = scan.ascii(from, from + step);
-    if (ascii !== undefined) assert.is(ascii, isAscii(buf.subarray(from, from + step)), `ascii at ${from}`);
+    // Where it answers, the range is ASCII.
+    if (scan.ascii(from, from + step)) assert.ok(isAscii(buf.subarray(from, from + step)), `ascii at ${from}`);
   }
   return [...found, scan.utf8(buf)];
 }
@@ -220,6 +220,10 @@ const SCAN_CASES: Record<string, string> = {
   'E2 80 then no separator': 'kind: A\nx: \u2020\u2026\u20ac\n',
 };
 const SCAN_BYTES: Record<string, Buffer> = {
+  'one byte: NUL': Buffer.from([0x00]),
+  'one byte: CR': Buffer.from([0x0d]),
+  'one byte: not UTF-8': Buffer.from([0xff]),
+  'one byte: a lead byte alone': Buffer.from([0xc3]),
   'not UTF-8: a lone 0xff': Buffer.from([0x6b, 0x3a, 0x20, 0xff, 0x0a]),
   'not UTF-8: a sequence cut short': Buffer.from([0x6b, 0x3a, 0x20, 0xe2, 0x82, 0x0a]),
 };
@@ -229,14 +233,14 @@ test('the WebAssembly scan is there (Node 20 has SIMD)', () => {
 for (const [name, bytes] of Object.entries({ ...SCAN_CASES, ...SCAN_BYTES })) {
   test(`a scan in reads of any size finds what a whole scan finds, both ways: ${name}`, () => {
     const buf = Buffer.from(bytes);
-    const whole = scanned(new ByteScan(null).end(Buffer.from(buf)));
+    const whole = scanned(new ByteScan(null).end(Buffer.from(buf)), buf);
     for (const [way, make] of Object.entries(SCANS)) {
-      assert.equal(scanned(make().end(Buffer.from(buf))), whole, `${way}, whole`);
+      assert.equal(scanned(make().end(Buffer.from(buf)), buf), whole, `${way}, whole`);
       for (const size of [1, 2, 3, 5])
-        assert.equal(scanned(scanInReads(buf, () => size, make).scan), whole, `${way}, reads of ${size}`);
+        assert.equal(scanned(scanInReads(buf, () => size, make).scan, buf), whole, `${way}, reads of ${size}`);
       let seed = 7;
       const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 9) + 1;
-      assert.equal(scanned(scanInReads(buf, random, make).scan), whole, `${way}, reads of random sizes`);
+      assert.equal(scanned(scanInReads(buf, random, make).scan, buf), whole, `${way}, reads of random sizes`);
     }
   });
 }
@@ -245,7 +249,8 @@ for (const [name, bytes] of Object.entries({ ...SCAN_CASES, ...SCAN_BYTES })) {
 // find it. The input is real text with the cases' bytes put at every place near each piece's end.
 test('a large input: the WebAssembly scan finds what the Buffer searches find, whole and in reads', () => {
   const filler = Buffer.from('spec:\n  names:\n    plural: things\n# a comment\n  - item\n\tx\n', 'utf8');
-  const base = Buffer.alloc(3 * PIECE + 1000);
+  // Over 1 MiB: the default scan takes the pieces' way.
+  const base = Buffer.alloc(4 * PIECE + 1000);
   for (let at = 0; at < base.length; at += filler.length) filler.copy(base, at);
   const inserts = [
     ...['\nkind: A', '\n', '\n#', '\u0000', '\r', '\u2028', '\u2029', '\u2026', '---\n', 'ü'].map((t) => Buffer.from(t)),
@@ -256,20 +261,45 @@ test('a large input: the WebAssembly scan finds what the Buffer searches find, w
   let seed = 11;
   const random = (m: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % m;
   for (const insert of inserts)
-    for (const end of [PIECE, 2 * PIECE - 1, 3 * PIECE - 2])
+    for (const end of [PIECE, 2 * PIECE - 1, 4 * PIECE - 3, 4 * PIECE + 999])
       for (let shift = -3; shift <= 2; shift++) {
         const buf = Buffer.from(base);
         insert.copy(buf, end + shift);
         const what = `${JSON.stringify(insert.toString())} at ${end + shift}`;
-        const whole = scanned(new ByteScan(null).end(Buffer.from(buf)));
-        assert.equal(scanned(new ByteScan().end(Buffer.from(buf))), whole, `${what}, whole`);
+        const whole = scanned(new ByteScan(null).end(Buffer.from(buf)), buf);
+        assert.equal(scanned(new ByteScan().end(Buffer.from(buf)), buf), whole, `${what}, whole`);
         const reads = scanInReads(
           buf,
           () => 1 + random(2 * PIECE),
           () => new ByteScan(lineScan()!, 1),
         );
-        assert.equal(scanned(reads.scan), whole, `${what}, in reads`);
+        assert.equal(scanned(reads.scan, buf), whole, `${what}, in reads`);
       }
+});
+
+test('a read that brings nothing new changes nothing, even after E2 80 ended the bytes before', () => {
+  const buf = Buffer.from([0x61, 0x0a, 0xe2, 0x80, 0xa8]);
+  for (const [way, make] of Object.entries(SCANS)) {
+    const scan = make();
+    for (const at of [2, 4, 4, 4, 5, 5]) scan.more(buf.subarray(0, at));
+    assert.equal(scanned(scan.end(buf), buf), scanned(new ByteScan(null).end(Buffer.from(buf)), buf), way);
+    assert.is(scan.breaks, true, way);
+  }
+});
+
+test('UTF-8 is checked in every stretch of pieces that are not ASCII', () => {
+  const buf = Buffer.alloc(4 * PIECE, 'a');
+  Buffer.from('ü').copy(buf, 10);
+  Buffer.from('ü').copy(buf, 3 * PIECE);
+  for (const [way, make] of Object.entries(SCANS)) {
+    assert.is(make().end(Buffer.from(buf)).utf8(buf), true, way);
+    buf[3 * PIECE + 1] = 0x41;
+    assert.is(make().end(Buffer.from(buf)).utf8(buf), false, `${way}, the second stretch`);
+    buf[3 * PIECE + 1] = 0xbc;
+    const ascii = make().end(Buffer.from(buf));
+    assert.is(ascii.ascii(PIECE + 5, 2 * PIECE), way === 'WebAssembly' ? true : undefined, `${way}: between the stretches`);
+    assert.is(ascii.ascii(0, 20), undefined, `${way}: a stretch`);
+  }
 });
 
 test('UTF-8 is checked to the end of stretches of pieces that are not ASCII, across pieces and to the last byte', () => {
