@@ -204,11 +204,11 @@ export class ByteScan {
   private wide: number[] | undefined = [];
 
   /**
-   * `scan` looks through the bytes once there are `piecesFrom` or more of them (see line-scan.ts); without it (null),
-   * Buffer searches do.
+   * `scan` looks through the bytes once there are `piecesFrom` or more of them (see line-scan.ts; by default made
+   * then: it costs about a millisecond); with null, Buffer searches do.
    */
   constructor(
-    private readonly scan: LineScan | null = lineScan() ?? null,
+    private scan?: LineScan | null,
     private readonly piecesFrom = BY_PIECES,
   ) {}
 
@@ -220,10 +220,17 @@ export class ByteScan {
       if (startsLine(bytes[0])) this.tops.push(0);
       this.next = 1;
     }
-    if (this.scan && n >= this.piecesFrom) this.byPieces(bytes, this.scan, seen);
+    const scan = n >= this.piecesFrom ? this.lineScan() : null;
+    if (scan) this.byPieces(bytes, scan, seen);
     else this.bySearches(bytes);
     this.next = Math.max(this.next, n);
     return this;
+  }
+
+  // lineScan is the WebAssembly scan given, or made on first use; null for none.
+  private lineScan(): LineScan | null {
+    if (this.scan === undefined) this.scan = lineScan() ?? null;
+    return this.scan;
   }
 
   end(all: Buffer): this {
@@ -312,7 +319,7 @@ export class ByteScan {
   }
 }
 
-// Below this many bytes the Buffer searches look (a chart's render): the module costs a fraction of a millisecond to
+// Below this many bytes the Buffer searches look (a chart's render): the module costs about a millisecond to
 // make, and runs slower until V8 has compiled it fully.
 const BY_PIECES = 1 << 20;
 

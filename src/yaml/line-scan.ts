@@ -33,7 +33,7 @@ export interface LineScan {
 
 let made: LineScan | null | undefined;
 
-/** lineScan is the module, made on first use (a fraction of a millisecond). */
+/** lineScan is the module, made on first use (about a millisecond: its bytecode is put together, then compiled). */
 export function lineScan(): LineScan | undefined {
   if (made === undefined) made = make();
   return made ?? undefined;
