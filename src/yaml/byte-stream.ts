@@ -201,7 +201,7 @@ export class ByteScan {
   private flags = 0;
   // Where the bytes may not be ASCII: pieces the WebAssembly scan saw a byte of 0x80 or above in, joined where they meet
   // (pairs of offsets); undefined once Buffer searches looked at some bytes, which tell nothing of that.
-  private wide: number[] | undefined = [];
+  private notAscii: number[] | undefined = [];
 
   /**
    * `scan` looks through the bytes once there are `piecesFrom` or more of them (see line-scan.ts; by default made
@@ -242,9 +242,10 @@ export class ByteScan {
 
   /** utf8 tells whether the bytes it ended on are UTF-8: it checks only where they may not be ASCII. */
   utf8(all: Buffer): boolean {
-    if (this.wide === undefined || this.length !== all.length) return isUtf8(all);
+    if (this.notAscii === undefined || this.length !== all.length) return isUtf8(all);
     // Each stretch starts and ends inside ASCII pieces (pieces share a byte), so no character is cut.
-    for (let k = 0; k < this.wide.length; k += 2) if (!isUtf8(all.subarray(this.wide[k], this.wide[k + 1]))) return false;
+    for (let k = 0; k < this.notAscii.length; k += 2)
+      if (!isUtf8(all.subarray(this.notAscii[k], this.notAscii[k + 1]))) return false;
     return true;
   }
 
@@ -253,15 +254,15 @@ export class ByteScan {
    * (they reach into a stretch that is not, or Buffer searches scanned them).
    */
   ascii(from: number, to: number): true | undefined {
-    if (this.wide === undefined || this.length === -1) return undefined;
+    if (this.notAscii === undefined || this.length === -1) return undefined;
     // Few stretches: most inputs are ASCII but for a few quotes and names.
-    for (let k = 0; k < this.wide.length; k += 2) if (this.wide[k] < to && this.wide[k + 1] > from) return undefined;
+    for (let k = 0; k < this.notAscii.length; k += 2) if (this.notAscii[k] < to && this.notAscii[k + 1] > from) return undefined;
     return true;
   }
 
   private bySearches(bytes: Buffer): void {
     const n = bytes.length;
-    if (n > 0) this.wide = undefined;
+    if (n > 0) this.notAscii = undefined;
     // A line feed that is the last byte so far starts a line whose first byte has not come yet: it is looked at again.
     for (let i = bytes.indexOf(LF, this.next - 1); i !== -1 && i + 1 < n; i = bytes.indexOf(LF, i + 1))
       if (startsLine(bytes[i + 1])) this.tops.push(i + 1);
@@ -285,10 +286,10 @@ export class ByteScan {
       for (let k = 0; k < look.tops.length; k++) this.tops.push(from + look.tops[k]);
       this.nul ||= look.nul;
       this.breaks ||= look.cr;
-      if (!look.ascii && this.wide) {
-        const last = this.wide.length - 1;
-        if (last > 0 && this.wide[last] >= from) this.wide[last] = to;
-        else this.wide.push(from, to);
+      if (!look.ascii && this.notAscii) {
+        const last = this.notAscii.length - 1;
+        if (last > 0 && this.notAscii[last] >= from) this.notAscii[last] = to;
+        else this.notAscii.push(from, to);
       }
       if (look.wide || before) unfinished = this.separators(bytes, before ? this.flags : from, to);
       before = false;

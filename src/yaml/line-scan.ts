@@ -26,14 +26,17 @@ export interface Look {
   ascii: boolean;
 }
 
-/** LineScan looks through pieces of bytes; undefined where WebAssembly is not there (`node --jitless`). */
+/** LineScan looks through pieces of bytes. */
 export interface LineScan {
   look(bytes: Buffer, from: number, to: number): Look;
 }
 
 let made: LineScan | null | undefined;
 
-/** lineScan is the module, made on first use (about a millisecond: its bytecode is put together, then compiled). */
+/**
+ * lineScan is the module, made on first use (about a millisecond: its bytecode is put together, then compiled);
+ * undefined where WebAssembly is not there (`node --jitless`) or has no SIMD.
+ */
 export function lineScan(): LineScan | undefined {
   if (made === undefined) made = make();
   return made ?? undefined;
