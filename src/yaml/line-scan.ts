@@ -109,7 +109,7 @@ function module(): Uint8Array {
     ...get(CR), ...get(V), ...get(CRS), ...simd(eq), ...simd(vor), ...set(CR),
     ...get(M), ...get(V), ...get(LFS), ...simd(eq), ...simd(bitmask), ...(shift ? [...i32(shift), shl] : []), or, ...set(M),
   ];
-  // c is not a space, tab, line feed, carriage return or `#`.
+  // c is not a space, tab, line feed, carriage return or `#` (byte-stream.ts's startsLine, which the tests compare with this).
   const startsLine = [0x20, 0x09, 0x0a, 0x0d, 0x23].flatMap((b, k) => [...get(C), ...i32(b), ne, ...(k ? [and] : [])]);
   // prettier-ignore
   const body = [
