@@ -76,6 +76,26 @@ t('a code cache that is missing, or is not for this bundle and this Node, change
   for (const dir of Object.values(layouts)) rmSync(dir, { recursive: true, force: true });
 });
 
+t('the code cache the build writes is one V8 takes under the flags bin/webhook-guard.js sets, and only under them', () => {
+  // V8 takes a cache only under the flags it was made with: a cache made without the bin's flags is compiled afresh on
+  // every run (about 20 ms on a small render).
+  const flags = /setFlagsFromString\('([^']*)'\)/.exec(readFileSync(join(ROOT, 'bin', 'webhook-guard.js'), 'utf8'))?.[1];
+  assert.ok(flags, 'bin/webhook-guard.js sets V8 flags');
+  const rejected = (set: string | undefined): string => {
+    const script = [
+      set === undefined ? '' : `require('node:v8').setFlagsFromString(${JSON.stringify(set)});`,
+      "const { readFileSync } = require('node:fs');",
+      `const file = ${JSON.stringify(BUNDLE)};`,
+      "const source = require('node:module').wrap(readFileSync(file, 'utf8'));",
+      "const s = new (require('node:vm').Script)(source, { filename: file, cachedData: readFileSync(file + '.cache') });",
+      'process.stdout.write(String(s.cachedDataRejected));',
+    ].join('\n');
+    return spawnSync(process.execPath, ['-e', script]).stdout.toString('utf8');
+  };
+  assert.is(rejected(flags), 'false', `taken under ${flags}`);
+  assert.is(rejected(undefined), 'true', 'rejected under the default flags');
+});
+
 t('without the bundle, bin/webhook-guard.js runs dist/src/ and answers byte for byte as the bundle does', () => {
   const dir = unbundled();
   const spawn = (bin: string, args: string[], input: Buffer) => {
