@@ -7,11 +7,6 @@ const { dirname, join } = require('node:path');
 
 const BUNDLE = join(__dirname, '..', 'dist', 'bundle', 'webhook-guard.cjs');
 
-// V8 optimizes a run's hot functions on background threads while the run goes on. Inlining makes those jobs several times
-// larger, and on a machine with few cores they take the CPU the run needs (see README, Performance). Set before any code
-// is compiled: the code cache below is made with it, and V8 takes a cache only under the flags it was made with.
-require('node:v8').setFlagsFromString('--no-turbo-inlining');
-
 // loadBundle runs the bundle as require would, but hands V8 the compiled code the build saved beside it; V8 checks it
 // against this source and this Node and compiles afresh if it does not fit. Undefined when there is no bundle.
 function loadBundle() {

@@ -1,6 +1,8 @@
 // The process edge: stdin read whole as bytes, stdout written in pieces with back-pressure, a closed reader reported in one line.
 import { constants } from 'node:buffer';
 import { fstatSync, read, readFileSync, readlinkSync, readSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type V8 from 'node:v8';
 import { isatty } from 'node:tty';
 import { InputError } from '../errors.js';
 import { ByteScan } from '../yaml/byte-stream.js';
@@ -19,6 +21,8 @@ const MAX_STDIN = constants.MAX_LENGTH;
 const SCAN_WHILE_READING = 16 << 20;
 // How much of a large file one read asks for: a few milliseconds of copying, about the time to scan the piece before.
 const FILE_PIECE = 4 << 20;
+// From this size of input on, V8 compiles without inlining (see compileLean).
+const LEAN_FROM = 8 << 20;
 
 /** run answers `--version` without loading the CLI, otherwise runs it with the process's streams. */
 export async function run(argv: string[]): Promise<void> {
@@ -87,6 +91,7 @@ export async function run(argv: string[]): Promise<void> {
       if (stdin === 'directory') throw new InputError('stdin is a directory: pipe rendered manifests into webhook-guard');
       if (stdin !== 'file') return readPipe();
       const size = fstatSync(0).size;
+      if (size >= LEAN_FROM) compileLean();
       return size < SCAN_WHILE_READING ? readFileSync(0) : readLargeFile(size);
     },
     stdout: (text) => {
@@ -137,6 +142,7 @@ async function readPipe(): Promise<Buffer> {
     if (n !== undefined) {
       length += n;
       pending = next();
+      if (length >= LEAN_FROM) compileLean();
       if (length >= SCAN_WHILE_READING) scan.more(buf.subarray(0, length));
       continue;
     }
@@ -144,6 +150,7 @@ async function readPipe(): Promise<Buffer> {
       room(chunk.length);
       chunk.copy(buf, length);
       length += chunk.length;
+      if (length >= LEAN_FROM) compileLean();
     }
     break;
   }
@@ -177,6 +184,19 @@ async function readLargeFile(size: number): Promise<Buffer> {
   if (length === size && readSync(0, probe, 0, 1, null) === 1) return Buffer.concat([all, probe, readFileSync(0)]);
   scan.end(all);
   return all;
+}
+
+let lean = false;
+
+// compileLean turns V8's inlining off for the rest of the run. V8 optimizes a run's hot functions on background threads
+// while the run goes on; inlining makes those jobs several times larger, and on a machine with few cores they take the
+// CPU a large input's run needs (see README, Performance). A small input's run is over before much is optimized, and
+// loading node:v8 costs it 2 ms. (Set at start-up, the flag would also void the code cache, which V8 takes only under
+// the flags it was made with.)
+function compileLean(): void {
+  if (lean) return;
+  lean = true;
+  (createRequire(import.meta.url)('node:v8') as typeof V8).setFlagsFromString('--no-turbo-inlining');
 }
 
 function stdinKind(): 'file' | 'directory' | 'closed' | 'other' {

@@ -1,7 +1,18 @@
 // The bundled CLI (dist/bundle/, with its code cache or without) and its fallback (dist/src/ module by module)
 // behave alike, byte for byte.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -76,24 +87,59 @@ t('a code cache that is missing, or is not for this bundle and this Node, change
   for (const dir of Object.values(layouts)) rmSync(dir, { recursive: true, force: true });
 });
 
-t('the code cache the build writes is one V8 takes under the flags bin/webhook-guard.js sets, and only under them', () => {
-  // V8 takes a cache only under the flags it was made with: a cache made without the bin's flags is compiled afresh on
-  // every run (about 20 ms on a small render).
-  const flags = /setFlagsFromString\('([^']*)'\)/.exec(readFileSync(join(ROOT, 'bin', 'webhook-guard.js'), 'utf8'))?.[1];
-  assert.ok(flags, 'bin/webhook-guard.js sets V8 flags');
-  const rejected = (set: string | undefined): string => {
-    const script = [
-      set === undefined ? '' : `require('node:v8').setFlagsFromString(${JSON.stringify(set)});`,
-      "const { readFileSync } = require('node:fs');",
-      `const file = ${JSON.stringify(BUNDLE)};`,
-      "const source = require('node:module').wrap(readFileSync(file, 'utf8'));",
-      "const s = new (require('node:vm').Script)(source, { filename: file, cachedData: readFileSync(file + '.cache') });",
-      'process.stdout.write(String(s.cachedDataRejected));',
-    ].join('\n');
-    return spawnSync(process.execPath, ['-e', script]).stdout.toString('utf8');
+t('the code cache the build writes is one V8 takes under the flags a run starts with', () => {
+  // V8 takes a cache only under the flags it was made with: a flag set before the bundle is compiled (bin/webhook-guard.js)
+  // would make every run compile it afresh (about 20 ms on a small render).
+  const script = [
+    "const { readFileSync } = require('node:fs');",
+    `const file = ${JSON.stringify(BUNDLE)};`,
+    "const source = require('node:module').wrap(readFileSync(file, 'utf8'));",
+    "const s = new (require('node:vm').Script)(source, { filename: file, cachedData: readFileSync(file + '.cache') });",
+    'process.stdout.write(String(s.cachedDataRejected));',
+  ].join('\n');
+  assert.is(spawnSync(process.execPath, ['-e', script]).stdout.toString('utf8'), 'false');
+});
+
+t('V8 compiles without inlining for an input of 8 MiB or more, from a file or a pipe, and the output is the same', () => {
+  // The flags the run sets are recorded by a preloaded module that wraps v8.setFlagsFromString.
+  const dir = mkdtempSync(join(tmpdir(), 'wg-flags-'));
+  const preload = join(dir, 'record.cjs');
+  const log = join(dir, 'flags.txt');
+  writeFileSync(
+    preload,
+    [
+      "const v8 = require('node:v8');",
+      'const set = v8.setFlagsFromString;',
+      `v8.setFlagsFromString = (f) => { require('node:fs').appendFileSync(${JSON.stringify(log)}, f + '\\n'); set(f); };`,
+    ].join('\n'),
+  );
+  const small = readFileSync(example);
+  const lines = '    some text of a dashboard\n'.repeat(300_000);
+  const filler = `---\nkind: ConfigMap\nmetadata:\n  name: filler\ndata:\n  a: |\n${lines}`;
+  const large = Buffer.concat([small, Buffer.from(filler)]);
+  assert.ok(large.length >= 8 << 20);
+  const run = (input: Buffer, how: 'file' | 'pipe', flags: string[]) => {
+    rmSync(log, { force: true });
+    const file = join(dir, 'input.yaml');
+    writeFileSync(file, input);
+    const fd = how === 'file' ? openSync(file, 'r') : 'pipe';
+    const r = spawnSync(process.execPath, [...flags, join(ROOT, 'bin', 'webhook-guard.js')], {
+      stdio: [fd, 'pipe', 'pipe'],
+      input: how === 'pipe' ? input : undefined,
+      maxBuffer: 64 << 20,
+    });
+    if (typeof fd === 'number') closeSync(fd);
+    return { status: r.status, stdout: r.stdout, set: existsSync(log) ? readFileSync(log, 'utf8') : '' };
   };
-  assert.is(rejected(flags), 'false', `taken under ${flags}`);
-  assert.is(rejected(undefined), 'true', 'rejected under the default flags');
+  for (const how of ['file', 'pipe'] as const) {
+    const plain = run(large, how, []);
+    const recorded = run(large, how, ['--require', preload]);
+    assert.is(recorded.set, '--no-turbo-inlining\n', `large, ${how}`);
+    assert.is(recorded.status, 0);
+    assert.ok(recorded.stdout.equals(plain.stdout), `large, ${how}: the same output`);
+    assert.is(run(small, how, ['--require', preload]).set, '', `small, ${how}`);
+  }
+  rmSync(dir, { recursive: true, force: true });
 });
 
 t('without the bundle, bin/webhook-guard.js runs dist/src/ and answers byte for byte as the bundle does', () => {
