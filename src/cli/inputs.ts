@@ -32,6 +32,7 @@ export async function readInputs(names: string[], io: IO, command: string): Prom
     else {
       try {
         buf = readFileSync(f);
+        io.sized?.(buf.length);
       } catch (err) {
         throw new UsageError(`${command}: cannot read ${f} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       }

@@ -11,6 +11,8 @@ export interface IO {
   stdinIsTTY?: boolean;
   /** True when stdout is a terminal (check colours its text report only then). */
   stdoutIsTTY?: boolean;
+  /** Told the size of each input read from a file, so that the process can prepare for a large run (see compileLean). */
+  sized?(bytes: number): void;
   /** The environment (NO_COLOR, TERM, Helm's and kustomize's variables): the only place the CLI reads it. */
   env: Record<string, string | undefined>;
 }

@@ -83,6 +83,8 @@ export async function run(argv: string[]): Promise<void> {
       if (!ok) await new Promise((resolve) => process.stdout.once('drain', resolve));
     }
   };
+  // What `check` and `unblock` read from files so far.
+  let read = 0;
   const { main } = await import('./main.js');
   process.exitCode = await main(argv, {
     readStdin: async () => {
@@ -101,6 +103,10 @@ export async function run(argv: string[]): Promise<void> {
       writing = writing.then(() => writeOut(pieces));
     },
     stderr: (text) => process.stderr.write(escapeControls(text)),
+    sized: (bytes) => {
+      read += bytes;
+      if (read >= LEAN_FROM) compileLean();
+    },
     // Asked of the descriptor: process.stdin would set up a stream for stdin, which is read otherwise (start-up time).
     stdinIsTTY: isatty(0),
     stdoutIsTTY: process.stdout.isTTY === true,
