@@ -84,7 +84,7 @@ export async function run(argv: string[]): Promise<void> {
     }
   };
   // What `check` and `unblock` read from files so far.
-  let read = 0;
+  let filesRead = 0;
   const { main } = await import('./main.js');
   process.exitCode = await main(argv, {
     readStdin: async () => {
@@ -104,8 +104,8 @@ export async function run(argv: string[]): Promise<void> {
     },
     stderr: (text) => process.stderr.write(escapeControls(text)),
     sized: (bytes) => {
-      read += bytes;
-      if (read >= LEAN_FROM) compileLean();
+      filesRead += bytes;
+      if (filesRead >= LEAN_FROM) compileLean();
     },
     // Asked of the descriptor: process.stdin would set up a stream for stdin, which is read otherwise (start-up time).
     stdinIsTTY: isatty(0),
