@@ -520,6 +520,11 @@ function isItem(text: string, p: number, end: number): boolean {
 // As a value (asKey false), only a comment may follow it.
 function quoted(text: string, asKey: boolean): [string, number] {
   const q = text[0];
+  // Most quoted scalars hold no escape (no `\` in double quotes, no `''` in single ones): their text is taken whole.
+  const close = text.indexOf(q, 1);
+  const backslash = q === '"' ? text.indexOf('\\', 1) : -1;
+  const whole = close !== -1 && (q === "'" ? text[close + 1] !== "'" : backslash === -1 || backslash > close);
+  if (whole) return after(text, text.slice(1, close), close + 1, asKey);
   let out = '';
   let k = 1;
   for (;;) {
@@ -545,7 +550,11 @@ function quoted(text: string, asKey: boolean): [string, number] {
     out += c;
     k++;
   }
-  k++;
+  return after(text, out, k + 1, asKey);
+}
+
+// after ends quoted: as a value, only a comment may follow the closing quote, which is before `k`.
+function after(text: string, out: string, k: number, asKey: boolean): [string, number] {
   if (!asKey && !/^( +#.*)? *$/.test(text.slice(k))) throw GIVE_UP;
   return [out, k];
 }
