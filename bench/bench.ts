@@ -172,6 +172,23 @@ function corpusFiles(): string[] {
     .map((f) => join(CORPUS, f));
 }
 
+/** cpuTicks reads the machine's CPU time so far from /proc/stat (Linux): all of it, and what the host stole (a VM's steal). */
+function cpuTicks(): { total: number; steal: number } | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { total: fields.slice(0, 8).reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+// stolenShare is the share of the CPU time between two readings that the host took: timings made meanwhile ran slower
+// by about as much, and unevenly.
+function stolenShare(a: ReturnType<typeof cpuTicks>, b: ReturnType<typeof cpuTicks>): number | undefined {
+  if (!a || !b || b.total === a.total) return undefined;
+  return (b.steal - a.steal) / (b.total - a.total);
+}
+
 /** stream writes corpus renders one after another (each starting with `---`, ending in a newline), cycling until `bytes`. */
 function stream(files: string[], path: string, bytes = 0): void {
   const renders = files.map((f) => {
@@ -209,6 +226,7 @@ function main(): void {
   stream(files, s100, 100 * MIB);
   const size = (f: string): number => statSync(f).size / MIB;
   const load0 = loadavg()[0];
+  const cpu0 = cpuTicks();
 
   const copy = (stdin: string, pipe = false): Command => ({
     name: pipe ? 'copy (pipe)' : 'copy',
@@ -348,6 +366,9 @@ function main(): void {
       `(stdin a pipe: ${rss.r100Pipe?.toFixed(0)}), copy of 100 MiB ${rss.copy100?.toFixed(0)}`,
     `load average: ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end`,
   );
+  const stolen = stolenShare(cpu0, cpuTicks());
+  if (stolen !== undefined)
+    lines.push(`CPU time the host took from this machine during the bench (steal): ${(stolen * 100).toFixed(1)}%`);
   lines.push('', '| target | value | bound | verdict |', '|---|---:|---|---|');
   for (const c of checks) lines.push(`| ${c.what} | ${c.value.toFixed(2)} | ${c.target} | ${c.verdict} |`);
   for (const n of notes) lines.push(`note: ${n}`);
@@ -361,6 +382,7 @@ function main(): void {
     timings,
     perMib: { guard: perMib, copy: copyPerMib },
     peakRssMib: rss,
+    stolenPercent: stolen === undefined ? null : Math.round(stolen * 1000) / 10,
     targets: checks,
     notes,
   };
