@@ -93,7 +93,7 @@ export async function run(argv: string[]): Promise<void> {
       if (stdin === 'directory') throw new InputError('stdin is a directory: pipe rendered manifests into webhook-guard');
       if (stdin !== 'file') return readPipe();
       const size = fstatSync(0).size;
-      if (size >= LEAN_FROM) compileLean();
+      compileLean(size);
       return size < SCAN_WHILE_READING ? readFileSync(0) : readLargeFile(size);
     },
     stdout: (text) => {
@@ -105,7 +105,7 @@ export async function run(argv: string[]): Promise<void> {
     stderr: (text) => process.stderr.write(escapeControls(text)),
     sized: (bytes) => {
       filesRead += bytes;
-      if (filesRead >= LEAN_FROM) compileLean();
+      compileLean(filesRead);
     },
     // Asked of the descriptor: process.stdin would set up a stream for stdin, which is read otherwise (start-up time).
     stdinIsTTY: isatty(0),
@@ -145,13 +145,13 @@ async function readPipe(): Promise<Buffer> {
         room(chunk.length);
         chunk.copy(buf, length);
         length += chunk.length;
-        if (length >= LEAN_FROM) compileLean();
+        compileLean(length);
       }
       break;
     }
     if (n === 0) break;
     length += n;
-    if (length >= LEAN_FROM) compileLean();
+    compileLean(length);
     if (length >= SCAN_WHILE_READING) scan.more(buf.subarray(0, length));
   }
   const all = buf.subarray(0, length);
@@ -188,13 +188,13 @@ async function readLargeFile(size: number): Promise<Buffer> {
 
 let lean = false;
 
-// compileLean turns V8's inlining off for the rest of the run. V8 optimizes a run's hot functions on background threads
-// while the run goes on; inlining makes those jobs several times larger, and on a machine with few cores they take the
-// CPU a large input's run needs (see README, Performance). A small input's run is over before much is optimized, and
-// loading node:v8 costs it 2 ms. (Set at start-up, the flag would also void the code cache, which V8 takes only under
-// the flags it was made with.)
-function compileLean(): void {
-  if (lean) return;
+// compileLean turns V8's inlining off for the rest of the run once the input read so far (`bytes`) comes to LEAN_FROM.
+// V8 optimizes a run's hot functions on background threads while the run goes on; inlining makes those jobs several
+// times larger, and on a machine with few cores they take the CPU a large input's run needs (see README, Performance).
+// A small input's run is over before much is optimized, and loading node:v8 costs it 2 ms. (Set at start-up, the flag
+// would also void the code cache, which V8 takes only under the flags it was made with.)
+function compileLean(bytes: number): void {
+  if (lean || bytes < LEAN_FROM) return;
   lean = true;
   (createRequire(import.meta.url)('node:v8') as typeof V8).setFlagsFromString('--no-turbo-inlining');
 }
