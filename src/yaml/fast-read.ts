@@ -553,7 +553,7 @@ function quoted(text: string, asKey: boolean): [string, number] {
   return after(text, out, k + 1, asKey);
 }
 
-// after ends quoted: as a value, only a comment may follow the closing quote, which is before `k`.
+// after ends quoted, whose closing quote is the character before `k`: as a value, only a comment may follow it.
 function after(text: string, out: string, k: number, asKey: boolean): [string, number] {
   if (!asKey && !/^( +#.*)? *$/.test(text.slice(k))) throw GIVE_UP;
   return [out, k];
