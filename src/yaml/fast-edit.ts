@@ -132,7 +132,7 @@ function replaceLeaf(leaf: Shape, value: unknown, text: string): Splice {
 // afterLast is where a new line goes after a collection: at the start of the line after its last
 // content line (before blank lines that follow it), as document.ts places it. yaml counts some comment
 // lines after a collection as part of it, by rules not worth copying: comments there send the edit to yaml.
-function afterLast(text: string, lineStarts: number[], node: Shape, nl: string): { pos: number; lead: string } {
+function afterLast(text: string, lineStarts: Int32Array, node: Shape, nl: string): { pos: number; lead: string } {
   const last = lastLeaf(node).style;
   if (last === 'empty') throw UNSUPPORTED;
   // After a block scalar, yaml's placement differs from ours only across blank lines, which it counts as the scalar's.

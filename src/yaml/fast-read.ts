@@ -47,7 +47,7 @@ export interface LeafShape {
 export interface FastParse {
   shape: MapShape;
   /** Offset of each line in the text. */
-  lineStarts: number[];
+  lineStarts: Int32Array;
 }
 
 // Gave is thrown internally to give up; it never leaves this module.
@@ -98,11 +98,14 @@ const MAX_DEPTH = 64;
  */
 export function fastRead(text: string): FastValue | undefined {
   if (unusual(text)) return undefined;
+  const lines = borrowLines();
   try {
-    return { value: new Reader(text, false).document() };
+    return { value: new Reader(text, false, lines).document() };
   } catch (err) {
     if (err instanceof Gave) return undefined;
     throw err;
+  } finally {
+    returnLines(lines);
   }
 }
 
@@ -112,14 +115,49 @@ export function fastRead(text: string): FastValue | undefined {
  */
 export function fastParse(text: string): FastParse | undefined {
   if (unusual(text)) return undefined;
+  const lines = borrowLines();
   try {
-    const reader = new Reader(text, true);
+    const reader = new Reader(text, true, lines);
     reader.document();
-    return { shape: reader.shape as MapShape, lineStarts: reader.starts };
+    return { shape: reader.shape as MapShape, lineStarts: reader.starts.slice(0, reader.lines) };
   } catch (err) {
     if (err instanceof Gave) return undefined;
     throw err;
+  } finally {
+    returnLines(lines);
   }
+}
+
+// Lines are the tables a Reader fills, a line an entry. One set serves every read (reads do not nest, but a second set
+// is made if one did): a document's tables, grown line by line, were the most a read allocated.
+class Lines {
+  starts: Int32Array = new Int32Array(1024);
+  bodies: Int32Array = new Int32Array(1024);
+  ends: Int32Array = new Int32Array(1024);
+
+  grow(): void {
+    const more = (old: Int32Array): Int32Array => {
+      const grown = new Int32Array(old.length * 2);
+      grown.set(old);
+      return grown;
+    };
+    this.starts = more(this.starts);
+    this.bodies = more(this.bodies);
+    this.ends = more(this.ends);
+  }
+}
+
+const SHARED_LINES = new Lines();
+let sharedLinesLent = false;
+
+function borrowLines(): Lines {
+  if (sharedLinesLent) return new Lines();
+  sharedLinesLent = true;
+  return SHARED_LINES;
+}
+
+function returnLines(lines: Lines): void {
+  if (lines === SHARED_LINES) sharedLinesLent = false;
 }
 
 // Finder finds a character in a text, remembering its last search (where it started, what it found): the reader asks at
@@ -147,12 +185,14 @@ class Finder {
 // Reader walks a document's lines as offsets into its text (where each starts, where its content starts after the
 // indentation, where it ends before the line break): strings are sliced only for the keys and values read.
 class Reader {
-  /** Offset of each line in the text. */
-  readonly starts: number[] = [];
+  /** Offset of each line in the text (the first `n`). */
+  readonly starts: Int32Array;
   // Where each line's content starts (after its leading spaces) and ends (before `\r\n` or `\n`).
-  private readonly bodies: number[] = [];
-  private readonly ends: number[] = [];
+  private readonly bodies: Int32Array;
+  private readonly ends: Int32Array;
   private readonly n: number;
+  /** How many lines the text has. */
+  readonly lines: number;
   /** Index of the current line. */
   i = 0;
   /** The shape of the node read last, when tracking (which makes no value: collections read as undefined). */
@@ -169,21 +209,29 @@ class Reader {
   constructor(
     readonly text: string,
     readonly track: boolean,
+    lines: Lines,
   ) {
     const len = text.length;
     let start = 0;
+    let n = 0;
     while (start < len) {
       let nl = text.indexOf('\n', start);
       if (nl === -1) nl = len;
       const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       let body = start;
       while (body < end && text.charCodeAt(body) === 32) body++;
-      this.starts.push(start);
-      this.bodies.push(body);
-      this.ends.push(end);
+      if (n === lines.starts.length) lines.grow();
+      lines.starts[n] = start;
+      lines.bodies[n] = body;
+      lines.ends[n] = end;
+      n++;
       start = nl + 1;
     }
-    this.n = this.starts.length;
+    this.n = n;
+    this.lines = n;
+    this.starts = lines.starts;
+    this.bodies = lines.bodies;
+    this.ends = lines.ends;
     this.colons = new Finder(text, ':');
     this.hashes = new Finder(text, '#');
   }
@@ -270,7 +318,7 @@ class Reader {
       this.pair(out, this.bodies[k], this.ends[k], indent, shape);
       pairs++;
     }
-    if (distinctKeys(out, shape) !== pairs) throw GIVE_UP;
+    if (shape && distinctKeys(shape) !== pairs) throw GIVE_UP;
     this.shape = shape;
     this.depth--;
     return out;
@@ -281,8 +329,9 @@ class Reader {
     const rest = this.splitKey(p, end);
     if (rest === -1) throw GIVE_UP;
     const key = this.key;
-    // A key given twice is found by the caller, which counts the keys it read against the keys it has.
-    if (key === '__proto__') throw GIVE_UP;
+    // A key given twice is left to yaml: found here when making a value, and when tracking by the caller, which counts
+    // the keys it read against the keys it has.
+    if (key === '__proto__' || (out && Object.hasOwn(out, key))) throw GIVE_UP;
     const value = this.value(rest, end, indent, true);
     if (out) out[key] = value;
     if (shape) {
@@ -318,7 +367,7 @@ class Reader {
           this.pair(obj, this.bodies[more], this.ends[more], inner, objShape);
           pairs++;
         }
-        if (distinctKeys(obj, objShape) !== pairs) throw GIVE_UP;
+        if (objShape && distinctKeys(objShape) !== pairs) throw GIVE_UP;
         out?.push(obj);
         this.shape = objShape;
       } else {
@@ -351,12 +400,8 @@ class Reader {
     if (c === -1 || c === 35) {
       this.i++;
       const child = this.next();
-      const empty = (): null => {
-        if (this.track) this.shape = { kind: 'leaf', style: 'empty', start: p, end: p, last: here };
-        return null;
-      };
-      if (child === -1 || this.indent(child) < indent) return empty();
-      if (this.indent(child) === indent) return inMap && this.item(child) ? this.seq(indent) : empty();
+      if (child === -1 || this.indent(child) < indent) return this.empty(p, here);
+      if (this.indent(child) === indent) return inMap && this.item(child) ? this.seq(indent) : this.empty(p, here);
       // A flow collection alone on the next line (`key:` then `  {}`) is the value too.
       at = this.bodies[child];
       const first = text.charCodeAt(at);
@@ -364,9 +409,13 @@ class Reader {
       [value, length] = flow(text.slice(at, this.ends[child]));
       style = 'flow';
     } else if (c === 124 || c === 62) return this.literal(p, end, indent, inMap);
-    else if (c === 91 || c === 123) [[value, length], style] = [flow(text.slice(p, end)), 'flow'];
-    else if (c === 34 || c === 39) [[value, length], style] = [quoted(text.slice(p, end), false), c === 34 ? 'double' : 'single'];
-    else {
+    else if (c === 91 || c === 123) {
+      [value, length] = flow(text.slice(p, end));
+      style = 'flow';
+    } else if (c === 34 || c === 39) {
+      [value, length] = quoted(text.slice(p, end), false);
+      style = c === 34 ? 'double' : 'single';
+    } else {
       value = this.plain(p, end);
       length = this.length;
       style = 'plain';
@@ -377,6 +426,12 @@ class Reader {
     const after = this.next();
     if (after !== -1 && this.indent(after) > indent) throw GIVE_UP;
     return value;
+  }
+
+  // empty is the value of a key or item with nothing after it (at `p` on line `line`).
+  private empty(p: number, line: number): null {
+    if (this.track) this.shape = { kind: 'leaf', style: 'empty', start: p, end: p, last: line };
+    return null;
   }
 
   // splitKey reads the key of `key: rest` at `p` into this.key and returns where the rest starts, or -1 when there is
@@ -494,10 +549,9 @@ function fold(lines: string[]): string {
   return out;
 }
 
-// distinctKeys counts a map's different keys: those of its value, or when tracking (no value made) those of its shape.
-function distinctKeys(out: Record<string, unknown> | undefined, shape: MapShape | undefined): number {
-  if (out) return Object.keys(out).length;
-  const { pairs } = shape!;
+// distinctKeys counts the different keys of a map's shape (when tracking, no value is made to hold them).
+function distinctKeys(shape: MapShape): number {
+  const { pairs } = shape;
   // Most maps have a few keys: compared with each other, they need no set.
   if (pairs.length <= 8) {
     let n = 0;
