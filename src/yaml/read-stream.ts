@@ -78,14 +78,14 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>, late
       doc.later = true;
       return doc;
     }
-    if (certain) scan(doc, sniffed, look, text);
-    // Both Kyverno questions need one of its keys in the text: searched for once (ConfigMaps are megabytes of dashboards).
-    const kyverno = certain && sniffed === 'ConfigMap' && KYVERNO_KEYS.some((k) => text().includes(k));
+    // Every question a ConfigMap is asked below needs one of a few words in its text: most ConfigMaps (megabytes of
+    // dashboards) have none, which one search tells (several searches, a word each, took five times as long).
+    const configMapOfNote = certain && sniffed === 'ConfigMap' && CONFIG_MAP_WORDS.test(text());
+    if (certain && (sniffed !== 'ConfigMap' || configMapOfNote)) scan(doc, sniffed, look, text);
+    // Both Kyverno questions need one of its keys in the text.
+    const kyverno = configMapOfNote && KYVERNO_KEYS.some((k) => text().includes(k));
     const configMap =
-      certain &&
-      sniffed === 'ConfigMap' &&
-      !kinds.has(sniffed) &&
-      ((kyverno && readsConfigMap(text())) || holdsLeaderElection(text()));
+      configMapOfNote && !kinds.has(sniffed) && ((kyverno && readsConfigMap(text())) || holdsLeaderElection(text()));
     if (certain && !kinds.has(sniffed) && !configMap && (sniffed !== 'ConfigMap' || !(kyverno && mayConfigureWebhooks(text()))))
       doc.kind = sniffed;
     else if (certain || hasContent(text())) toRead.push({ doc, sniffed, certain, configMap });
@@ -250,6 +250,10 @@ function scanValue(doc: Doc, crd: unknown): void {
 
 // Kyverno's ConfigMap keys that configure the webhooks it creates at run time.
 const KYVERNO_KEYS = ['webhooks', 'matchConditions', 'resourceFilters'];
+// The words a ConfigMap's text needs for any question readStream asks of it: Kyverno's keys (readsConfigMap,
+// mayConfigureWebhooks), a leader-election switch (holdsLeaderElection) and a CRD kept in its data
+// (conversionsInConfigMap).
+const CONFIG_MAP_WORDS = /webhooks|matchConditions|resourceFilters|leaderElect|CustomResourceDefinition/;
 
 function holdsKyvernoKeys(data: unknown): boolean {
   return typeof data === 'object' && data !== null && KYVERNO_KEYS.some((k) => Object.prototype.hasOwnProperty.call(data, k));
