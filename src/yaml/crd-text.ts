@@ -16,19 +16,32 @@ const SPELLED = ['Webhook', 'conversion'];
 const LETTER_ESCAPES = new Set([0x78, 0x75, 0x55, 0x0a, 0x0d]);
 const QUOTE = 0x22;
 
+// The words as bytes, and their letters: searched for in every CRD.
+const SPELLED_BYTES = SPELLED.map((word) => Buffer.from(word));
+const LETTERS = SPELLED.map((word) => new Set([...word].map((c) => c.charCodeAt(0))));
+const BACKSLASH = 0x5c;
+
 /** mayHoldConversion tells cheaply whether a document's text (or its UTF-8 bytes) can contain a conversion webhook. */
 export function mayHoldConversion(source: string | Buffer): boolean {
-  return SPELLED.every((word) => source.includes(word) || escapedIn(source, word));
+  for (let w = 0; w < SPELLED.length; w++) {
+    const found = typeof source === 'string' ? source.includes(SPELLED[w]) : source.includes(SPELLED_BYTES[w]);
+    if (!found && !escapedIn(source, w)) return false;
+  }
+  return true;
 }
 
-// escapedIn: an escape that can give a letter, after a double quote and at most the word's length minus one of its letters.
-function escapedIn(source: string | Buffer, word: string): boolean {
+// escapedIn: an escape that can give a letter, after a double quote and at most the word's length minus one of its
+// letters. The byte after each backslash is looked at first: most backslashes in CRDs are a pattern's (`\\d`, `\\.`).
+function escapedIn(source: string | Buffer, w: number): boolean {
   const code = typeof source === 'string' ? (i: number) => source.charCodeAt(i) : (i: number) => source[i];
-  const letters = new Set([...word].map((c) => c.charCodeAt(0)));
-  for (let at = source.indexOf('\\'); at !== -1; at = source.indexOf('\\', at + 1)) {
+  const letters = LETTERS[w];
+  const length = SPELLED[w].length;
+  const next = (from: number) => (typeof source === 'string' ? source.indexOf('\\', from) : source.indexOf(BACKSLASH, from));
+  for (let at = next(0); at !== -1; at = next(at + 1)) {
+    if (!LETTER_ESCAPES.has(code(at + 1))) continue;
     let k = at - 1;
-    while (k >= 0 && at - k < word.length && letters.has(code(k))) k--;
-    if (k >= 0 && code(k) === QUOTE && LETTER_ESCAPES.has(code(at + 1))) return true;
+    while (k >= 0 && at - k < length && letters.has(code(k))) k--;
+    if (k >= 0 && code(k) === QUOTE) return true;
   }
   return false;
 }
