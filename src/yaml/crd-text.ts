@@ -1,6 +1,7 @@
 // Reads what the model needs from CRDs and ConfigMaps by text alone: conversion blocks, scope, Kyverno keys.
 import { readDocument } from './document.js';
 import { lineText } from './byte-stream.js';
+import { madeLineScan } from './line-scan.js';
 import { sniffKind, splitStream } from './stream.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -24,11 +25,21 @@ const BACKSLASH = 0x5c;
 /** mayHoldConversion tells cheaply whether a document's text (or its UTF-8 bytes) can contain a conversion webhook. */
 export function mayHoldConversion(source: string | Buffer): boolean {
   for (let w = 0; w < SPELLED.length; w++) {
-    const found = typeof source === 'string' ? source.includes(SPELLED[w]) : source.includes(SPELLED_BYTES[w]);
+    const found = typeof source === 'string' ? source.includes(SPELLED[w]) : bytesHold(source, w);
     if (!found && !escapedIn(source, w)) return false;
   }
   return true;
 }
+
+// bytesHold tells whether the bytes hold word w. Buffer's search stops at each byte that could start the word, which for
+// `conversion` is a common letter; the WebAssembly search, there when a large input's scan made it, looks 16 bytes at a
+// time (the 14 CRDs of the corpus that hold Webhook but not the word: 2.3 → 0.8 ms). Webhook's W is rare.
+function bytesHold(bytes: Buffer, w: number): boolean {
+  const scan = SPELLED[w] === 'conversion' && bytes.length >= SEARCH_FROM ? madeLineScan() : undefined;
+  return scan ? scan.indexOf(bytes, SPELLED_BYTES[w]) !== -1 : bytes.includes(SPELLED_BYTES[w]);
+}
+// Below this, the copy into the module's memory and the call cost more than they save.
+const SEARCH_FROM = 16 << 10;
 
 // escapedIn: an escape that can give a letter, after a double quote and at most the word's length minus one of its
 // letters. The byte after each backslash is looked at first: most backslashes in CRDs are a pattern's (`\\d`, `\\.`).

@@ -5,15 +5,20 @@
 // one more pass over all the bytes for each character (10 ms each). Here each 256 KiB piece is copied into the
 // module's memory and looked through 32 bytes at a time, the bytes after line feeds among them too: only a line that
 // starts at column 0 (about one in seventy) takes a step of its own. (Looking at the byte after each line feed one by
-// one took 26 ms for 100 MiB of renders, warm; this 20.)
+// one took 26 ms for 100 MiB of renders, warm; this 20.) The module also searches bytes for a word (crd-text.ts asks it
+// for `conversion` in large CRDs).
 
 /** PIECE is how many bytes one call looks through. */
 export const PIECE = 1 << 18;
-// Memory: the piece at 0 (and PAD bytes of spaces after it, which the 32-byte steps may read), the lanes' smallest and
-// largest bytes and the carriage-return flag at FLAGS, then the offsets of column-0 lines found (at most one in two bytes).
+/** MAX_NEEDLE is the longest word `indexOf` searches for. */
+export const MAX_NEEDLE = 32;
+// Memory: the piece at 0 (and PAD bytes of spaces after it, which the 32-byte steps and a search's second load may read),
+// the lanes' smallest and largest bytes and the carriage-return flag at FLAGS, the word searched for at NEEDLE, then the
+// offsets of column-0 lines found (at most one in two bytes).
 const PAD = 64;
 const FLAGS = PIECE + PAD;
-const OUT = FLAGS + 64;
+const NEEDLE = FLAGS + 64;
+const OUT = NEEDLE + 64;
 const PAGES = Math.ceil((OUT + (PIECE / 2) * 4) / 65536);
 
 /** Look is what one piece holds. */
@@ -31,9 +36,16 @@ export interface Look {
 /** LineScan looks through pieces of bytes. */
 export interface LineScan {
   look(bytes: Buffer, from: number, to: number): Look;
+  /** indexOf is `bytes.indexOf(word)` for a word of 1 to MAX_NEEDLE bytes: where it first is, or -1. */
+  indexOf(bytes: Buffer, word: Buffer): number;
 }
 
 let made: LineScan | null | undefined;
+
+/** madeLineScan is the module if something made it already (a large input's scan), else undefined. */
+export function madeLineScan(): LineScan | undefined {
+  return made ?? undefined;
+}
 
 /**
  * lineScan is the module, made on first use (about a millisecond: its bytecode is put together, then compiled);
@@ -61,9 +73,11 @@ function make(): LineScan | null {
     return null;
   }
   const scan = exports.scan as (n: number) => number;
+  const find = exports.find as (n: number, length: number) => number;
   const memory = (exports.memory as { buffer: ArrayBuffer }).buffer;
   const piece = Buffer.from(memory, 0, PIECE + PAD);
   const flags = new Uint8Array(memory, FLAGS, 36);
+  const needle = Buffer.from(memory, NEEDLE, MAX_NEEDLE);
   const out = new Int32Array(memory, OUT, PIECE / 2);
   return {
     look(bytes, from, to) {
@@ -80,12 +94,28 @@ function make(): LineScan | null {
       }
       return { tops: out.slice(0, count), nul: min === 0, cr: flags[32] !== 0, wide: max >= 0xe2, ascii: max < 0x80 };
     },
+    indexOf(bytes, w) {
+      const length = w.length;
+      if (length < 1 || length > MAX_NEEDLE) throw new RangeError(`a word of ${length} bytes is not 1 to ${MAX_NEEDLE}`);
+      w.copy(needle, 0);
+      // Pieces overlap by the word's length less one: a word across their seam is whole in the second.
+      for (let from = 0; from + length <= bytes.length; from += PIECE - length + 1) {
+        const to = Math.min(bytes.length, from + PIECE);
+        bytes.copy(piece, 0, from, to);
+        piece.fill(SPACE, to - from, to - from + PAD);
+        const at = find(to - from, length);
+        if (at !== -1) return from + at;
+        if (to === bytes.length) break;
+      }
+      return -1;
+    },
   };
 }
 
 const SPACE = 0x20;
 
-// The module's bytecode: one function, scan(n), over the piece's first n bytes; it returns how many offsets it wrote.
+// The module's bytecode: scan(n), over the piece's first n bytes, returns how many offsets it wrote; find(n, length) is
+// where the word at NEEDLE, `length` bytes long, first is in them, or -1.
 function module(): Uint8Array {
   // Locals: the parameter n, then i32s, then v128s.
   const [N, I, K, M, S, T, CARRY] = [0, 1, 2, 3, 4, 5, 6];
@@ -159,20 +189,80 @@ function module(): Uint8Array {
     ]),
     ...body,
   ];
+  // find: 16 positions at a time, those whose byte is the word's first, whose byte length / 2 further is its middle one
+  // and whose byte length - 1 further is its last (rare in text), then the bytes between of each of them, one by one.
+  // Its locals: n and length, then i32s, then v128s.
+  const [FN, LENGTH, FI, FM, FJ, FL, HALF, FIRST, LAST, MIDDLE] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [ret, ifThen, gtU, ne, vand] = [0x0f, [0x04, 0x40], 0x4b, 0x47, 0x4e];
+  const load8 = (offset: number) => [0x2d, 0, ...uleb(offset)];
+  // prettier-ignore
+  const findBody = [
+    ...i32(0), ...load8(NEEDLE), ...simd(splat), ...set(FIRST),
+    ...get(LENGTH), ...load8(NEEDLE - 1), ...simd(splat), ...set(LAST),
+    ...get(LENGTH), ...i32(1), shrU, ...set(HALF),
+    ...get(HALF), ...load8(NEEDLE), ...simd(splat), ...set(MIDDLE),
+    ...block, ...loop,
+    ...get(FI), ...get(FN), geU, ...brIf, 1,
+    ...get(FI), ...simd(v128load), 0, 0, ...get(FIRST), ...simd(eq),
+    ...get(FI), ...get(LENGTH), add, ...i32(-1), add, ...simd(v128load), 0, 0, ...get(LAST), ...simd(eq),
+    ...simd(vand),
+    ...get(FI), ...get(HALF), add, ...simd(v128load), 0, 0, ...get(MIDDLE), ...simd(eq),
+    ...simd(vand), ...simd(bitmask), ...set(FM),
+    ...block, ...loop,
+    ...get(FM), eqz, ...brIf, 1,
+    ...get(FI), ...get(FM), ctz, add, ...set(FJ),
+    // Past the bytes (in the padding): so is every later one.
+    ...get(FJ), ...get(LENGTH), add, ...get(FN), gtU, ...ifThen, ...i32(-1), ret, ...end,
+    ...i32(1), ...set(FL),
+    ...block, ...loop,
+    ...get(FL), ...get(LENGTH), ...i32(1), sub, geU, ...ifThen, ...get(FJ), ret, ...end,
+    ...get(FJ), ...get(FL), add, ...load8(0), ...get(FL), ...load8(NEEDLE), ne, ...brIf, 1,
+    ...get(FL), ...i32(1), add, ...set(FL),
+    ...br, 0,
+    ...end, ...end,
+    ...get(FM), ...get(FM), ...i32(1), sub, and, ...set(FM),
+    ...br, 0,
+    ...end, ...end,
+    ...get(FI), ...i32(16), add, ...set(FI),
+    ...br, 0,
+    ...end, ...end,
+    ...i32(-1),
+    ...end,
+  ];
+  const findCode = [
+    ...vec([
+      [...uleb(5), 0x7f],
+      [...uleb(3), 0x7b],
+    ]),
+    ...findBody,
+  ];
   const str = (s: string) => [...uleb(s.length), ...Buffer.from(s)];
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([[0x60, 0x01, 0x7f, 0x01, 0x7f]])),
-    ...section(3, vec([[0x00]])),
+    ...section(
+      1,
+      vec([
+        [0x60, 0x01, 0x7f, 0x01, 0x7f],
+        [0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f],
+      ]),
+    ),
+    ...section(3, vec([[0x00], [0x01]])),
     ...section(5, vec([[0x00, ...uleb(PAGES)]])),
     ...section(
       7,
       vec([
         [...str('scan'), 0x00, 0x00],
+        [...str('find'), 0x00, 0x01],
         [...str('memory'), 0x02, 0x00],
       ]),
     ),
-    ...section(10, vec([[...uleb(code.length), ...code]])),
+    ...section(
+      10,
+      vec([
+        [...uleb(code.length), ...code],
+        [...uleb(findCode.length), ...findCode],
+      ]),
+    ),
   ]);
 }
 

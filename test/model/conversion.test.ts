@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mayHoldConversion, readCrdConversion } from '../../src/yaml/crd-text.js';
+import { lineScan, PIECE } from '../../src/yaml/line-scan.js';
 import { Model, modelKinds } from '../../src/model/model.js';
 import { splitBytes } from '../../src/yaml/byte-stream.js';
 import { readStream } from '../../src/yaml/read-stream.js';
@@ -146,6 +147,24 @@ read('mayHoldConversion: the key and the value, written out or escaped into lett
   for (const [text, want] of cases) {
     assert.is(mayHoldConversion(text), want, text);
     assert.is(mayHoldConversion(Buffer.from(text)), want, `${text} (bytes)`);
+  }
+});
+
+read('mayHoldConversion: large bytes, searched by the WebAssembly module, answer as Buffer searches do', () => {
+  assert.ok(lineScan(), 'the module is made (as a large input does)');
+  // 300 KiB of schema text, the words at its start, across the seam of the module's pieces, at its end, or missing.
+  const filler = 'description: a Webhook field of the schema, no key here\n'.repeat(6000).slice(0, 300 << 10);
+  const at = (k: number, word: string) => filler.slice(0, k) + word + filler.slice(k + word.length);
+  for (const [name, text, want] of [
+    ['at the start', at(0, 'conversion'), true],
+    ['across the seam', at(PIECE - 4, 'conversion'), true],
+    ['at the end', at(filler.length - 10, 'conversion'), true],
+    ['missing', filler, false],
+    ['cut short at the end', at(filler.length - 9, 'conversio'), false],
+  ] as const) {
+    const bytes = Buffer.from(text);
+    assert.is(bytes.includes('conversion'), want, name);
+    assert.is(mayHoldConversion(bytes), want, name);
   }
 });
 
