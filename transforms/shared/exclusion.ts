@@ -46,20 +46,18 @@ export function planExclusion(namespaceSelector: unknown, targets: string[]): Ex
   }
   if (!plan.missing.length) return plan;
   const at = exprs.findIndex((e) => e?.key === NAME_LABEL && e.operator === 'NotIn');
+  let expressions: LabelSelector['matchExpressions'];
   if (at >= 0) {
     const values = [...(exprs[at].values ?? [])];
-    plan.edit = {
-      path: ['matchExpressions', at, 'values'],
-      value: [...values, ...plan.missing.filter((ns) => !values.includes(ns))],
-    };
+    const value = [...values, ...plan.missing.filter((ns) => !values.includes(ns))];
+    plan.edit = { path: ['matchExpressions', at, 'values'], value };
+    expressions = exprs.map((e, i) => (i === at ? { ...e, values: value } : e));
   } else {
-    plan.edit = { path: ['matchExpressions'], value: [...exprs, { key: NAME_LABEL, operator: 'NotIn', values: plan.missing }] };
+    expressions = [...exprs, { key: NAME_LABEL, operator: 'NotIn', values: plan.missing }];
+    plan.edit = { path: ['matchExpressions'], value: expressions };
   }
-  // The promise, checked: an edit may narrow a selector, never leave it matching no namespace at all.
-  const edited = structuredClone(selector ?? {}) as LabelSelector & Record<string, unknown>;
-  let node: Record<string | number, unknown> = edited;
-  for (const seg of plan.edit.path.slice(0, -1)) node = node[seg] as Record<string | number, unknown>;
-  node[plan.edit.path[plan.edit.path.length - 1]] = plan.edit.value;
-  if (namesSelected(edited)?.length === 0) delete plan.edit;
+  // The promise, checked: an edit may narrow a selector, never leave it matching no namespace at all. The selector as
+  // edited shares what the edit leaves (namesSelected only reads it).
+  if (namesSelected({ ...(selector ?? {}), matchExpressions: expressions })?.length === 0) delete plan.edit;
   return plan;
 }
