@@ -1,5 +1,5 @@
 // Reads what the model needs from CRDs and ConfigMaps by text alone: conversion blocks, scope, Kyverno keys.
-import { readDocument } from './document.js';
+import { readDocument, type ReadResult } from './document.js';
 import { lineText } from './byte-stream.js';
 import { madeLineScan } from './line-scan.js';
 import { sniffKind, splitStream } from './stream.js';
@@ -228,14 +228,14 @@ export interface EmbeddedCrd {
 
 /**
  * conversionsInConfigMap lists the CRDs with conversion webhooks that a ConfigMap's data holds as text
- * (Capsule installs its CRDs from ConfigMaps with a hook Job).
+ * (Capsule installs its CRDs from ConfigMaps with a hook Job). `read` reads the ConfigMap, when it must be read.
  */
-export function conversionsInConfigMap(text: string): EmbeddedCrd[] {
+export function conversionsInConfigMap(text: string, read: (text: string) => ReadResult = readDocument): EmbeddedCrd[] {
   // Few ConfigMaps hold CRDs: that is asked first, the conversion (a longer search) only of those that do.
   // The pattern is searched for only where its last word is: the search of a word alone is many times faster.
   if (!text.includes('CustomResourceDefinition') || !/kind:[ \t]*CustomResourceDefinition/.test(text)) return [];
   if (!mayHoldConversion(text)) return [];
-  const cm = readDocument(text).value;
+  const cm = read(text).value;
   if (!isPlain(cm) || !isPlain(cm.data)) return [];
   const out: EmbeddedCrd[] = [];
   for (const [key, value] of Object.entries(cm.data)) {

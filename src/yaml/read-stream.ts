@@ -107,7 +107,8 @@ export function readLater(doc: Doc): void {
 
 function readOne(doc: Doc, sniffed: string | undefined, certain: boolean, configMap: boolean): void {
   const text = withoutBom(doc.segment, doc.segment.text);
-  doc.read = readAsGo(text);
+  doc.read = readAsGo(text, READ_BY_LOOK.get(doc));
+  READ_BY_LOOK.delete(doc);
   if (doc.read.value === undefined) {
     doc.kind = sniffed;
     // A document whose kind the text does not settle may be any kind to Go: it must be read, or refused.
@@ -237,10 +238,20 @@ function scanText(doc: Doc, kind: string, text: string): void {
     const crd = mayHoldConversion(text) ? detach(readCrdConversion(text)) : undefined;
     if (crd) doc.conversions = [{ crd }];
   } else if (kind === 'ConfigMap') {
-    const embedded = detach(conversionsInConfigMap(text));
+    const embedded = detach(
+      conversionsInConfigMap(text, (t) => {
+        const read = readDocument(t);
+        READ_BY_LOOK.set(doc, { text: t, read });
+        return read;
+      }),
+    );
     if (embedded.length) doc.conversions = embedded;
   }
 }
+
+// What the look at a ConfigMap read of it (a CRD kept in its data), for readOne when the ConfigMap is read too (one whose
+// text names Kyverno's keys): Capsule's ConfigMaps of CRDs are the largest documents read, and were read twice.
+const READ_BY_LOOK = new WeakMap<Doc, { text: string; read: ReadResult }>();
 
 function scanValue(doc: Doc, crd: unknown): void {
   doc.crdScope = crdScopeOf(crd);
@@ -270,9 +281,10 @@ function mayConfigureWebhooks(text: string): boolean {
  * readAsGo reads a document as Go does where the `yaml` package alone would not: line breaks only Go honours
  * (NEL, LS, PS, a lone CR) become line feeds, and of several documents then in the text only the first counts
  * (Go's reader reads one per chunk); flow collections Go accepts under-indented are indented. Either way the
- * result is marked relaxed: it is read exactly, but cannot be edited in place.
+ * result is marked relaxed: it is read exactly, but cannot be edited in place. `before` is what readDocument gave for a
+ * text, if it was asked already.
  */
-function readAsGo(text: string): ReadResult {
+function readAsGo(text: string, before?: { text: string; read: ReadResult }): ReadResult {
   const bom = text.indexOf('\ufeff');
   if (bom !== -1) {
     const { line, column } = position(text, bom);
@@ -290,7 +302,7 @@ function readAsGo(text: string): ReadResult {
       : 'a carriage return without a line feed';
     return { value: read.value, relaxed: true, error: { message: `${what}, which Go reads as a line break`, line, column } };
   }
-  const read = readDocument(text);
+  const read = before?.text === text ? before.read : readDocument(text);
   if (read.value !== undefined || !/^[ \t]*[[{]|[[{][ \t]*(#.*)?\r?$/m.test(text)) return read;
   const relaxed = relaxFlowIndent(text);
   if (relaxed === text) return read;

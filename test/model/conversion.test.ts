@@ -182,6 +182,29 @@ read('CRDs kept in a ConfigMap (installed by a hook Job) are found too', () => {
     ['widgets.example.com (in ConfigMap ops/crds data.content)'],
   );
 });
+
+read('a ConfigMap of a CRD whose schema has a webhooks key is read whole too: its conversion and its value both', () => {
+  // Capsule's CapsuleConfiguration CRD: `webhooks:` in the schema makes the ConfigMap one Kyverno could configure, which
+  // is read; the look read it already for the CRD, and readOne takes that reading.
+  const crdText = crd([...webhookConversion, '  versions:', '  - name: v1', '    schema:', '      webhooks: {}']);
+  const embedded = crdText
+    .split('\n')
+    .map((l) => (l ? '    ' + l : l))
+    .join('\n');
+  const cm =
+    lines('---', 'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: crds, namespace: ops}', 'data:', '  content: |') +
+    embedded;
+  for (const segments of [splitStream(cm), splitBytes(Buffer.from(cm))]) {
+    const [doc] = readStream(segments, modelKinds());
+    assert.equal(
+      doc.conversions?.map((c) => c.where),
+      ['ConfigMap ops/crds data.content'],
+    );
+    assert.ok(doc.read?.value, 'read whole');
+    assert.is((doc.read!.value as { data: { content: string } }).data.content, crdText.replace(/\n+$/, '\n'));
+    assert.is(doc.webhookConfigMap, undefined);
+  }
+});
 read.run();
 
 const svc = lines(
