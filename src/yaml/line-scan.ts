@@ -132,6 +132,10 @@ function module(): Uint8Array {
     0x00, 0x0b, 0x0f, 0x23, 0x50, 0x53, 0x64, 0x77, 0x79,
   ];
   const shifted = (shift: number) => (shift ? [...i32(shift), shl] : []);
+  // Adds `by` to a local; clears a mask's lowest set bit; goes round the loop again (then ends it and its block).
+  const bump = (local: number, by: number) => [...get(local), ...i32(by), add, ...set(local)];
+  const dropLowest = (mask: number) => [...get(mask), ...get(mask), ...i32(1), sub, and, ...set(mask)];
+  const again = [...br, 0, ...end, ...end];
   // One 16-byte lane at i + offset: smallest and largest bytes so far, carriage returns so far; its line feeds as bits of
   // M, and its bytes that cannot start a line as bits of S (byte-stream.ts's startsLine, which the tests compare with
   // this: a space, tab, line feed, carriage return or `#`), from bit `shift` on.
@@ -169,26 +173,26 @@ function module(): Uint8Array {
     ...block, ...loop,
     ...get(T), eqz, ...brIf, 1,
     ...get(K), ...i32(2), shl, ...get(I), ...get(T), ctz, add, ...store32(OUT),
-    ...get(K), ...i32(1), add, ...set(K),
-    ...get(T), ...get(T), ...i32(1), sub, and, ...set(T),
-    ...br, 0,
-    ...end, ...end,
-    ...get(I), ...i32(32), add, ...set(I),
-    ...br, 0,
-    ...end, ...end,
+    ...bump(K, 1),
+    ...dropLowest(T),
+    ...again,
+    ...bump(I, 32),
+    ...again,
     ...i32(FLAGS), ...get(MIN), ...simd(v128store), 0, 0,
     ...i32(FLAGS), ...get(MAX), ...simd(v128store), 0, 16,
     ...i32(FLAGS), ...get(CR), ...simd(anyTrue), ...store32(32),
     ...get(K),
     ...end,
   ];
-  const code = [
+  // A function's code: how many locals it declares past its parameters (i32s, then v128s), then its body.
+  const func = (i32s: number, v128s: number, instructions: number[]) => [
     ...vec([
-      [...uleb(6), 0x7f],
-      [...uleb(11), 0x7b],
+      [...uleb(i32s), 0x7f],
+      [...uleb(v128s), 0x7b],
     ]),
-    ...body,
+    ...instructions,
   ];
+  const code = func(6, 11, body);
   // find: 16 positions at a time, those whose byte is the word's first, whose byte length / 2 further is its middle one
   // and whose byte length - 1 further is its last (rare in text), then the bytes between of each of them, one by one.
   // Its locals: n and length, then i32s, then v128s.
@@ -217,25 +221,16 @@ function module(): Uint8Array {
     ...block, ...loop,
     ...get(FL), ...get(LENGTH), ...i32(1), sub, geU, ...ifThen, ...get(FJ), ret, ...end,
     ...get(FJ), ...get(FL), add, ...load8(0), ...get(FL), ...load8(NEEDLE), ne, ...brIf, 1,
-    ...get(FL), ...i32(1), add, ...set(FL),
-    ...br, 0,
-    ...end, ...end,
-    ...get(FM), ...get(FM), ...i32(1), sub, and, ...set(FM),
-    ...br, 0,
-    ...end, ...end,
-    ...get(FI), ...i32(16), add, ...set(FI),
-    ...br, 0,
-    ...end, ...end,
+    ...bump(FL, 1),
+    ...again,
+    ...dropLowest(FM),
+    ...again,
+    ...bump(FI, 16),
+    ...again,
     ...i32(-1),
     ...end,
   ];
-  const findCode = [
-    ...vec([
-      [...uleb(5), 0x7f],
-      [...uleb(3), 0x7b],
-    ]),
-    ...findBody,
-  ];
+  const findCode = func(5, 3, findBody);
   const str = (s: string) => [...uleb(s.length), ...Buffer.from(s)];
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],

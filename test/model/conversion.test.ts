@@ -168,15 +168,16 @@ read('mayHoldConversion: large bytes, searched by the WebAssembly module, answer
   }
 });
 
-read('CRDs kept in a ConfigMap (installed by a hook Job) are found too', () => {
-  const embedded = crd(webhookConversion)
+// inConfigMap is a ConfigMap ops/crds holding a text as the literal block scalar data.content.
+const inConfigMap = (text: string): string =>
+  lines('---', 'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: crds, namespace: ops}', 'data:', '  content: |') +
+  text
     .split('\n')
     .map((l) => (l ? '    ' + l : l))
     .join('\n');
-  const cm =
-    lines('---', 'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: crds, namespace: ops}', 'data:', '  content: |') +
-    embedded;
-  const m = Model.read(splitStream(cm));
+
+read('CRDs kept in a ConfigMap (installed by a hook Job) are found too', () => {
+  const m = Model.read(splitStream(inConfigMap(crd(webhookConversion))));
   assert.equal(
     m.conversions.map((w) => w.name),
     ['widgets.example.com (in ConfigMap ops/crds data.content)'],
@@ -187,13 +188,7 @@ read('a ConfigMap of a CRD whose schema has a webhooks key is read whole too: it
   // Capsule's CapsuleConfiguration CRD: `webhooks:` in the schema makes the ConfigMap one Kyverno could configure, which
   // is read; the look read it already for the CRD, and readOne takes that reading.
   const crdText = crd([...webhookConversion, '  versions:', '  - name: v1', '    schema:', '      webhooks: {}']);
-  const embedded = crdText
-    .split('\n')
-    .map((l) => (l ? '    ' + l : l))
-    .join('\n');
-  const cm =
-    lines('---', 'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: crds, namespace: ops}', 'data:', '  content: |') +
-    embedded;
+  const cm = inConfigMap(crdText);
   for (const segments of [splitStream(cm), splitBytes(Buffer.from(cm))]) {
     const [doc] = readStream(segments, modelKinds());
     assert.equal(
