@@ -65,6 +65,8 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>, late
   // its column-0 lines, and its text is decoded only where a look needs more (ConfigMaps, CRDs that may hold a
   // conversion webhook, documents whose kind the lines do not settle). The second reads the documents that need it.
   const toRead: Array<{ doc: Doc; sniffed?: string; certain: boolean; configMap: boolean }> = [];
+  // What a look read of a document (a ConfigMap holding a CRD), for readOne if it reads the same text whole.
+  const readByLook = new Map<Doc, ReadBefore>();
   const docs = segments.map((segment) => {
     const doc: Doc = { segment };
     const look = segment.look?.();
@@ -81,7 +83,7 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>, late
     // Every question a ConfigMap is asked below needs one of a few words in its text: most ConfigMaps (megabytes of
     // dashboards) have none, which one search tells (several searches, a word each, took five times as long).
     const configMapOfNote = certain && sniffed === 'ConfigMap' && CONFIG_MAP_WORDS.test(text());
-    if (certain && (sniffed !== 'ConfigMap' || configMapOfNote)) scan(doc, sniffed, look, text);
+    if (certain && (sniffed !== 'ConfigMap' || configMapOfNote)) scan(doc, sniffed, look, text, readByLook);
     // Both Kyverno questions need one of its keys in the text.
     const kyverno = configMapOfNote && KYVERNO_KEYS.some((k) => text().includes(k));
     const configMap =
@@ -91,7 +93,7 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>, late
     else if (certain || hasContent(text())) toRead.push({ doc, sniffed, certain, configMap });
     return doc;
   });
-  for (const { doc, sniffed, certain, configMap } of toRead) readOne(doc, sniffed, certain, configMap);
+  for (const { doc, sniffed, certain, configMap } of toRead) readOne(doc, sniffed, certain, configMap, readByLook.get(doc));
   return docs;
 }
 
@@ -105,10 +107,9 @@ export function readLater(doc: Doc): void {
   readOne(doc, doc.kind, true, false);
 }
 
-function readOne(doc: Doc, sniffed: string | undefined, certain: boolean, configMap: boolean): void {
+function readOne(doc: Doc, sniffed: string | undefined, certain: boolean, configMap: boolean, before?: ReadBefore): void {
   const text = withoutBom(doc.segment, doc.segment.text);
-  doc.read = readAsGo(text, READ_BY_LOOK.get(doc));
-  READ_BY_LOOK.delete(doc);
+  doc.read = readAsGo(text, before);
   if (doc.read.value === undefined) {
     doc.kind = sniffed;
     // A document whose kind the text does not settle may be any kind to Go: it must be read, or refused.
@@ -216,13 +217,18 @@ function kindGoesOn(source: string | Buffer): boolean {
 }
 
 // scan is scanText for a look: a CRD's scope and conversion are read from its bytes, decoding only the lines read.
-function scan(doc: Doc, kind: string, look: ByteLook | undefined, text: () => string): void {
+function scan(doc: Doc, kind: string, look: ByteLook | undefined, text: () => string, readByLook: Map<Doc, ReadBefore>): void {
   if (kind === 'CustomResourceDefinition' && look) {
     // Its strings are cut from the few lines decoded, not from a decoded document: nothing to detach.
     doc.crdScope = crdScope(look.bytes);
     const crd = mayHoldConversion(look.bytes) ? detach(readCrdConversion(look.bytes)) : undefined;
     if (crd) doc.conversions = [{ crd }];
-  } else if (kind === 'CustomResourceDefinition' || kind === 'ConfigMap') scanText(doc, kind, text());
+  } else if (kind === 'CustomResourceDefinition' || kind === 'ConfigMap')
+    scanText(doc, kind, text(), (t) => {
+      const read = readDocument(t);
+      readByLook.set(doc, { text: t, read });
+      return read;
+    });
 }
 
 // withoutBom: a byte order mark that starts the stream is Go's too; anywhere else it is refused (see readAsGo).
@@ -231,27 +237,25 @@ function withoutBom(segment: Segment, text: string): string {
 }
 
 // scanText reads what CRDs and ConfigMaps say about conversion webhooks and scope, from their text alone (passed in:
-// a segment read from bytes decodes its text again on every access).
-function scanText(doc: Doc, kind: string, text: string): void {
+// a segment read from bytes decodes its text again on every access). `read` reads a ConfigMap that holds a CRD.
+function scanText(doc: Doc, kind: string, text: string, read: (text: string) => ReadResult = readDocument): void {
   if (kind === 'CustomResourceDefinition') {
     doc.crdScope = detach(crdScope(text));
     const crd = mayHoldConversion(text) ? detach(readCrdConversion(text)) : undefined;
     if (crd) doc.conversions = [{ crd }];
   } else if (kind === 'ConfigMap') {
-    const embedded = detach(
-      conversionsInConfigMap(text, (t) => {
-        const read = readDocument(t);
-        READ_BY_LOOK.set(doc, { text: t, read });
-        return read;
-      }),
-    );
+    const embedded = detach(conversionsInConfigMap(text, read));
     if (embedded.length) doc.conversions = embedded;
   }
 }
 
-// What the look at a ConfigMap read of it (a CRD kept in its data), for readOne when the ConfigMap is read too (one whose
-// text names Kyverno's keys): Capsule's ConfigMaps of CRDs are the largest documents read, and were read twice.
-const READ_BY_LOOK = new WeakMap<Doc, { text: string; read: ReadResult }>();
+// ReadBefore is what the look at a ConfigMap read of it (a CRD kept in its data), for readOne when the ConfigMap is read
+// whole too (one whose text names Kyverno's keys): Capsule's ConfigMaps of CRDs are the largest documents read, and were
+// read twice.
+interface ReadBefore {
+  text: string;
+  read: ReadResult;
+}
 
 function scanValue(doc: Doc, crd: unknown): void {
   doc.crdScope = crdScopeOf(crd);
@@ -284,7 +288,7 @@ function mayConfigureWebhooks(text: string): boolean {
  * result is marked relaxed: it is read exactly, but cannot be edited in place. `before` is what readDocument gave for a
  * text, if it was asked already.
  */
-function readAsGo(text: string, before?: { text: string; read: ReadResult }): ReadResult {
+function readAsGo(text: string, before?: ReadBefore): ReadResult {
   const bom = text.indexOf('\ufeff');
   if (bom !== -1) {
     const { line, column } = position(text, bom);
