@@ -91,6 +91,8 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>, late
     if (certain && !kinds.has(sniffed) && !configMap && (sniffed !== 'ConfigMap' || !(kyverno && mayConfigureWebhooks(text()))))
       doc.kind = sniffed;
     else if (certain || hasContent(text())) toRead.push({ doc, sniffed, certain, configMap });
+    // Kept only for a document read whole: the others' readings are garbage now, not values kept through the looks.
+    if (toRead[toRead.length - 1]?.doc !== doc) readByLook.delete(doc);
     return doc;
   });
   for (const { doc, sniffed, certain, configMap } of toRead) readOne(doc, sniffed, certain, configMap, readByLook.get(doc));
