@@ -119,7 +119,7 @@ export function fastParse(text: string): FastParse | undefined {
   try {
     const reader = new Reader(text, true, lines);
     reader.document();
-    return { shape: reader.shape as MapShape, lineStarts: reader.starts.slice(0, reader.lines) };
+    return { shape: reader.shape as MapShape, lineStarts: reader.starts.slice(0, reader.n) };
   } catch (err) {
     if (err instanceof Gave) return undefined;
     throw err;
@@ -190,9 +190,8 @@ class Reader {
   // Where each line's content starts (after its leading spaces) and ends (before `\r\n` or `\n`).
   private readonly bodies: Int32Array;
   private readonly ends: Int32Array;
-  private readonly n: number;
   /** How many lines the text has. */
-  readonly lines: number;
+  readonly n: number;
   /** Index of the current line. */
   i = 0;
   /** The shape of the node read last, when tracking (which makes no value: collections read as undefined). */
@@ -228,7 +227,6 @@ class Reader {
       start = nl + 1;
     }
     this.n = n;
-    this.lines = n;
     this.starts = lines.starts;
     this.bodies = lines.bodies;
     this.ends = lines.ends;
