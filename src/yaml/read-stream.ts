@@ -90,9 +90,13 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>, late
       configMapOfNote && !kinds.has(sniffed) && ((kyverno && readsConfigMap(text())) || holdsLeaderElection(text()));
     if (certain && !kinds.has(sniffed) && !configMap && (sniffed !== 'ConfigMap' || !(kyverno && mayConfigureWebhooks(text()))))
       doc.kind = sniffed;
-    else if (certain || hasContent(text())) toRead.push({ doc, sniffed, certain, configMap });
-    // Kept only for a document read whole: the others' readings are garbage now, not values kept through the looks.
-    if (toRead[toRead.length - 1]?.doc !== doc) readByLook.delete(doc);
+    else if (certain || hasContent(text())) {
+      toRead.push({ doc, sniffed, certain, configMap });
+      return doc;
+    }
+    // A look's reading is kept only for a document read whole: the others' are garbage now, not values kept through the
+    // looks.
+    readByLook.delete(doc);
     return doc;
   });
   for (const { doc, sniffed, certain, configMap } of toRead) readOne(doc, sniffed, certain, configMap, readByLook.get(doc));
@@ -110,7 +114,8 @@ export function readLater(doc: Doc): void {
 }
 
 function readOne(doc: Doc, sniffed: string | undefined, certain: boolean, configMap: boolean, before?: ReadBefore): void {
-  const text = withoutBom(doc.segment, doc.segment.text);
+  // The text a look decoded, when it read the document (a segment of bytes decodes its text again on every access).
+  const text = before?.text ?? withoutBom(doc.segment, doc.segment.text);
   doc.read = readAsGo(text, before);
   if (doc.read.value === undefined) {
     doc.kind = sniffed;
@@ -251,9 +256,9 @@ function scanText(doc: Doc, kind: string, text: string, read: (text: string) => 
   }
 }
 
-// ReadBefore is what the look at a ConfigMap read of it (a CRD kept in its data), for readOne when the ConfigMap is read
-// whole too (one whose text names Kyverno's keys): Capsule's ConfigMaps of CRDs are the largest documents read, and were
-// read twice.
+// ReadBefore is what the look at a ConfigMap read of it (a CRD kept in its data), and the text it read (the document's,
+// without a leading byte order mark), for readOne when the ConfigMap is read whole too (one whose text names Kyverno's
+// keys): Capsule's ConfigMaps of CRDs are the largest documents read, and were read twice.
 interface ReadBefore {
   text: string;
   read: ReadResult;
