@@ -170,12 +170,18 @@ async function readLargeFile(size: number): Promise<Buffer> {
     );
   const scan = new ByteScan();
   let length = 0;
+  // Where the pages from the end on were touched by this thread.
+  let touched = size;
   for (let pending = next(0); length < size;) {
     const n = await pending;
     if (n === 0) break;
     length += n;
     if (length < size) pending = next(length);
     scan.more(buf.subarray(0, length));
+    // The memory of a fresh buffer is mapped on first touch, a page at a time, and that costs more than copying the
+    // bytes into it: while the thread pool reads from the front, this thread, which would wait, touches a piece from
+    // the end, past the piece being read (100 MiB read 80 → 57 ms). The read overwrites them.
+    if (touched - FILE_PIECE >= length + FILE_PIECE) buf.fill(0, (touched -= FILE_PIECE), touched + FILE_PIECE);
   }
   const all = buf.subarray(0, length);
   // Grown since: the rest is read, and the split scans the whole again. (One byte asks: readFileSync would first make
