@@ -49,7 +49,7 @@ class Split {
 
   /** ascii tells whether buf[from, to) is all ASCII, asking the scan first. */
   ascii(from: number, to: number): boolean {
-    return this.scan?.ascii(from, to) ?? isAscii(this.buf.subarray(from, to));
+    return this.scan?.ascii(from, to, this.buf) ?? isAscii(this.buf.subarray(from, to));
   }
 
   /** lineOf is the 1-based line of a byte offset: messages ask for few, mostly in stream order. */
@@ -253,12 +253,20 @@ export class ByteScan {
 
   /**
    * ascii is true when bytes [from, to) are all in pieces the scan saw as ASCII, and undefined when the scan cannot tell
-   * (they reach into a stretch that is not, or Buffer searches scanned them).
+   * (they reach into a stretch that is not, or Buffer searches scanned them). Given the scanned bytes, it looks at the
+   * part of each such stretch inside the range, and tells either way.
    */
-  ascii(from: number, to: number): true | undefined {
+  ascii(from: number, to: number, all?: Buffer): boolean | undefined {
     if (this.notAscii === undefined || this.length === -1) return undefined;
     // Few stretches: most inputs are ASCII but for a few quotes and names.
-    for (let k = 0; k < this.notAscii.length; k += 2) if (this.notAscii[k] < to && this.notAscii[k + 1] > from) return undefined;
+    for (let k = 0; k < this.notAscii.length; k += 2) {
+      const start = Math.max(from, this.notAscii[k]);
+      const end = Math.min(to, this.notAscii[k + 1]);
+      if (start >= end) continue;
+      // A large document that shares a piece with a curly quote is looked at there only, not through all its bytes.
+      if (!all) return undefined;
+      if (!isAscii(all.subarray(start, end))) return false;
+    }
     return true;
   }
 

@@ -299,6 +299,12 @@ test('UTF-8 is checked in every stretch of pieces that are not ASCII', () => {
     const ascii = make().end(Buffer.from(buf));
     assert.is(ascii.ascii(PIECE + 5, 2 * PIECE), way === 'WebAssembly' ? true : undefined, `${way}: between the stretches`);
     assert.is(ascii.ascii(0, 20), undefined, `${way}: a stretch`);
+    // Given the bytes, the scan looks at the part of a stretch in the range.
+    const wasm = way === 'WebAssembly' ? true : undefined;
+    assert.is(ascii.ascii(0, 20, buf), way === 'WebAssembly' ? false : undefined, `${way}: a stretch, with the bytes`);
+    assert.is(ascii.ascii(12, PIECE + 5, buf), wasm, `${way}: a stretch past its character, with the bytes`);
+    const half = ascii.ascii(3 * PIECE - 3, 3 * PIECE + 1, buf);
+    assert.is(half, way === 'WebAssembly' ? false : undefined, `${way}: half a character`);
   }
 });
 
