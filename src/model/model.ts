@@ -288,7 +288,10 @@ export class Model {
     return r;
   }
 
-  /** place is a document's position in the stream (across inputs): documents are numbered within their input. */
+  /**
+   * place orders documents as the stream does (across inputs: documents are numbered within their input): the earlier a
+   * document, the lower its place; -1 for one not in the stream.
+   */
   place(doc: Doc): number {
     if (!this.places) {
       const places = new Map<Doc, number>();
@@ -296,6 +299,17 @@ export class Model {
       this.places = places;
     }
     return this.places.get(doc) ?? -1;
+  }
+
+  // placeAdded places the document just added at `pos` between its neighbours, so that the places of the others stand:
+  // transforms add documents between questions that ask for places (a backend's RBAC, in stream order).
+  private placeAdded(pos: number): void {
+    if (!this.places) return;
+    const before = pos > 0 ? this.places.get(this.docs[pos - 1])! : -1;
+    const after = pos + 1 < this.docs.length ? this.places.get(this.docs[pos + 1])! : before + 2;
+    // Halved again and again between the same two documents, places would run out of precision: number them afresh.
+    if (after - before < 1e-6) this.places = undefined;
+    else this.places.set(this.docs[pos], (before + after) / 2);
   }
 
   /** namespaceOf is where a namespaced resource lives: its own namespace, or the release namespace. */
@@ -425,6 +439,7 @@ export class Model {
     let pos = at;
     while (!place.first && pos < this.docs.length && this.docs[pos].addedBy) pos++;
     this.docs.splice(pos, 0, doc);
+    this.placeAdded(pos);
     const r: Resource = {
       doc,
       path: [],
@@ -435,7 +450,6 @@ export class Model {
       namespace: obj.metadata?.namespace,
     };
     this.addResource(r);
-    this.places = undefined;
     this.changed();
     return r;
   }

@@ -99,4 +99,28 @@ test('webhooks: the same list until a configuration is edited, then the edit; a 
   );
 });
 
+test('place orders documents as the stream does, with documents added between questions, in any number', () => {
+  const model = Model.read(splitStream(stream));
+  const [a, b] = model.ofKind('Deployment');
+  const order = (): number[] => model.docs.map((d) => model.place(d));
+  assert.is(order().length, 3);
+  const added = [];
+  // After a, again and again (each after the ones added before it), and first: past the places' precision.
+  for (let i = 0; i < 70; i++) {
+    added.push(
+      model.add({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}`, namespace: 'sys' } }, 'test', { after: a }),
+    );
+    added.push(
+      model.add({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `f${i}`, namespace: 'sys' } }, 'test', { first: true }),
+    );
+    const places = order();
+    assert.ok(
+      places.every((p, k) => k === 0 || p > places[k - 1]),
+      `in stream order after ${i + 1} rounds`,
+    );
+  }
+  assert.ok(model.place(a.doc) < model.place(added[0].doc) && model.place(added[0].doc) < model.place(b.doc));
+  assert.is(model.place({ segment: { index: -1, text: '', offset: -1, line: 0 } }), -1, 'not in the stream');
+});
+
 test.run();
