@@ -7,7 +7,7 @@
 import { isObj, labelsOf, type Obj, type Resource, type Webhook } from './types.js';
 import { WORKLOAD_KINDS } from './kinds.js';
 import { type Model } from './model.js';
-import { anyPod, blocksNeeds, type NeedsVerdict, type Subjects } from './backend-needs.js';
+import { anyPod, blocksNeeds, needsKey, type NeedsVerdict, type Subjects } from './backend-needs.js';
 import {
   mapSelectorMatches,
   NAME_LABEL,
@@ -43,6 +43,14 @@ export interface Probe {
   request: AdmissionRequest;
 }
 
+// The kinds whose values hold webhook entries (Kyverno's ConfigMap holds a copy of its webhooks' selectors).
+const ENTRY_KINDS = [
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'CapsuleConfiguration',
+  'ConfigMap',
+  'CustomResourceDefinition',
+];
 const SA_GROUPS = ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'];
 const controller = (name: string) => ({ username: `system:serviceaccount:kube-system:${name}`, groups: SA_GROUPS });
 const KUBELET = { username: 'system:node:node-1', groups: ['system:nodes', 'system:authenticated'] };
@@ -339,10 +347,18 @@ export class Admission {
   blocksNeeds(w: Webhook, ns: string, namespaceLabels?: Labels, anyone = false): NeedsVerdict {
     if (w.type === 'conversion') return { verdict: 'no', needs: [], reason: 'rules' };
     const backendNs = !anyone && w.service?.namespace === ns;
-    return blocksNeeds(w.entry, w.failurePolicy, ns, {
-      ...this.subjects(backendNs ? this.backends(w) : undefined, ns),
-      namespaceLabels,
-    });
+    // Each webhook is asked about several namespaces: what the answer depends on of its entry is worked out once, until
+    // the values of a resource that holds webhooks change.
+    const keys = this.model.remembered('needs keys', ENTRY_KINDS, () => new WeakMap<object, string>());
+    let key = keys.get(w.entry);
+    if (key === undefined) keys.set(w.entry, (key = needsKey(w.entry)));
+    return blocksNeeds(
+      w.entry,
+      w.failurePolicy,
+      ns,
+      { ...this.subjects(backendNs ? this.backends(w) : undefined, ns), namespaceLabels },
+      key,
+    );
   }
 
   // subjects are the pods and label sets blocksNeeds asks about in `ns`: those of the backend (`backends`) there, else

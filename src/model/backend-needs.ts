@@ -200,26 +200,21 @@ export function needName(need: BackendNeed, sub?: string): string {
  * and labels as the objects (so an opt-in objectSelector that the backend's pods do not satisfy blocks
  * nothing). A webhook that fails open blocks nothing: while its backend is down requests pass.
  */
-export function blocksNeeds(entry: WebhookEntry, failurePolicy: 'Fail' | 'Ignore', ns: string, subjects: Subjects): NeedsVerdict {
+export function blocksNeeds(
+  entry: WebhookEntry,
+  failurePolicy: 'Fail' | 'Ignore',
+  ns: string,
+  subjects: Subjects,
+  entryKey = needsKey(entry),
+): NeedsVerdict {
   if (failurePolicy === 'Ignore') return { verdict: 'no', needs: [], reason: 'failurePolicy' };
-  // The answer depends only on the fields of the entry webhookIntercepts reads (not its name, client config or CA
-  // bundle, which are long), the namespace and the subjects: without matchConditions only the pods' labels, with them
-  // the pods themselves. A stream that holds a release several times, or a webhook asked about again, is judged once.
-  // Pods alike in what can be read of them (a stream holding several releases has its pods several times) are asked
-  // about once.
+  // The answer depends only on the fields of the entry webhookIntercepts reads (see needsKey), the namespace and the
+  // subjects: without matchConditions only the pods' labels, with them the pods themselves. A stream that holds a
+  // release several times, or a webhook asked about again, is judged once. Pods alike in what can be read of them (a
+  // stream holding several releases has its pods several times) are asked about once.
   const conditions = Array.isArray(entry.matchConditions) && entry.matchConditions.length > 0;
   const { pods, id } = alike(subjects, conditions);
-  const key = JSON.stringify([
-    entry.rules,
-    entry.matchPolicy,
-    entry.namespaceSelector,
-    entry.objectSelector,
-    conditions ? entry.matchConditions : null,
-    failurePolicy,
-    ns,
-    subjects.namespaceLabels ?? null,
-    id,
-  ]);
+  const key = `${entryKey}\n${JSON.stringify([failurePolicy, ns, subjects.namespaceLabels ?? null, id])}`;
   let verdict = VERDICTS.get(key);
   if (!verdict) {
     if (VERDICTS.size > 10_000) VERDICTS.clear();
@@ -229,6 +224,22 @@ export function blocksNeeds(entry: WebhookEntry, failurePolicy: 'Fail' | 'Ignore
 }
 
 const VERDICTS = new Map<string, NeedsVerdict>();
+
+/**
+ * needsKey is what blocksNeeds' answer depends on of a webhook entry, as text: the fields webhookIntercepts reads (not
+ * its name, client config or CA bundle, which are long). The rules are most of it, and a caller that asks about several
+ * namespaces may work it out once (see Admission.blocksNeeds).
+ */
+export function needsKey(entry: WebhookEntry): string {
+  const conditions = Array.isArray(entry.matchConditions) && entry.matchConditions.length > 0;
+  return JSON.stringify([
+    entry.rules,
+    entry.matchPolicy,
+    entry.namespaceSelector,
+    entry.objectSelector,
+    conditions ? entry.matchConditions : null,
+  ]);
+}
 
 // judgeNeeds is blocksNeeds' answer, worked out; `pods` are the subjects' pods without those alike (see blocksNeeds).
 function judgeNeeds(

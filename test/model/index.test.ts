@@ -1,11 +1,14 @@
 // The model's indexes: kept across edits of values, worked out again when resources come or go.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Admission } from '../../src/model/admission.js';
 import { Model } from '../../src/model/model.js';
 import { resolveConfig } from '../../src/pipeline/config.js';
 import { Context } from '../../src/transform.js';
 import { splitStream } from '../../src/yaml/stream.js';
 import { lines } from '../support/helpers.js';
+
+const NAME = 'kubernetes.io/metadata.name';
 
 const stream = lines(
   '---',
@@ -121,6 +124,29 @@ test('place orders documents as the stream does, with documents added between qu
   }
   assert.ok(model.place(a.doc) < model.place(added[0].doc) && model.place(added[0].doc) < model.place(b.doc));
   assert.is(model.place({ segment: { index: -1, text: '', offset: -1, line: 0 } }), -1, 'not in the stream');
+});
+
+test('blocksNeeds answers for a webhook as it is now, after an edit of a field inside its selector', () => {
+  const pods = lines(
+    '---',
+    'apiVersion: admissionregistration.k8s.io/v1',
+    'kind: MutatingWebhookConfiguration',
+    'metadata: {name: hook}',
+    'webhooks:',
+    '- name: m.hook.io',
+    '  failurePolicy: Fail',
+    '  clientConfig: {service: {name: hook, namespace: sys}}',
+    '  namespaceSelector: {matchExpressions: [{key: team, operator: DoesNotExist}]}',
+    '  rules: [{apiGroups: [""], apiVersions: [v1], resources: [pods], operations: [CREATE]}]',
+  );
+  const model = Model.read(splitStream(pods));
+  const ctx = new Context(model, { kubeVersion: resolveConfig(undefined).kubeVersion }).for('test', false);
+  const admission = new Admission(model);
+  const [hook] = model.ofKind('MutatingWebhookConfiguration');
+  const ask = (): string => admission.blocksNeeds(model.webhooks()[0], 'kube-system', { [NAME]: 'kube-system' }).verdict;
+  assert.equal([ask(), ask()], ['yes', 'yes']);
+  ctx.set(hook, ['webhooks', 0, 'namespaceSelector', 'matchExpressions', 0, 'operator'], 'Exists', 'test');
+  assert.is(ask(), 'no', 'the selector as edited');
 });
 
 test.run();
