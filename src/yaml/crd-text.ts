@@ -70,7 +70,8 @@ export interface CrdConversion {
  * and parses only them, so the CRD's schema (megabytes, and in OpenKruise 1.5.2 and LWS 0.6.1 YAML
  * that only Go's reader accepts) is never parsed. Falls back to reading the whole document when the
  * blocks are not in plain block style. Returns undefined when there is no webhook conversion.
- * Given bytes (UTF-8 whose only line break is the line feed), it decodes only the lines it walks.
+ * Given bytes (UTF-8 whose only line break is the line feed), it decodes only the lines it walks, and what it reads of
+ * a document it falls back to decoding whole is a copy, which keeps none of that text alive.
  */
 export function readCrdConversion(source: string | Buffer): CrdConversion | undefined {
   const lines = typeof source === 'string' ? textLines(source) : byteLines(source);
@@ -86,7 +87,10 @@ export function readCrdConversion(source: string | Buffer): CrdConversion | unde
     if (isPlain(conversion) && isPlain(name) && isPlain(conversion.conversion) && isPlain(annotations))
       return crdConversionOf({ metadata: { ...name, ...annotations }, spec: conversion });
   }
-  return crdConversionOf(readDocument(typeof source === 'string' ? source : source.toString('utf8')).value);
+  if (typeof source === 'string') return crdConversionOf(readDocument(source).value);
+  // Cut from a text decoded whole, its strings would keep all of it alive beside the input's bytes: they are copied.
+  const whole = crdConversionOf(readDocument(source.toString('utf8')).value);
+  return whole && structuredClone(whole);
 }
 
 /** crdConversionOf is the conversion webhook of a CRD read as a value, or undefined when it has none. */

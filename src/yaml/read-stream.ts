@@ -226,9 +226,10 @@ function kindGoesOn(source: string | Buffer): boolean {
 // scan is scanText for a look: a CRD's scope and conversion are read from its bytes, decoding only the lines read.
 function scan(doc: Doc, kind: string, look: ByteLook | undefined, text: () => string, readByLook: Map<Doc, ReadBefore>): void {
   if (kind === 'CustomResourceDefinition' && look) {
-    // Its strings are cut from the few lines decoded, not from a decoded document: nothing to detach.
+    // Its strings are cut from the few lines decoded, not from a decoded document: nothing to detach (readCrdConversion
+    // copies what it reads from a document it decodes whole).
     doc.crdScope = crdScope(look.bytes);
-    const crd = mayHoldConversion(look.bytes) ? detach(readCrdConversion(look.bytes)) : undefined;
+    const crd = mayHoldConversion(look.bytes) ? readCrdConversion(look.bytes) : undefined;
     if (crd) doc.conversions = [{ crd }];
   } else if (kind === 'CustomResourceDefinition' || kind === 'ConfigMap')
     scanText(doc, kind, text(), (t) => {
