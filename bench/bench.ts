@@ -296,7 +296,9 @@ function main(): void {
             ? { ...c, name: 'copy 100 MiB (pipe)' }
             : c,
     ),
-    rounds(5),
+    // Nine rounds, not five: on a shared two-core machine the median of five runs of one command moved by 10–20 %
+    // between benches, as much as the targets' margins (the cost per MiB takes the difference of two medians).
+    rounds(9),
   );
 
   const rss = {
