@@ -16,6 +16,7 @@ import { readDocument, type ReadResult } from './document.js';
 import { goBreaksToLineFeeds, hasGoBreaks, relaxFlowIndent } from './go-compat.js';
 import { hasContent, position, sniffKind, splitStream, type ByteLook, type Segment } from './stream.js';
 import { bytesOf } from './byte-stream.js';
+import { madeLineScan } from './line-scan.js';
 
 /** Doc is one document of the stream: raw bytes, and where it was read, its original and working values. */
 export interface Doc {
@@ -81,8 +82,10 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>, late
       return doc;
     }
     // Every question a ConfigMap is asked below needs one of a few words in its text: most ConfigMaps (megabytes of
-    // dashboards) have none, which one search tells (several searches, a word each, took five times as long).
-    const configMapOfNote = certain && sniffed === 'ConfigMap' && CONFIG_MAP_WORDS.test(text());
+    // dashboards) have none, which one search of the text tells (several, a word each, took five times as long), or, of a
+    // segment of bytes, a search of them for each word, which decodes none of those megabytes.
+    const configMapOfNote =
+      certain && sniffed === 'ConfigMap' && (look ? holdsWord(look.bytes, CONFIG_MAP_BYTES) : CONFIG_MAP_WORDS.test(text()));
     if (certain && (sniffed !== 'ConfigMap' || configMapOfNote)) scan(doc, sniffed, look, text, readByLook);
     // Both Kyverno questions need one of its keys in the text.
     const kyverno = configMapOfNote && KYVERNO_KEYS.some((k) => text().includes(k));
@@ -277,6 +280,18 @@ const KYVERNO_KEYS = ['webhooks', 'matchConditions', 'resourceFilters'];
 // mayConfigureWebhooks), a leader-election switch (holdsLeaderElection) and a CRD kept in its data
 // (conversionsInConfigMap).
 const CONFIG_MAP_WORDS = /webhooks|matchConditions|resourceFilters|leaderElect|CustomResourceDefinition/;
+const CONFIG_MAP_BYTES = ['webhooks', 'matchConditions', 'resourceFilters', 'leaderElect', 'CustomResourceDefinition'].map(
+  (word) => Buffer.from(word),
+);
+
+// holdsWord tells whether UTF-8 bytes hold one of the (ASCII) words: the WebAssembly search, there when a large input's
+// scan made it, looks 16 bytes at a time, and a ConfigMap of dashboards is hundreds of KiB.
+function holdsWord(bytes: Buffer, words: Buffer[]): boolean {
+  const scan = bytes.length >= SEARCH_FROM ? madeLineScan() : undefined;
+  return words.some((word) => (scan ? scan.indexOf(bytes, word) : bytes.indexOf(word)) !== -1);
+}
+// Below this, the copy into the module's memory and the call cost more than they save (as in crd-text.ts).
+const SEARCH_FROM = 16 << 10;
 
 function holdsKyvernoKeys(data: unknown): boolean {
   return typeof data === 'object' && data !== null && KYVERNO_KEYS.some((k) => Object.prototype.hasOwnProperty.call(data, k));

@@ -8,7 +8,7 @@ import { HOSTILE } from './hostile-cases.js';
 import { resolveConfig } from '../../src/pipeline/config.js';
 import { transformStream } from '../../src/pipeline/pipeline.js';
 import { ByteScan, bytesOf, mayBeResourceList, splitBytes } from '../../src/yaml/byte-stream.js';
-import { lineScan, PIECE } from '../../src/yaml/line-scan.js';
+import { lineScan, madeLineScan, PIECE } from '../../src/yaml/line-scan.js';
 import { decodeInput, splitStream } from '../../src/yaml/stream.js';
 import { readStream } from '../../src/yaml/read-stream.js';
 import { modelKinds } from '../../src/model/model.js';
@@ -164,6 +164,35 @@ for (const [name, text] of Object.entries(reading)) {
     assert.equal(facts(fromBytes), facts(readStream(splitStream(text), modelKinds())));
   });
 }
+
+// In a large input the words that make a ConfigMap worth reading are searched for in its bytes by the WebAssembly
+// module: wherever they are (across its 16-byte steps too), it reads what a search of the text reads.
+test('ConfigMaps of a large input are read as their text says, the words searched for in their bytes', () => {
+  const configMap = (name: string, body: string, at: number) => {
+    const data = Array.from({ length: 300 }, (_, i) => `  d${i}: "${'x'.repeat(90 + (i % 17))}"\n`);
+    data.splice(at, 0, body);
+    return `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: sys}\ndata:\n${data.join('')}`;
+  };
+  const bodies = {
+    leader: '  config.yaml: |\n    leaderElection:\n      leaderElect: true\n',
+    kyverno: '  webhooks: \'[{"namespaceSelector": {}}]\'\n',
+    conditions: "  matchConditions: '[]'\n",
+    none: '  other: "leader elect webhook"\n',
+  };
+  const docs = Object.entries(bodies).flatMap(([name, body]) =>
+    [0, 7, 150, 300].map((at) => configMap(`${name}-${at}`, body, at)),
+  );
+  const padding = `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: pad}\ndata:\n  p: "${'y'.repeat(1 << 20)}"\n`;
+  const text = padding + docs.join('');
+  const fromBytes = readStream(splitBytes(Buffer.from(text)), modelKinds());
+  assert.ok(madeLineScan(), 'the module searched');
+  assert.equal(facts(fromBytes), facts(readStream(splitStream(text), modelKinds())));
+  assert.equal(
+    fromBytes.filter((d) => d.webhookConfigMap).length,
+    12,
+    'the leader-election and Kyverno ConfigMaps are read, wherever their words are',
+  );
+});
 
 test('the byte look is taken where the lines are line feeds only, and not elsewhere', () => {
   const looks = (text: string) => splitBytes(Buffer.from(text)).map((s) => s.look?.() !== undefined);
