@@ -89,6 +89,11 @@ const NUMBERISH = /^[-+]?[.0-9]/;
 // Plain scalars may not start with these (quotes, block scalars and flow collections are handled first).
 const INDICATOR = new Set(['?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`']);
 const MAX_KEY = 1024;
+// Keys read before, by length and first and last character: a stream's maps have a few hundred keys, over and over.
+const KEYS: Array<string | undefined> = new Array(4096);
+// keep is a key as the table keeps it: a string of its own (a longer slice would keep the whole text alive), and one V8
+// has in its table of property names, as a key of the values made is.
+const keep = (key: string): string => Object.keys({ [key]: 0 })[0];
 // Deeper documents are left to yaml (and this reader, being recursive, cannot overflow the stack).
 const MAX_DEPTH = 64;
 
@@ -453,10 +458,19 @@ class Reader {
     const hash = this.hashes.from(p);
     if (colon - p > MAX_KEY || colon !== first || (hash !== -1 && hash < colon) || text.charCodeAt(colon - 1) === 32)
       throw GIVE_UP;
+    // A key read before is taken as it was kept: no string is cut, and its checks were passed.
+    const length = colon - p;
+    const slot = (length * 961 + c * 31 + text.charCodeAt(colon - 1)) & (KEYS.length - 1);
+    const known = KEYS[slot];
+    if (known !== undefined && known.length === length && text.startsWith(known, p)) {
+      this.key = known;
+      return colon + 1;
+    }
     const key = text.slice(p, colon);
     if (INDICATOR.has(key[0]) || (c === 45 && (key.length === 1 || key[1] === ' '))) throw GIVE_UP;
     if (typeof resolvePlain(key) !== 'string') throw GIVE_UP;
     this.key = key;
+    KEYS[slot] = keep(key);
     return colon + 1;
   }
 

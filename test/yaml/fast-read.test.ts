@@ -336,3 +336,25 @@ for (const file of files) {
   });
 }
 corpus.run();
+
+// Keys are kept between reads by length and first and last character: keys alike in those, read one after the other,
+// in any order, are each read as themselves, and one that is no string to yaml (`yes`, `1e3`) is never taken as one.
+const keys = suite('fast-read: keys read before are taken only for themselves');
+keys('keys alike in length and ends, in both orders, across documents', () => {
+  const alike = ['abc', 'axc', 'a-c', 'a.c', 'yes', 'yxs', 'y_s', '1e3', '1x3', 'namespace', 'nameplace', 'nXXXXXXXe'];
+  for (const order of [alike, [...alike].reverse()]) {
+    for (const key of order) {
+      const input = lines('kind: A', `${key}: v`, 'spec:', `  ${key}: w`);
+      const slow = readWithYaml(input);
+      const fast = fastRead(input);
+      if (fast === undefined) {
+        assert.ok(['yes', '1e3'].includes(key), `gave up on ${key}`);
+        continue;
+      }
+      assert.ok(!['yes', '1e3'].includes(key), `read ${key} as a string key`);
+      assert.equal(fast.value, slow.value, key);
+      assert.equal(Object.keys(fast.value as object), ['kind', key, 'spec'], key);
+    }
+  }
+});
+keys.run();
