@@ -121,6 +121,39 @@ const read: Record<string, { input: string; value: unknown }> = {
       f: '\nflat\n  deeper\nflat again',
     },
   },
+  // A literal whose lines hold its indentation or nothing is cut from the text whole; the others line by line.
+  'literal block scalars: empty lines, deeper lines, empty lines holding spaces, at the end of the text': {
+    input: lines(
+      'a: |',
+      '    one',
+      '',
+      '      deeper',
+      '    two',
+      'b: |-',
+      '    one',
+      '  ',
+      '    two',
+      'c: |',
+      '  x',
+      '  ',
+      'd: |-',
+      '  last, with no line break after it',
+    ).replace(/\n$/, ''),
+    value: {
+      a: 'one\n\n  deeper\ntwo\n',
+      b: 'one\n\ntwo',
+      c: 'x\n',
+      d: 'last, with no line break after it',
+    },
+  },
+  'literal block scalars in a text with carriage returns': {
+    input: 'a: |\r\n  one\r\n\r\n    two\r\nb: |-\r\n  x\r\n',
+    value: { a: 'one\n\n  two\n', b: 'x' },
+  },
+  'a literal block scalar ending the text without a line break, clipped': {
+    input: 'a: |\n  one\n  two',
+    value: { a: 'one\ntwo\n' },
+  },
   'literal block scalars, clipped and stripped': {
     input: lines(
       'a: |',
