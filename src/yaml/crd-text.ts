@@ -1,7 +1,7 @@
 // Reads what the model needs from CRDs and ConfigMaps by text alone: conversion blocks, scope, Kyverno keys.
 import { readDocument, type ReadResult } from './document.js';
 import { lineText } from './byte-stream.js';
-import { madeLineScan } from './line-scan.js';
+import { searchBytes } from './line-scan.js';
 import { sniffKind, splitStream } from './stream.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -32,14 +32,11 @@ export function mayHoldConversion(source: string | Buffer): boolean {
 }
 
 // bytesHold tells whether the bytes hold word w. Buffer's search stops at each byte that could start the word, which for
-// `conversion` is a common letter; the WebAssembly search, there when a large input's scan made it, looks 16 bytes at a
-// time (the 14 CRDs of the corpus that hold Webhook but not the word: 2.3 → 0.8 ms). Webhook's W is rare.
+// `conversion` is a common letter: that one goes to searchBytes (the 14 CRDs of the corpus that hold Webhook but not the
+// word: 2.3 → 0.8 ms). Webhook's W is rare.
 function bytesHold(bytes: Buffer, w: number): boolean {
-  const scan = SPELLED[w] === 'conversion' && bytes.length >= SEARCH_FROM ? madeLineScan() : undefined;
-  return scan ? scan.indexOf(bytes, SPELLED_BYTES[w]) !== -1 : bytes.includes(SPELLED_BYTES[w]);
+  return SPELLED[w] === 'conversion' ? searchBytes(bytes, SPELLED_BYTES[w]) !== -1 : bytes.includes(SPELLED_BYTES[w]);
 }
-// Below this, the copy into the module's memory and the call cost more than they save.
-const SEARCH_FROM = 16 << 10;
 
 // escapedIn: an escape that can give a letter, after a double quote and at most the word's length minus one of its
 // letters. The byte after each backslash is looked at first: most backslashes in CRDs are a pattern's (`\\d`, `\\.`).

@@ -48,6 +48,18 @@ export function madeLineScan(): LineScan | undefined {
 }
 
 /**
+ * searchBytes is `bytes.indexOf(word)` for a word of 1 to MAX_NEEDLE bytes, by the module where a large input's scan made
+ * it and the bytes are many: Buffer's search stops at each byte that could start the word, the module looks at 16
+ * positions a step.
+ */
+export function searchBytes(bytes: Buffer, word: Buffer): number {
+  const scan = bytes.length >= SEARCH_FROM ? madeLineScan() : undefined;
+  return scan ? scan.indexOf(bytes, word) : bytes.indexOf(word);
+}
+// Below this, the copy into the module's memory and the call cost more than they save.
+const SEARCH_FROM = 16 << 10;
+
+/**
  * lineScan is the module, made on first use (about a millisecond: its bytecode is put together, then compiled);
  * undefined where WebAssembly is not there (`node --jitless`) or has no SIMD.
  */

@@ -16,7 +16,7 @@ import { readDocument, type ReadResult } from './document.js';
 import { goBreaksToLineFeeds, hasGoBreaks, relaxFlowIndent } from './go-compat.js';
 import { hasContent, position, sniffKind, splitStream, type ByteLook, type Segment } from './stream.js';
 import { bytesOf } from './byte-stream.js';
-import { madeLineScan } from './line-scan.js';
+import { searchBytes } from './line-scan.js';
 
 /** Doc is one document of the stream: raw bytes, and where it was read, its original and working values. */
 export interface Doc {
@@ -85,7 +85,7 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>, late
     // dashboards) have none, which one search of the text tells (several, a word each, took five times as long), or, of a
     // segment of bytes, a search of them for each word, which decodes none of those megabytes.
     const configMapOfNote =
-      certain && sniffed === 'ConfigMap' && (look ? holdsWord(look.bytes, CONFIG_MAP_BYTES) : CONFIG_MAP_WORDS.test(text()));
+      certain && sniffed === 'ConfigMap' && (look ? holdsConfigMapWord(look.bytes) : CONFIG_MAP_WORDS.test(text()));
     if (certain && (sniffed !== 'ConfigMap' || configMapOfNote)) scan(doc, sniffed, look, text, readByLook);
     // Both Kyverno questions need one of its keys in the text.
     const kyverno = configMapOfNote && KYVERNO_KEYS.some((k) => text().includes(k));
@@ -279,19 +279,12 @@ const KYVERNO_KEYS = ['webhooks', 'matchConditions', 'resourceFilters'];
 // The words a ConfigMap's text needs for any question readStream asks of it: Kyverno's keys (readsConfigMap,
 // mayConfigureWebhooks), a leader-election switch (holdsLeaderElection) and a CRD kept in its data
 // (conversionsInConfigMap).
-const CONFIG_MAP_WORDS = /webhooks|matchConditions|resourceFilters|leaderElect|CustomResourceDefinition/;
-const CONFIG_MAP_BYTES = ['webhooks', 'matchConditions', 'resourceFilters', 'leaderElect', 'CustomResourceDefinition'].map(
-  (word) => Buffer.from(word),
-);
-
-// holdsWord tells whether UTF-8 bytes hold one of the (ASCII) words: the WebAssembly search, there when a large input's
-// scan made it, looks 16 bytes at a time, and a ConfigMap of dashboards is hundreds of KiB.
-function holdsWord(bytes: Buffer, words: Buffer[]): boolean {
-  const scan = bytes.length >= SEARCH_FROM ? madeLineScan() : undefined;
-  return words.some((word) => (scan ? scan.indexOf(bytes, word) : bytes.indexOf(word)) !== -1);
-}
-// Below this, the copy into the module's memory and the call cost more than they save (as in crd-text.ts).
-const SEARCH_FROM = 16 << 10;
+const CONFIG_MAP_WORD_LIST = [...KYVERNO_KEYS, 'leaderElect', 'CustomResourceDefinition'];
+// In a text one pattern finds any of them; in UTF-8 bytes (the words are ASCII) searchBytes finds each (a ConfigMap of
+// dashboards is hundreds of KiB).
+const CONFIG_MAP_WORDS = new RegExp(CONFIG_MAP_WORD_LIST.join('|'));
+const CONFIG_MAP_BYTES = CONFIG_MAP_WORD_LIST.map((word) => Buffer.from(word));
+const holdsConfigMapWord = (bytes: Buffer): boolean => CONFIG_MAP_BYTES.some((word) => searchBytes(bytes, word) !== -1);
 
 function holdsKyvernoKeys(data: unknown): boolean {
   return typeof data === 'object' && data !== null && KYVERNO_KEYS.some((k) => Object.prototype.hasOwnProperty.call(data, k));
