@@ -214,16 +214,23 @@ export function blocksNeeds(
   // stream holding several releases has its pods several times) are asked about once.
   const conditions = Array.isArray(entry.matchConditions) && entry.matchConditions.length > 0;
   const { pods, id } = alike(subjects, conditions);
-  const key = `${entryKey}\n${JSON.stringify([failurePolicy, ns, subjects.namespaceLabels ?? null, id])}`;
-  let verdict = VERDICTS.get(key);
-  if (!verdict) {
+  // Keyed by the entry's text first: a caller that keeps it (Admission) hands the same string each time, whose hash V8
+  // keeps, so the long rules are neither joined to the rest nor hashed again per question.
+  let byEntry = VERDICTS.get(entryKey);
+  if (!byEntry) {
     if (VERDICTS.size > 10_000) VERDICTS.clear();
-    VERDICTS.set(key, (verdict = judgeNeeds(entry, failurePolicy, ns, subjects, pods)));
+    VERDICTS.set(entryKey, (byEntry = new Map()));
+  }
+  const key = JSON.stringify([failurePolicy, ns, subjects.namespaceLabels ?? null, id]);
+  let verdict = byEntry.get(key);
+  if (!verdict) {
+    if (byEntry.size > 10_000) byEntry.clear();
+    byEntry.set(key, (verdict = judgeNeeds(entry, failurePolicy, ns, subjects, pods)));
   }
   return { ...verdict, needs: [...verdict.needs] };
 }
 
-const VERDICTS = new Map<string, NeedsVerdict>();
+const VERDICTS = new Map<string, Map<string, NeedsVerdict>>();
 
 /**
  * needsKey is what blocksNeeds' answer depends on of a webhook entry, as text: the fields webhookIntercepts reads (not
