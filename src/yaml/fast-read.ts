@@ -139,18 +139,26 @@ class Lines {
   starts: Int32Array = new Int32Array(1024);
   bodies: Int32Array = new Int32Array(1024);
   ends: Int32Array = new Int32Array(1024);
+  indents: Int32Array = new Int32Array(1024);
+  kinds: Uint8Array = new Uint8Array(1024);
 
   grow(): void {
-    const more = (old: Int32Array): Int32Array => {
-      const grown = new Int32Array(old.length * 2);
+    const more = <T extends Int32Array | Uint8Array>(old: T): T => {
+      const grown = new (old.constructor as new (length: number) => T)(old.length * 2);
       grown.set(old);
       return grown;
     };
     this.starts = more(this.starts);
     this.bodies = more(this.bodies);
     this.ends = more(this.ends);
+    this.indents = more(this.indents);
+    this.kinds = more(this.kinds);
   }
 }
+
+// What a line is, as the structure sees it (kinds): blank or only a comment (SKIP), a list item (ITEM), or anything else.
+const SKIP = 1;
+const ITEM = 2;
 
 const SHARED_LINES = new Lines();
 let sharedLinesLent = false;
@@ -192,9 +200,13 @@ class Finder {
 class Reader {
   /** Offset of each line in the text (the first `n`). */
   readonly starts: Int32Array;
-  // Where each line's content starts (after its leading spaces) and ends (before `\r\n` or `\n`).
+  // Where each line's content starts (after its leading spaces) and ends (before `\r\n` or `\n`), its count of leading
+  // spaces, and its kind (SKIP, ITEM or 0). Read as fields, not through small methods: past 8 MiB of input V8 inlines
+  // nothing (see compileLean in process.ts), and those calls were a seventh of a read's profile.
   private readonly bodies: Int32Array;
   private readonly ends: Int32Array;
+  private readonly indents: Int32Array;
+  private readonly kinds: Uint8Array;
   /** How many lines the text has. */
   readonly n: number;
   /** Index of the current line. */
@@ -228,6 +240,8 @@ class Reader {
       lines.starts[n] = start;
       lines.bodies[n] = body;
       lines.ends[n] = end;
+      lines.indents[n] = body - start;
+      lines.kinds[n] = body === end || text.charCodeAt(body) === 35 ? SKIP : isItem(text, body, end) ? ITEM : 0;
       n++;
       start = nl + 1;
     }
@@ -235,6 +249,8 @@ class Reader {
     this.starts = lines.starts;
     this.bodies = lines.bodies;
     this.ends = lines.ends;
+    this.indents = lines.indents;
+    this.kinds = lines.kinds;
     this.colons = new Finder(text, ':');
     this.hashes = new Finder(text, '#');
   }
@@ -245,22 +261,6 @@ class Reader {
     let hash = this.hashes.from(p + 1);
     while (hash !== -1 && hash < end && this.text.charCodeAt(hash - 1) !== 32) hash = this.hashes.from(hash + 1);
     return hash === -1 || hash >= end ? end : hash - 1;
-  }
-
-  // indent is a line's count of leading spaces.
-  private indent(k: number): number {
-    return this.bodies[k] - this.starts[k];
-  }
-
-  // skip: the line is blank or only a comment, never part of the structure outside block scalars.
-  private skip(k: number): boolean {
-    const body = this.bodies[k];
-    return body === this.ends[k] || this.text.charCodeAt(body) === 35;
-  }
-
-  // item: the line's content is a list item.
-  private item(k: number): boolean {
-    return isItem(this.text, this.bodies[k], this.ends[k]);
   }
 
   // marker: the line's content is a document marker, `---` or `...`, alone or before a blank.
@@ -280,7 +280,7 @@ class Reader {
     this.next();
     if (
       this.i < n &&
-      this.indent(this.i) === 0 &&
+      this.indents[this.i] === 0 &&
       this.ends[this.i] - this.bodies[this.i] >= 3 &&
       text.startsWith('---', this.bodies[this.i])
     ) {
@@ -291,10 +291,10 @@ class Reader {
     }
     // Directives, a second document marker or an end marker: leave them to yaml.
     for (let k = seenStart ? this.i : 0; k < n; k++)
-      if (this.indent(k) === 0 && (this.marker(k) || (this.bodies[k] < this.ends[k] && text.charCodeAt(this.bodies[k]) === 37)))
+      if (this.indents[k] === 0 && (this.marker(k) || (this.bodies[k] < this.ends[k] && text.charCodeAt(this.bodies[k]) === 37)))
         throw GIVE_UP;
     const first = this.next();
-    if (first === -1 || this.indent(first) !== 0 || this.item(first)) throw GIVE_UP;
+    if (first === -1 || this.indents[first] !== 0 || this.kinds[first] === ITEM) throw GIVE_UP;
     const value = this.map(0);
     if (this.next() !== -1) throw GIVE_UP;
     return value;
@@ -302,13 +302,16 @@ class Reader {
 
   /** next skips blank and comment lines and returns the current line, or -1 at the end. */
   next(): number {
-    while (this.i < this.n && this.skip(this.i)) this.i++;
-    return this.i < this.n ? this.i : -1;
+    const { kinds, n } = this;
+    let i = this.i;
+    while (i < n && kinds[i] === SKIP) i++;
+    this.i = i;
+    return i < n ? i : -1;
   }
 
   /** node reads the block collection starting at the current line, which has the given indentation. */
   node(indent: number): unknown {
-    return this.item(this.next()) ? this.seq(indent) : this.map(indent);
+    return this.kinds[this.next()] === ITEM ? this.seq(indent) : this.map(indent);
   }
 
   map(indent: number): Record<string, unknown> | undefined {
@@ -316,8 +319,8 @@ class Reader {
     const shape: MapShape | undefined = this.track ? { kind: 'map', indent, pairs: [], last: this.i } : undefined;
     const out: Record<string, unknown> | undefined = shape ? undefined : {};
     let pairs = 0;
-    for (let k = this.next(); k !== -1 && this.indent(k) >= indent; k = this.next()) {
-      if (this.indent(k) !== indent || this.item(k)) throw GIVE_UP;
+    for (let k = this.next(); k !== -1 && this.indents[k] >= indent; k = this.next()) {
+      if (this.indents[k] !== indent || this.kinds[k] === ITEM) throw GIVE_UP;
       this.pair(out, this.bodies[k], this.ends[k], indent, shape);
       pairs++;
     }
@@ -348,10 +351,10 @@ class Reader {
     const text = this.text;
     const shape: SeqShape | undefined = this.track ? { kind: 'seq', indent, items: [], last: this.i } : undefined;
     const out: unknown[] | undefined = shape ? undefined : [];
-    for (let k = this.next(); k !== -1 && this.indent(k) >= indent; k = this.next()) {
-      if (this.indent(k) !== indent || !this.item(k)) {
+    for (let k = this.next(); k !== -1 && this.indents[k] >= indent; k = this.next()) {
+      if (this.indents[k] !== indent || !(this.kinds[k] === ITEM)) {
         // An indentless list under a key ends where the map's next key begins.
-        if (this.indent(k) === indent) break;
+        if (this.indents[k] === indent) break;
         throw GIVE_UP;
       }
       const end = this.ends[k];
@@ -365,8 +368,8 @@ class Reader {
         const obj: Record<string, unknown> | undefined = objShape ? undefined : {};
         this.pair(obj, rest, end, inner, objShape);
         let pairs = 1;
-        for (let more = this.next(); more !== -1 && this.indent(more) > indent; more = this.next()) {
-          if (this.indent(more) !== inner || this.item(more)) throw GIVE_UP;
+        for (let more = this.next(); more !== -1 && this.indents[more] > indent; more = this.next()) {
+          if (this.indents[more] !== inner || this.kinds[more] === ITEM) throw GIVE_UP;
           this.pair(obj, this.bodies[more], this.ends[more], inner, objShape);
           pairs++;
         }
@@ -403,12 +406,12 @@ class Reader {
     if (c === -1 || c === 35) {
       this.i++;
       const child = this.next();
-      if (child === -1 || this.indent(child) < indent) return this.empty(p, here);
-      if (this.indent(child) === indent) return inMap && this.item(child) ? this.seq(indent) : this.empty(p, here);
+      if (child === -1 || this.indents[child] < indent) return this.empty(p, here);
+      if (this.indents[child] === indent) return inMap && this.kinds[child] === ITEM ? this.seq(indent) : this.empty(p, here);
       // A flow collection alone on the next line (`key:` then `  {}`) is the value too.
       at = this.bodies[child];
       const first = text.charCodeAt(at);
-      if (first !== 91 && first !== 123) return this.node(this.indent(child));
+      if (first !== 91 && first !== 123) return this.node(this.indents[child]);
       [value, length] = flow(text.slice(at, this.ends[child]));
       style = 'flow';
     } else if (c === 124 || c === 62) return this.literal(p, end, indent, inMap);
@@ -427,7 +430,7 @@ class Reader {
     this.i++;
     // A deeper line after a one-line scalar continues it (or is an error): yaml decides.
     const after = this.next();
-    if (after !== -1 && this.indent(after) > indent) throw GIVE_UP;
+    if (after !== -1 && this.indents[after] > indent) throw GIVE_UP;
     return value;
   }
 
@@ -508,8 +511,8 @@ class Reader {
     // Leading empty lines, then the first text line sets the indentation.
     while (start < n && bodies[start] === ends[start]) start++;
     if (start >= n) throw GIVE_UP;
-    const m0 = explicit ? indent + explicit : this.indent(start);
-    if (m0 <= indent || this.indent(start) < m0) throw GIVE_UP;
+    const m0 = explicit ? indent + explicit : this.indents[start];
+    if (m0 <= indent || this.indents[start] < m0) throw GIVE_UP;
     for (let k = this.i; k < start; k++) if (ends[k] - starts[k] > m0) throw GIVE_UP;
     const parts: string[] = [];
     for (let k = this.i; k < start; k++) parts.push('');
@@ -532,7 +535,7 @@ class Reader {
     if (this.track)
       this.shape = { kind: 'leaf', style: folded ? 'folded' : 'literal', start: p, end: ends[lastText], last: lastText };
     const after = this.next();
-    if (after !== -1 && this.indent(after) > indent) throw GIVE_UP;
+    if (after !== -1 && this.indents[after] > indent) throw GIVE_UP;
     return strip ? content : content + '\n';
   }
 }
