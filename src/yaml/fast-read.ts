@@ -352,7 +352,7 @@ class Reader {
     const shape: SeqShape | undefined = this.track ? { kind: 'seq', indent, items: [], last: this.i } : undefined;
     const out: unknown[] | undefined = shape ? undefined : [];
     for (let k = this.next(); k !== -1 && this.indents[k] >= indent; k = this.next()) {
-      if (this.indents[k] !== indent || !(this.kinds[k] === ITEM)) {
+      if (this.indents[k] !== indent || this.kinds[k] !== ITEM) {
         // An indentless list under a key ends where the map's next key begins.
         if (this.indents[k] === indent) break;
         throw GIVE_UP;
@@ -499,7 +499,7 @@ class Reader {
   // line) sets the content's indentation to the parent's plus that; only a map value's is read here (a list item's is
   // left to yaml).
   literal(p: number, end: number, indent: number, inMap: boolean): string {
-    const { text, n, starts, bodies, ends } = this;
+    const { text, n, starts, bodies, ends, indents } = this;
     const m = /^([|>])([1-9]?)(-?)([1-9]?)( +#.*)? *$/.exec(text.slice(p, end));
     if (!m || (m[2] && m[4])) throw GIVE_UP;
     const folded = m[1] === '>';
@@ -524,7 +524,7 @@ class Reader {
         parts.push('');
         continue;
       }
-      if (bodies[k] - starts[k] < m0) break;
+      if (indents[k] < m0) break;
       parts.push(text.slice(starts[k] + m0, ends[k]));
       lastText = k;
     }
