@@ -189,6 +189,16 @@ function stolenShare(a: ReturnType<typeof cpuTicks>, b: ReturnType<typeof cpuTic
   return (b.steal - a.steal) / (b.total - a.total);
 }
 
+/**
+ * loopMs times a fixed CPU-bound loop in a fresh Node process: the same work every time, so it says how fast the machine
+ * ran around a bench (a virtual machine's speed moves with its neighbours' load, and every figure above moves with it).
+ */
+function loopMs(): number {
+  const t0 = process.hrtime.bigint();
+  spawnSync(NODE, ['-e', 'for (let i = 0; i < 3e8; i++);'], { stdio: 'ignore' });
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
 /** stream writes corpus renders one after another (each starting with `---`, ending in a newline), cycling until `bytes`. */
 function stream(files: string[], path: string, bytes = 0): void {
   const renders = files.map((f) => {
@@ -227,6 +237,7 @@ function main(): void {
   const size = (f: string): number => statSync(f).size / MIB;
   const load0 = loadavg()[0];
   const cpu0 = cpuTicks();
+  const loop0 = loopMs();
 
   const copy = (stdin: string, pipe = false): Command => ({
     name: pipe ? 'copy (pipe)' : 'copy',
@@ -368,6 +379,11 @@ function main(): void {
       `(stdin a pipe: ${rss.r100Pipe?.toFixed(0)}), copy of 100 MiB ${rss.copy100?.toFixed(0)}`,
     `load average: ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end`,
   );
+  const loop1 = loopMs();
+  lines.push(
+    `a fixed CPU-bound loop (3e8 empty iterations in a fresh node): ${loop0.toFixed(0)} ms at the start, ` +
+      `${loop1.toFixed(0)} ms at the end`,
+  );
   const stolen = stolenShare(cpu0, cpuTicks());
   if (stolen !== undefined)
     lines.push(`CPU time the host took from this machine during the bench (steal): ${(stolen * 100).toFixed(1)}%`);
@@ -385,6 +401,7 @@ function main(): void {
     perMib: { guard: perMib, copy: copyPerMib },
     peakRssMib: rss,
     stolenPercent: stolen === undefined ? null : Math.round(stolen * 1000) / 10,
+    loopMs: { start: Math.round(loop0), end: Math.round(loop1) },
     targets: checks,
     notes,
   };
