@@ -83,14 +83,17 @@ export function readStream(segments: Segment[], kinds: ReadonlySet<string>, late
     }
     // Every question a ConfigMap is asked below needs one of a few words in its text: most ConfigMaps (megabytes of
     // dashboards) have none, which one search of the text tells (several, a word each, took five times as long), or, of a
-    // segment of bytes, a search of them for each word, which decodes none of those megabytes.
-    const configMapOfNote =
-      certain && sniffed === 'ConfigMap' && (look ? holdsConfigMapWord(look.bytes) : CONFIG_MAP_WORDS.test(text()));
-    if (certain && (sniffed !== 'ConfigMap' || configMapOfNote)) scan(doc, sniffed, look, text, readByLook);
+    // segment of bytes, a search of them for each word, which decodes none of those megabytes. Of bytes, which words
+    // they hold is known too, and each question is asked of the text only where its word is.
+    const words = certain && sniffed === 'ConfigMap' ? configMapWords(look, text) : NO_WORDS;
+    const configMapOfNote = certain && sniffed === 'ConfigMap' && words.size > 0;
+    if (certain && (sniffed !== 'ConfigMap' || configMapOfNote)) scan(doc, sniffed, look, text, readByLook, words);
     // Both Kyverno questions need one of its keys in the text.
-    const kyverno = configMapOfNote && KYVERNO_KEYS.some((k) => text().includes(k));
+    const kyverno = configMapOfNote && KYVERNO_KEYS.some((k) => words.has(k));
     const configMap =
-      configMapOfNote && !kinds.has(sniffed) && ((kyverno && readsConfigMap(text())) || holdsLeaderElection(text()));
+      configMapOfNote &&
+      !kinds.has(sniffed) &&
+      ((kyverno && readsConfigMap(text())) || (words.has(LEADER_ELECT_WORD) && holdsLeaderElection(text())));
     if (certain && !kinds.has(sniffed) && !configMap && (sniffed !== 'ConfigMap' || !(kyverno && mayConfigureWebhooks(text()))))
       doc.kind = sniffed;
     else if (certain || hasContent(text())) {
@@ -227,7 +230,17 @@ function kindGoesOn(source: string | Buffer): boolean {
 }
 
 // scan is scanText for a look: a CRD's scope and conversion are read from its bytes, decoding only the lines read.
-function scan(doc: Doc, kind: string, look: ByteLook | undefined, text: () => string, readByLook: Map<Doc, ReadBefore>): void {
+function scan(
+  doc: Doc,
+  kind: string,
+  look: ByteLook | undefined,
+  text: () => string,
+  readByLook: Map<Doc, ReadBefore>,
+  words: ReadonlySet<string>,
+): void {
+  // A ConfigMap's CRD with a conversion webhook needs the CRD's kind and the conversion's words in the text: asked of
+  // the bytes first, the text of most ConfigMaps that hold CRDs (Capsule's, megabytes) is never decoded.
+  if (kind === 'ConfigMap' && (!words.has(CRD_WORD) || (look && !mayHoldConversion(look.bytes)))) return;
   if (kind === 'CustomResourceDefinition' && look) {
     // Its strings are cut from the few lines decoded, not from a decoded document: nothing to detach (readCrdConversion
     // copies what it reads from a document it decodes whole).
@@ -279,12 +292,22 @@ const KYVERNO_KEYS = ['webhooks', 'matchConditions', 'resourceFilters'];
 // The words a ConfigMap's text needs for any question readStream asks of it: Kyverno's keys (readsConfigMap,
 // mayConfigureWebhooks), a leader-election switch (holdsLeaderElection) and a CRD kept in its data
 // (conversionsInConfigMap).
-const CONFIG_MAP_WORD_LIST = [...KYVERNO_KEYS, 'leaderElect', 'CustomResourceDefinition'];
+const LEADER_ELECT_WORD = 'leaderElect';
+const CRD_WORD = 'CustomResourceDefinition';
+const CONFIG_MAP_WORD_LIST = [...KYVERNO_KEYS, LEADER_ELECT_WORD, CRD_WORD];
 // In a text one pattern finds any of them; in UTF-8 bytes (the words are ASCII) searchBytes finds each (a ConfigMap of
 // dashboards is hundreds of KiB).
 const CONFIG_MAP_WORDS = new RegExp(CONFIG_MAP_WORD_LIST.join('|'));
 const CONFIG_MAP_BYTES = CONFIG_MAP_WORD_LIST.map((word) => Buffer.from(word));
-const holdsConfigMapWord = (bytes: Buffer): boolean => CONFIG_MAP_BYTES.some((word) => searchBytes(bytes, word) !== -1);
+const NO_WORDS: ReadonlySet<string> = new Set();
+
+// configMapWords lists the words of CONFIG_MAP_WORD_LIST a ConfigMap holds. The words are ASCII: in UTF-8 bytes they
+// are where they are in the text, and no byte of another character is one of theirs.
+function configMapWords(look: ByteLook | undefined, text: () => string): ReadonlySet<string> {
+  if (!look) return CONFIG_MAP_WORDS.test(text()) ? new Set(CONFIG_MAP_WORD_LIST.filter((w) => text().includes(w))) : NO_WORDS;
+  const found = CONFIG_MAP_WORD_LIST.filter((_, i) => searchBytes(look.bytes, CONFIG_MAP_BYTES[i]) !== -1);
+  return found.length ? new Set(found) : NO_WORDS;
+}
 
 function holdsKyvernoKeys(data: unknown): boolean {
   return typeof data === 'object' && data !== null && KYVERNO_KEYS.some((k) => Object.prototype.hasOwnProperty.call(data, k));

@@ -85,6 +85,14 @@ const edited = [
 // CRDs and kind lines in the shapes the byte look must read as the text patterns do.
 const crd = (spec: string, extra = ''): string =>
   `---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: a\n${extra}spec:\n${spec}`;
+// A ConfigMap that keeps a CRD (`kind` given) as a file in its data, as Capsule's chart does.
+const configMapOfCrd = (spec: string, kind = 'CustomResourceDefinition'): string =>
+  '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: crds\n  namespace: ns\ndata:\n  crd.yaml: |\n' +
+  `    apiVersion: apiextensions.k8s.io/v1\n    kind: ${kind}\n    metadata:\n      name: as.x.io\n    spec:\n` +
+  spec.replace(/^(?=.)/gm, '    ');
+const CONVERTING =
+  '  group: x.io\n  names:\n    plural: as\n  scope: Namespaced\n  conversion:\n    strategy: Webhook\n    webhook:\n' +
+  '      clientConfig:\n        service: {name: s, namespace: n}\n';
 const LOOKS: Record<string, string> = {
   'crd: plain': crd('  group: x.io\n  names:\n    kind: A\n    plural: as\n  scope: Namespaced\n'),
   'crd: quoted, tabs after the colon, scope before group': crd(
@@ -125,6 +133,15 @@ const LOOKS: Record<string, string> = {
   'crd: non-ASCII descriptions': crd('  group: x.io\n  names:\n    plural: “as”\n    singular: ü\n  scope: Cluster\n'),
   'crd: a NEL inside': crd('  group: x.io\n  names:\n    plural: as\n  scope: Cluster\n  d: a\u0085b\n'),
   'crd: a byte order mark inside': crd('  group: x.io\n  names:\n    plural: as\n  scope: Cluster\n  d: a\ufeffb\n'),
+  'configmap: a CRD with a conversion webhook': configMapOfCrd(CONVERTING),
+  'configmap: a CRD with a conversion webhook, and a Kyverno key in its schema': configMapOfCrd(
+    CONVERTING + '  versions:\n  - schema:\n      properties:\n        webhooks: {type: array}\n',
+  ),
+  'configmap: a CRD without conversion': configMapOfCrd('  group: x.io\n  names:\n    plural: as\n  scope: Cluster\n'),
+  'configmap: a CRD whose Webhook is spelled with an escape': configMapOfCrd(
+    '  group: x.io\n  conversion:\n    strategy: "\\x57ebhook"\n    webhook: {}\n',
+  ),
+  'configmap: Webhook and conversion, but no CRD': configMapOfCrd('  conversion:\n    strategy: Webhook\n', 'Other'),
   'kind: two kind lines': '---\nkind: ConfigMap\nkind: Secret\n',
   'kind: a kind line that is not plain, then one that is': '---\nkind: {a: b}\nkind: Secret\n',
   'kind: quoted with a comment': "---\nkind: 'Secret' # x\nmetadata: {name: a}\n",
@@ -192,6 +209,20 @@ test('ConfigMaps of a large input are read as their text says, the words searche
     12,
     'the leader-election and Kyverno ConfigMaps are read, wherever their words are',
   );
+});
+
+// The look at a ConfigMap's bytes decodes its text only where they hold a CRD's kind and a conversion webhook's words;
+// the CRDs it keeps are read all the same.
+test('a CRD kept in a ConfigMap gives its conversion webhook when read from bytes', () => {
+  const where = (name: string) =>
+    readStream(splitBytes(Buffer.from(LOOKS[name])), modelKinds()).flatMap((d) => (d.conversions ?? []).map((c) => c.where));
+  assert.equal(where('configmap: a CRD with a conversion webhook'), ['ConfigMap ns/crds data.crd.yaml']);
+  assert.equal(where('configmap: a CRD with a conversion webhook, and a Kyverno key in its schema'), [
+    'ConfigMap ns/crds data.crd.yaml',
+  ]);
+  assert.equal(where('configmap: a CRD whose Webhook is spelled with an escape'), ['ConfigMap ns/crds data.crd.yaml']);
+  assert.equal(where('configmap: a CRD without conversion'), []);
+  assert.equal(where('configmap: Webhook and conversion, but no CRD'), []);
 });
 
 test('the byte look is taken where the lines are line feeds only, and not elsewhere', () => {
