@@ -1,5 +1,5 @@
 // The run's view of the stream: resources, webhooks (admission and conversion) and their backends, built once per run.
-import { mayHold, readLater, readStream } from '../yaml/read-stream.js';
+import { HoldIndex, mayHold, readLater, readStream } from '../yaml/read-stream.js';
 import { InputError } from '../errors.js';
 import { crdConversionOf, crdScopeOf } from '../yaml/crd-text.js';
 import { splitStream, type Segment } from '../yaml/stream.js';
@@ -47,6 +47,10 @@ function goList(value: unknown): boolean {
   return isObj(value) && Array.isArray(value.items);
 }
 
+// How many values lateOf searches the documents of some kinds for before it lists their words (see HoldIndex): listing
+// them costs about as much as a dozen searches (1,000 roles: 20 ms).
+const INDEX_AFTER = 16;
+
 /** Model is the run's view of the stream. Queries read the working values, so they see earlier transforms' edits. */
 export class Model {
   /**
@@ -89,6 +93,9 @@ export class Model {
   private readonly late: Doc[] = [];
   private readonly lateRead = new Map<Doc, Resource | undefined>();
   private readonly lateFound = new Map<string, Doc[]>();
+  // For lateOf with a value: how many values were asked of the documents of some kinds left for later, and their words.
+  private readonly lateAsked = new Map<string, number>();
+  private readonly lateIndex = new Map<string, HoldIndex>();
   private places?: Map<Doc, number>;
 
   /** read reads the segments (see readStream) and models them. */
@@ -260,7 +267,21 @@ export class Model {
     const key = `${kinds.join(' ')}\n${value ?? ''}\n${value === undefined}`;
     let found = this.lateFound.get(key);
     if (!found) {
-      found = this.late.filter((doc) => kinds.includes(doc.kind!) && (value === undefined || mayHold(doc, value)));
+      if (value === undefined) found = this.late.filter((doc) => kinds.includes(doc.kind!));
+      else {
+        // Each value is searched for in every document, until so many were that the documents' words pay to list (a
+        // stream of many releases asks for as many names as it has documents; a chart's render asks for a few).
+        const byKinds = kinds.join(' ');
+        const index = this.lateIndex.get(byKinds);
+        if (index) found = index.holding(value);
+        else {
+          const docs = this.lateOf(kinds);
+          found = docs.filter((doc) => mayHold(doc, value));
+          const asked = (this.lateAsked.get(byKinds) ?? 0) + 1;
+          this.lateAsked.set(byKinds, asked);
+          if (asked === INDEX_AFTER) this.lateIndex.set(byKinds, new HoldIndex(docs));
+        }
+      }
       this.lateFound.set(key, found);
     }
     return found;

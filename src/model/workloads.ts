@@ -1,7 +1,6 @@
 // What a workload's render says about it: may it run as several copies, does a rollout stop every pod, and
 // does it serve webhooks that its controller registers at run time. One answer for transforms and check.
 import { leaderElectSetting } from '../yaml/crd-text.js';
-import { mayHold } from '../yaml/read-stream.js';
 import { type Model } from './model.js';
 import { RBAC_KINDS } from './kinds.js';
 import { mapSelectorMatches } from './selectors.js';
@@ -206,9 +205,8 @@ function roleNamed(model: Model, rbac: RbacIndex, kind: 'Role' | 'ClusterRole', 
   let found = (kind === 'Role' ? rbac.roles : rbac.clusterRoles).get(key);
   const before = found ? model.place(found.doc) : Infinity;
   // Read as far as the first of the name: most roles bound to a backend come early, and some in no document at all.
-  for (const doc of model.lateOf([kind])) {
+  for (const doc of model.lateOf([kind], name)) {
     if (model.place(doc) > before) break;
-    if (!mayHold(doc, name)) continue;
     const r = model.readLate(doc);
     if (r && named(r) && roleKey(model, r) === key) {
       found = r;

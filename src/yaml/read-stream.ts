@@ -165,30 +165,101 @@ const goesOn = (b: number): boolean =>
 export function mayHold(doc: Doc, value: string): boolean {
   if (value === '' || FOLDS_OR_QUOTES.test(value)) return true;
   // Asked of every RBAC document for each name a backend's RBAC needs: what does not depend on the name is found once.
-  let seen = SEARCHED.get(doc);
-  if (!seen) {
-    const own = bytesOf(doc.segment);
-    const bytes = typeof own === 'string' ? Buffer.from(own) : own;
-    SEARCHED.set(doc, (seen = { bytes, escapes: bytes.includes(BACKSLASH) || bytes.includes(BANG) }));
-  }
-  if (seen.escapes) return true;
-  const { bytes } = seen;
-  let needle = NEEDLES.get(value);
-  if (!needle) {
-    if (NEEDLES.size > 10_000) NEEDLES.clear();
-    NEEDLES.set(value, (needle = Buffer.from(value)));
-  }
-  for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) {
-    const end = at + needle.length;
+  const { bytes, escapes } = searched(doc);
+  if (escapes) return true;
+  const word = needle(value);
+  for (let at = bytes.indexOf(word); at !== -1; at = bytes.indexOf(word, at + 1)) {
+    const end = at + word.length;
     if ((at === 0 || !goesOn(bytes[at - 1])) && (end === bytes.length || !goesOn(bytes[end]))) return true;
   }
   return false;
+}
+
+/**
+ * HoldIndex answers mayHold over the same documents for many values: each document's words (its longest runs of bytes
+ * that go on a scalar) are listed once. Where a document holds a value as a whole, it holds each of the value's own
+ * words as a whole too (a value's word ends at the value's end or at a byte of it that does not go on), so only the
+ * documents that hold all of them (and those with an escape or a tag) are asked; mayHold would search every document
+ * for every value (a stream's RBAC documents, for each ServiceAccount and role name a backend's RBAC needs: the two grow
+ * together).
+ */
+export class HoldIndex {
+  private readonly byWord = new Map<string, Doc[]>();
+  // Documents with an escape or a tag, which may hold any value.
+  private readonly always: Doc[] = [];
+  private readonly place = new Map<Doc, number>();
+
+  constructor(private readonly docs: readonly Doc[]) {
+    docs.forEach((doc, i) => {
+      this.place.set(doc, i);
+      const { bytes, escapes } = searched(doc);
+      if (escapes) this.always.push(doc);
+      else for (const word of wordsOf(bytes)) addTo(this.byWord, word, doc);
+    });
+  }
+
+  /** holding lists the documents that may hold `value` (mayHold), in the order given. */
+  holding(value: string): Doc[] {
+    if (value === '' || FOLDS_OR_QUOTES.test(value)) return [...this.docs];
+    const words = wordsOf(needle(value));
+    if (!words.size) return this.docs.filter((d) => mayHold(d, value));
+    // The documents that hold the value's rarest word are searched for the value.
+    let rarest: Doc[] | undefined;
+    for (const word of words) {
+      const list = this.byWord.get(word) ?? [];
+      if (!rarest || list.length < rarest.length) rarest = list;
+    }
+    const found = rarest!.filter((d) => mayHold(d, value));
+    if (!this.always.length) return found;
+    return [...found, ...this.always].sort((a, b) => this.place.get(a)! - this.place.get(b)!);
+  }
+}
+
+// wordsOf lists the longest runs of bytes that go on a scalar, as Latin-1 strings (one character a byte).
+function wordsOf(bytes: Buffer): Set<string> {
+  const words = new Set<string>();
+  for (let at = 0; at < bytes.length;) {
+    if (!goesOn(bytes[at])) {
+      at++;
+      continue;
+    }
+    let end = at + 1;
+    while (end < bytes.length && goesOn(bytes[end])) end++;
+    words.add(bytes.toString('latin1', at, end));
+    at = end;
+  }
+  return words;
+}
+
+function addTo(map: Map<string, Doc[]>, key: string, doc: Doc): void {
+  const list = map.get(key);
+  if (list) list.push(doc);
+  else map.set(key, [doc]);
 }
 
 const BACKSLASH = 0x5c;
 const BANG = 0x21;
 // Each document's bytes (encoded once for one read from text) and whether they hold an escape or a tag.
 const SEARCHED = new WeakMap<Doc, { bytes: Buffer; escapes: boolean }>();
+
+function searched(doc: Doc): { bytes: Buffer; escapes: boolean } {
+  let seen = SEARCHED.get(doc);
+  if (!seen) {
+    const own = bytesOf(doc.segment);
+    const bytes = typeof own === 'string' ? Buffer.from(own) : own;
+    SEARCHED.set(doc, (seen = { bytes, escapes: bytes.includes(BACKSLASH) || bytes.includes(BANG) }));
+  }
+  return seen;
+}
+
+function needle(value: string): Buffer {
+  let bytes = NEEDLES.get(value);
+  if (!bytes) {
+    if (NEEDLES.size > 10_000) NEEDLES.clear();
+    NEEDLES.set(value, (bytes = Buffer.from(value)));
+  }
+  return bytes;
+}
 // The names searched for, encoded once.
 const NEEDLES = new Map<string, Buffer>();
 

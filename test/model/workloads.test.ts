@@ -386,6 +386,35 @@ late('runtimeServers: reachable only, a workload no Service routes a webhook por
     );
   }
 });
+late('a stream of many releases: past sixteen names, the documents that can hold a name are looked up, as found before', () => {
+  // Each release: a workload with its own ServiceAccount, bound to its own role and to one all releases share.
+  const release = (i: number) =>
+    [
+      rbacDoc('ClusterRole', `metadata: {name: "r${i}:role"}`, `rules: [{verbs: [get], resources: [own-${i}]}]`),
+      rbacDoc(
+        'ClusterRoleBinding',
+        `metadata: {name: b${i}}`,
+        `roleRef: {kind: ClusterRole, name: "r${i}:role"}`,
+        `subjects: [{kind: ServiceAccount, name: sa-${i}, namespace: ops}]`,
+      ),
+      rbacDoc(
+        'RoleBinding',
+        `metadata: {name: s${i}, namespace: ops}`,
+        'roleRef: {kind: ClusterRole, name: shared}',
+        `subjects: [{kind: ServiceAccount, name: sa-${i}}]`,
+      ),
+      workload('Deployment', [])
+        .replace('name: w,', `name: w${i},`)
+        .replace('serviceAccountName: w', `serviceAccountName: sa-${i}`),
+    ].join('');
+  const shared = rbacDoc('ClusterRole', 'metadata: {name: shared}', 'rules: [{verbs: [list], resources: [all]}]');
+  const text = [shared, ...Array.from({ length: 24 }, (_, i) => release(i))].join('');
+  const [now, asked] = [model(text), lateModel(text)];
+  const grants = (m: Model) => m.ofKind('Deployment').map((w) => grantsOf(m, w).grants.map((g) => g.rule.resources));
+  const want = Array.from({ length: 24 }, (_, i) => [[`own-${i}`], ['all']]);
+  assert.equal(grants(now), want);
+  assert.equal(grants(asked), want);
+});
 const files = corpusFiles('RBAC read when asked', late);
 needsCorpus(late, 'every workload of every corpus file: the same grants read when asked as read with the stream', [], () => {
   for (const file of files) {

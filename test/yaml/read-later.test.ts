@@ -2,7 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { splitBytes } from '../../src/yaml/byte-stream.js';
-import { mayHold, readLater, readStream, type Doc } from '../../src/yaml/read-stream.js';
+import { HoldIndex, mayHold, readLater, readStream, type Doc } from '../../src/yaml/read-stream.js';
 import { splitStream } from '../../src/yaml/stream.js';
 import { readFileSync } from 'node:fs';
 import { corpusFiles, lines, needsCorpus } from '../support/helpers.js';
@@ -100,6 +100,26 @@ for (const [what, text, value, want] of holds)
     assert.is(mayHold(bytes, value), want, 'from bytes');
     assert.is(mayHold(fromText, value), want, 'from text');
   });
+// HoldIndex gives, for any value, the documents mayHold says may hold it, in their order: from bytes and from text.
+hold('HoldIndex lists the documents mayHold says yes to, for every value, in order', () => {
+  const texts = holds.map(([, text]) => text);
+  const values = [
+    ...new Set([...holds.map(([, , value]) => value), 'system:admin', 'admin-view', 'x', 'café-admin', 'ü', ':', 'admin/x']),
+  ];
+  for (const [from, docs] of [
+    ['bytes', readStream(splitBytes(Buffer.from(texts.map((t) => `---\n${t}\n`).join(''))), new Set())],
+    ['text', readStream(splitStream(texts.map((t) => `---\n${t}\n`).join('')), new Set())],
+  ] as const) {
+    const index = new HoldIndex(docs);
+    let some = 0;
+    for (const value of values) {
+      const want = docs.filter((d) => mayHold(d, value));
+      some += want.length;
+      assert.equal(index.holding(value), want, `${from}: ${JSON.stringify(value)}`);
+    }
+    assert.ok(some > values.length, 'values held by some documents and not others');
+  }
+});
 // Every string a document reads as (keys and values, however written) must be one mayHold says its text can hold.
 function strings(value: unknown, out: string[] = []): string[] {
   if (typeof value === 'string') out.push(value);
