@@ -47,9 +47,10 @@ function goList(value: unknown): boolean {
   return isObj(value) && Array.isArray(value.items);
 }
 
-// How many values lateOf searches the documents of some kinds for before it lists their words (see HoldIndex): listing
-// them costs about as much as a dozen searches (1,000 roles: 20 ms).
-const INDEX_AFTER = 16;
+// How many values lateOf and lateHolding search the documents of some kinds for before they list their words (see
+// HoldIndex): listing them costs about as much as searching them for a few values. A chart's render asks for five at
+// most (the corpus, 100 MiB of it).
+const INDEX_AFTER = 8;
 
 /** Model is the run's view of the stream. Queries read the working values, so they see earlier transforms' edits. */
 export class Model {
@@ -267,24 +268,28 @@ export class Model {
     const key = `${kinds.join(' ')}\n${value ?? ''}\n${value === undefined}`;
     let found = this.lateFound.get(key);
     if (!found) {
-      if (value === undefined) found = this.late.filter((doc) => kinds.includes(doc.kind!));
-      else {
-        // Each value is searched for in every document, until so many were that the documents' words pay to list (a
-        // stream of many releases asks for as many names as it has documents; a chart's render asks for a few).
-        const byKinds = kinds.join(' ');
-        const index = this.lateIndex.get(byKinds);
-        if (index) found = index.holding(value);
-        else {
-          const docs = this.lateOf(kinds);
-          found = docs.filter((doc) => mayHold(doc, value));
-          const asked = (this.lateAsked.get(byKinds) ?? 0) + 1;
-          this.lateAsked.set(byKinds, asked);
-          if (asked === INDEX_AFTER) this.lateIndex.set(byKinds, new HoldIndex(docs));
-        }
-      }
+      found = value === undefined ? this.late.filter((doc) => kinds.includes(doc.kind!)) : [...this.lateHolding(kinds, value)];
       this.lateFound.set(key, found);
     }
     return found;
+  }
+
+  /**
+   * lateHolding gives lateOf's documents that can hold `value` one at a time, for a caller that may stop at the first
+   * (each is searched for the value as it is given, until the documents' words are listed: see HoldIndex).
+   */
+  *lateHolding(kinds: readonly string[], value: string): Generator<Doc> {
+    // Each value is searched for in every document, until so many were that the documents' words pay to list (a stream
+    // of many releases asks for as many names as it has documents; a chart's render asks for a few).
+    const byKinds = kinds.join(' ');
+    let index = this.lateIndex.get(byKinds);
+    if (!index) {
+      const asked = (this.lateAsked.get(byKinds) ?? 0) + 1;
+      this.lateAsked.set(byKinds, asked);
+      if (asked === INDEX_AFTER) this.lateIndex.set(byKinds, (index = new HoldIndex(this.lateOf(kinds))));
+    }
+    if (index) yield* index.holding(value);
+    else for (const doc of this.lateOf(kinds)) if (mayHold(doc, value)) yield doc;
   }
 
   /**

@@ -205,7 +205,7 @@ function roleNamed(model: Model, rbac: RbacIndex, kind: 'Role' | 'ClusterRole', 
   let found = (kind === 'Role' ? rbac.roles : rbac.clusterRoles).get(key);
   const before = found ? model.place(found.doc) : Infinity;
   // Read as far as the first of the name: most roles bound to a backend come early, and some in no document at all.
-  for (const doc of model.lateOf([kind], name)) {
+  for (const doc of model.lateHolding([kind], name)) {
     if (model.place(doc) > before) break;
     const r = model.readLate(doc);
     if (r && named(r) && roleKey(model, r) === key) {

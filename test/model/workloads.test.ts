@@ -386,7 +386,7 @@ late('runtimeServers: reachable only, a workload no Service routes a webhook por
     );
   }
 });
-late('a stream of many releases: past sixteen names, the documents that can hold a name are looked up, as found before', () => {
+late('a stream of many releases: past eight names, the documents that can hold a name are looked up, as found before', () => {
   // Each release: a workload with its own ServiceAccount, bound to its own role and to one all releases share.
   const release = (i: number) =>
     [
