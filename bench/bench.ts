@@ -189,6 +189,30 @@ function stolenShare(a: ReturnType<typeof cpuTicks>, b: ReturnType<typeof cpuTic
   return (b.steal - a.steal) / (b.total - a.total);
 }
 
+// The charts repeated as releases, and how each copy renames a release: its chart's name, wherever it appears (names,
+// namespaces, labels, webhook names), gets the copy's number.
+const RELEASE_CHARTS: Array<[string, RegExp]> = [
+  ['kyverno-3.9.0.yaml', /kyverno/g],
+  ['cert-manager-v1.21.1.yaml', /cert-manager/g],
+  ['gatekeeper-3.23.0.yaml', /gatekeeper/g],
+  ['ingress-nginx-4.15.1.yaml', /ingress-nginx/g],
+  ['kueue-0.19.2.yaml', /kueue/g],
+];
+
+/**
+ * releases writes a stream of `copies` releases of each chart of RELEASE_CHARTS, each under names of its own, without
+ * their CRDs (a cluster has each CRD once).
+ */
+function releases(path: string, copies: number): void {
+  const parts: string[] = [];
+  for (const [file, name] of RELEASE_CHARTS) {
+    const docs = readFileSync(join(CORPUS, file), 'utf8').split(/^---$/m);
+    const text = docs.filter((d) => !/^kind: CustomResourceDefinition\s*$/m.test(d)).join('---');
+    for (let i = 0; i < copies; i++) parts.push(`---\n${text.replace(name, (m) => `${m}${i}`)}`);
+  }
+  writeFileSync(path, parts.join('\n'));
+}
+
 /**
  * loopMs times a fixed CPU-bound loop in a fresh Node process: the same work every time, so it says how fast the machine
  * ran around a bench (a virtual machine's speed moves with its neighbours' load, and every figure above moves with it).
@@ -312,6 +336,18 @@ function main(): void {
     rounds(9),
   );
 
+  // 5. Many releases in one stream (a GitOps repository's): the cost of each release more, which grows with the
+  // stream where one release's work searches the others' documents. No target: it shows such growth.
+  const r100 = join(WORK, 'releases-100.yaml');
+  const r200 = join(WORK, 'releases-200.yaml');
+  releases(r100, 20);
+  releases(r200, 40);
+  timings.releases = interleave(
+    `many releases, ${size(r100).toFixed(1)} and ${size(r200).toFixed(1)} MiB`,
+    [copy(r200), { ...guard(r100), name: 'webhook-guard 100 releases' }, { ...guard(r200), name: 'webhook-guard 200 releases' }],
+    rounds(7),
+  );
+
   const rss = {
     kps: peakRss(guard(KPS)),
     r100: peakRss(guard(s100)),
@@ -324,6 +360,7 @@ function main(): void {
   const perMib = (get('large', 'webhook-guard 100 MiB') - get('large', 'webhook-guard 10 MiB')) / (mib100 - size(s10));
   const copyPerMib = (get('large', 'copy 100 MiB') - get('large', 'copy 10 MiB')) / (mib100 - size(s10));
   const rssBound = 2 * mib100 + 100;
+  const perRelease = (get('releases', 'webhook-guard 200 releases') - get('releases', 'webhook-guard 100 releases')) / 100;
   const checks = [
     { what: 'kube-prometheus-stack: webhook-guard / copy', value: get('kps', 'webhook-guard') / get('kps', 'copy'), max: 1.5 },
     { what: 'the same, stdin a pipe', value: get('kps', 'webhook-guard (pipe)') / get('kps', 'copy (pipe)'), max: 1.5 },
@@ -375,6 +412,7 @@ function main(): void {
     `inputs: kube-prometheus-stack ${size(KPS).toFixed(1)} MiB, whole corpus ${size(all).toFixed(1)} MiB, ` +
       `real renders ${size(s10).toFixed(1)} and ${mib100.toFixed(1)} MiB, small render ${statSync(SMALL).size} bytes`,
     `per extra MiB: webhook-guard ${perMib.toFixed(1)} ms, copy ${copyPerMib.toFixed(1)} ms`,
+    `per extra release (100 → 200 releases): webhook-guard ${perRelease.toFixed(2)} ms`,
     `peak RSS (MiB): kube-prometheus-stack ${rss.kps?.toFixed(0)}, 100 MiB ${rss.r100?.toFixed(0)} ` +
       `(stdin a pipe: ${rss.r100Pipe?.toFixed(0)}), copy of 100 MiB ${rss.copy100?.toFixed(0)}`,
     `load average: ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end`,
@@ -399,6 +437,7 @@ function main(): void {
     inputs: { kps: size(KPS), corpus: size(all), renders10: size(s10), renders100: mib100, small: statSync(SMALL).size },
     timings,
     perMib: { guard: perMib, copy: copyPerMib },
+    perReleaseMs: perRelease,
     peakRssMib: rss,
     stolenPercent: stolen === undefined ? null : Math.round(stolen * 1000) / 10,
     loopMs: { start: Math.round(loop0), end: Math.round(loop1) },
