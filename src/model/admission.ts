@@ -250,11 +250,10 @@ export class Admission {
     if (!out) {
       const ns = this.model.namespaceOf(service);
       const selector = service.obj.spec?.selector;
-      out = this.sources().filter(
+      out = this.sourcesIn(ns).filter(
         (s) =>
-          s.namespace === ns &&
-          (mapSelectorMatches(selector, s.labels) ||
-            s.pods.some((p) => mapSelectorMatches(selector, labelsOf(p.obj.metadata?.labels)))),
+          mapSelectorMatches(selector, s.labels) ||
+          s.pods.some((p) => mapSelectorMatches(selector, labelsOf(p.obj.metadata?.labels))),
       );
       this.cache.selected.set(service, out);
     }
@@ -280,12 +279,19 @@ export class Admission {
     return pod;
   }
 
-  // sourcesIn lists the pod sources of a namespace.
+  // sourcesIn lists the pod sources of a namespace, in the order of sources(): grouped once, since a stream of many
+  // releases asks about as many namespaces (and Services) as it has sources.
   private sourcesIn(ns: string): PodSource[] {
-    this.cache.sourcesIn ??= new Map();
-    let found = this.cache.sourcesIn.get(ns);
-    if (!found) this.cache.sourcesIn.set(ns, (found = this.sources().filter((s) => s.namespace === ns)));
-    return found;
+    if (!this.cache.sourcesIn) {
+      const byNs = new Map<string, PodSource[]>();
+      for (const s of this.sources()) {
+        const list = byNs.get(s.namespace);
+        if (list) list.push(s);
+        else byNs.set(s.namespace, [s]);
+      }
+      this.cache.sourcesIn = byNs;
+    }
+    return this.cache.sourcesIn.get(ns) ?? [];
   }
 
   /** podCreate is the request a pod's creation sends, in its namespace. */
