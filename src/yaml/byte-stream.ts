@@ -98,15 +98,17 @@ class ByteSegment implements Segment {
     const { tops, buf } = this.split;
     // A byte order mark that starts the stream is not part of the text the reader looks at (see readStream).
     if (tops === undefined || (this.offset === 0 && this.bytes.subarray(0, 3).equals(BOM))) return undefined;
+    // Most documents are ASCII, which the scan knows: their lines are decoded as Latin-1 straight from the input.
+    const ascii = this.split.ascii(this.offset, this.offset + this.bytes.length);
     const lines: string[] = [];
     for (let k = this.from; k < this.to; k++) {
       const eol = buf.indexOf(LF, tops[k]);
-      lines.push(decodeSlice(buf.subarray(tops[k], eol === -1 ? buf.length : eol + 1)));
+      const end = eol === -1 ? buf.length : eol + 1;
+      lines.push(ascii ? buf.toString('latin1', tops[k], end) : decodeSlice(buf.subarray(tops[k], end)));
     }
     // splitBytes took the byte way only without carriage returns and Unicode line separators; of the other characters
     // that make Go and a pattern see different lines, NEL and a byte order mark are multi-byte.
-    const plain =
-      this.split.ascii(this.offset, this.offset + this.bytes.length) || (!this.bytes.includes(NEL) && !this.bytes.includes(BOM));
+    const plain = ascii || (!this.bytes.includes(NEL) && !this.bytes.includes(BOM));
     return { bytes: this.bytes, lines, plain };
   }
 }
