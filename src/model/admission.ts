@@ -4,7 +4,7 @@
 // wins, as it would with `kubectl apply` in input order. Namespaces not in the input are assumed to
 // carry only kubernetes.io/metadata.name, the one label the apiserver guarantees; every answer that
 // rests on that says so through `assumption()`.
-import { isObj, labelsOf, type Obj, type Resource, type Webhook } from './types.js';
+import { addTo, isObj, labelsOf, type Obj, type Resource, type Webhook } from './types.js';
 import { WORKLOAD_KINDS } from './kinds.js';
 import { type Model } from './model.js';
 import { anyPod, blocksNeeds, needsKey, type NeedsVerdict, type Subjects } from './backend-needs.js';
@@ -284,11 +284,7 @@ export class Admission {
   private sourcesIn(ns: string): PodSource[] {
     if (!this.cache.sourcesIn) {
       const byNs = new Map<string, PodSource[]>();
-      for (const s of this.sources()) {
-        const list = byNs.get(s.namespace);
-        if (list) list.push(s);
-        else byNs.set(s.namespace, [s]);
-      }
+      for (const s of this.sources()) addTo(byNs, s.namespace, s);
       this.cache.sourcesIn = byNs;
     }
     return this.cache.sourcesIn.get(ns) ?? [];

@@ -179,9 +179,9 @@ export function mayHold(doc: Doc, value: string): boolean {
  * HoldIndex answers mayHold over the same documents for many values: each document's words (its longest runs of bytes
  * that go on a scalar) are listed once. Where a document holds a value as a whole, it holds each of the value's own
  * words as a whole too (a value's word ends at the value's end or at a byte of it that does not go on), so only the
- * documents that hold all of them (and those with an escape or a tag) are asked; mayHold would search every document
- * for every value (a stream's RBAC documents, for each ServiceAccount and role name a backend's RBAC needs: the two grow
- * together).
+ * documents that hold its rarest word (and those with an escape or a tag) are searched for it; mayHold alone would
+ * search every document for every value (a stream's RBAC documents, for each ServiceAccount and role name a backend's
+ * RBAC needs: the two grow together).
  */
 export class HoldIndex {
   // Documents by a hash of each of their words (two words may share one: the documents are then searched for the value).
