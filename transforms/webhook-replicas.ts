@@ -1,6 +1,8 @@
 // Gives the workloads behind fail-closed webhooks a minimum of replicas, a disruption budget and host spread.
-import { addTo, isObj, labelsOf, podLabels, type Resource, type Webhook } from '../src/model/types.js';
-import { multiInstance, rolloutOutage, ROLLOUT_FIX, runtimeServers } from '../src/model/workloads.js';
+import { selectorMatches, type LabelSelector } from '../src/model/selectors.js';
+import { sharedOnly } from '../src/model/shared-labels.js';
+import { addTo, isObj, labelsOf, podLabels, type Obj, type Resource, type Webhook } from '../src/model/types.js';
+import { multiInstance, rolloutOutage, ROLLOUT_FIX, runtimeServers, servingContainers } from '../src/model/workloads.js';
 import type { Context, Transform } from '../src/transform.js';
 import type { Model } from '../src/model/model.js';
 import { listed } from './shared/skip.js';
@@ -53,18 +55,18 @@ export const webhookReplicas = {
   defaults: { minReplicas: 2, podDisruptionBudget: true, topologySpread: true, scalableWorkloads: [], skipWorkloads: [] },
   apply(model, config, ctx) {
     const served = new Map<Resource, string>();
-    const rendered = new Map<Resource, string[]>();
+    const rendered = new Map<Resource, Webhook[]>();
     // CRD conversion webhooks count too: they always fail closed.
     const unresolved: Webhook[] = [];
     for (const w of model.servingWebhooks()) {
       if (w.failurePolicy !== 'Fail') continue;
       const backends = model.backendsOf(w);
       if (w.service && !backends.length) unresolved.push(w);
-      for (const b of backends) addTo(rendered, b, w.name);
+      for (const b of backends) addTo(rendered, b, w);
     }
     warnUnresolved(model, unresolved, ctx);
     for (const [b, all] of rendered) {
-      const names = [...new Set(all)];
+      const names = [...new Set(all.map((w) => w.name))];
       const list = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
       served.set(b, `it serves the Fail webhook${names.length > 1 ? 's' : ''} ${list}`);
     }
@@ -75,7 +77,8 @@ export const webhookReplicas = {
       const ns = model.namespaceOf(wl);
       if (wl.kind === 'DaemonSet' || listed(config.skipWorkloads, wl.name, ns)) continue;
       const why = `${serves}: with one pod, losing it rejects every matching request (Kubernetes: webhook availability)`;
-      const multi = multiInstance(model, wl, listed(config.scalableWorkloads, wl.name, ns));
+      const serving = servingContainers(model, wl, rendered.get(wl) ?? []);
+      const multi = multiInstance(model, wl, listed(config.scalableWorkloads, wl.name, ns), serving);
       const hpa = model.hpaFor(wl);
       const raw = hpa ? (hpa.obj.spec?.minReplicas ?? 1) : (wl.obj.spec?.replicas ?? 1);
       const replicas = Number(raw);
@@ -108,13 +111,30 @@ export const webhookReplicas = {
             `or list it in webhook-replicas scalableWorkloads`,
         );
       }
-      // The budget and the spread select the pods as the workload does (its immutable spec.selector).
-      const podSelector = isObj(wl.obj.spec?.selector) ? wl.obj.spec.selector : { matchLabels: podLabels(wl) };
+      const { selector: podSelector, others, shared } = budgetSelector(model, wl);
       const pdbName = `${wl.name}-webhook-guard`;
       // A budget an earlier run added counts even if it selects no pods (a workload whose selector misses its
       // own pod labels), or every run would add another (found by the fuzzer).
       const ours = model.ofKind('PodDisruptionBudget').some((p) => p.name === pdbName && model.namespaceOf(p) === ns);
-      if (config.podDisruptionBudget && model.pdbsFor(wl).length === 0 && !ours) {
+      const wanted = config.podDisruptionBudget && model.pdbsFor(wl).length === 0 && !ours;
+      if (wanted && others.length)
+        ctx.warn(
+          wl,
+          `no PodDisruptionBudget added: its pods' labels (${shown(podSelector)}) are carried by the pods of ` +
+            `${others.map((o) => `${o.kind} ${o.name}`).join(', ')} too, and a budget on them would cover those pods as ` +
+            `well; a pod that two budgets cover cannot be evicted, so drains would stop at it. Give its pod template ` +
+            `labels of its own (app.kubernetes.io/name and app.kubernetes.io/instance) in the chart's values`,
+        );
+      else if (wanted) {
+        if (shared)
+          ctx.warn(
+            wl,
+            `the PodDisruptionBudget added selects ${shown(podSelector)}, labels other releases' pods carry too ` +
+              `(scaffolding defaults such as kubebuilder's control-plane=controller-manager): pods of another release ` +
+              `in ${ns} that carry them come under it, and one that a budget of its own covers too cannot be evicted. ` +
+              `Give its pod template labels of its own (app.kubernetes.io/name and app.kubernetes.io/instance) in the ` +
+              `chart's values, or set webhook-replicas podDisruptionBudget: false if ${ns} holds other releases`,
+          );
         const annotations = Object.fromEntries(
           Object.entries(labelsOf(wl.obj.metadata?.annotations)).filter(([k]) => CARRIED_ANNOTATIONS.test(k)),
         );
@@ -206,4 +226,46 @@ function warnUnresolved(model: Model, webhooks: Webhook[], ctx: Context): void {
         `(if another release installs it, harden that release; if this one does, pass --namespace ${namespace})`;
     ctx.warn(ws[0].owner, message);
   }
+}
+
+// Helm's recommended labels, which tell one release's pods from another's.
+const NAMING_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/instance'];
+
+/**
+ * budgetSelector is the selector the added budget and spread use: the workload's own (its immutable spec.selector),
+ * narrowed with app.kubernetes.io/name and /instance from its pod template where that selector also reaches other
+ * pods (another workload of its namespace in the stream, or labels other releases' pods carry too). A budget that
+ * reaches another workload's pods would stop drains at any of them that a budget of its own covers. `others` are
+ * the workloads whose pods the selector still reaches; `shared` tells one still made only of shared labels.
+ */
+function budgetSelector(model: Model, wl: Resource): { selector: Obj; others: Resource[]; shared: boolean } {
+  const own: Obj = isObj(wl.obj.spec?.selector) ? wl.obj.spec.selector : { matchLabels: podLabels(wl) };
+  const ns = model.namespaceOf(wl);
+  // The same workload rendered again (a stream holding a release twice) is the same object in the cluster.
+  const reached = (selector: Obj) =>
+    model
+      .workloadsIn(ns)
+      .filter(
+        (o) => !(o.kind === wl.kind && o.name === wl.name) && selectorMatches(selector as LabelSelector, podLabels(o), false),
+      );
+  const isShared = (selector: Obj) =>
+    !(Array.isArray(selector.matchExpressions) && selector.matchExpressions.length) && sharedOnly(labelsOf(selector.matchLabels));
+  let selector = own;
+  if (reached(own).length || isShared(own)) {
+    const pod = podLabels(wl);
+    const matchLabels = labelsOf(own.matchLabels);
+    const added = NAMING_LABELS.filter((k) => pod[k] !== undefined && matchLabels[k] === undefined);
+    if (added.length)
+      selector = { ...own, matchLabels: { ...matchLabels, ...Object.fromEntries(added.map((k) => [k, pod[k]])) } };
+  }
+  return { selector, others: reached(selector), shared: isShared(selector) };
+}
+
+// shown writes a label selector for messages: `k=v, key In [a, b]`.
+function shown(selector: Obj): string {
+  const pairs = Object.entries(labelsOf(selector.matchLabels)).map(([k, v]) => `${k}=${v}`);
+  const expressions = (Array.isArray(selector.matchExpressions) ? selector.matchExpressions.filter(isObj) : []).map(
+    (e) => `${e.key} ${e.operator}${Array.isArray(e.values) ? ` [${e.values.join(', ')}]` : ''}`,
+  );
+  return [...pairs, ...expressions].join(', ');
 }

@@ -3,8 +3,9 @@
 import { leaderElectSetting } from '../yaml/crd-text.js';
 import { type Model } from './model.js';
 import { RBAC_KINDS } from './kinds.js';
+import { isNamedPort, servicePort } from './ports.js';
 import { mapSelectorMatches } from './selectors.js';
-import { addTo, isObj, labelsOf, podLabels, WEBHOOK_PORT, type Obj, type Resource } from './types.js';
+import { addTo, isObj, labelsOf, podLabels, WEBHOOK_PORT, type Obj, type Resource, type Webhook } from './types.js';
 
 /** CONTROLLER_RUNTIME_WEBHOOK_PORT is where controller-runtime's webhook server listens by default. */
 const CONTROLLER_RUNTIME_WEBHOOK_PORT = 9443;
@@ -48,14 +49,38 @@ export function containersOf(r: Resource): Obj[] {
 }
 
 /**
+ * servingContainers names the containers of a workload that receive its webhooks' calls: those that declare the port
+ * a webhook's Service routes the call to. Undefined when no call can be pinned to a container (the Service is not in
+ * the stream, or a numeric targetPort no container declares).
+ */
+export function servingContainers(model: Model, wl: Resource, webhooks: readonly Webhook[]): ReadonlySet<string> | undefined {
+  const names = new Set<string>();
+  for (const w of webhooks) {
+    const svc = model.serviceOf(w);
+    const sp = svc && w.service ? servicePort(svc, w.service.port) : undefined;
+    if (!sp) continue;
+    const target = sp.targetPort ?? sp.port;
+    for (const c of containersOf(wl)) {
+      const ports = Array.isArray(c.ports) ? c.ports.filter(isObj) : [];
+      const declares = ports.some((p) => (isNamedPort(target) ? p.name === target : Number(p.containerPort) === Number(target)));
+      if (declares && typeof c.name === 'string') names.add(c.name);
+    }
+  }
+  return names.size ? names : undefined;
+}
+
+/**
  * leaderElection says whether the render switches leader election on for a workload, from its containers'
  * command and args (`--leader-elect`, `--leader-elect=true`, `--enable-leader-election`, `--leader-election`,
  * one or two dashes, the last occurrence winning as in Go; `=false` switches it off), else from a
  * controller-runtime config file in a ConfigMap it mounts (`leaderElection.leaderElect`), else from an image
- * known to elect leaders itself. Undefined when the render says nothing.
+ * known to elect leaders itself. Undefined when the render says nothing. Given `serving` (servingContainers), only
+ * those containers count, and only config files they mount: a sidecar that elects a leader says nothing of whether
+ * the webhook server beside it may run twice.
  */
-export function leaderElection(model: Model, wl: Resource): Evidence | undefined {
-  for (const c of containersOf(wl)) {
+export function leaderElection(model: Model, wl: Resource, serving?: ReadonlySet<string>): Evidence | undefined {
+  const counted = containersOf(wl).filter((c) => !serving || serving.has(c.name));
+  for (const c of counted) {
     const words = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])]
       .filter((w): w is string => typeof w === 'string')
       .flatMap((w) => w.split(/\s+/));
@@ -72,9 +97,13 @@ export function leaderElection(model: Model, wl: Resource): Evidence | undefined
     if (found) return found;
   }
   const spec = wl.obj.spec?.template?.spec;
+  const mounted = new Set(
+    counted.flatMap((c) => (Array.isArray(c.volumeMounts) ? c.volumeMounts.filter(isObj).map((m) => m.name) : [])),
+  );
   const volumes = isObj(spec) && Array.isArray(spec.volumes) ? spec.volumes.filter(isObj) : [];
   const ns = model.namespaceOf(wl);
   for (const v of volumes) {
+    if (serving && !mounted.has(v.name)) continue;
     const name = v.configMap?.name;
     if (typeof name !== 'string') continue;
     const cm = model.ofKind('ConfigMap').find((r) => r.name === name && model.namespaceOf(r) === ns);
@@ -85,7 +114,7 @@ export function leaderElection(model: Model, wl: Resource): Evidence | undefined
         return { yes: setting, why: `its config file (ConfigMap ${name}, ${key}) sets leaderElection.leaderElect: ${setting}` };
     }
   }
-  for (const c of containersOf(wl)) {
+  for (const c of counted) {
     const known = BUILTIN_ELECTION.find((b) => typeof c.image === 'string' && b.image.test(c.image.replace(/^"|"$/g, '')));
     if (known) return { yes: true, why: known.why };
   }
@@ -292,11 +321,12 @@ export function onlyServes(model: Model, wl: Resource): Evidence | undefined {
 /**
  * multiInstance decides whether a workload may run as several copies, and on what evidence: leader election
  * switched on (or off), a plain webhook server, or a name the configuration lists. Undefined means the render
- * does not show it: a singleton controller (MetalLB's assigns each address once) run twice does harm.
+ * does not show it: a singleton controller (MetalLB's assigns each address once) run twice does harm. `serving`
+ * limits the leader-election evidence to the containers that serve the webhooks (see leaderElection).
  */
-export function multiInstance(model: Model, wl: Resource, listed: boolean): Evidence | undefined {
+export function multiInstance(model: Model, wl: Resource, listed: boolean, serving?: ReadonlySet<string>): Evidence | undefined {
   if (listed) return { yes: true, why: 'the configuration lists it in scalableWorkloads' };
-  return leaderElection(model, wl) ?? onlyServes(model, wl);
+  return leaderElection(model, wl, serving) ?? onlyServes(model, wl);
 }
 
 /**

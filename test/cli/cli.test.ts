@@ -27,7 +27,11 @@ ok('hardens stdin to stdout; the summary goes to stderr', () => {
   assert.match(r.stderr, /\n {4}kubectl label namespace kruise-system control-plane=openkruise\n/);
   assert.match(
     r.stderr,
-    /webhook-guard: 4 fields changed in 2 resources, 1 resource added \(exclude-namespaces 1, guard-cluster-scoped 1, webhook-replicas 3\); 2 warnings\n$/,
+    /^webhook-guard: warning: webhook-replicas: apps\/v1 Deployment kruise-system\/kruise-controller-manager: the PodDisruptionBudget added selects control-plane=controller-manager, labels other releases' pods carry too/m,
+  );
+  assert.match(
+    r.stderr,
+    /webhook-guard: 4 fields changed in 2 resources, 1 resource added \(exclude-namespaces 1, guard-cluster-scoped 1, webhook-replicas 3\); 3 warnings\n$/,
   );
 });
 

@@ -258,6 +258,14 @@ runCases('webhook-replicas', {
         '      control-plane: controller-manager',
       ) +
       crd(webhookConversion),
+    warnings: [
+      'apps/v1 Deployment ops/widgets: the PodDisruptionBudget added selects control-plane=controller-manager, labels ' +
+        "other releases' pods carry too (scaffolding defaults such as kubebuilder's control-plane=controller-manager): " +
+        'pods of another release in ops that carry them come under it, and one that a budget of its own covers too ' +
+        'cannot be evicted. Give its pod template labels of its own (app.kubernetes.io/name and ' +
+        "app.kubernetes.io/instance) in the chart's values, or set webhook-replicas podDisruptionBudget: false if ops " +
+        'holds other releases',
+    ],
   },
 });
 

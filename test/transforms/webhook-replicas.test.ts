@@ -333,7 +333,130 @@ runCases('webhook-replicas', {
     ],
   },
   ...runtimeCases(),
+  ...budgetCases(),
+  ...servingCases(),
 });
+
+// budgetCases: the budget and spread select the workload's pods and no other workload's: a pod that two budgets cover
+// cannot be evicted.
+function budgetCases(): Record<string, Case> {
+  const svcWeb = svc.replace('{app: guard}', '{app: guard, tier: web}');
+  const named = '{app: guard, tier: web, app.kubernetes.io/name: guard, app.kubernetes.io/instance: rel}';
+  const withLabels = (text: string, labels: string) => text.replace('      labels: {app: guard}', `      labels: ${labels}`);
+  const other = lines(
+    '---',
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: {name: other, namespace: sec}',
+    'spec:',
+    '  selector: {matchLabels: {app: other}}',
+    '  template:',
+    '    metadata: {labels: {app: guard, role: other}}',
+    '    spec: {containers: [{name: other, image: other:1}]}',
+  );
+  const narrowed = ['app: guard', 'app.kubernetes.io/name: guard', 'app.kubernetes.io/instance: rel'];
+  const narrowedPdb = pdb.replace('      app: guard\n', narrowed.map((l) => `      ${l}\n`).join(''));
+  const narrowedSpread = [...spread.slice(0, -1), ...narrowed.map((l) => `              ${l}`)];
+  const shared = (text: string) =>
+    text
+      .replaceAll('{app: guard}', '{control-plane: controller-manager}')
+      .replace('  labels:\n    app: guard\n', '  labels:\n    control-plane: controller-manager\n')
+      .replace('      app: guard\n', '      control-plane: controller-manager\n');
+  return {
+    "a selector that reaches another workload's pods: narrowed with app.kubernetes.io/name and /instance from the pod template": {
+      input: svcWeb + withLabels(deploy('Deployment', ['  replicas: 2']), named) + other + hook('Fail'),
+      expected:
+        svcWeb + withLabels(deploy('Deployment', ['  replicas: 2'], narrowedSpread), named) + narrowedPdb + other + hook('Fail'),
+    },
+    "a selector that reaches another workload's pods and cannot be narrowed: no budget, a warning": {
+      input:
+        svcWeb +
+        withLabels(deploy('Deployment', ['  replicas: 2'], antiAffinity), '{app: guard, tier: web}') +
+        other +
+        hook('Fail'),
+      expected: 'unchanged',
+      warnings: [
+        "apps/v1 Deployment sec/guard: no PodDisruptionBudget added: its pods' labels (app=guard) are carried by the pods " +
+          'of Deployment other too, and a budget on them would cover those pods as well; a pod that two budgets cover ' +
+          'cannot be evicted, so drains would stop at it. Give its pod template labels of its own ' +
+          "(app.kubernetes.io/name and app.kubernetes.io/instance) in the chart's values",
+      ],
+    },
+    'a selector only of labels other releases share: the budget is added, and a warning says what it may reach': {
+      input: shared(svc + deploy('Deployment', ['  replicas: 2'], antiAffinity) + hook('Fail')),
+      expected: shared(svc + deploy('Deployment', ['  replicas: 2'], antiAffinity) + pdb + hook('Fail')),
+      warnings: [
+        'apps/v1 Deployment sec/guard: the PodDisruptionBudget added selects control-plane=controller-manager, labels ' +
+          "other releases' pods carry too (scaffolding defaults such as kubebuilder's control-plane=controller-manager): " +
+          'pods of another release in sec that carry them come under it, and one that a budget of its own covers too ' +
+          'cannot be evicted. Give its pod template labels of its own (app.kubernetes.io/name and ' +
+          "app.kubernetes.io/instance) in the chart's values, or set webhook-replicas podDisruptionBudget: false if sec " +
+          'holds other releases',
+      ],
+    },
+    'a selector only of shared labels whose pods carry app.kubernetes.io/name: narrowed with it, no warning': {
+      input: withLabels(
+        shared(svc + deploy('Deployment', ['  replicas: 2'], antiAffinity) + hook('Fail')),
+        '{control-plane: controller-manager, app.kubernetes.io/name: guard}',
+      ).replace(
+        '      labels: {control-plane: controller-manager}',
+        '      labels: {control-plane: controller-manager, app.kubernetes.io/name: guard}',
+      ),
+      expected: shared(svc + deploy('Deployment', ['  replicas: 2'], antiAffinity) + pdb + hook('Fail'))
+        .replace(
+          '      labels: {control-plane: controller-manager}',
+          '      labels: {control-plane: controller-manager, app.kubernetes.io/name: guard}',
+        )
+        .replace(
+          '      control-plane: controller-manager\n---',
+          '      control-plane: controller-manager\n      app.kubernetes.io/name: guard\n---',
+        ),
+    },
+    'the same workload rendered twice (a release in the stream twice) is not another workload': {
+      input:
+        svc +
+        deploy('Deployment', ['  replicas: 2'], antiAffinity) +
+        deploy('Deployment', ['  replicas: 2'], antiAffinity) +
+        hook('Fail'),
+      expected:
+        svc +
+        deploy('Deployment', ['  replicas: 2'], antiAffinity) +
+        pdb +
+        deploy('Deployment', ['  replicas: 2'], antiAffinity) +
+        hook('Fail'),
+    },
+  };
+}
+
+// servingCases: leader election counts only in the containers that serve the webhook (its Service's target port).
+function servingCases(): Record<string, Case> {
+  const containers = (server: string, side: string) =>
+    `      containers: [{name: guard, image: guard:1${server}}, {name: side, image: side:1${side}}]`;
+  const elect = ", args: ['--leader-elect']";
+  const sidecarElects = containers(', ports: [{containerPort: 8443}]', elect);
+  const serverElects = containers(`${elect}, ports: [{containerPort: 8443}]`, '');
+  const namedPort = containers(', ports: [{name: https, containerPort: 8443}]', elect);
+  return {
+    'leader election in a sidecar only: the webhook server beside it is kept a singleton': {
+      input: svc + deploy('Deployment', ['  replicas: 1'], [], sidecarElects) + existingPdb + hook('Fail'),
+      expected: 'unchanged',
+      warnings: [SINGLETON],
+    },
+    'leader election in the container that serves the webhook port: replicas raised': {
+      input: svc + deploy('Deployment', ['  replicas: 1'], [], serverElects) + existingPdb + hook('Fail'),
+      expected: svc + deploy('Deployment', ['  replicas: 2'], spread, serverElects) + existingPdb + hook('Fail'),
+    },
+    'a named target port pins the serving container too': {
+      input:
+        svc.replace('targetPort: 8443', 'targetPort: https') +
+        deploy('Deployment', ['  replicas: 1'], [], namedPort) +
+        existingPdb +
+        hook('Fail'),
+      expected: 'unchanged',
+      warnings: [SINGLETON],
+    },
+  };
+}
 
 function flagCases(): Record<string, Case> {
   const out: Record<string, Case> = {};
