@@ -14,7 +14,10 @@ export interface LabelNamespacesConfig {
    * webhook can block what its backend needs; never a label of NEVER_DERIVE (security and mesh domains). Default: true.
    */
   deriveFromWebhooks: boolean;
-  /** Emit a Namespace document for a namespace that is not in the stream (needs Helm's --take-ownership). Default: false. */
+  /**
+   * Emit a Namespace document for a namespace that is not in the stream (needs Helm's --take-ownership); never for the
+   * cluster's own (default, kube-system, kube-public, kube-node-lease). Default: false.
+   */
   adoptNamespaces: boolean;
 }
 
@@ -87,7 +90,16 @@ export const labelNamespaces = {
         continue;
       }
       const entries = [...labels];
-      if (config.adoptNamespaces) {
+      const command = `kubectl label namespace ${ns} ${entries.map(([k, { value }]) => `${k}=${value}`).join(' ')}`;
+      const whys = entries.map(([, { why }]) => why).join('; ');
+      if (config.adoptNamespaces && CLUSTER_NAMESPACES.has(ns)) {
+        ctx.warn(
+          undefined,
+          `namespace ${ns} is the cluster's own and is never adopted (Helm refuses to install over a namespace it does ` +
+            `not own, and a release that owned it could delete it); label it before installing (${whys})`,
+          command,
+        );
+      } else if (config.adoptNamespaces) {
         ctx.add(
           {
             apiVersion: 'v1',
@@ -98,18 +110,15 @@ export const labelNamespaces = {
               annotations: { 'helm.sh/resource-policy': 'keep' },
             },
           },
-          `namespace ${ns} is not in the stream (pre-created); adopting it ` +
-            `carries the labels: ${entries.map(([, { why }]) => why).join('; ')}`,
+          `namespace ${ns} is not in the stream (pre-created); adopting it carries the labels: ${whys}`,
           { first: true },
         );
       } else {
-        const command = `kubectl label namespace ${ns} ${entries.map(([k, { value }]) => `${k}=${value}`).join(' ')}`;
-        ctx.warn(
-          undefined,
-          `namespace ${ns} is not in the stream; label it before installing (${entries.map(([, { why }]) => why).join('; ')})`,
-          command,
-        );
+        ctx.warn(undefined, `namespace ${ns} is not in the stream; label it before installing (${whys})`, command);
       }
     }
   },
 } satisfies Transform<LabelNamespacesConfig>;
+
+// The namespaces every cluster creates for itself: no release may own them.
+const CLUSTER_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);

@@ -103,6 +103,22 @@ runCases('label-namespaces', {
         '    helm.sh/resource-policy: keep',
       ) + kruiseHook,
   },
+  ...Object.fromEntries(
+    ['kube-system', 'default', 'kube-public', 'kube-node-lease'].map((ns) => [
+      `adoptNamespaces never adopts the cluster's own ${ns}: the kubectl command instead`,
+      {
+        input: kruiseHook.replace('namespace: kruise-system', `namespace: ${ns}`),
+        options: { adoptNamespaces: true },
+        expected: 'unchanged',
+        warnings: [
+          `: namespace ${ns} is the cluster's own and is never adopted (Helm refuses to install over a namespace it ` +
+            'does not own, and a release that owned it could delete it); label it before installing (webhook ' +
+            `mpod.kb.io exempts namespaces labelled control-plane=openkruise, and its backend runs in ${ns}) ` +
+            `| kubectl label namespace ${ns} control-plane=openkruise`,
+        ],
+      },
+    ]),
+  ),
   'configured labels, and derivation switched off': {
     input: namespace(['  labels: {}']) + kruiseHook,
     options: { deriveFromWebhooks: false, namespaceLabels: { 'kruise-system': { 'example.com/exempt': 'true' } } },
