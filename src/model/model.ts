@@ -538,6 +538,10 @@ export function unreadableError(doc: Doc): InputError {
   );
 }
 
+// admissionregistration.k8s.io/v1beta1 (served up to Kubernetes 1.21) defaults an absent failurePolicy to Ignore; v1
+// defaults it to Fail.
+const defaultsToIgnore = (owner: Resource): boolean => owner.apiVersion === 'admissionregistration.k8s.io/v1beta1';
+
 function webhookOf(owner: Resource, entry: Obj, path: Array<string | number>, type: Webhook['type']): Webhook {
   const svc = entry.clientConfig?.service;
   return {
@@ -546,7 +550,8 @@ function webhookOf(owner: Resource, entry: Obj, path: Array<string | number>, ty
     entry,
     name: String(entry.name ?? ''),
     type,
-    failurePolicy: entry.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
+    failurePolicy:
+      entry.failurePolicy === 'Ignore' || (entry.failurePolicy == null && defaultsToIgnore(owner)) ? 'Ignore' : 'Fail',
     service: serviceRef(svc),
     url: typeof entry.clientConfig?.url === 'string' ? entry.clientConfig.url : undefined,
   };

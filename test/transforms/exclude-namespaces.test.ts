@@ -453,6 +453,25 @@ runCases('exclude-namespaces', {
         ),
     ),
   },
+  'v1beta1 without failurePolicy: Ignore, its default in that API (v1 defaults to Fail), left alone with a note': {
+    input: webhook('Mutating', []).replace('admissionregistration.k8s.io/v1\n', 'admissionregistration.k8s.io/v1beta1\n'),
+    expected: 'unchanged',
+    notes: [
+      'admissionregistration.k8s.io/v1beta1 MutatingWebhookConfiguration hook: webhook hook.example.com fails open ' +
+        '(failurePolicy: Ignore): while its backend is down, requests pass, so it cannot deadlock its backend or the ' +
+        'control plane; its selectors are left as the chart wrote them',
+    ],
+  },
+  'v1beta1 with failurePolicy Fail is Fail': {
+    input: webhook('Mutating', ['failurePolicy: Fail']).replace(
+      'admissionregistration.k8s.io/v1\n',
+      'admissionregistration.k8s.io/v1beta1\n',
+    ),
+    expected: webhook('Mutating', ['failurePolicy: Fail'], undefined, NEW_SELECTOR).replace(
+      'admissionregistration.k8s.io/v1\n',
+      'admissionregistration.k8s.io/v1beta1\n',
+    ),
+  },
   'Ignore webhook: left alone by default (it cannot deadlock), with a note': {
     input: ignoring,
     expected: 'unchanged',
