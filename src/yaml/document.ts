@@ -385,8 +385,11 @@ class EditContext {
     return { start: pos, end: pos, text: lead + body + (lead ? '' : this.nl) };
   }
 
-  // fillNull gives a key that has no value (`labels:` or `labels: null`) the value, in block style.
+  // fillNull gives a key that has no value (`labels:` or `labels: null`) the value, in block style, or in flow style
+  // where the key stands in a flow collection.
   fillNull(pair: Pair, value: unknown): Splice {
+    const flow = this.flowMapOf(pair);
+    if (flow) return this.fillNullInFlow(pair, value, flow);
     const key = pair.key as Node;
     const col = this.column(key.range![0]);
     const node = pair.value as Node | null;
@@ -398,6 +401,38 @@ class EditContext {
     }
     while (start > 0 && (this.text[start - 1] === ' ' || this.text[start - 1] === '\t')) start--;
     return { start, end: Math.max(start, end), text: this.afterKey(value, col) };
+  }
+
+  // fillNullInFlow writes the value where the null (or nothing) was: a block value cannot stand inside a flow
+  // collection, and writing only there keeps the rest of the collection (a JSON document's whole line) as it was.
+  // JSON where the collection is JSON, so that a JSON document stays JSON.
+  fillNullInFlow(pair: Pair, value: unknown, flow: YAMLMap): Splice {
+    const json = /^[[{]\s*"/.test(this.text.slice(flow.range![0], flow.range![1]));
+    const text = json ? JSON.stringify(value) : renderInFlow(value);
+    const node = pair.value as Node | null;
+    if (!node) {
+      // `{b}`: a key without even a colon.
+      const at = (pair.key as Node).range![1];
+      return { start: at, end: at, text: ': ' + text };
+    }
+    const [start, end] = node.range!;
+    // An empty value can sit right before a comment (`{b: # c`): a `#` right after the value would be part of it.
+    const after = this.text[end] === '#' ? ' ' : '';
+    return { start, end, text: text + after };
+  }
+
+  // flowMapOf is the map that holds the pair when that map is in flow style (any map inside a flow collection is).
+  flowMapOf(pair: Pair): YAMLMap | undefined {
+    let found: YAMLMap | undefined;
+    const visit = (node: unknown): void => {
+      if (found || !node) return;
+      if (isMap(node)) {
+        if (node.items.includes(pair)) found = node;
+        else for (const p of node.items) visit(p.value);
+      } else if (isSeq(node)) for (const i of node.items) visit(i);
+    };
+    visit(this.doc.contents);
+    return found?.flow ? found : undefined;
   }
 
   // rewriteCollection re-renders a flow or empty collection whole; comments inside a flow collection are lost.
@@ -560,6 +595,12 @@ function renderInline(value: unknown): string {
 
 function renderFlow(value: unknown): string {
   return stringify(value, { collectionStyle: 'flow' }).replace(/\n$/, '');
+}
+
+// renderInFlow writes a value as it reads inside a flow collection: a scalar there is quoted where a comma or a bracket
+// would end it, so it is written as the one item of a flow list and taken out of it.
+function renderInFlow(value: unknown): string {
+  return renderFlow([value]).slice(1, -1).trim();
 }
 
 // renderScalar keeps the quoting style of the scalar it replaces where the new value allows it.

@@ -76,6 +76,38 @@ const cases: Record<string, { input: string; change: (o: any) => void; expected:
     change: (o) => (o.spec.b = 'x'),
     expected: '{"kind": "X", "spec": {"a":1,"b":"x"}}\n',
   },
+  // A null in a flow collection (JSON above all) takes its value in flow style, written where the null was: a block
+  // value cannot stand inside a flow collection, and the rest of the line stays as it was.
+  'a null in a JSON document replaced by a list, as JSON, nothing else moved': {
+    input: '{"kind": "X", "spec": {"namespaceSelector": {"matchExpressions": null}, "n": 1.50}}\n',
+    change: (o) => (o.spec.namespaceSelector.matchExpressions = [{ key: 'k', operator: 'NotIn', values: ['a', 'on'] }]),
+    expected:
+      '{"kind": "X", "spec": {"namespaceSelector": {"matchExpressions": ' +
+      '[{"key":"k","operator":"NotIn","values":["a","on"]}]}, "n": 1.50}}\n',
+  },
+  'a null in a YAML flow map replaced in flow style, its comment kept': {
+    input: lines('sel: {matchExpressions: null}  # keep', 'n: 1'),
+    change: (o) => (o.sel.matchExpressions = [{ key: 'k', operator: 'NotIn', values: ['a', 'on'] }]),
+    expected: lines('sel: {matchExpressions: [ { key: k, operator: NotIn, values: [ a, "on" ] } ]}  # keep', 'n: 1'),
+  },
+  'values: null in a flow NotIn expression filled in flow style': {
+    input: lines('sel: {matchExpressions: [{key: k, operator: NotIn, values: null}]}'),
+    change: (o) => (o.sel.matchExpressions[0].values = ['a', 'b']),
+    expected: lines('sel: {matchExpressions: [{key: k, operator: NotIn, values: [ a, b ]}]}'),
+  },
+  'matchConditions: null in a JSON webhook filled as JSON': {
+    input: '{"webhooks": [{"name": "w", "matchConditions": null, "rules": []}]}\n',
+    change: (o) =>
+      (o.webhooks[0].matchConditions = [{ name: 'skip', expression: "!('system:nodes' in request.userInfo.groups)" }]),
+    expected:
+      '{"webhooks": [{"name": "w", "matchConditions": ' +
+      `[{"name":"skip","expression":"!('system:nodes' in request.userInfo.groups)"}], "rules": []}]}\n`,
+  },
+  'empty values in flow maps: before a comment, a key alone, a pair in a flow list, in JSON': {
+    input: lines('b: {q: 1, p: # why', '  }', 'c: {p}', 'd: [p: null]', 'e: {"p":}'),
+    change: (o) => Object.assign(o, { b: { q: 1, p: [1] }, c: { p: 'u, v' }, d: [{ p: { k: ['y'] } }], e: { p: [] } }),
+    expected: lines('b: {q: 1, p: [ 1 ] # why', '  }', 'c: {p: "u, v"}', 'd: [p: { k: [ "y" ] }]', 'e: {"p":[]}'),
+  },
   'CRLF documents get CRLF edits': {
     input: 'a:\r\n  b: 1\r\nc: 2\r\n',
     change: (o) => (o.a.z = 3),
