@@ -127,6 +127,117 @@ test('deterministic: the same input gives the same bytes every time', () => {
   for (let i = 0; i < 3; i++) assert.is(run(input).output, first);
 });
 
+// A null inside a flow collection (JSON above all), which Kubernetes reads as absent: the value that replaces it is
+// written in flow style where the null was (JSON in JSON), so the edit reads back and nothing else moves. In block
+// style the edit used to fail ("Nested mappings are not allowed in compact mappings").
+const BACKEND = lines(
+  'apiVersion: v1',
+  'kind: Service',
+  'metadata:',
+  '  name: wh',
+  '  namespace: wh-system',
+  'spec:',
+  '  selector:',
+  '    app.kubernetes.io/name: wh',
+  '  ports:',
+  '    - port: 443',
+  '      targetPort: 9443',
+  '---',
+  'apiVersion: apps/v1',
+  'kind: Deployment',
+  'metadata:',
+  '  name: wh',
+  '  namespace: wh-system',
+  'spec:',
+  '  replicas: 2',
+  '  selector:',
+  '    matchLabels:',
+  '      app.kubernetes.io/name: wh',
+  '  template:',
+  '    metadata:',
+  '      labels:',
+  '        app.kubernetes.io/name: wh',
+  '    spec:',
+  '      containers:',
+  '        - name: manager',
+  '          image: example.com/wh:1.0.0',
+  '          args: [--leader-elect]',
+  '          ports:',
+  '            - containerPort: 9443',
+  '---',
+);
+/** jsonHook is the webhook configuration as one line of JSON: `fields` after sideEffects, `after` after rules. */
+const jsonHook = (fields: string, after = '') =>
+  '{"apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingWebhookConfiguration","metadata":{"name":"wh"},' +
+  '"webhooks":[{"name":"pods.wh.io","admissionReviewVersions":["v1"],' +
+  '"clientConfig":{"service":{"name":"wh","namespace":"wh-system"}},"failurePolicy":"Fail","sideEffects":"None",' +
+  `${fields},"rules":[{"apiGroups":[""],"apiVersions":["v1"],"operations":["CREATE"],"resources":["pods"]}]${after}}]}\n`;
+/** yamlHook is the same webhook configuration in block style, with `field` after sideEffects. */
+const yamlHook = (field: string) =>
+  lines(
+    'apiVersion: admissionregistration.k8s.io/v1',
+    'kind: MutatingWebhookConfiguration',
+    'metadata:',
+    '  name: wh',
+    'webhooks:',
+    '  - name: pods.wh.io',
+    '    admissionReviewVersions: [v1]',
+    '    clientConfig:',
+    '      service:',
+    '        name: wh',
+    '        namespace: wh-system',
+    '    failurePolicy: Fail',
+    '    sideEffects: None',
+    `    ${field}`,
+    '    rules:',
+    '      - apiGroups: [""]',
+    '        apiVersions: [v1]',
+    '        operations: [CREATE]',
+    '        resources: [pods]',
+  );
+// guard-cluster-scoped's condition for a webhook on Pod CREATE.
+const MIRROR =
+  "!(request.operation == 'CREATE' && request.resource.group == '' && request.resource.resource == 'pods' && " +
+  "has(request.userInfo.groups) && 'system:nodes' in request.userInfo.groups && object != null && " +
+  "has(object.metadata) && has(object.metadata.annotations) && 'kubernetes.io/config.mirror' in object.metadata.annotations)";
+const MIRROR_JSON = `[{"name":"webhook-guard-skip-mirror-pods","expression":${JSON.stringify(MIRROR)}}]`;
+const NOT_IN_JSON = '{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["wh-system","kube-system"]}';
+const nullsInFlow: Record<string, { hook: string; expected: string }> = {
+  'a JSON document, "matchExpressions":null': {
+    hook: jsonHook('"namespaceSelector":{"matchExpressions":null}'),
+    expected: jsonHook(`"namespaceSelector":{"matchExpressions":[${NOT_IN_JSON}]}`, `,"matchConditions":${MIRROR_JSON}`),
+  },
+  'a YAML flow map, {matchExpressions: null}': {
+    hook: yamlHook('namespaceSelector: {matchExpressions: null}'),
+    expected:
+      yamlHook(
+        'namespaceSelector: {matchExpressions: [ { key: kubernetes.io/metadata.name, operator: NotIn, ' +
+          'values: [ wh-system, kube-system ] } ]}',
+      ) +
+      lines(
+        '    matchConditions:',
+        '      - name: webhook-guard-skip-mirror-pods',
+        `        expression: ${JSON.stringify(MIRROR)}`,
+      ),
+  },
+  'a JSON document, "values":null in the NotIn expression on the name label': {
+    hook: jsonHook(
+      '"namespaceSelector":{"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":null}]}',
+    ),
+    expected: jsonHook(`"namespaceSelector":{"matchExpressions":[${NOT_IN_JSON}]}`, `,"matchConditions":${MIRROR_JSON}`),
+  },
+  'a JSON document, "matchConditions":null': {
+    hook: jsonHook('"matchConditions":null'),
+    expected: jsonHook(`"matchConditions":${MIRROR_JSON}`, `,"namespaceSelector":{"matchExpressions":[${NOT_IN_JSON}]}`),
+  },
+};
+for (const [name, c] of Object.entries(nullsInFlow))
+  test(`a null in a flow collection gets its value in flow style: ${name}`, () => {
+    const result = run(BACKEND + c.hook, config(['exclude-namespaces', 'guard-cluster-scoped']));
+    assert.fixture(result.output, BACKEND + c.expected);
+    assert.is(result.changes.length, 2);
+  });
+
 test('a webhook without a name, or two of one name in a configuration, is refused before any edit, as by the API server', () => {
   const hook = (name: string) =>
     [

@@ -359,6 +359,39 @@ export const HOSTILE: Record<string, Hostile> = {
       `{"apiVersion":"admissionregistration.k8s.io/v1","kind":"ConfigMap",` +
       `"metadata":{"name":"evil"},"webhooks":[${JSON_WEBHOOK}],"kind":"${VWC}"}\n`,
   },
+  // A null inside a flow collection, which Go reads as absent: the edit writes its value in flow style there (it used
+  // to write block style inside the flow collection and fail).
+  ...Object.fromEntries(
+    (
+      [
+        ['"matchExpressions":null', { namespaceSelector: { matchExpressions: null } }],
+        [
+          '"values":null in a NotIn expression',
+          { namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: null }] } },
+        ],
+        ['"matchConditions":null', { matchConditions: null }],
+      ] as const
+    ).map(([what, fields]) => [
+      `a JSON webhook configuration with ${what}`,
+      {
+        input:
+          BACKEND +
+          '---\n' +
+          JSON.stringify({
+            apiVersion: 'admissionregistration.k8s.io/v1',
+            kind: VWC,
+            metadata: { name: 'evil' },
+            webhooks: [{ ...JSON.parse(JSON_WEBHOOK), ...fields }],
+          }) +
+          '\n',
+        accept: true,
+      },
+    ]),
+  ),
+  'a flow-style namespaceSelector with matchExpressions: null': {
+    input: BACKEND + '---\n' + vwc(undefined, [], webhookWith('  namespaceSelector: {matchExpressions: null}')),
+    accept: true,
+  },
   'separator followed by a form feed': { input: CM + '---\f\n' + vwc() },
   'separator followed by a vertical tab': { input: CM + '---\v\n' + vwc() },
   'separator followed by NEL': { input: CM + '---\u0085\n' + vwc() },
