@@ -184,6 +184,38 @@ function withoutQuotes(message: string): string {
 /** EditError says why a patch operation could not be applied to the text; the caller adds which document. */
 export class EditError extends Error {}
 
+/**
+ * SharedValueError is the EditError for an edit that meets a value a YAML anchor shares with its aliases
+ * (`namespaceSelector: &sel {...}`, then `namespaceSelector: *sel`): its text stands in one place only, so an edit there
+ * changes every place that repeats it, and an edit through an alias has no text of its own to change. The caller
+ * knows what the places are (webhooks, fields) and names them.
+ */
+export class SharedValueError extends EditError {
+  /** The place of `places` that the edit meets: where it goes, or the place it is in. */
+  readonly edited: string[];
+  /** The other places that hold the same value. */
+  readonly others: string[][];
+
+  constructor(
+    /** The anchor's name, without `&`. */
+    readonly anchor: string,
+    /** Every place that holds the value, as path segments: where the anchor is set, then each alias. */
+    readonly places: string[][],
+    /** The path of the edit (the operation's) that meets it. */
+    readonly edit: string[],
+  ) {
+    const meets = (p: string[]): boolean => p.every((s, i) => i >= edit.length || edit[i] === s);
+    const edited = places.find(meets) ?? places[0];
+    const others = places.filter((p) => p !== edited);
+    super(
+      `${jsonPointer(edited)} is shared through the anchor &${anchor} with ${others.map(jsonPointer).join(', ')}; ` +
+        `write the value out in each place instead of the alias *${anchor}`,
+    );
+    this.edited = edited;
+    this.others = others;
+  }
+}
+
 interface Splice {
   start: number;
   end: number;
@@ -268,6 +300,8 @@ export function applyOperationsWithYaml(text: string, ops: Operation[], expected
 class EditContext {
   readonly nl: '\n' | '\r\n';
   readonly indentSeq: boolean;
+  // What anchors share, found on the first edit of a document that has an alias.
+  private sharing?: Map<unknown, Shared>;
 
   constructor(
     readonly text: string,
@@ -282,6 +316,7 @@ class EditContext {
     if (op.op !== 'add' && op.op !== 'replace') throw new EditError(`unsupported operation ${op.op} at ${op.path}`);
     const value = (op as { value: unknown }).value;
     if (path.length === 0) throw new EditError('cannot replace a whole document');
+    this.refuseShared(path, op.op);
     const parentPath = path.slice(0, -1);
     const key = path[path.length - 1];
     const { node: parent, owner } = this.walk(parentPath);
@@ -303,6 +338,52 @@ class EditContext {
       return this.fillNull(owner, Array.isArray(value) || key.match(/^\d+$/) ? [value] : { [key]: value });
     }
     throw new EditError(`no map or list at /${parentPath.join('/')} to hold ${key}`);
+  }
+
+  // refuseShared throws SharedValueError where the edit at `path` would change a value that an anchor shares with its
+  // aliases: it goes through an alias, or into (or onto) an anchored value that an alias repeats, or it rewrites text
+  // that sets such an anchor. Without this, such an edit failed as "does not read back as intended", or as an edit
+  // through an alias, neither of which says what is shared.
+  refuseShared(path: string[], op: 'add' | 'replace'): void {
+    // Nothing is shared without an anchor and an alias: a `*` that starts a token (no plain scalar starts with one), or
+    // follows the colon of a JSON-like key (`{"a":*x}`).
+    if (!this.text.includes('&') || !ALIAS_LIKE.test(this.text)) return;
+    const sharing = (this.sharing ??= collectSharing(this.doc));
+    if (sharing.size === 0) return;
+    const refuse = (shared: Shared): never => {
+      throw new SharedValueError(shared.anchor, shared.places, path);
+    };
+    let node: unknown = this.doc.contents;
+    let parent: unknown;
+    let depth = 0;
+    for (const seg of path) {
+      parent = node;
+      if (isMap(node)) {
+        const pair = findPair(node, seg);
+        // A key with no value at all (`{b}`, `b:` at the end) gets its value written after it: nothing else changes.
+        if (pair && !pair.value) return;
+        node = pair?.value;
+      } else if (isSeq(node) && /^\d+$/.test(seg)) node = node.items[Number(seg)];
+      else node = undefined;
+      if (node === undefined || node === null) break;
+      depth++;
+      const shared = sharing.get(node);
+      if (shared) refuse(shared);
+      if (isAlias(node)) return;
+    }
+    // The text that the edit rewrites whole: the value it replaces, or a collection re-rendered to take a new key or item
+    // (a flow or empty one, or a list an item is inserted into). An anchor set inside it and repeated outside would go.
+    const whole = (c: unknown): boolean => (isMap(c) || isSeq(c)) && (!!c.flow || c.items.length === 0);
+    const target = depth === path.length ? node : undefined;
+    const lastParent = depth >= path.length - 1;
+    let rewritten: unknown;
+    if (target !== undefined && !(isSeq(parent) && op === 'add')) rewritten = target;
+    else if (lastParent && (whole(parent) || (isSeq(parent) && target !== undefined))) rewritten = parent;
+    if (rewritten === undefined) return;
+    const inside = new Set<unknown>();
+    visitNodes(rewritten, (n) => inside.add(n));
+    for (const [n, shared] of sharing)
+      if (inside.has(n) && !isAlias(n) && shared.aliases.some((a) => !inside.has(a))) refuse(shared);
   }
 
   // removeItem plans the removal of one list item: its lines in a block list (from its `-` line to the next item's),
@@ -517,6 +598,76 @@ class EditContext {
         .join(this.nl) + this.nl
     );
   }
+}
+
+const ALIAS_LIKE = /(?:^|[\s[{,:])\*[^\s,[\]{}]/m;
+
+// Shared is an anchored value that aliases repeat: the anchor's name, the places that hold the value (where the anchor
+// is set, then each alias), and the alias nodes.
+interface Shared {
+  anchor: string;
+  places: string[][];
+  aliases: unknown[];
+}
+
+// collectSharing maps every anchored node that an alias repeats, and each such alias, to what it shares. An alias
+// repeats the last node before it that sets its anchor (the name may be set again further on). Keys are visited for
+// their anchors but are no place of their own: webhook-guard never edits keys.
+function collectSharing(doc: Document): Map<unknown, Shared> {
+  const latest = new Map<string, { node: unknown; path?: string[] }>();
+  const sharing = new Map<unknown, Shared>();
+  const path: string[] = [];
+  const visit = (node: unknown, inKey: boolean): void => {
+    if (isAlias(node)) {
+      const target = latest.get(node.source);
+      if (!target?.path || inKey) return;
+      let shared = sharing.get(target.node);
+      if (!shared) sharing.set(target.node, (shared = { anchor: node.source, places: [target.path], aliases: [] }));
+      shared.places.push([...path]);
+      shared.aliases.push(node);
+      sharing.set(node, shared);
+      return;
+    }
+    const anchor = (node as { anchor?: string } | null)?.anchor;
+    if (anchor) latest.set(anchor, { node, path: inKey ? undefined : [...path] });
+    if (isMap(node))
+      for (const pair of node.items) {
+        visit(pair.key, true);
+        path.push(keyName(pair.key));
+        visit(pair.value, inKey);
+        path.pop();
+      }
+    else if (isSeq(node))
+      node.items.forEach((item, i) => {
+        path.push(String(i));
+        visit(item, inKey);
+        path.pop();
+      });
+  };
+  visit(doc.contents, false);
+  return sharing;
+}
+
+// visitNodes calls `fn` on a node and every node inside it (keys and values), not following aliases.
+function visitNodes(node: unknown, fn: (n: unknown) => void): void {
+  if (node === null || node === undefined) return;
+  fn(node);
+  if (isMap(node))
+    for (const pair of node.items) {
+      visitNodes(pair.key, fn);
+      visitNodes(pair.value, fn);
+    }
+  else if (isSeq(node)) for (const item of node.items) visitNodes(item, fn);
+}
+
+// keyName is a key as a path segment; a merge key (`<<`, read as a symbol) as it is written.
+function keyName(key: unknown): string {
+  const value = isScalar(key) ? key.value : key;
+  return typeof value === 'symbol' ? String(value.description) : String(value);
+}
+
+function jsonPointer(path: string[]): string {
+  return '/' + path.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 }
 
 function findPair(map: YAMLMap, key: string): Pair | undefined {

@@ -2,7 +2,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fjp from 'fast-json-patch';
-import { applyOperations, cloneValue, EditError, readDocument, shareUnchanged } from '../../src/yaml/document.js';
+import {
+  applyOperations,
+  cloneValue,
+  EditError,
+  readDocument,
+  SharedValueError,
+  shareUnchanged,
+} from '../../src/yaml/document.js';
 import { relaxQuotedContinuations } from '../../src/yaml/go-compat.js';
 import { readFileSync } from 'node:fs';
 import { Model } from '../../src/model/model.js';
@@ -136,6 +143,74 @@ test('an edit through an alias is refused', () => {
     (e: unknown) => e instanceof EditError && /alias \*b/.test((e as Error).message),
   );
 });
+
+// A value an anchor shares has its text in one place: an edit that would change it for the alias too, or that goes
+// through an alias, is refused with the places and the anchor. (Changes assign new objects: the value read shares
+// them between the anchor and its aliases.)
+const sharedEdits: Record<string, { input: string; change: (o: any) => void; error: string }> = {
+  'a key added to the anchored map': {
+    input: lines('a: &s {x: 1}', 'b: *s'),
+    change: (o) => (o.a = { ...o.a, y: 2 }),
+    error: '/a is shared through the anchor &s with /b; write the value out in each place instead of the alias *s',
+  },
+  'a key added through the alias': {
+    input: lines('a: &s {x: 1}', 'b: *s'),
+    change: (o) => (o.b = { ...o.b, y: 2 }),
+    error: '/b is shared through the anchor &s with /a; write the value out in each place instead of the alias *s',
+  },
+  'a key added to an anchored block map repeated twice': {
+    input: lines('a: &s', '  x: 1', 'b: *s', 'c: {d: *s}'),
+    change: (o) => (o.a = { ...o.a, y: 2 }),
+    error: '/a is shared through the anchor &s with /b, /c/d; write the value out in each place instead of the alias *s',
+  },
+  'an anchored scalar replaced': {
+    input: lines('a: &n 1', 'b: *n'),
+    change: (o) => (o.a = 2),
+    error: '/a is shared through the anchor &n with /b; write the value out in each place instead of the alias *n',
+  },
+  'a flow map re-rendered whole, with an anchor inside it': {
+    input: lines('a: {m: &l {k: v}}', 'b: *l'),
+    change: (o) => (o.a = { ...o.a, n: 'x' }),
+    error: '/a/m is shared through the anchor &l with /b; write the value out in each place instead of the alias *l',
+  },
+  'the source of a merge key edited': {
+    input: lines('base: &b {x: 1}', 'c:', '  <<: *b', '  y: 2'),
+    change: (o) => (o.base = { ...o.base, z: 3 }),
+    error: '/base is shared through the anchor &b with /c/<<; write the value out in each place instead of the alias *b',
+  },
+};
+for (const [name, c] of Object.entries(sharedEdits))
+  test(`shared through an anchor, refused: ${name}`, () => {
+    assert.throws(
+      () => edit(c.input, c.change),
+      (e: unknown) => e instanceof SharedValueError && e.message === c.error,
+    );
+  });
+
+const unsharedEdits: Record<string, { input: string; change: (o: any) => void; expected: string }> = {
+  'an anchor no alias repeats': {
+    input: lines('a: &s', '  x: 1', 'b: 2'),
+    change: (o) => (o.a = { ...o.a, z: 2 }),
+    expected: lines('a: &s', '  x: 1', '  z: 2', 'b: 2'),
+  },
+  'a key added beside an anchored value in a block map': {
+    input: lines('a:', '  m: &l {k: v}', 'b: *l'),
+    change: (o) => (o.a = { ...o.a, z: 1 }),
+    expected: lines('a:', '  m: &l {k: v}', '  z: 1', 'b: *l'),
+  },
+  'a key added to a map that merges an anchored one': {
+    input: lines('base: &b {x: 1}', 'c:', '  <<: *b', '  w: 2'),
+    change: (o) => (o.c = { ...o.c, z: 3 }),
+    expected: lines('base: &b {x: 1}', 'c:', '  <<: *b', '  w: 2', '  z: 3'),
+  },
+  'an alias inside a flow map re-rendered whole is written out': {
+    input: lines('a: &s {x: 1}', 'b: {m: *s}'),
+    change: (o) => (o.b = { ...o.b, z: 1 }),
+    expected: lines('a: &s {x: 1}', 'b: { m: { x: 1 }, z: 1 }'),
+  },
+};
+for (const [name, c] of Object.entries(unsharedEdits))
+  test(`an anchor that shares nothing the edit changes: ${name}`, () => assert.fixture(edit(c.input, c.change), c.expected));
 
 test('alias bombs are refused when read', () => {
   const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
