@@ -1,16 +1,16 @@
 // Runs the enabled transforms over a stream and writes the result: untouched documents byte for byte.
 import { createRequire } from 'node:module';
 import type FastJsonPatch from 'fast-json-patch';
-import { applyOperations, deepEqual, EditError, removeItems, shareUnchanged } from '../yaml/document.js';
+import { applyOperations, deepEqual, EditError, removeItems, SharedValueError, shareUnchanged } from '../yaml/document.js';
 import { toYaml } from '../yaml/load.js';
 import { InputError } from '../errors.js';
 import { describe, Model, unreadableError } from '../model/model.js';
 import { RBAC_KINDS } from '../model/kinds.js';
-import { type Doc } from '../model/types.js';
+import { resourceId, type Doc, type Resource, type Webhook } from '../model/types.js';
 import { TRANSFORMS } from './registry.js';
 import { hasContent, lineEnding, splitStream, type Segment } from '../yaml/stream.js';
 import { bytesOf, decodeSlice, splitBytes } from '../yaml/byte-stream.js';
-import { Context, type Change, type Note, type Warning } from '../transform.js';
+import { Context, displayPath, type Change, type Note, type Warning } from '../transform.js';
 import type { Config } from './config.js';
 
 /** Result is a run's output and its explanation. */
@@ -157,9 +157,68 @@ function editDocument(doc: Doc, model: Model, changes: Change[]): string {
     const ops = fjp.compare(base, shareUnchanged(base, doc.working) as object);
     return ops.length ? applyOperations(text, ops, doc.working) : text;
   } catch (err) {
+    if (err instanceof SharedValueError) throw new InputError(`${where()}: ${sharedMessage(err, doc, model, changes)}`);
     if (err instanceof EditError) throw new InputError(`${where()}: cannot apply ${by() || 'the edits'}: ${err.message}`);
     throw err;
   }
+}
+
+// A place in a document, as messages name it: the resource, the field, and the webhook it belongs to.
+interface Place {
+  resource?: Resource;
+  field: string;
+  webhook?: Webhook;
+}
+
+// sharedMessage explains an edit refused because it meets a value a YAML anchor shares: the transforms that make it,
+// the fields that share the value and their webhooks, and the two ways out (the value written out in each place, or
+// the transform told to leave the webhook alone).
+function sharedMessage(err: SharedValueError, doc: Doc, model: Model, changes: Change[]): string {
+  const place = (segs: string[]): Place => {
+    let resource: Resource | undefined;
+    for (const r of model.resources)
+      if (r.doc === doc && startsWith(segs, r.path) && (!resource || r.path.length > resource.path.length)) resource = r;
+    if (!resource) return { field: segs.join('/') };
+    const rel = segs.slice(resource.path.length);
+    const webhook = model.webhooks().find((w) => w.owner === resource && w.type !== 'conversion' && startsWith(rel, w.path));
+    return { resource, field: displayPath(resource.obj, rel), webhook };
+  };
+  const edited = place(err.edited);
+  const field = (p: Place): string =>
+    p.resource && p.resource !== edited.resource ? `${resourceId(p.resource, model.defaultNamespace)} ${p.field}` : p.field;
+  const what = (p: Place): string => (p.webhook && p.webhook !== edited.webhook ? `webhook ${p.webhook.name}` : field(p));
+  const others = err.others.map(place);
+  const edit = place(err.edit);
+  const ours = changes.filter((c) => c.document === doc.segment.index);
+  const editedId = edit.resource && resourceId(edit.resource, model.defaultNamespace);
+  const meeting = ours.filter((c) => c.resource === editedId && overlaps(c.path, edit.field));
+  const made = meeting.length ? meeting : ours;
+  const transforms = [...new Set(made.map((c) => c.transform))];
+  const ways = transforms.map((t) => {
+    const w = edited.webhook;
+    const skips = 'skipWebhooks' in (TRANSFORMS.find((x) => x.name === t)?.defaults ?? {});
+    if (w && skips)
+      return `have ${t} leave webhook ${w.name} as it is (spec.transforms.${t}.skipWebhooks: [${w.owner.name}/${w.name}])`;
+    return `switch ${t} off (--disable ${t}, or spec.transforms.${t}.enabled: false)`;
+  });
+  return (
+    `cannot apply ${[...new Set(made.map((c) => `${c.transform} at ${c.path}`))].join(', ') || 'the edits'}: ` +
+    `${field(edited)} is shared through the YAML anchor &${err.anchor} with ${others.map(field).join(', ')}, so an edit ` +
+    `for ${edited.webhook ? `webhook ${edited.webhook.name}` : field(edited)} would change ` +
+    `${[...new Set(others.map(what))].join(' and ')} as well; write the value out in each place instead of the alias ` +
+    `*${err.anchor}, or ${ways.join(', or ')}`
+  );
+}
+
+function startsWith(path: ReadonlyArray<string | number>, prefix: ReadonlyArray<string | number>): boolean {
+  return prefix.length <= path.length && prefix.every((s, i) => String(s) === String(path[i]));
+}
+
+// overlaps: one field path (a/b[name]/c) is the other or inside it.
+function overlaps(a: string, b: string): boolean {
+  const x = a.split('/');
+  const y = b.split('/');
+  return startsWith(x, y) || startsWith(y, x);
 }
 
 // withoutItems is a value with the list items at the given pointers removed (highest index first).

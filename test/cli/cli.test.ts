@@ -346,4 +346,40 @@ bad('a transform that must edit a document only Go can read names it (exit 1)', 
     /^webhook-guard: document 2 \(apps\/v1 Deployment ns\/d, line 7\): tighten-service-selectors at spec\/template\/metadata\/labels\/app.kubernetes.io\/name, .* must edit this document, but it uses YAML that only Go's reader accepts \(line 14, column 28: Missing closing 'quote\); fix the chart's YAML or disable that transform\n$/,
   );
 });
+bad('a webhook field shared through a YAML anchor: exit 1, empty stdout, what is shared and what to do', () => {
+  const hook = (name: string, rules: string, selector: string) => [
+    `- name: ${name}`,
+    '  clientConfig: {service: {name: wh, namespace: wh-system}}',
+    '  failurePolicy: Fail',
+    '  sideEffects: None',
+    '  admissionReviewVersions: [v1]',
+    `  namespaceSelector: ${selector}`,
+    `  rules: [{${rules}, apiVersions: [v1], operations: [CREATE]}]`,
+  ];
+  const stdin = lines(
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata: {name: wh, namespace: wh-system}',
+    'spec: {selector: {app: wh}, ports: [{port: 443, targetPort: 9443}]}',
+    '---',
+    'apiVersion: admissionregistration.k8s.io/v1',
+    'kind: ValidatingWebhookConfiguration',
+    'metadata: {name: wh}',
+    'webhooks:',
+    ...hook('pods.wh.io', 'apiGroups: [""], resources: [pods]', '&sel {matchExpressions: [{key: team, operator: DoesNotExist}]}'),
+    ...hook('widgets.wh.io', 'apiGroups: [wh.io], resources: [widgets]', '*sel'),
+  );
+  const r = cli(['--quiet'], stdin);
+  assert.is(r.status, 1);
+  assert.is(r.stdout, '');
+  assert.is(
+    r.stderr,
+    'webhook-guard: document 2 (admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration wh, line 5): cannot apply ' +
+      'exclude-namespaces at webhooks[pods.wh.io]/namespaceSelector/matchExpressions: ' +
+      'webhooks[pods.wh.io]/namespaceSelector is shared through the YAML anchor &sel with ' +
+      'webhooks[widgets.wh.io]/namespaceSelector, so an edit for webhook pods.wh.io would change webhook widgets.wh.io ' +
+      'as well; write the value out in each place instead of the alias *sel, or have exclude-namespaces leave webhook ' +
+      'pods.wh.io as it is (spec.transforms.exclude-namespaces.skipWebhooks: [wh/pods.wh.io])\n',
+  );
+});
 bad.run();

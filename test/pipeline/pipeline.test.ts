@@ -238,6 +238,100 @@ for (const [name, c] of Object.entries(nullsInFlow))
     assert.is(result.changes.length, 2);
   });
 
+// A field that a YAML anchor shares with its aliases has one text for several places: an edit for one webhook would
+// change the other (or, through an alias, has no text to change). Refused, saying what is shared and the two ways out.
+const aliasHook = (name: string, resources: string, selector: string) => [
+  `  - name: ${name}`,
+  '    admissionReviewVersions: [v1]',
+  '    clientConfig:',
+  '      service:',
+  '        name: wh',
+  '        namespace: wh-system',
+  '    failurePolicy: Fail',
+  '    sideEffects: None',
+  `    namespaceSelector: ${selector}`,
+  '    rules:',
+  `      - ${resources}`,
+  '        apiVersions: [v1]',
+  '        operations: [CREATE]',
+];
+const PODS = 'apiGroups: [""]\n        resources: [pods]';
+const WIDGETS = 'apiGroups: [wh.io]\n        resources: [widgets]';
+const SEL = '{matchExpressions: [{key: team, operator: DoesNotExist}]}';
+const vwcWith = (...hooks: string[][]) =>
+  lines(
+    'apiVersion: admissionregistration.k8s.io/v1',
+    'kind: ValidatingWebhookConfiguration',
+    'metadata:',
+    '  name: wh',
+    'webhooks:',
+    ...hooks.flat(),
+  );
+const SHARED_ERROR =
+  'document 3 (admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration wh, line 34): cannot apply ' +
+  'exclude-namespaces at webhooks[pods.wh.io]/namespaceSelector/matchExpressions: ' +
+  'webhooks[pods.wh.io]/namespaceSelector is shared through the YAML anchor &sel with ' +
+  'webhooks[widgets.wh.io]/namespaceSelector, so an edit for webhook pods.wh.io would change webhook widgets.wh.io ' +
+  'as well; write the value out in each place instead of the alias *sel, or have exclude-namespaces leave webhook ' +
+  'pods.wh.io as it is (spec.transforms.exclude-namespaces.skipWebhooks: [wh/pods.wh.io])';
+const shared: Record<string, { input: string; config?: Parameters<typeof config>; error: string }> = {
+  // It used to fail as "the edited text does not read back as intended".
+  'the anchor on the webhook edited, the alias on one left alone': {
+    input: BACKEND + vwcWith(aliasHook('pods.wh.io', PODS, `&sel ${SEL}`), aliasHook('widgets.wh.io', WIDGETS, '*sel')),
+    error: SHARED_ERROR,
+  },
+  // It used to fail as "cannot edit through the alias *sel".
+  'the alias on the webhook edited, the anchor on one left alone': {
+    input: BACKEND + vwcWith(aliasHook('widgets.wh.io', WIDGETS, `&sel ${SEL}`), aliasHook('pods.wh.io', PODS, '*sel')),
+    error: SHARED_ERROR,
+  },
+  // Not in a webhook, and tighten-service-selectors skips no webhooks: the transform can be switched off.
+  'pod labels that repeat the workload selector through an alias': {
+    input:
+      lines(
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata: {name: wh, namespace: wh-system}',
+        'spec: {selector: {control-plane: controller-manager}, ports: [{port: 443, targetPort: 9443}]}',
+        '---',
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: wh',
+        '  namespace: wh-system',
+        '  labels: {app.kubernetes.io/name: wh, app.kubernetes.io/instance: wh}',
+        'spec:',
+        '  replicas: 2',
+        '  selector:',
+        '    matchLabels: &l',
+        '      control-plane: controller-manager',
+        '  template:',
+        '    metadata:',
+        '      labels: *l',
+        '    spec: {containers: [{name: manager, args: [--leader-elect], ports: [{containerPort: 9443}]}]}',
+        '---',
+      ) + vwcWith(aliasHook('pods.wh.io', PODS, SEL)),
+    config: [['tighten-service-selectors'], { 'tighten-service-selectors': { step: 'label-pods' } }],
+    error:
+      'document 2 (apps/v1 Deployment wh-system/wh, line 5): cannot apply tighten-service-selectors at ' +
+      'spec/template/metadata/labels/app.kubernetes.io/name: spec/template/metadata/labels is shared through the YAML ' +
+      'anchor &l with spec/selector/matchLabels, so an edit for spec/template/metadata/labels would change ' +
+      'spec/selector/matchLabels as well; write the value out in each place instead of the alias *l, or switch ' +
+      'tighten-service-selectors off (--disable tighten-service-selectors, or ' +
+      'spec.transforms.tighten-service-selectors.enabled: false)',
+  },
+};
+for (const [name, c] of Object.entries(shared))
+  test(`a field shared through a YAML anchor is refused, saying what is shared and what to do: ${name}`, () => {
+    assert.throws(
+      () => run(c.input, c.config ? config(...c.config) : undefined),
+      (err: Error) => {
+        assert.is(err.message, c.error);
+        return true;
+      },
+    );
+  });
+
 test('a webhook without a name, or two of one name in a configuration, is refused before any edit, as by the API server', () => {
   const hook = (name: string) =>
     [
