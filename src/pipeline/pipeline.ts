@@ -8,7 +8,7 @@ import { describe, Model, unreadableError } from '../model/model.js';
 import { RBAC_KINDS } from '../model/kinds.js';
 import { resourceId, type Doc, type Resource, type Webhook } from '../model/types.js';
 import { TRANSFORMS } from './registry.js';
-import { hasContent, lineEnding, splitStream, type Segment } from '../yaml/stream.js';
+import { goSeparatorLength, hasContent, lineEnding, splitStream, type Segment } from '../yaml/stream.js';
 import { bytesOf, decodeSlice, splitBytes } from '../yaml/byte-stream.js';
 import { Context, displayPath, type Change, type Note, type Warning } from '../transform.js';
 import type { Config } from './config.js';
@@ -90,6 +90,8 @@ export function writePieces(model: Model, changes: Change[] = [], edited?: Reado
   const nl = first && bytesOf(first).length ? lineEnding(first.text) : '\n';
   const parts: Array<Buffer | string> = [];
   let afterAdded = false;
+  // The piece written before, for what Go's reader makes of a `---#…` line at the start of the next (see goReadsAsBefore).
+  let before: Written | undefined;
   for (const doc of model.docs) {
     // drop-webhooks removed it, as the user asked; the report says so.
     if (doc.droppedBy) continue;
@@ -105,10 +107,23 @@ export function writePieces(model: Model, changes: Change[] = [], edited?: Reado
     if (parts.length && piece.length && !endsWithNewline(parts[parts.length - 1])) parts.push(nl);
     // A document that follows an added one needs its own marker, or the two would read as one: Helm 4's
     // stream (and anything after a `...` line) has documents that do not start with `---`.
+    const text = (): string => (typeof piece === 'string' ? piece : doc.segment.text);
     if (afterAdded && !doc.addedBy) {
-      const text = typeof piece === 'string' ? piece : doc.segment.text;
-      // Directives (`%YAML 1.1`) open a document that has its marker after them (the split keeps them together).
-      if (hasContent(text) && !/^(?:%[^\n]*\n)*---(?=[ \t]|\r?\n|$)/.test(text)) parts.push(`---${nl}`);
+      // Directives (`%YAML 1.1`) open a document that has its marker after them (the split keeps them together); every
+      // `---` line the split let through is a separator.
+      if (hasContent(text()) && !/^(?:%[^\n]*\n)*---/.test(text())) {
+        parts.push(`---${nl}`);
+        before = { lone: true, dashes: true, first: before === undefined, asInInput: false };
+      }
+    }
+    if (piece.length) {
+      const index = doc.addedBy ? undefined : doc.segment.index;
+      const asInInput = index !== undefined && asInInputAfter(before, index);
+      // Where the documents before are not those of the input, Go may keep the line, and read it as YAML text: written
+      // with a blank after the dashes, it is a separator either way.
+      if (index !== undefined && !asInInput && !dropsNextSeparator(before) && goSeparatorLength(text()))
+        piece = `--- ${text().slice(3)}`;
+      before = { index, lone: lonePiece(piece), dashes: startsWithDashes(piece), first: before === undefined, asInInput };
     }
     afterAdded = !!doc.addedBy;
     const last = parts[parts.length - 1];
@@ -118,6 +133,48 @@ export function writePieces(model: Model, changes: Change[] = [], edited?: Reado
     else parts.push(piece);
   }
   return parts;
+}
+
+/**
+ * Written is what the writer keeps of the piece it wrote last, for what Go's reader makes of the next: its separator
+ * line, if it starts with one, is dropped when Go has read lines since the last separator it dropped, and kept otherwise
+ * (see GoSeparators). The split refused every `---#…` line Go keeps in the input; dropped or added documents change
+ * what comes before one.
+ */
+interface Written {
+  /** The input segment written; undefined for an added document or a marker the writer added. */
+  index?: number;
+  /** One line. */
+  lone: boolean;
+  /** Starts with `---`. */
+  dashes: boolean;
+  /** The first piece written. */
+  first: boolean;
+  /** It and the pieces before it, back to one after which Go has surely read a line, are those before it in the input. */
+  asInInput: boolean;
+}
+
+// asInInputAfter: what comes before input segment `index` in the output leaves Go's reader as the input did.
+function asInInputAfter(before: Written | undefined, index: number): boolean {
+  if (before === undefined) return index === 0;
+  return before.index === index - 1 && (before.asInInput || dropsNextSeparator(before));
+}
+
+// dropsNextSeparator: after this piece Go has read a line since the last separator it dropped, whatever came before it (a
+// lone `---` line may be one Go drops; the first piece may be a JSON object, after which Go starts reading YAML afresh).
+function dropsNextSeparator(before: Written | undefined): boolean {
+  return before !== undefined && !before.first && !(before.lone && before.dashes);
+}
+
+// lonePiece: a piece of one line (its line break, if any, is its last byte).
+function lonePiece(piece: Buffer | string): boolean {
+  const eol = typeof piece === 'string' ? piece.indexOf('\n') : piece.indexOf(0x0a);
+  return eol === -1 || eol === piece.length - 1;
+}
+
+// startsWithDashes: the piece's first line is a `---` line, which Go takes for a separator (the split refuses the others).
+function startsWithDashes(piece: Buffer | string): boolean {
+  return typeof piece === 'string' ? piece.startsWith('---') : piece[0] === 0x2d && piece[1] === 0x2d && piece[2] === 0x2d;
 }
 
 // adjoins: `b` starts where `a` ends, in the same memory.
@@ -147,15 +204,18 @@ function editDocument(doc: Doc, model: Model, changes: Change[]): string {
   // Loaded on the first edit, to keep it off the start-up path of runs that edit nothing (and once: a require costs).
   const fjp = (jsonPatch ??= createRequire(import.meta.url)('fast-json-patch') as typeof FastJsonPatch);
   try {
+    // A first line only Go reads as a separator (`---#…`) is no YAML: the document Go reads after it is edited, and the
+    // line written back before it.
+    const head = doc.segment.text.slice(0, goSeparatorLength(doc.segment.text));
     // Removed list items go first, each with its lines; the other edits are then the difference from what is left.
-    let text = doc.segment.text;
+    let text = doc.segment.text.slice(head.length);
     let base = doc.original as object;
     if (doc.removed?.length) {
       base = withoutItems(base, doc.removed);
       text = removeItems(text, doc.removed, base);
     }
     const ops = fjp.compare(base, shareUnchanged(base, doc.working) as object);
-    return ops.length ? applyOperations(text, ops, doc.working) : text;
+    return head + (ops.length ? applyOperations(text, ops, doc.working) : text);
   } catch (err) {
     if (err instanceof SharedValueError) throw new InputError(`${where()}: ${sharedMessage(err, doc, model, changes)}`);
     if (err instanceof EditError) throw new InputError(`${where()}: cannot apply ${by() || 'the edits'}: ${err.message}`);

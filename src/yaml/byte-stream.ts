@@ -4,11 +4,13 @@ import { InputError } from '../errors.js';
 import { lineScan, PIECE, type LineScan } from './line-scan.js';
 import {
   decodeInput,
+  GoSeparators,
   goOnlyMarker,
   hasContent,
   isGoOnlyMarker,
   position,
   splitStream,
+  startsWithJson,
   type ByteLook,
   type Segment,
 } from './stream.js';
@@ -135,7 +137,11 @@ export function splitBytes(buf: Buffer): Segment[] {
   const tops = split.tops!;
   const cuts: number[] = [0];
   const afterEnd = new Set<number>();
-  for (const at of tops) {
+  // Go reads the stream without a byte order mark: its first line starts after one.
+  const bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  const separators = new GoSeparators(bom, startsWithJson(buf.toString('utf8', bom, bom + 4096)));
+  for (const top of tops) {
+    const at = top === 0 ? bom : top;
     const c = buf[at];
     if ((c !== DASH && c !== DOT) || buf[at + 1] !== c || buf[at + 2] !== c) continue;
     if (c === DASH) {
@@ -144,10 +150,12 @@ export function splitBytes(buf: Buffer): Segment[] {
       while (buf[k] === SPACE || buf[k] === TAB) k++;
       if ((buf[k] === FF || buf[k] === VT || buf[k] >= 0x80) && isGoOnlyMarker(lineText(buf, at)))
         throw goOnlyMarker(split.lineOf(at));
-    }
-    const next = buf[at + 3];
-    if (at + 3 < buf.length && next !== SPACE && next !== TAB && next !== LF) continue;
-    if (c === DASH) {
+      // Every `---` line is a separator to Go, or refused; most are the dashes alone, which need no decoding.
+      const eol = buf.indexOf(LF, at);
+      const text = eol === at + 3 || at + 3 === buf.length ? '---' : lineText(buf, at);
+      separators.check(text, at, eol === -1 ? buf.length : eol + 1, () => split.lineOf(at));
+      // The stream's first line starts its first segment.
+      if (top === 0) continue;
       // Directives (`%YAML 1.1`) just before a `---` belong to the document it starts.
       let start = at;
       while (start > 0) {
@@ -157,6 +165,8 @@ export function splitBytes(buf: Buffer): Segment[] {
       }
       if (start !== 0 && start > cuts[cuts.length - 1]) cuts.push(start);
     } else {
+      const next = buf[at + 3];
+      if (at + 3 < buf.length && next !== SPACE && next !== TAB && next !== LF) continue;
       const eol = buf.indexOf(LF, at);
       const after = eol === -1 ? buf.length : eol + 1;
       if (after < buf.length) {
@@ -175,7 +185,7 @@ export function splitBytes(buf: Buffer): Segment[] {
     while (top < tops.length && tops[top] < end) top++;
     const segment = new ByteSegment(segments.length, buf.subarray(start, end), start, split, from, top);
     // Go reads one document per `---` chunk: what follows a `...` line before the next `---` is never installed.
-    if (afterEnd.has(start) && !/^---(?=[ \t]|\n|$)/.test(lineText(buf, start)) && hasContent(segment.text))
+    if (afterEnd.has(start) && !startsWithDashes(buf, start) && hasContent(segment.text))
       throw new InputError(
         `document ${segments.length + 1} (line ${segment.line}): follows a \`...\` line without a \`---\` line, so ` +
           'Kubernetes never reads it; start it with `---` (or remove it)',
@@ -184,6 +194,8 @@ export function splitBytes(buf: Buffer): Segment[] {
   }
   return segments;
 }
+
+const startsWithDashes = (buf: Buffer, at: number): boolean => buf[at] === DASH && buf[at + 1] === DASH && buf[at + 2] === DASH;
 
 /**
  * ByteScan looks through the input for what splitBytes needs before it cuts: where the lines start that are neither
@@ -362,7 +374,8 @@ function splitOnView(buf: Buffer, ascii: boolean): Segment[] {
     }
   }
   const split = new Split(buf, undefined);
-  return splitStream(view).map(
+  // Separator lines are decoded for what follows their dashes (Go's white space, a message's quote).
+  return splitStream(view, { decode: (from, to) => buf.toString('utf8', from, to) }).map(
     (s) => new ByteSegment(s.index, buf.subarray(s.offset, s.offset + s.text.length), s.offset, split, 0, 0, s.line),
   );
 }

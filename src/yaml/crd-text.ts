@@ -241,7 +241,8 @@ export function conversionsInConfigMap(text: string, read: (text: string) => Rea
   const out: EmbeddedCrd[] = [];
   for (const [key, value] of Object.entries(cm.data)) {
     if (typeof value !== 'string' || !mayHoldConversion(value)) continue;
-    for (const seg of splitStream(value)) {
+    // A value is no stream Go's reader splits: its `---` lines are left to the YAML reader.
+    for (const seg of splitStream(value, { yamlOnly: true })) {
       if (sniffKind(seg.text) !== 'CustomResourceDefinition') continue;
       const crd = readCrdConversion(seg.text);
       const ns = cm.metadata?.namespace ? `${cm.metadata.namespace}/` : '';

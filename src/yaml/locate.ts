@@ -1,7 +1,7 @@
 // Finds the line and column of a field path inside a document's text: by indentation for block style, else by parsing.
 import type { Document, Node } from 'yaml';
 import { parseYaml, yaml } from './load.js';
-import type { Segment } from './stream.js';
+import { goSeparatorLength, type Segment } from './stream.js';
 
 type LineCounterLike = InstanceType<ReturnType<typeof yaml>['LineCounter']>;
 
@@ -15,7 +15,8 @@ function parse(d: Segment): { doc: Document; counter: LineCounterLike } | null {
   let out: { doc: Document; counter: LineCounterLike } | null = null;
   try {
     const counter = new (yaml().LineCounter)();
-    const doc = parseYaml(d.text, { lineCounter: counter });
+    // Without a first line only Go reads as a separator (`---#…`): the line break stays, so lines keep their numbers.
+    const doc = parseYaml(d.text.slice(goSeparatorLength(d.text)), { lineCounter: counter });
     out = { doc, counter };
   } catch {
     out = null;
@@ -97,7 +98,8 @@ function linesOf(d: Segment): Line[] {
 function significant(l: Line): boolean {
   const rest = l.text.slice(l.column);
   if (rest === '' && !l.item) return false;
-  return !rest.startsWith('#') && !/^(---|\.\.\.)(\s|$)/.test(l.text) && !l.text.startsWith('%');
+  // Every `---` line of a segment is a separator (`---#…` too, see GoSeparators).
+  return !rest.startsWith('#') && !/^(?:---|\.\.\.(?:\s|$))/.test(l.text) && !l.text.startsWith('%');
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -14,7 +14,7 @@ import {
 import type { CrdConversion, CrdScope } from './crd-text.js';
 import { readDocument, type ReadResult } from './document.js';
 import { goBreaksToLineFeeds, hasGoBreaks, relaxFlowIndent } from './go-compat.js';
-import { hasContent, position, sniffKind, splitStream, type ByteLook, type Segment } from './stream.js';
+import { goSeparatorLength, hasContent, position, sniffKind, splitStream, type ByteLook, type Segment } from './stream.js';
 import { bytesOf } from './byte-stream.js';
 import { searchBytes } from './line-scan.js';
 
@@ -121,7 +121,7 @@ export function readLater(doc: Doc): void {
 
 function readOne(doc: Doc, sniffed: string | undefined, certain: boolean, configMap: boolean, before?: ReadBefore): void {
   // The text a look decoded, when it read the document (a segment of bytes decodes its text again on every access).
-  const text = before?.text ?? withoutBom(doc.segment, doc.segment.text);
+  const text = before?.text ?? asGoReads(withoutBom(doc.segment, doc.segment.text));
   doc.read = readAsGo(text, before);
   if (doc.read.value === undefined) {
     doc.kind = sniffed;
@@ -349,6 +349,13 @@ function scan(
     });
 }
 
+// asGoReads is a document's text without a first line Go drops as a separator and YAML would read as text (`---#…`, see
+// GoSeparators): its line break stays, so lines keep their numbers.
+function asGoReads(text: string): string {
+  const cut = goSeparatorLength(text);
+  return cut ? text.slice(cut) : text;
+}
+
 // withoutBom: a byte order mark that starts the stream is Go's too; anywhere else it is refused (see readAsGo).
 function withoutBom(segment: Segment, text: string): string {
   return segment.offset === 0 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -431,7 +438,8 @@ function readAsGo(text: string, before?: ReadBefore): ReadResult {
     const at = text.search(/[\u0085\u2028\u2029]|\r(?!\n)/);
     const { line, column } = position(text, at);
     const normal = goBreaksToLineFeeds(text);
-    const first = splitStream(normal).find((s) => hasContent(s.text));
+    // The documents of one of Go's chunks, as YAML splits them.
+    const first = splitStream(normal, { yamlOnly: true }).find((s) => hasContent(s.text));
     const read = readDocument(first ? normal.slice(0, first.offset + first.text.length) : normal);
     if (read.value === undefined) return read;
     const what = '\u0085\u2028\u2029'.includes(text[at])

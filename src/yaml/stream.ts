@@ -37,9 +37,18 @@ export interface ByteLook {
 // Only a line feed starts a line here: Go's stream reader (k8s.io/apimachinery YAMLReader) splits on line feeds.
 // (A multiline `^` also matches after CR, LS and PS: such matches are skipped below; it is faster than a lookbehind.)
 const MARKER = /^(---|\.\.\.)(?=[ \t]|\r?\n|$)/gm;
+// Every line that starts with `---` is a separator to Go's reader, or an error (see GoSeparators); `...` only as YAML's.
+const DASHES_OR_END = /^(?:---|\.\.\.(?=[ \t]|\r?\n|$))/gm;
 // Go's reader also splits where `---` is followed by other Unicode white space (strings.TrimSpace), which YAML
 // does not: such a line would hide a document from webhook-guard that Kubernetes installs.
 const GO_ONLY_MARKER = /^---[ \t]*[\f\v\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/gm;
+// The white space Go's strings.TrimSpace takes off what follows the dashes (unicode.IsSpace; JavaScript's \s differs
+// on U+0085 and U+FEFF).
+const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const GO_LEADING_SPACE = new RegExp(`^[${GO_SPACE}]*`);
+const GO_TRAILING_SPACE = new RegExp(`[${GO_SPACE}]+$`);
+// What YAML also reads as a marker: the dashes, then a blank or the end of the line.
+const YAML_MARKER_REST = /^(?:[ \t]|\r?$)/;
 
 /** isGoOnlyMarker tells whether a decoded line is a `---` that only Go's reader takes for a separator. */
 export function isGoOnlyMarker(line: string): boolean {
@@ -56,29 +65,156 @@ export function goOnlyMarker(line: number): InputError {
 }
 
 /**
- * splitStream cuts the input into segments: each starts at a `---` line (or at 0) and ends before the next. A `...` line closes
- * its segment.
+ * separatorKind is what Go's reader makes of a line that starts with `---` (given without its line feed): `yaml` for a
+ * separator YAML reads as a marker too, `go` for one only Go takes (`---#…`: YAML needs a blank before a comment), or,
+ * when more than white space and a comment follow the dashes, the column (from 1) and the text Go names in its error
+ * ("invalid Yaml document separator: …"), for which it refuses the whole stream.
  */
-export function splitStream(src: string): Segment[] {
+export function separatorKind(line: string): 'yaml' | 'go' | { column: number; what: string } {
+  // Most are the dashes alone.
+  if (line.length === 3) return 'yaml';
+  const rest = line.slice(3);
+  const lead = GO_LEADING_SPACE.exec(rest)![0].length;
+  const what = rest.slice(lead).replace(GO_TRAILING_SPACE, '');
+  if (what !== '' && what[0] !== '#') return { column: 4 + lead, what };
+  return YAML_MARKER_REST.test(rest) ? 'yaml' : 'go';
+}
+
+/**
+ * GoSeparators follows Go's reader over a stream's `---` lines, in order. A separator line ends the document before it
+ * and is dropped, unless Go's buffer is empty then (the stream's first line, or the line right after a dropped
+ * separator): then the line is kept, and read as YAML with the document after it. A kept `---#…` line is YAML text,
+ * which Go then fails to read (or reads as a key); webhook-guard refuses it. Of a stream that starts with a JSON object
+ * Go reads the rest as YAML from the line after it: the first `---` line there is taken as kept (a blank line between
+ * would make Go drop it: refused without need, never read wrongly).
+ */
+export class GoSeparators {
+  private droppedEnd = -1;
+  private seen = false;
+
+  /** `first` is the offset of the stream's first line (after a byte order mark); `json`: the stream starts with `{`. */
+  constructor(
+    private readonly first: number,
+    private readonly json: boolean,
+  ) {}
+
+  /**
+   * check takes the `---` line at offset `at` (text without its line feed; `end` is the offset after its line feed), and
+   * says whether YAML reads it as a marker too (`yaml`) or only Go does (`go`). Throws InputError where Go refuses the
+   * stream, and for a `---#…` line Go keeps. `line` gives its line number, asked for a message only.
+   */
+  check(text: string, at: number, end: number, line: () => number): 'yaml' | 'go' {
+    const kind = separatorKind(text);
+    if (typeof kind !== 'string') throw invalidSeparator(line(), kind.column, text, kind.what);
+    if (kind === 'go' && isGoOnlyMarker(text)) throw goOnlyMarker(line());
+    const kept = at === this.first || at === this.droppedEnd || (this.json && !this.seen);
+    if (kind === 'go' && kept) {
+      const after =
+        at === this.first
+          ? 'starts the stream'
+          : at === this.droppedEnd
+            ? `follows the separator on line ${line() - 1}`
+            : 'is the first separator after the JSON object the stream starts with';
+      throw keptSeparator(line(), text, after);
+    }
+    this.seen = true;
+    if (!kept) this.droppedEnd = end;
+    return kind;
+  }
+}
+
+/** startsWithJson tells whether a stream's first character other than white space is `{`: Go then reads JSON first. */
+export function startsWithJson(text: string): boolean {
+  return text.charCodeAt(text.length - text.replace(GO_LEADING_SPACE, '').length) === 0x7b;
+}
+
+// The line as a message shows it: without trailing white space, and cut if long.
+function shown(text: string): string {
+  const line = text.replace(GO_TRAILING_SPACE, '');
+  return line.length > 60 ? `${line.slice(0, 59)}…` : line;
+}
+
+function invalidSeparator(line: number, column: number, text: string, what: string): InputError {
+  const fix = what.startsWith('-')
+    ? 'a separator is three dashes with only white space and a comment after them: write `---` (or `# ---` for a comment)'
+    : `only white space and a comment may follow the dashes: end the line after \`---\` and put \`${shown(what)}\` on the next ` +
+      'line, or remove it';
+  return new InputError(
+    `line ${line}, column ${column}: \`${shown(text)}\` is not a valid document separator for Kubernetes, which refuses ` +
+      `the whole stream for it ("invalid Yaml document separator: ${shown(what)}"); ${fix}`,
+  );
+}
+
+function keptSeparator(line: number, text: string, after: string): InputError {
+  const comment = text.slice(3).replace(GO_LEADING_SPACE, '');
+  return new InputError(
+    `line ${line}, column 4: \`${shown(text)}\` ${after}, where Kubernetes reads it as YAML text, not as a document ` +
+      `separator (YAML needs a space between \`---\` and a comment); write \`${shown(`--- ${comment}`)}\``,
+  );
+}
+
+/**
+ * goSeparatorLength is the length of a document's first line, without its line break, when the line is a separator only
+ * Go's reader takes (`---#…`, see separatorKind): Go drops it, and the document it reads starts after it. 0 otherwise.
+ */
+export function goSeparatorLength(text: string): number {
+  if (!text.startsWith('---')) return 0;
+  const eol = text.indexOf('\n');
+  const end = eol === -1 ? text.length : text[eol - 1] === '\r' ? eol - 1 : eol;
+  return separatorKind(text.slice(0, end)) === 'go' ? end : 0;
+}
+
+/** SplitOptions change how splitStream reads lines. */
+export interface SplitOptions {
+  /**
+   * Cut at YAML's markers alone, leaving other `---` lines to the YAML reader: for text that is no stream Go's reader
+   * splits (a ConfigMap's value, the documents of one of its chunks). Default: false.
+   */
+  yamlOnly?: boolean;
+  /** Decodes the text of `src` between two offsets, when `src` is a view of bytes (see splitOnView). */
+  decode?: (from: number, to: number) => string;
+}
+
+/**
+ * splitStream cuts the input into segments: each starts at a `---` line (or at 0) and ends before the next. A `...` line closes
+ * its segment. Throws InputError on a `---` line Go's reader refuses, or that Go and YAML read differently (see GoSeparators).
+ */
+export function splitStream(src: string, options: SplitOptions = {}): Segment[] {
   GO_ONLY_MARKER.lastIndex = 0;
   const odd = GO_ONLY_MARKER.exec(src);
   if (odd) throw goOnlyMarker(position(src, odd.index).line);
+  // A byte order mark is not part of the stream Go's reader reads (in a view of bytes it is three characters).
+  const first = src.charCodeAt(0) === 0xfeff ? 1 : options.decode && src.startsWith('\u00ef\u00bb\u00bf') ? 3 : 0;
+  const separators = new GoSeparators(first, startsWithJson(src.slice(first, first + 4096)));
+  const lineAt = (from: number, eol: number): string => {
+    const end = eol === -1 ? src.length : eol;
+    return options.decode ? options.decode(from, end) : src.slice(from, end);
+  };
   const cuts: number[] = [0];
   const afterEnd: number[] = [];
-  MARKER.lastIndex = 0;
-  for (let m = MARKER.exec(src); m; m = MARKER.exec(src)) {
+  const lines = options.yamlOnly ? MARKER : DASHES_OR_END;
+  lines.lastIndex = 0;
+  // The stream's first line after a byte order mark, which the search below does not see as a line's start.
+  if (!options.yamlOnly && first && src.startsWith('---', first)) {
+    const eol = src.indexOf('\n');
+    separators.check(lineAt(first, eol), first, eol === -1 ? src.length : eol + 1, () => 1);
+  }
+  for (let m = lines.exec(src); m; m = lines.exec(src)) {
     if (m.index > 0 && src[m.index - 1] !== '\n') continue;
-    if (m[1] === '---') {
+    const eol = src.indexOf('\n', m.index);
+    if (m[0] === '---') {
+      const at = m.index;
+      if (!options.yamlOnly)
+        separators.check(lineAt(at, eol), at, eol === -1 ? src.length : eol + 1, () => position(src, at).line);
       // Directives (`%YAML 1.1`) just before a `---` belong to the document it starts.
-      let at = m.index;
-      while (at > 0) {
-        const prev = src.lastIndexOf('\n', at - 2) + 1;
+      let start = at;
+      while (start > 0) {
+        const prev = src.lastIndexOf('\n', start - 2) + 1;
         if (src[prev] !== '%') break;
-        at = prev;
+        start = prev;
       }
-      if (at !== 0 && at > cuts[cuts.length - 1]) cuts.push(at);
+      if (start !== 0 && start > cuts[cuts.length - 1]) cuts.push(start);
     } else {
-      const eol = src.indexOf('\n', m.index);
       const next = eol === -1 ? src.length : eol + 1;
       if (next < src.length) {
         cuts.push(next);
@@ -94,7 +230,7 @@ export function splitStream(src: string): Segment[] {
     if (end === start && src.length > 0) continue;
     const text = src.slice(start, end);
     // Go reads one document per `---` chunk: what follows a `...` line before the next `---` is never installed.
-    if (afterEnd.includes(start) && !/^---(?=[ \t]|\r?\n|$)/.test(text) && hasContent(text))
+    if (afterEnd.includes(start) && !text.startsWith('---') && hasContent(text))
       throw new InputError(
         `document ${segments.length + 1} (line ${line}): follows a \`...\` line without a \`---\` line, so Kubernetes ` +
           'never reads it; start it with `---` (or remove it)',
@@ -116,7 +252,8 @@ export function hasContent(text: string): boolean {
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#') || line === '...') continue;
-    if (/^---(\s|$)/.test(line)) {
+    // Every `---` line left in a segment is a separator (splitStream refuses the others), `---#…` too.
+    if (line.startsWith('---')) {
       const rest = line.slice(3).trim();
       if (rest === '' || rest.startsWith('#')) continue;
     }

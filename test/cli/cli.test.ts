@@ -163,6 +163,15 @@ ok('a ClusterRole that cannot be read and that no workload is bound to passes as
   assert.is(r.stdout, input);
 });
 
+const CM = (name: string) => lines('apiVersion: v1', 'kind: ConfigMap', `metadata: {name: ${name}}`);
+
+ok('a comment right after the dashes between documents is a separator, as for kubectl; it stays', () => {
+  const stdin = `${CM('a')}---#x\n${CM('b')}`;
+  const r = cli([], stdin);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, stdin);
+});
+
 ok.run();
 
 const bad = suite('cli: failures leave stdout empty');
@@ -251,6 +260,36 @@ failures['unreadable ClusterRole bound to a workload'] = {
   stderr:
     /^webhook-guard: document 2 \(kind ClusterRole, line 6\): cannot read this ClusterRole \(line 10, column 1: .+\); webhook-guard must read every document of this kind/,
 };
+
+// Separator lines kubectl refuses the stream for, or reads as YAML text: one line on stderr, naming the line and the fix.
+const separatorFailures: Record<string, { stdin: string; stderr: string }> = {
+  'a tag after the dashes': {
+    stdin: `${CM('a')}--- !!map\n${CM('b')}`,
+    stderr:
+      'webhook-guard: line 4, column 5: `--- !!map` is not a valid document separator for Kubernetes, which refuses the ' +
+      'whole stream for it ("invalid Yaml document separator: !!map"); only white space and a comment may follow the ' +
+      'dashes: end the line after `---` and put `!!map` on the next line, or remove it\n',
+  },
+  'four dashes': {
+    stdin: `${CM('a')}----\n${CM('b')}`,
+    stderr:
+      'webhook-guard: line 4, column 4: `----` is not a valid document separator for Kubernetes, which refuses the whole ' +
+      'stream for it ("invalid Yaml document separator: -"); a separator is three dashes with only white space and a ' +
+      'comment after them: write `---` (or `# ---` for a comment)\n',
+  },
+  'a comment right after the dashes, as the first line': {
+    stdin: `---#x\n${CM('a')}`,
+    stderr:
+      'webhook-guard: line 1, column 4: `---#x` starts the stream, where Kubernetes reads it as YAML text, not as a ' +
+      'document separator (YAML needs a space between `---` and a comment); write `--- #x`\n',
+  },
+};
+for (const [name, f] of Object.entries(separatorFailures))
+  failures[`separator line: ${name}`] = { args: [], stdin: f.stdin, status: 1, stderr: new RegExp(`^${escape(f.stderr)}$`) };
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 for (const [name, f] of Object.entries(failures)) {
   bad(name, () => {
