@@ -90,6 +90,10 @@ export function judge(outcome: Outcome, goIn: GoReading, goOut: GoReading | unde
       problems.push(`refused with an internal error: ${outcome.stderr.slice(0, 400)}`);
     return problems;
   }
+  // Go refuses the whole stream for a `---` line with more than a comment after the dashes, wherever it is (kubectl still
+  // prints what it read before it): webhook-guard must refuse it too.
+  const separator = goIn.errors.find((e) => e.includes('invalid Yaml document separator'));
+  if (separator) return [`accepted a stream Go refuses: ${separator}`];
   if (!goOut) return ['exit 0 but no Go reading of the output was made'];
   const report = parseReport(outcome.stderr);
   if (!report) return [`exit 0 without a JSON report on stderr: ${outcome.stderr.slice(0, 300)}`];

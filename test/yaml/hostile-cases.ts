@@ -398,6 +398,24 @@ export const HOSTILE: Record<string, Hostile> = {
   'separator followed by a no-break space': { input: CM + '---\u00a0\n' + vwc() },
   'separator followed by an ideographic space': { input: CM + '---\u3000\n' + vwc() },
   'separator followed by a lone CR': { input: CM + '---\r' + vwc() },
+  // Go refuses the whole stream for what follows these dashes ("invalid Yaml document separator"), wherever the line is.
+  'separator with a tag': { input: CM + '--- !!map\n' + vwc() },
+  'separator with an anchor': { input: CM + '--- &a\n' + vwc() },
+  'separator with a value': { input: CM + '--- x\n' + vwc() },
+  'four dashes': { input: CM + '----\n' + vwc() },
+  'separator with a tag as the first line': { input: '--- !!map\n' + vwc() },
+  'separator with a tag as the last line': { input: CM + '---\n' + vwc() + '--- !!map\n' },
+  // Go drops a `---#…` line that ends a document (YAML reads it as text), and keeps it where it has read nothing since the
+  // last separator it dropped: then it is YAML text.
+  'a comment right after the dashes': { input: CM + '---#x\n' + vwc(), accept: true },
+  'a comment right after the dashes as the last line': { input: CM + '---\n' + vwc() + '---#x\n', accept: true },
+  'a comment right after the dashes as the first line': { input: '---#x\n' + vwc() },
+  'a comment right after the dashes, after a separator': { input: CM + '---\n---#x\n' + vwc() },
+  'a comment right after the dashes, after a JSON object': {
+    input: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"j"}}\n---#x\n' + vwc(),
+  },
+  'a comment after a tab after the dashes': { input: CM + '---\t#x\n' + vwc(), accept: true },
+  'a comment after a space after the dashes, as the first line': { input: '--- #x\n' + vwc(), accept: true },
   'a document after ... with no ---': { input: CM + '...\n' + vwc() },
   'a document after ... with a comment and no ---': { input: CM + '... # end\n' + vwc() },
   '%YAML 1.1 directive mid-stream': { input: CM + '%YAML 1.1\n---\n' + vwc(), accept: true },
