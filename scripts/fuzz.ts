@@ -559,7 +559,7 @@ export interface Outcome {
 }
 
 const FAILURE =
-  /^webhook-guard: (input is not valid UTF-8 \(byte \d+, line \d+, column \d+\)|input contains a NUL byte at line \d+, column \d+|document \d+ \(|line \d+: a document separator|line \d+, column \d+: `---|the input (is empty|holds no Kubernetes object))/;
+  /^webhook-guard: (input is not valid UTF-8 \(byte \d+, line \d+, column \d+\)|input contains a NUL byte at line \d+, column \d+|document \d+ \(|line \d+: a document separator|line \d+, column \d+: `---|the input (is empty|holds no Kubernetes object|is UTF-(16|32) ))/;
 
 /** checkCase runs one input through main() and checks every invariant; `spawn` also runs the built binary. */
 export async function checkCase(input: Buffer, options: { spawn?: boolean; secret?: string } = {}): Promise<Outcome> {

@@ -6,7 +6,7 @@ import { FLAGS, single, suggest } from './flags.js';
 import { ExitCode, failureText, InputError, UsageError } from '../errors.js';
 import { minorVersion, readConfigFile, resolveConfig, validateConfig, type Config, type Overrides } from '../pipeline/config.js';
 import { TRANSFORMS, TRANSFORM_NAMES } from '../pipeline/registry.js';
-import { decodeInput } from '../yaml/stream.js';
+import { decodeInput, refuseWideEncoding } from '../yaml/stream.js';
 import { mayBeResourceList } from '../yaml/byte-stream.js';
 import { transformStream } from '../pipeline/pipeline.js';
 import { jsonReport, summary, textReport, warningLines } from '../pipeline/report.js';
@@ -249,6 +249,8 @@ function refuseEmpty(bytes: Buffer): void {
     const from = Math.max(0, i - 2);
     if (/(?:^|[\s{,])["']?kind["']?[ \t]*:/.test(bytes.toString('latin1', from, Math.min(bytes.length, i + 64)))) return;
   }
+  // In UTF-16 the letters of `kind:` are apart: the encoding is what the user must change.
+  refuseWideEncoding(bytes);
   throw new InputError(
     bytes.toString('latin1').trim() === ''
       ? 'the input is empty: pipe rendered manifests into webhook-guard (--allow-empty if an empty stream is intended)'

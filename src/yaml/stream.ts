@@ -284,7 +284,7 @@ export function lineEnding(text: string): '\n' | '\r\n' {
 
 /**
  * decodeInput turns stdin bytes into text, rejecting what no Kubernetes reader accepts. Throws InputError on invalid UTF-8 or a
- * NUL byte.
+ * NUL byte, naming UTF-16 and UTF-32 (see refuseWideEncoding).
  */
 export function decodeInput(buf: Buffer): string {
   let text: string;
@@ -292,6 +292,7 @@ export function decodeInput(buf: Buffer): string {
     // Most charts are plain ASCII, which decodes as Latin-1 several times faster than as UTF-8.
     text = isAscii(buf) ? buf.toString('latin1') : new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf);
   } catch {
+    refuseWideEncoding(buf);
     const at = firstInvalidUtf8(buf);
     const { line, column } = position(buf.subarray(0, at).toString('utf8'), at);
     throw new InputError(
@@ -300,11 +301,56 @@ export function decodeInput(buf: Buffer): string {
   }
   const nul = text.indexOf('\0');
   if (nul !== -1) {
+    refuseWideEncoding(buf);
     const { line, column } = position(text, nul);
     throw new InputError(`input contains a NUL byte at line ${line}, column ${column}; this is not a YAML text stream`);
   }
   return text;
 }
+
+/**
+ * refuseWideEncoding throws InputError for input in UTF-16 or UTF-32, which kubectl reads (by its byte order mark) and
+ * webhook-guard does not: told only that it is not UTF-8, or holds no `kind:` (its letters are apart), a user would not
+ * know to convert it. UTF-16 is known by its byte order mark, or by a NUL byte in every other place at its start (ASCII
+ * text in UTF-16 without one). Returns for any other input.
+ */
+export function refuseWideEncoding(buf: Buffer): void {
+  const wide = wideEncoding(buf);
+  if (wide)
+    throw new InputError(
+      `the input is ${wide.name} (${wide.by}), and webhook-guard reads UTF-8 only: convert it first ` +
+        `(iconv -f ${wide.iconv} -t UTF-8)`,
+    );
+}
+
+function wideEncoding(buf: Buffer): { name: string; by: string; iconv: string } | undefined {
+  // UTF-32's little-endian mark starts with UTF-16's.
+  if (buf.length >= 4 && buf.readUInt32BE(0) === 0xfffe0000) return UTF32;
+  if (buf.length >= 4 && buf.readUInt32BE(0) === 0x0000feff) return UTF32;
+  if (buf.length >= 2 && (buf.readUInt16BE(0) === 0xfffe || buf.readUInt16BE(0) === 0xfeff))
+    return { name: 'UTF-16', by: 'it starts with a UTF-16 byte order mark', iconv: 'UTF-16' };
+  // Of the first 32 characters most have a NUL byte on one side (the ASCII ones), and none on the other (no text holds
+  // the NUL character).
+  const pairs = Math.min(buf.length, 64) >> 1;
+  let low = 0;
+  let high = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (buf[2 * i] === 0) high++;
+    if (buf[2 * i + 1] === 0) low++;
+  }
+  const most = (n: number) => pairs > 1 && n * 4 >= pairs * 3;
+  if (most(low) && high === 0)
+    return {
+      name: 'UTF-16',
+      by: 'a NUL byte after every other byte: little-endian, without a byte order mark',
+      iconv: 'UTF-16LE',
+    };
+  if (most(high) && low === 0)
+    return { name: 'UTF-16', by: 'a NUL byte before every other byte: big-endian, without a byte order mark', iconv: 'UTF-16BE' };
+  return undefined;
+}
+
+const UTF32 = { name: 'UTF-32', by: 'it starts with a UTF-32 byte order mark', iconv: 'UTF-32' };
 
 /** position turns an offset in `text` into a 1-based line and column, for messages. */
 export function position(text: string, at: number): { line: number; column: number } {

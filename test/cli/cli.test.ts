@@ -301,6 +301,23 @@ for (const [name, f] of Object.entries(failures)) {
   });
 }
 
+bad('UTF-16 input: harden and check say it is UTF-16 and how to convert it, in the same words', () => {
+  const utf16 = Buffer.from(`\ufeff${input}`, 'utf16le');
+  const text =
+    'the input is UTF-16 (it starts with a UTF-16 byte order mark), and webhook-guard reads UTF-8 only: convert it first ' +
+    '(iconv -f UTF-16 -t UTF-8)';
+  const r = cli([], utf16);
+  assert.is(r.status, 1);
+  assert.is(r.stdout, '');
+  assert.is(r.stderr, `webhook-guard: ${text}\n`);
+  const path = join(tmp, 'utf16.yaml');
+  writeFileSync(path, utf16);
+  const c = cli(['check', path]);
+  assert.is(c.status, 1);
+  assert.is(c.stdout, '');
+  assert.is(c.stderr, `webhook-guard: ${path}: ${text}\n`);
+});
+
 bad('invalid config: each field and what is expected (exit 3)', () => {
   const cfg = file(
     'bad.yaml',

@@ -42,6 +42,27 @@ test('splitBytes refuses what decodeInput refuses, with the same message', () =>
     ],
     [Buffer.from('a: 1\nb: \0\n'), 'input contains a NUL byte at line 2, column 4; this is not a YAML text stream'],
     [Buffer.from('a: “x”\n---\nb: \0\n'), 'input contains a NUL byte at line 3, column 4; this is not a YAML text stream'],
+    // What `iconv -t UTF-16` writes (a byte order mark, then little-endian), and UTF-16 without a mark.
+    [
+      Buffer.from('\ufeffkind: A\n', 'utf16le'),
+      'the input is UTF-16 (it starts with a UTF-16 byte order mark), and webhook-guard reads UTF-8 only: convert it first ' +
+        '(iconv -f UTF-16 -t UTF-8)',
+    ],
+    [
+      Buffer.from('kind: A\n', 'utf16le'),
+      'the input is UTF-16 (a NUL byte after every other byte: little-endian, without a byte order mark), and ' +
+        'webhook-guard reads UTF-8 only: convert it first (iconv -f UTF-16LE -t UTF-8)',
+    ],
+    [
+      Buffer.from('kind: A\n', 'utf16le').swap16(),
+      'the input is UTF-16 (a NUL byte before every other byte: big-endian, without a byte order mark), and ' +
+        'webhook-guard reads UTF-8 only: convert it first (iconv -f UTF-16BE -t UTF-8)',
+    ],
+    [
+      Buffer.from([0xff, 0xfe, 0, 0, 0x6b, 0, 0, 0]),
+      'the input is UTF-32 (it starts with a UTF-32 byte order mark), and webhook-guard reads UTF-8 only: convert it first ' +
+        '(iconv -f UTF-32 -t UTF-8)',
+    ],
   ];
   for (const [buf, message] of bad) {
     assert.throws(
