@@ -2,8 +2,8 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { MAX_ALIAS_COUNT, parseYaml } from '../yaml/load.js';
-import { position } from '../yaml/stream.js';
+import { MAX_ALIAS_COUNT, parseAllYaml, parseYaml } from '../yaml/load.js';
+import { hasContent, position } from '../yaml/stream.js';
 import { ConfigError } from '../errors.js';
 import { packageRoot } from '../package.js';
 import { TRANSFORMS } from './registry.js';
@@ -71,7 +71,18 @@ export function readConfigFile(path: string): unknown {
     throw new ConfigError(`config ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   // Unlike manifests, a config file is ours: duplicate keys are a mistake, not something Go would accept.
-  const doc = parseYaml(text, { uniqueKeys: true, strict: true });
+  const options = { uniqueKeys: true, strict: true };
+  const docs = parseAllYaml(text, options);
+  // One document is the configuration: of several, which one was meant would be a guess. A document with nothing in it (a
+  // `---` line at the end) is none.
+  // (Every parsed document has its range.)
+  const filled = docs.filter((d) => hasContent(text.slice(d.range![0], d.range![2])));
+  if (filled.length > 1)
+    throw new ConfigError(
+      `config ${path}: line ${position(text, filled[1].range![0]).line}: a second YAML document starts here; a configuration ` +
+        'file must hold one document: remove the others (or put them in files of their own)',
+    );
+  const doc = filled[0] ?? docs[0] ?? parseYaml(text, options);
   if (doc.errors.length) {
     const e = doc.errors[0];
     const { line, column } = position(text, e.pos[0]);

@@ -87,3 +87,10 @@ export function goReadsAsNonString(s: string): boolean {
 export function parseYaml(text: string, extra: ParseOptions & DocumentOptions = {}): Document {
   return yaml().parseDocument(text, { ...PARSE_OPTIONS, ...extra }) as Document;
 }
+
+/** parseAllYaml parses each document of a stream with PARSE_OPTIONS, plus `extra`; problems are in each document's `errors`. */
+export function parseAllYaml(text: string, extra: ParseOptions & DocumentOptions = {}): Document[] {
+  const docs = yaml().parseAllDocuments(text, { ...PARSE_OPTIONS, ...extra });
+  // A stream with no document (empty, or comments alone) comes back as an EmptyStream, not a list.
+  return Array.isArray(docs) ? (docs as Document[]) : [];
+}

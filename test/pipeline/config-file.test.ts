@@ -1,0 +1,75 @@
+// Config files as read from disk: one document, each error with the file and the line or the field.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readConfigFile, resolveConfig, validateConfig } from '../../src/pipeline/config.js';
+import { lines } from '../support/helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'wg-config-'));
+const HEAD = ['apiVersion: webhookguard.dev/v1alpha1', 'kind: WebhookGuard', 'metadata:', '  name: guard'];
+
+/** Case is a config file's text, and the full message it is refused with (FILE for its path), or the namespace it sets. */
+interface Case {
+  text: string;
+  error?: string;
+  namespace?: string;
+}
+
+const cases: Record<string, Case> = {
+  'two documents: the line of the second': {
+    text: lines(...HEAD, 'spec:', '  namespace: a', '---', ...HEAD, 'spec:', '  namespace: b'),
+    error:
+      'config FILE: line 7: a second YAML document starts here; a configuration file must hold one document: remove the ' +
+      'others (or put them in files of their own)',
+  },
+  'a second document after comments and a marker with a comment': {
+    text: lines(...HEAD, '# more', '--- # two', '# c', 'spec: {}'),
+    error:
+      'config FILE: line 6: a second YAML document starts here; a configuration file must hold one document: remove the ' +
+      'others (or put them in files of their own)',
+  },
+  'a `---` line at the end starts no document': {
+    text: lines('---', ...HEAD, 'spec:', '  namespace: a', '---'),
+    namespace: 'a',
+  },
+  'a `---` line and comments at the end': {
+    text: lines(...HEAD, 'spec:', '  namespace: a', '---', '# nothing else'),
+    namespace: 'a',
+  },
+  'not YAML: the line and column': {
+    text: lines(...HEAD, 'spec: ['),
+    error: 'config FILE: line 6, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]',
+  },
+  'not YAML, and a second document: the second is named': {
+    text: lines(...HEAD, 'spec: [', '---', 'b: 1'),
+    error:
+      'config FILE: line 6: a second YAML document starts here; a configuration file must hold one document: remove the ' +
+      'others (or put them in files of their own)',
+  },
+  'a key twice': {
+    text: lines(...HEAD, 'spec: {}', 'spec: {}'),
+    error: 'config FILE: line 6, column 1: Map keys must be unique',
+  },
+};
+
+const test = suite('config file');
+let n = 0;
+for (const [name, c] of Object.entries(cases)) {
+  test(name, async () => {
+    const path = join(tmp, `config-${n++}.yaml`);
+    writeFileSync(path, c.text);
+    let message: string | undefined;
+    let value: unknown;
+    try {
+      value = readConfigFile(path);
+      await validateConfig(value, path);
+    } catch (err) {
+      message = (err as Error).message.split(path).join('FILE');
+    }
+    assert.is(message, c.error);
+    if (c.namespace !== undefined) assert.is(resolveConfig(value).namespace, c.namespace);
+  });
+}
+test.run();
