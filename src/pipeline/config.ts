@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.js';
 import { packageRoot } from '../package.js';
 import { TRANSFORMS } from './registry.js';
 import type AjvModule from 'ajv';
+import type { Document } from 'yaml';
 
 export const DEFAULT_KUBE_VERSION = '1.30';
 
@@ -89,7 +90,9 @@ export function readConfigFile(path: string): unknown {
     throw new ConfigError(`config ${path}: line ${line}, column ${column}: ${e.message.split('\n')[0]}`);
   }
   try {
-    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    if (typeof value === 'object' && value !== null) SOURCES.set(value, doc);
+    return value;
   } catch (err) {
     // An alias bomb ("billion laughs") in the config.
     throw new ConfigError(`config ${path}: ${(err as Error).message}`);
@@ -120,9 +123,43 @@ export async function validateConfig(value: unknown, source: string): Promise<vo
       what =
         `must be one of ` +
         `${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    if (e.keyword === 'type' && (e.params as { type: string }).type === 'string') what += plainNotString(value, e.instancePath);
     return `  ${field}: ${what}`;
   });
   throw new ConfigError(`config ${source} is invalid:\n${[...new Set(lines)].join('\n')}`);
+}
+
+// The documents config files were read from, by the value read, so a message can quote what the file says.
+const SOURCES = new WeakMap<object, Document>();
+
+/**
+ * plainNotString explains a string field the file gives a number, a boolean or null: YAML (1.1, as Kubernetes reads it)
+ * reads `1.30`, `0755`, `yes` or `~` written plain as such, and quoting keeps the text (`kubeVersion: "1.30"`). Empty
+ * when the value is no such scalar, or was not read from a file.
+ */
+function plainNotString(value: unknown, pointer: string): string {
+  const doc = typeof value === 'object' && value !== null ? SOURCES.get(value) : undefined;
+  const path = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const node = doc?.getIn(
+    path.map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+    true,
+  ) as { value?: unknown; source?: string; type?: string } | undefined;
+  if (node?.type !== 'PLAIN' || typeof node.source !== 'string') return '';
+  const read =
+    typeof node.value === 'number'
+      ? `the number ${String(node.value)}`
+      : typeof node.value === 'boolean'
+        ? `the boolean ${String(node.value)}`
+        : node.value === null
+          ? 'null'
+          : undefined;
+  if (read === undefined) return '';
+  const key = path[path.length - 1];
+  const quoted = JSON.stringify(node.source);
+  return `, and YAML reads ${node.source} written plain as ${read}: quote it (${/^\d+$/.test(key) ? `- ${quoted}` : `${key}: ${quoted}`})`;
 }
 
 /** defaultConfig is the configuration with nothing set: every transform on with its defaults. */

@@ -1,4 +1,4 @@
-// Config files as read from disk: one document, each error with the file and the line or the field.
+// Config files as read from disk: one document, each error with the file, the line or the field, and what to write instead.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,27 @@ const cases: Record<string, Case> = {
   'a `---` line and comments at the end': {
     text: lines(...HEAD, 'spec:', '  namespace: a', '---', '# nothing else'),
     namespace: 'a',
+  },
+  'kubeVersion written plain is a number': {
+    text: lines(...HEAD, 'spec:', '  kubeVersion: 1.30'),
+    error:
+      'config FILE is invalid:\n' +
+      '  spec.kubeVersion: must be string, and YAML reads 1.30 written plain as the number 1.3: quote it (kubeVersion: "1.30")',
+  },
+  'kubeVersion quoted': { text: lines(...HEAD, 'spec:', '  kubeVersion: "1.30"', '  namespace: a'), namespace: 'a' },
+  'a boolean, a number and null where strings are expected, in a map and a list': {
+    text: lines(...HEAD, 'spec:', '  namespace: yes', '  transforms:', '    exclude-namespaces:', '      namespaces: [0755, ~]'),
+    error:
+      'config FILE is invalid:\n' +
+      '  spec.namespace: must be string, and YAML reads yes written plain as the boolean true: quote it (namespace: "yes")\n' +
+      '  spec.transforms.exclude-namespaces.namespaces.0: must be string, and YAML reads 0755 written plain as the number ' +
+      '493: quote it (- "0755")\n' +
+      '  spec.transforms.exclude-namespaces.namespaces.1: must be string, and YAML reads ~ written plain as null: quote it ' +
+      '(- "~")',
+  },
+  'a list where a string is expected: no quoting helps': {
+    text: lines(...HEAD, 'spec:', '  kubeVersion: [1.30]'),
+    error: 'config FILE is invalid:\n  spec.kubeVersion: must be string',
   },
   'not YAML: the line and column': {
     text: lines(...HEAD, 'spec: ['),
