@@ -34,23 +34,19 @@ function redactObject(obj: unknown): unknown {
 }
 
 /**
- * summary is the short stderr line printed after every run unless --quiet. When nothing changes it says why,
- * from the transforms' notes:
- * `nothing to change: every webhook is already safe (exclude-namespaces: 2 webhooks failing open (Ignore), …)`.
+ * summary is the short stderr line printed after every run unless --quiet. When nothing changes it says so, and why, from
+ * the transforms' notes: `nothing to change: every webhook is already safe (exclude-namespaces: 2 webhooks failing open
+ * (Ignore), …)`; with warnings (what was left as it is and needs a look) it counts them instead of calling every webhook
+ * safe: `nothing to change (…); 2 warnings`.
  */
 export function summary(changes: Change[], warnings: Warning[], notes: Note[] = []): string {
-  if (!changes.length && !warnings.length) {
-    if (!notes.length) return 'webhook-guard: nothing to change';
-    const byTransform = new Map<string, Map<string, number>>();
-    for (const n of notes) {
-      const shorts = byTransform.get(n.transform) ?? new Map<string, number>();
-      shorts.set(n.short, (shorts.get(n.short) ?? 0) + 1);
-      byTransform.set(n.transform, shorts);
-    }
-    const why = [...byTransform].map(
-      ([t, shorts]) => `${t}: ${[...shorts].map(([s, n]) => `${n} webhook${n === 1 ? '' : 's'} ${s}`).join(', ')}`,
-    );
-    return `webhook-guard: nothing to change: every webhook is already safe (${why.join('; ')})`;
+  const warned = warnings.length ? `; ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : '';
+  if (!changes.length) {
+    const why = reasons(notes);
+    if (!why) return `webhook-guard: nothing to change${warned}`;
+    return warned
+      ? `webhook-guard: nothing to change (${why})${warned}`
+      : `webhook-guard: nothing to change: every webhook is already safe (${why})`;
   }
   const added = changes.filter((c) => c.document === -1).length;
   const edited = changes.length - added;
@@ -60,9 +56,20 @@ export function summary(changes: Change[], warnings: Warning[], notes: Note[] = 
   const parts = [`${edited} field${edited === 1 ? '' : 's'} changed in ${resources} resource${resources === 1 ? '' : 's'}`];
   if (added) parts.push(`${added} resource${added === 1 ? '' : 's'} added`);
   const detail = [...byTransform].map(([t, n]) => `${t} ${n}`).join(', ');
-  let line = `webhook-guard: ${parts.join(', ')}${detail ? ` (${detail})` : ''}`;
-  if (warnings.length) line += `; ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
-  return line;
+  return `webhook-guard: ${parts.join(', ')}${detail ? ` (${detail})` : ''}${warned}`;
+}
+
+// reasons sums up the notes by transform: `exclude-namespaces: 2 webhooks failing open (Ignore)`; empty without notes.
+function reasons(notes: Note[]): string {
+  const byTransform = new Map<string, Map<string, number>>();
+  for (const n of notes) {
+    const shorts = byTransform.get(n.transform) ?? new Map<string, number>();
+    shorts.set(n.short, (shorts.get(n.short) ?? 0) + 1);
+    byTransform.set(n.transform, shorts);
+  }
+  return [...byTransform]
+    .map(([t, shorts]) => `${t}: ${[...shorts].map(([s, n]) => `${n} webhook${n === 1 ? '' : 's'} ${s}`).join(', ')}`)
+    .join('; ');
 }
 
 /** warningLines renders warnings for stderr, each with its fix command where there is one. */

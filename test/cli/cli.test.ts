@@ -102,6 +102,17 @@ ok('all transforms disabled: byte-identical output', () => {
   assert.is(r.stderr, 'webhook-guard: nothing to change\n');
 });
 
+ok('a second run over its own output changes nothing, and says so with its warnings', () => {
+  const hardened = cli([], input).stdout;
+  const r = cli([], hardened);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, hardened);
+  assert.match(
+    r.stderr,
+    /\nwebhook-guard: nothing to change \(exclude-namespaces: 1 webhook already skipping the namespaces\); 2 warnings\n$/,
+  );
+});
+
 ok('a chart whose webhooks are all already safe: byte-identical, and the summary and reports say why', () => {
   const safe = [
     'apiVersion: admissionregistration.k8s.io/v1',

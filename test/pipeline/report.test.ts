@@ -1,8 +1,8 @@
-// Reports: a reviewer sees every change; only Secret content is hidden.
+// Reports: a reviewer sees every change; only Secret content is hidden; the summary line says what the run did.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { jsonReport, redact, textReport } from '../../src/pipeline/report.js';
-import type { Change } from '../../src/transform.js';
+import { jsonReport, redact, summary, textReport } from '../../src/pipeline/report.js';
+import type { Change, Note, Warning } from '../../src/transform.js';
 
 const change = (kind: string, path: string, before: unknown, after: unknown): Change => ({
   transform: 't',
@@ -33,3 +33,37 @@ test('Secret data is redacted in edits and in added objects', () => {
   assert.equal(JSON.parse(jsonReport([added], [], '0')).changes[0].after, { kind: 'Secret', data: { k: '(redacted)' } });
 });
 test.run();
+
+const summaries = suite('report: the summary line');
+const warning: Warning = { transform: 'webhook-replicas', resource: 'apps/v1 Deployment ns/x', message: 'left as it is' };
+const note = (short: string): Note => ({ transform: 'exclude-namespaces', resource: 'x', message: 'left as it is', short });
+const added: Change = { ...change('PodDisruptionBudget', '', undefined, {}), document: -1 };
+const cases: Record<string, { changes?: Change[]; warnings?: Warning[]; notes?: Note[]; line: string }> = {
+  'nothing at all': { line: 'webhook-guard: nothing to change' },
+  'nothing to change, and why': {
+    notes: [note('failing open (Ignore)'), note('failing open (Ignore)'), note('already skipping the namespaces')],
+    line:
+      'webhook-guard: nothing to change: every webhook is already safe (exclude-namespaces: 2 webhooks failing open ' +
+      '(Ignore), 1 webhook already skipping the namespaces)',
+  },
+  'nothing to change, with warnings (a second run over hardened output)': {
+    warnings: [warning, warning],
+    line: 'webhook-guard: nothing to change; 2 warnings',
+  },
+  'nothing to change, why, and a warning': {
+    warnings: [warning],
+    notes: [note('already skipping the namespaces')],
+    line: 'webhook-guard: nothing to change (exclude-namespaces: 1 webhook already skipping the namespaces); 1 warning',
+  },
+  'changes and warnings': {
+    changes: [change('ConfigMap', 'data/x', 'a', 'b'), change('Secret', 'data/y', 'a', 'b'), added],
+    warnings: [warning],
+    notes: [note('failing open (Ignore)')],
+    line: 'webhook-guard: 2 fields changed in 2 resources, 1 resource added (t 3); 1 warning',
+  },
+};
+for (const [name, c] of Object.entries(cases))
+  summaries(name, () => {
+    assert.is(summary(c.changes ?? [], c.warnings ?? [], c.notes ?? []), c.line);
+  });
+summaries.run();
