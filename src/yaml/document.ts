@@ -99,11 +99,47 @@ function parseStrict(text: string): { value?: unknown; error?: ReadResult['error
     const { line, column } = e.linePos?.[0] ? { line: e.linePos[0].line, column: e.linePos[0].col } : position(text, e.pos[0]);
     return { error: { message: withoutQuotes(e.message.split('\n')[0]), line, column } };
   }
+  const colon = FLOW_COLON.test(text) ? colonBeforeFlowIndicator(doc, text) : undefined;
+  if (colon) return { error: colon };
   try {
     return { value: needsGoRules(text) ? goValue(doc) : doc.toJS(TO_JS_OPTIONS), doc };
   } catch (err) {
     return { error: { message: withoutQuotes((err as Error).message), line: 1, column: 1 } };
   }
+}
+
+// A colon right before a flow indicator: where it ends a plain key inside a flow collection, Go reads it otherwise.
+const FLOW_COLON = /:[,[\]{}]/;
+
+/**
+ * colonBeforeFlowIndicator finds a plain key inside a flow collection whose colon is followed right away by `,`, `[`,
+ * `]`, `{` or `}` (`{p:, q: 1}`, `[p:]`, `{p :}`). YAML 1.2 and `yaml` read the key `p`; Go's reader (go-yaml v2, under
+ * sigs.k8s.io/yaml) ends a plain scalar at a colon only before white space, so it reads the key `p:` (`p :` with the
+ * space), or refuses the text (`{p:[1]}`). Such a document is refused: no reading of it is Go's.
+ */
+function colonBeforeFlowIndicator(doc: Document, text: string): ReadResult['error'] {
+  let found: ReadResult['error'];
+  yaml().visit(doc, {
+    Pair(_, pair, path) {
+      const key = pair.key;
+      if (found || !isScalar(key) || key.type !== 'PLAIN' || !key.range) return;
+      if (!path.some((n) => (isMap(n) || isSeq(n)) && n.flow)) return;
+      let at = key.range[1];
+      while (text[at] === ' ' || text[at] === '\t') at++;
+      if (text[at] !== ':' || !',[]{}'.includes(text[at + 1] ?? ' ')) return;
+      const written = text.slice(key.range[0], at + 1);
+      const next = text[at + 1];
+      found = {
+        message:
+          `inside a flow collection Kubernetes takes the colon of \`${written}\` (right before \`${next}\`) as part ` +
+          `of the text \`${written}\`, or refuses it, where YAML 1.2 reads the key \`${String(key.source)}\`: put a ` +
+          `space after the colon (\`${written} ${next}\`)`,
+        ...position(text, at),
+      };
+      return yaml().visit.BREAK;
+    },
+  });
+  return found;
 }
 
 // Merge keys and binary scalars read differently in Go (go-yaml v2, under sigs.k8s.io/yaml) and in `yaml`.

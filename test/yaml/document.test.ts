@@ -234,6 +234,61 @@ test('multi-line quoted scalars that only Go accepts are read (relaxed), with th
   assert.is(relaxQuotedContinuations(lines('a: "x"', 'b: y')), lines('a: "x"', 'b: y'));
 });
 
+// Go ends a plain scalar at a colon only before white space: inside a flow collection `p:,` is the text `p:` to it.
+const flowColons: Record<string, { input: string; error: { message: string; line: number; column: number } }> = {
+  'a key with its colon right before a comma': {
+    input: 'a: {p:, q: 1}\n',
+    error: {
+      message:
+        'inside a flow collection Kubernetes takes the colon of `p:` (right before `,`) as part of the text `p:`, or ' +
+        'refuses it, where YAML 1.2 reads the key `p`: put a space after the colon (`p: ,`)',
+      line: 1,
+      column: 6,
+    },
+  },
+  'a key with a space, then its colon right before a closing brace': {
+    input: 'a:\n  b: {p :}\n',
+    error: {
+      message:
+        'inside a flow collection Kubernetes takes the colon of `p :` (right before `}`) as part of the text `p :`, or ' +
+        'refuses it, where YAML 1.2 reads the key `p`: put a space after the colon (`p : }`)',
+      line: 2,
+      column: 9,
+    },
+  },
+  'an item of a flow list, right before its closing bracket': {
+    input: 'a: [x, b:]\n',
+    error: {
+      message:
+        'inside a flow collection Kubernetes takes the colon of `b:` (right before `]`) as part of the text `b:`, or ' +
+        'refuses it, where YAML 1.2 reads the key `b`: put a space after the colon (`b: ]`)',
+      line: 1,
+      column: 9,
+    },
+  },
+  'a key right before a flow list (Go refuses it)': {
+    input: '{p:[1]}\n',
+    error: {
+      message:
+        'inside a flow collection Kubernetes takes the colon of `p:` (right before `[`) as part of the text `p:`, or ' +
+        'refuses it, where YAML 1.2 reads the key `p`: put a space after the colon (`p: [`)',
+      line: 1,
+      column: 3,
+    },
+  },
+};
+for (const [name, c] of Object.entries(flowColons))
+  test(`refused, as Go reads it otherwise: ${name}`, () => {
+    assert.equal(readDocument(c.input), { error: c.error });
+  });
+
+test('read as Go reads them: a quoted key before a comma, a space after the colon, a colon inside a plain key', () => {
+  assert.equal(readDocument('a: {"p":, q: 1}\n'), { value: { a: { p: null, q: 1 } } });
+  assert.equal(readDocument('a: {p: , q: 1}\n'), { value: { a: { p: null, q: 1 } } });
+  assert.equal(readDocument('a: {p:#c\n  }\n'), { value: { a: { 'p:#c': null } } });
+  assert.equal(readDocument('a: {h:p: 1}\n'), { value: { a: { 'h:p': 1 } } });
+});
+
 test('unreadable YAML comes back as an error with a position', () => {
   const r = readDocument(lines('a: [1, 2', 'b: 3'));
   assert.is(r.value, undefined);

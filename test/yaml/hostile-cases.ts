@@ -392,6 +392,24 @@ export const HOSTILE: Record<string, Hostile> = {
     input: BACKEND + '---\n' + vwc(undefined, [], webhookWith('  namespaceSelector: {matchExpressions: null}')),
     accept: true,
   },
+  // Go ends a plain scalar at a colon only before white space: inside a flow collection `p:,` is the text `p:` to it,
+  // the key `p` to YAML 1.2. webhook-guard refuses such a document.
+  'a flow namespaceSelector whose key has its colon right before a comma': {
+    input:
+      BACKEND +
+      '---\n' +
+      vwc(
+        undefined,
+        [],
+        webhookWith('  namespaceSelector: {matchLabels:, matchExpressions: [{key: team, operator: DoesNotExist}]}'),
+      ),
+  },
+  'a flow list item with its colon right before the closing bracket': {
+    input:
+      BACKEND +
+      '---\n' +
+      vwc(undefined, [], webhookWith('  namespaceSelector: {matchExpressions: [{key: team, operator: NotIn, values: [a:]}]}')),
+  },
   'separator followed by a form feed': { input: CM + '---\f\n' + vwc() },
   'separator followed by a vertical tab': { input: CM + '---\v\n' + vwc() },
   'separator followed by NEL': { input: CM + '---\u0085\n' + vwc() },
