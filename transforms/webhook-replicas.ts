@@ -1,5 +1,5 @@
 // Gives the workloads behind fail-closed webhooks a minimum of replicas, a disruption budget and host spread.
-import { selectorMatches, type LabelSelector } from '../src/model/selectors.js';
+import { selectorMatches, type LabelSelector, type Labels } from '../src/model/selectors.js';
 import { sharedOnly } from '../src/model/shared-labels.js';
 import { addTo, isObj, labelsOf, podLabels, type Obj, type Resource, type Webhook } from '../src/model/types.js';
 import { multiInstance, rolloutOutage, ROLLOUT_FIX, runtimeServers, servingContainers } from '../src/model/workloads.js';
@@ -55,29 +55,47 @@ export const webhookReplicas = {
   defaults: { minReplicas: 2, podDisruptionBudget: true, topologySpread: true, scalableWorkloads: [], skipWorkloads: [] },
   apply(model, config, ctx) {
     const served = new Map<Resource, string>();
-    const rendered = new Map<Resource, Webhook[]>();
+    const rendered = new Map<Resource, string[]>();
+    // The Service ports each backend's webhooks call (see servingContainers).
+    const routes = new Map<Resource, Map<Resource, Set<number>>>();
     // CRD conversion webhooks count too: they always fail closed.
     const unresolved: Webhook[] = [];
     for (const w of model.servingWebhooks()) {
       if (w.failurePolicy !== 'Fail') continue;
-      const backends = model.backendsOf(w);
+      const svc = model.serviceOf(w);
+      const backends = svc ? model.selectedWorkloads(svc) : [];
       if (w.service && !backends.length) unresolved.push(w);
-      for (const b of backends) addTo(rendered, b, w);
+      for (const b of backends) {
+        addTo(rendered, b, w.name);
+        let byService = routes.get(b);
+        if (!byService) routes.set(b, (byService = new Map()));
+        let ports = byService.get(svc!);
+        if (!ports) byService.set(svc!, (ports = new Set()));
+        ports.add(w.service!.port);
+      }
     }
     warnUnresolved(model, unresolved, ctx);
     for (const [b, all] of rendered) {
-      const names = [...new Set(all.map((w) => w.name))];
+      const names = [...new Set(all)];
       const list = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
       served.set(b, `it serves the Fail webhook${names.length > 1 ? 's' : ''} ${list}`);
     }
     for (const r of runtimeServers(model, new Set(rendered.keys()), true))
       served.set(r.workload, `it serves webhooks registered at run time (${r.why})`);
+    // The pod labels of each namespace's workloads, which every budget's selector is held against (this transform
+    // changes no pod labels).
+    const pods = new Map<string, Array<[Resource, Labels]>>();
+    const podsIn = (ns: string): Array<[Resource, Labels]> => {
+      let found = pods.get(ns);
+      if (!found) pods.set(ns, (found = model.workloadsIn(ns).map((w) => [w, podLabels(w)])));
+      return found;
+    };
     const min = config.minReplicas;
     for (const [wl, serves] of served) {
       const ns = model.namespaceOf(wl);
       if (wl.kind === 'DaemonSet' || listed(config.skipWorkloads, wl.name, ns)) continue;
       const why = `${serves}: with one pod, losing it rejects every matching request (Kubernetes: webhook availability)`;
-      const serving = servingContainers(model, wl, rendered.get(wl) ?? []);
+      const serving = servingContainers(wl, routes.get(wl) ?? new Map());
       const multi = multiInstance(model, wl, listed(config.scalableWorkloads, wl.name, ns), serving);
       const hpa = model.hpaFor(wl);
       const raw = hpa ? (hpa.obj.spec?.minReplicas ?? 1) : (wl.obj.spec?.replicas ?? 1);
@@ -111,12 +129,15 @@ export const webhookReplicas = {
             `or list it in webhook-replicas scalableWorkloads`,
         );
       }
-      const { selector: podSelector, others, shared } = budgetSelector(model, wl);
+      // Worked out only where a budget or a spread is to be added.
+      let budget: ReturnType<typeof budgetSelector> | undefined;
+      const selectorFor = () => (budget ??= budgetSelector(model, wl, podsIn));
       const pdbName = `${wl.name}-webhook-guard`;
       // A budget an earlier run added counts even if it selects no pods (a workload whose selector misses its
       // own pod labels), or every run would add another (found by the fuzzer).
       const ours = model.ofKind('PodDisruptionBudget').some((p) => p.name === pdbName && model.namespaceOf(p) === ns);
       const wanted = config.podDisruptionBudget && model.pdbsFor(wl).length === 0 && !ours;
+      const { selector: podSelector, others, shared } = wanted ? selectorFor() : { selector: {}, others: [], shared: false };
       if (wanted && others.length)
         ctx.warn(
           wl,
@@ -182,7 +203,7 @@ export const webhookReplicas = {
               maxSkew: 1,
               topologyKey: 'kubernetes.io/hostname',
               whenUnsatisfiable: 'ScheduleAnyway',
-              labelSelector: structuredClone(podSelector),
+              labelSelector: structuredClone(selectorFor().selector),
             },
           ],
           `replicas on one node fail together; ScheduleAnyway keeps one-node ` +
@@ -238,16 +259,20 @@ const NAMING_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/instance'];
  * reaches another workload's pods would stop drains at any of them that a budget of its own covers. `others` are
  * the workloads whose pods the selector still reaches; `shared` tells one still made only of shared labels.
  */
-function budgetSelector(model: Model, wl: Resource): { selector: Obj; others: Resource[]; shared: boolean } {
+function budgetSelector(
+  model: Model,
+  wl: Resource,
+  podsIn: (ns: string) => Array<[Resource, Labels]>,
+): { selector: Obj; others: Resource[]; shared: boolean } {
   const own: Obj = isObj(wl.obj.spec?.selector) ? wl.obj.spec.selector : { matchLabels: podLabels(wl) };
   const ns = model.namespaceOf(wl);
   // The same workload rendered again (a stream holding a release twice) is the same object in the cluster.
   const reached = (selector: Obj) =>
-    model
-      .workloadsIn(ns)
+    podsIn(ns)
       .filter(
-        (o) => !(o.kind === wl.kind && o.name === wl.name) && selectorMatches(selector as LabelSelector, podLabels(o), false),
-      );
+        ([o, labels]) => !(o.kind === wl.kind && o.name === wl.name) && selectorMatches(selector as LabelSelector, labels, false),
+      )
+      .map(([o]) => o);
   const isShared = (selector: Obj) =>
     !(Array.isArray(selector.matchExpressions) && selector.matchExpressions.length) && sharedOnly(labelsOf(selector.matchLabels));
   let selector = own;

@@ -49,20 +49,43 @@ export function containersOf(r: Resource): Obj[] {
 }
 
 /**
- * servingContainers names the containers of a workload that receive its webhooks' calls: those that declare the port
- * a webhook's Service routes the call to. Undefined when no call can be pinned to a container (the Service is not in
- * the stream, or a numeric targetPort no container declares).
+ * webhookRoutes lists the Service ports the webhooks call, by Service: what servingContainers follows to the containers.
+ * Webhooks whose Service is not in the stream have none.
  */
-export function servingContainers(model: Model, wl: Resource, webhooks: readonly Webhook[]): ReadonlySet<string> | undefined {
-  const names = new Set<string>();
+export function webhookRoutes(model: Model, webhooks: Iterable<Webhook>): Map<Resource, Set<number>> {
+  const routes = new Map<Resource, Set<number>>();
   for (const w of webhooks) {
     const svc = model.serviceOf(w);
-    const sp = svc && w.service ? servicePort(svc, w.service.port) : undefined;
-    if (!sp) continue;
-    const target = sp.targetPort ?? sp.port;
+    if (!svc || !w.service) continue;
+    let ports = routes.get(svc);
+    if (!ports) routes.set(svc, (ports = new Set()));
+    ports.add(w.service.port);
+  }
+  return routes;
+}
+
+/**
+ * servingContainers names the containers of a workload that receive its webhooks' calls (`routes`, see webhookRoutes):
+ * those that declare the port a Service routes the call to. Undefined when no call can be pinned to a container (no
+ * route, or a numeric targetPort no container declares).
+ */
+export function servingContainers(
+  wl: Resource,
+  routes: ReadonlyMap<Resource, ReadonlySet<number>>,
+): ReadonlySet<string> | undefined {
+  const targets = new Set<unknown>();
+  for (const [svc, ports] of routes)
+    for (const port of ports) {
+      const sp = servicePort(svc, port);
+      if (sp) targets.add(sp.targetPort ?? sp.port);
+    }
+  const names = new Set<string>();
+  for (const target of targets) {
     for (const c of containersOf(wl)) {
-      const ports = Array.isArray(c.ports) ? c.ports.filter(isObj) : [];
-      const declares = ports.some((p) => (isNamedPort(target) ? p.name === target : Number(p.containerPort) === Number(target)));
+      const declared = Array.isArray(c.ports) ? c.ports.filter(isObj) : [];
+      const declares = declared.some((p) =>
+        isNamedPort(target) ? p.name === target : Number(p.containerPort) === Number(target),
+      );
       if (declares && typeof c.name === 'string') names.add(c.name);
     }
   }

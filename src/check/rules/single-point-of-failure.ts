@@ -6,7 +6,7 @@ import type { PodSource } from '../../model/admission.js';
 import { sourceName } from '../graph.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { conversionOutage, listOf } from '../describe.js';
-import { multiInstance, rolloutOutage, ROLLOUT_FIX, servingContainers } from '../../model/workloads.js';
+import { multiInstance, rolloutOutage, ROLLOUT_FIX, servingContainers, webhookRoutes } from '../../model/workloads.js';
 
 /**
  * singlePointOfFailure checks each Deployment or StatefulSet that serves a Fail webhook (admission or CRD
@@ -57,7 +57,7 @@ export const singlePointOfFailure = {
       const outage = rolloutOutage(wl);
       if (outage) problems.push(outage);
       // The same rule as webhook-replicas: it raises replicas only where several copies are safe.
-      const multi = multiInstance(model, wl, false, servingContainers(model, wl, webhooks));
+      const multi = multiInstance(model, wl, false, servingContainers(wl, webhookRoutes(model, webhooks)));
       const several = multi?.yes ? multi : undefined;
       if (!problems.length) continue;
       const radius = [...new Set(webhooks.flatMap((w) => ctx.admission.blastRadius(w)))];
