@@ -115,8 +115,6 @@ export class Context {
   dropDocument(r: Resource, why: string): void {
     if (!this.removes) throw new Error(`${this.transform}: transforms do not remove (see the Transform contract)`);
     if (r.path.length) throw new Error(`${this.transform}: cannot remove an item of a List`);
-    r.doc.droppedBy = this.transform;
-    this.model.changed();
     this.changes.push({
       transform: this.transform,
       resource: this.id(r),
@@ -126,6 +124,8 @@ export class Context {
       after: undefined,
       why,
     });
+    // Out of the model, not only out of the output: no later transform may edit, count or warn about what is gone.
+    this.model.drop(r.doc, this.transform);
   }
 
   /** id names a resource for reports. */

@@ -452,6 +452,28 @@ export class Model {
     );
   }
 
+  /**
+   * drop takes a document's resources (and the conversion webhooks it holds) out of the model, so that no later
+   * question sees them: the document stays in `docs`, marked `droppedBy`, for the writer to leave out.
+   */
+  drop(doc: Doc, by: string): void {
+    doc.droppedBy = by;
+    const gone = this.resources.filter((r) => r.doc === doc);
+    const out = new Set(gone);
+    // Emptied in place: both are readonly fields, which callers read through the model.
+    for (let i = this.resources.length - 1; i >= 0; i--) if (out.has(this.resources[i])) this.resources.splice(i, 1);
+    for (let i = this.conversions.length - 1; i >= 0; i--)
+      if (this.conversions[i].owner.doc === doc) this.conversions.splice(i, 1);
+    // New lists, not splices: a list ofKind gave out (and a caller may be walking) stays as it was.
+    for (const kind of new Set(gone.map((r) => r.kind))) {
+      const left = this.byKind.get(kind)!.filter((r) => !out.has(r));
+      if (left.length) this.byKind.set(kind, left);
+      else this.byKind.delete(kind);
+    }
+    for (const r of gone) this.order.delete(r);
+    this.changed();
+  }
+
   /** add appends a new document after `after` (or at the start with `first`), and returns its resource. */
   add(obj: Obj, by: string, place: { after?: Resource; first?: boolean } = {}): Resource {
     const at = place.first ? 0 : place.after ? this.docs.indexOf(place.after.doc) + 1 : this.docs.length;

@@ -1,10 +1,12 @@
 // drop-webhooks: removes exactly the named webhooks (with their lines) or configurations, reports each, refuses a
-// name that matches nothing; the other transforms still edit what is left, and cannot remove.
+// name that matches nothing; the other transforms still edit what is left, never what is gone, and cannot remove.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError } from '../../src/errors.js';
 import { Context } from '../../src/transform.js';
 import { Model } from '../../src/model/model.js';
+import { defaultConfig } from '../../src/pipeline/config.js';
+import { summary } from '../../src/pipeline/report.js';
 import { splitStream } from '../../src/yaml/stream.js';
 import { config, lines, run } from '../support/helpers.js';
 
@@ -118,6 +120,88 @@ test('the other transforms edit what is left, at its new index', () => {
     ]),
   );
 });
+
+// A Fail webhook on pods CREATE that calls a Service of the stream: every default transform has work on it.
+const SERVICE = lines(
+  'apiVersion: v1',
+  'kind: Service',
+  'metadata: {name: hooks, namespace: hooks}',
+  'spec:',
+  '  selector: {app: hooks}',
+  '  ports: [{port: 443, targetPort: 8443}]',
+);
+const DEPLOYMENT = lines(
+  'apiVersion: apps/v1',
+  'kind: Deployment',
+  'metadata: {name: hooks, namespace: hooks}',
+  'spec:',
+  '  replicas: 1',
+  '  selector: {matchLabels: {app: hooks}}',
+  '  template:',
+  '    metadata: {labels: {app: hooks}}',
+  '    spec: {containers: [{name: hooks, image: hooks:1, ports: [{containerPort: 8443}]}]}',
+);
+const FAIL = configuration('MutatingWebhookConfiguration', 'hooks', [hook('pods.hooks.io', 'Fail')]);
+const STREAM = SERVICE + '---\n' + DEPLOYMENT + '---\n' + FAIL;
+// With every default transform on as well: drop-webhooks is off by default, so it is switched on here.
+const everything = (options: Record<string, unknown>) => {
+  const c = defaultConfig();
+  Object.assign(c.transforms['drop-webhooks'], { enabled: true, ...options });
+  return c;
+};
+const REMOVED_WHY = {
+  configurations: 'configurations names hooks: removed as asked, with all its webhooks',
+  webhooks: 'webhooks names every webhook of hooks: the configuration is removed as asked',
+};
+
+const gone = suite('drop-webhooks: what is dropped is gone for every later transform');
+for (const [how, options] of Object.entries({
+  configurations: { configurations: ['hooks'] },
+  webhooks: { webhooks: ['pods.hooks.io'] },
+}))
+  gone(`the configuration dropped by ${how}: no later edit, addition, warning or note; only its removal reported`, () => {
+    const r = run(STREAM, everything(options));
+    assert.fixture(r.output, SERVICE + '---\n' + DEPLOYMENT);
+    const why = REMOVED_WHY[how as keyof typeof REMOVED_WHY];
+    assert.equal(r.warnings, []);
+    assert.equal(r.notes, []);
+    assert.equal(r.model.webhooks(), []);
+    assert.equal(
+      r.changes.map((c) => [c.transform, c.resource, c.path, c.why]),
+      [['drop-webhooks', 'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration hooks', '', why]],
+    );
+  });
+
+gone('one entry dropped: the later transforms edit, count and warn about the one left, never the one gone', () => {
+  const both = configuration('MutatingWebhookConfiguration', 'hooks', [
+    hook('pods.hooks.io', 'Fail'),
+    hook('keep.hooks.io', 'Fail'),
+  ]);
+  const r = run(SERVICE + '---\n' + DEPLOYMENT + '---\n' + both, everything({ webhooks: ['pods.hooks.io'] }));
+  const names = (texts: string[]) => texts.filter((t) => t.includes('pods.hooks.io'));
+  assert.equal(names(r.changes.slice(1).map((c) => `${c.path} ${JSON.stringify(c.after)} ${c.why}`)), []);
+  assert.equal(names(r.warnings.map((w) => w.message)), []);
+  assert.equal(
+    r.model.webhooks().map((w) => w.name),
+    ['keep.hooks.io'],
+  );
+  assert.equal(
+    r.changes.map((c) => [c.transform, c.path]),
+    [
+      ['drop-webhooks', 'webhooks[pods.hooks.io]'],
+      ['exclude-namespaces', 'webhooks[keep.hooks.io]/namespaceSelector/matchExpressions'],
+      ['guard-cluster-scoped', 'webhooks[keep.hooks.io]/matchConditions'],
+      ['webhook-replicas', ''],
+    ],
+  );
+  assert.is(
+    summary(r.changes, r.warnings, r.notes),
+    'webhook-guard: 3 fields changed in 1 resource, 1 resource added ' +
+      '(drop-webhooks 1, exclude-namespaces 1, guard-cluster-scoped 1, webhook-replicas 1); 1 warning',
+  );
+});
+
+gone.run();
 
 const REFUSED: Record<string, [Record<string, unknown>, string]> = {
   'a webhook name that matches nothing': [
