@@ -49,14 +49,28 @@ export function summary(changes: Change[], warnings: Warning[], notes: Note[] = 
       : `webhook-guard: nothing to change: every webhook is already safe (${why})`;
   }
   const added = changes.filter((c) => c.document === -1).length;
-  const edited = changes.length - added;
-  const resources = new Set(changes.filter((c) => c.document !== -1).map((c) => c.resource)).size;
+  const removed = changes.filter(removesDocument).length;
+  const fields = changes.filter((c) => c.document !== -1 && !removesDocument(c));
+  const resources = new Set(fields.map((c) => c.resource)).size;
   const byTransform = new Map<string, number>();
   for (const c of changes) byTransform.set(c.transform, (byTransform.get(c.transform) ?? 0) + 1);
-  const parts = [`${edited} field${edited === 1 ? '' : 's'} changed in ${resources} resource${resources === 1 ? '' : 's'}`];
+  const parts: string[] = [];
+  if (fields.length)
+    parts.push(
+      `${fields.length} field${fields.length === 1 ? '' : 's'} changed in ${resources} resource${resources === 1 ? '' : 's'}`,
+    );
   if (added) parts.push(`${added} resource${added === 1 ? '' : 's'} added`);
+  if (removed) parts.push(`${removed} resource${removed === 1 ? '' : 's'} removed`);
   const detail = [...byTransform].map(([t, n]) => `${t} ${n}`).join(', ');
   return `webhook-guard: ${parts.join(', ')}${detail ? ` (${detail})` : ''}${warned}`;
+}
+
+/**
+ * removesDocument tells a change that took a whole input document out of the output (drop-webhooks, as the user asked)
+ * from one that edited a field: it is a resource removed, not a field changed.
+ */
+export function removesDocument(c: Change): boolean {
+  return c.document !== -1 && c.path === '' && c.after === undefined;
 }
 
 // reasons sums up the notes by transform: `exclude-namespaces: 2 webhooks failing open (Ignore)`; empty without notes.
@@ -88,6 +102,11 @@ export function textReport(changes: Change[], warnings: Warning[], notes: Note[]
     const c = redact(raw);
     if (c.document === -1) {
       lines.push(`+ ${c.transform}: added ${c.resource}`, `    why: ${c.why}`);
+      continue;
+    }
+    // The whole document as it was would be a screenful of JSON on one line; the input has it, and the JSON report.
+    if (removesDocument(c)) {
+      lines.push(`- ${c.transform}: removed ${c.resource} (document ${c.document + 1})`, `    why: ${c.why}`);
       continue;
     }
     lines.push(`~ ${c.transform}: ${c.resource} (document ${c.document + 1}): ${c.path}`);

@@ -25,6 +25,11 @@ test('a ConfigMap change is shown as it is (Kyverno webhook selectors and condit
       '    why: because\n',
   );
 });
+test('a removed document is one line and its reason (the JSON report keeps what it held)', () => {
+  const removed = { ...change('ValidatingWebhookConfiguration', '', { kind: 'ValidatingWebhookConfiguration' }, undefined) };
+  assert.is(textReport([removed], []), '- t: removed v1 ValidatingWebhookConfiguration ns/x (document 1)\n    why: because\n');
+  assert.equal(JSON.parse(jsonReport([removed], [], '0')).changes[0].before, { kind: 'ValidatingWebhookConfiguration' });
+});
 test('Secret data is redacted in edits and in added objects', () => {
   assert.equal(redact(change('Secret', 'data/tls.crt', 'old', 'new')), {
     ...change('Secret', 'data/tls.crt', '(redacted)', '(redacted)'),
@@ -54,6 +59,19 @@ const cases: Record<string, { changes?: Change[]; warnings?: Warning[]; notes?: 
     warnings: [warning],
     notes: [note('already skipping the namespaces')],
     line: 'webhook-guard: nothing to change (exclude-namespaces: 1 webhook already skipping the namespaces); 1 warning',
+  },
+  'a configuration removed (drop-webhooks), nothing else': {
+    changes: [{ ...change('ValidatingWebhookConfiguration', '', {}, undefined), document: 2 }],
+    line: 'webhook-guard: 1 resource removed (t 1)',
+  },
+  'a field changed, a resource added and two removed': {
+    changes: [
+      change('ConfigMap', 'data/x', 'a', 'b'),
+      added,
+      { ...change('ValidatingWebhookConfiguration', '', {}, undefined), document: 2 },
+      { ...change('MutatingWebhookConfiguration', '', {}, undefined), document: 3 },
+    ],
+    line: 'webhook-guard: 1 field changed in 1 resource, 1 resource added, 2 resources removed (t 4)',
   },
   'changes and warnings': {
     changes: [change('ConfigMap', 'data/x', 'a', 'b'), change('Secret', 'data/y', 'a', 'b'), added],

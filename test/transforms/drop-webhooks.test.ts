@@ -1,14 +1,17 @@
 // drop-webhooks: removes exactly the named webhooks (with their lines) or configurations, reports each, refuses a
 // name that matches nothing; the other transforms still edit what is left, never what is gone, and cannot remove.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError } from '../../src/errors.js';
 import { Context } from '../../src/transform.js';
 import { Model } from '../../src/model/model.js';
 import { defaultConfig } from '../../src/pipeline/config.js';
-import { summary } from '../../src/pipeline/report.js';
+import { jsonReport, summary, textReport } from '../../src/pipeline/report.js';
 import { splitStream } from '../../src/yaml/stream.js';
-import { config, lines, run } from '../support/helpers.js';
+import { config, lines, run, runMain } from '../support/helpers.js';
 
 const test = suite('drop-webhooks');
 
@@ -159,18 +162,63 @@ for (const [how, options] of Object.entries({
   configurations: { configurations: ['hooks'] },
   webhooks: { webhooks: ['pods.hooks.io'] },
 }))
-  gone(`the configuration dropped by ${how}: no later edit, addition, warning or note; only its removal reported`, () => {
-    const r = run(STREAM, everything(options));
-    assert.fixture(r.output, SERVICE + '---\n' + DEPLOYMENT);
-    const why = REMOVED_WHY[how as keyof typeof REMOVED_WHY];
-    assert.equal(r.warnings, []);
-    assert.equal(r.notes, []);
-    assert.equal(r.model.webhooks(), []);
-    assert.equal(
-      r.changes.map((c) => [c.transform, c.resource, c.path, c.why]),
-      [['drop-webhooks', 'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration hooks', '', why]],
-    );
-  });
+  gone(
+    `the configuration dropped by ${how}: no later edit, addition, warning or note; the reports say one resource removed`,
+    () => {
+      const r = run(STREAM, everything(options));
+      assert.fixture(r.output, SERVICE + '---\n' + DEPLOYMENT);
+      const why = REMOVED_WHY[how as keyof typeof REMOVED_WHY];
+      assert.equal(r.warnings, []);
+      assert.equal(r.notes, []);
+      assert.equal(r.model.webhooks(), []);
+      assert.is(summary(r.changes, r.warnings, r.notes), 'webhook-guard: 1 resource removed (drop-webhooks 1)');
+      assert.fixture(
+        textReport(r.changes, r.warnings, r.notes),
+        lines(
+          '- drop-webhooks: removed admissionregistration.k8s.io/v1 MutatingWebhookConfiguration hooks (document 3)',
+          `    why: ${why}`,
+        ),
+      );
+      const before = {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'MutatingWebhookConfiguration',
+        metadata: { name: 'hooks' },
+        webhooks: [
+          {
+            name: 'pods.hooks.io',
+            admissionReviewVersions: ['v1'],
+            sideEffects: 'None',
+            failurePolicy: 'Fail',
+            clientConfig: { service: { namespace: 'hooks', name: 'hooks', path: '/v' } },
+            rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
+          },
+        ],
+      };
+      assert.fixture(
+        jsonReport(r.changes, r.warnings, '0.1.0', r.notes),
+        JSON.stringify(
+          {
+            tool: 'webhook-guard',
+            version: '0.1.0',
+            changes: [
+              {
+                transform: 'drop-webhooks',
+                resource: 'admissionregistration.k8s.io/v1 MutatingWebhookConfiguration hooks',
+                document: 3,
+                path: '',
+                before,
+                why,
+              },
+            ],
+            warnings: [],
+            notes: [],
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+    },
+  );
 
 gone('one entry dropped: the later transforms edit, count and warn about the one left, never the one gone', () => {
   const both = configuration('MutatingWebhookConfiguration', 'hooks', [
@@ -201,6 +249,35 @@ gone('one entry dropped: the later transforms edit, count and warn about the one
   );
 });
 
+gone(
+  'through the CLI with a config file: stdout is the stream without the configuration, stderr the report and summary',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wg-drop-'));
+    const file = join(dir, 'guard.yaml');
+    writeFileSync(
+      file,
+      lines(
+        'apiVersion: webhookguard.dev/v1alpha1',
+        'kind: WebhookGuard',
+        'metadata: {name: guard}',
+        'spec:',
+        '  transforms:',
+        '    drop-webhooks: {enabled: true, configurations: [hooks]}',
+      ),
+    );
+    const r = await runMain(STREAM, ['--config', file, '--report', 'text']);
+    assert.is(r.exit, 0);
+    assert.fixture(r.stdout, SERVICE + '---\n' + DEPLOYMENT);
+    assert.fixture(
+      r.stderr,
+      lines(
+        '- drop-webhooks: removed admissionregistration.k8s.io/v1 MutatingWebhookConfiguration hooks (document 3)',
+        `    why: ${REMOVED_WHY.configurations}`,
+        'webhook-guard: 1 resource removed (drop-webhooks 1)',
+      ),
+    );
+  },
+);
 gone.run();
 
 const REFUSED: Record<string, [Record<string, unknown>, string]> = {
