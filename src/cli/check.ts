@@ -111,9 +111,7 @@ export async function checkMain(argv: string[], io: IO): Promise<number> {
     }
     const stdinName = single(args, 'stdin-name', 'check');
     // A name for stdin, so reports (SARIF above all: code scanning wants a path in the repository) point at a file.
-    const inputs = (await readInputs(positionals, io, 'check')).map((i) =>
-      i.source === '-' && stdinName !== undefined ? { ...i, source: stdinName } : i,
-    );
+    const inputs = await readInputs(positionals, io, 'check', stdinName);
     const { checkInputs } = await import('../check/run.js');
     const known = (await import('../check/rules/index.js')).RULES.map((r) => r.id);
     for (const id of [...(include ?? []), ...(exclude ?? [])])

@@ -19,8 +19,11 @@ export const DUMP = [
 /** indent indents each line of a command by two spaces, for a help text. */
 export const indent = (text: string): string => text.replace(/^/gm, '  ');
 
-/** readInputs reads each file (or stdin for `-`, and when none is named); errors name `command` and the file. */
-export async function readInputs(names: string[], io: IO, command: string): Promise<Input[]> {
+/**
+ * readInputs reads each file (or stdin for `-`, and when none is named); errors name `command` and the file. Stdin is
+ * named `stdinName` when given (check --stdin-name), in the inputs and in errors alike.
+ */
+export async function readInputs(names: string[], io: IO, command: string, stdinName?: string): Promise<Input[]> {
   const files = names.length ? names : ['-'];
   if (files.filter((f) => f === '-').length > 1) throw new UsageError(`${command}: - (stdin) given more than once`);
   if (files.includes('-') && io.stdinIsTTY)
@@ -37,11 +40,12 @@ export async function readInputs(names: string[], io: IO, command: string): Prom
         throw new UsageError(`${command}: cannot read ${f} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       }
     }
+    const source = f === '-' && stdinName !== undefined ? stdinName : f;
     try {
-      inputs.push({ source: f, text: decodeInput(buf) });
+      inputs.push({ source, text: decodeInput(buf) });
     } catch (err) {
       if (err instanceof UserError)
-        throw new (err.constructor as new (m: string) => UserError)(`${f === '-' ? 'stdin' : f}: ${err.message}`);
+        throw new (err.constructor as new (m: string) => UserError)(`${source === '-' ? 'stdin' : source}: ${err.message}`);
       throw err;
     }
   }

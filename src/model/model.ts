@@ -1,6 +1,6 @@
 // The run's view of the stream: resources, webhooks (admission and conversion) and their backends, built once per run.
 import { HoldIndex, mayHold, readLater, readStream } from '../yaml/read-stream.js';
-import { InputError } from '../errors.js';
+import { InputError, UserError } from '../errors.js';
 import { crdConversionOf, crdScopeOf } from '../yaml/crd-text.js';
 import { splitStream, type Segment } from '../yaml/stream.js';
 import { head } from '../yaml/byte-stream.js';
@@ -60,7 +60,18 @@ export class Model {
    * `options.namespace`, else the most common namespace of its own input.
    */
   static fromInputs(inputs: Input[], options: ModelOptions = {}): Model {
-    const segments = inputs.flatMap((input) => splitStream(input.text).map((s) => ({ ...s, source: input.source })));
+    const segments = inputs.flatMap((input) => {
+      try {
+        return splitStream(input.text).map((s) => ({ ...s, source: input.source }));
+      } catch (err) {
+        // The stream's own errors give a line, not the input: of several, the user could not tell which one.
+        if (err instanceof UserError)
+          throw new (err.constructor as new (m: string) => UserError)(
+            `${input.source === '-' ? 'stdin' : input.source}: ${err.message}`,
+          );
+        throw err;
+      }
+    });
     const model = Model.read(segments, options);
     if (options.namespace === undefined && inputs.length > 1) {
       for (const input of inputs) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../../src/cli/main.js';
-import { cli as spawn, lines, type CliResult } from '../support/helpers.js';
+import { cli as spawn, lines, runMain, type CliResult } from '../support/helpers.js';
 
 // The spawned binary decides colour itself; whatever the test runner's environment says is cleared.
 const cli = (args: string[], input: string | Buffer = '', env: NodeJS.ProcessEnv = {}): CliResult =>
@@ -162,5 +162,52 @@ colour('only on a terminal, never with NO_COLOR or TERM=dumb', async () => {
   assert.not.match((await run(['check', '--format', 'json'], { tty: true })).out, /\x1b\[/, 'only the text report is coloured');
 });
 
+// Errors of a whole stream (before any document is read) name the input, as findings do: of several, which one.
+const streams = suite('check: an input that cannot be split into documents is named');
+const CM = (name: string): string => lines('apiVersion: v1', 'kind: ConfigMap', `metadata: {name: ${name}}`);
+const STREAM_ERRORS: Record<string, [string | Buffer, string]> = {
+  'a separator line Kubernetes refuses (--- !!map)': [
+    CM('b') + '--- !!map\n' + CM('c'),
+    'line 4, column 5: `--- !!map` is not a valid document separator for Kubernetes, which refuses the whole stream for ' +
+      'it ("invalid Yaml document separator: !!map"); only white space and a comment may follow the dashes: end the line ' +
+      'after `---` and put `!!map` on the next line, or remove it',
+  ],
+  'a form feed after ---': [
+    CM('b') + '---\f\n' + CM('c'),
+    'line 4: a document separator followed by a form feed or Unicode space, which Kubernetes reads as a separator and ' +
+      'YAML does not; end the `---` line right after the dashes',
+  ],
+  'a document after a ... line without ---': [
+    CM('b') + '...\n' + CM('c'),
+    'document 2 (line 5): follows a `...` line without a `---` line, so Kubernetes never reads it; start it with `---` ' +
+      '(or remove it)',
+  ],
+  'invalid UTF-8': [
+    Buffer.concat([Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b'), Buffer.from([0xff]), Buffer.from('}\n')]),
+    'input is not valid UTF-8 (byte 49, line 3, column 19); Kubernetes manifests must be UTF-8',
+  ],
+};
+const good = join(dir, 'good.yaml');
+writeFileSync(good, CM('a'));
+for (const [name, [text, message]] of Object.entries(STREAM_ERRORS)) {
+  streams(`${name}: the second of two files`, async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, text);
+    const r = await runMain('', ['check', good, bad]);
+    assert.equal([r.exit, r.stdout], [1, '']);
+    assert.fixture(r.stderr, `webhook-guard: ${bad}: ${message}\n`);
+  });
+  streams(`${name}: stdin, named as --stdin-name says`, async () => {
+    const r = await runMain(text, ['check', '--stdin-name', 'charts/x.yaml', good, '-']);
+    assert.equal([r.exit, r.stdout], [1, '']);
+    assert.fixture(r.stderr, `webhook-guard: charts/x.yaml: ${message}\n`);
+  });
+}
+streams('stdin without --stdin-name is stdin', async () => {
+  const r = await runMain(STREAM_ERRORS['a form feed after ---'][0], ['check', good, '-']);
+  assert.fixture(r.stderr, `webhook-guard: stdin: ${STREAM_ERRORS['a form feed after ---'][1]}\n`);
+});
+
 spawned.run();
 colour.run();
+streams.run();
