@@ -78,17 +78,21 @@ export function readConfigFile(path: string): unknown {
   // `---` line at the end) is none.
   // (Every parsed document has its range.)
   const filled = docs.filter((d) => hasContent(text.slice(d.range![0], d.range![2])));
+  const doc = filled[0] ?? docs[0] ?? parseYaml(text, options);
+  const problems: string[] = [];
+  // A syntax error first, in whichever document it is: it is what the user must fix before anything else.
+  const broken = [...docs, doc].find((d) => d.errors.length);
+  if (broken) {
+    const e = broken.errors[0];
+    const { line, column } = position(text, e.pos[0]);
+    problems.push(`config ${path}: line ${line}, column ${column}: ${e.message.split('\n')[0]}`);
+  }
   if (filled.length > 1)
-    throw new ConfigError(
+    problems.push(
       `config ${path}: line ${position(text, filled[1].range![0]).line}: a second YAML document starts here; a configuration ` +
         'file must hold one document: remove the others (or put them in files of their own)',
     );
-  const doc = filled[0] ?? docs[0] ?? parseYaml(text, options);
-  if (doc.errors.length) {
-    const e = doc.errors[0];
-    const { line, column } = position(text, e.pos[0]);
-    throw new ConfigError(`config ${path}: line ${line}, column ${column}: ${e.message.split('\n')[0]}`);
-  }
+  if (problems.length) throw new ConfigError(problems.join('\n'));
   try {
     const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     if (typeof value === 'object' && value !== null) SOURCES.set(value, doc);

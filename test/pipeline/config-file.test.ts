@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readConfigFile, resolveConfig, validateConfig } from '../../src/pipeline/config.js';
-import { lines } from '../support/helpers.js';
+import { lines, runMain } from '../support/helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'wg-config-'));
 const HEAD = ['apiVersion: webhookguard.dev/v1alpha1', 'kind: WebhookGuard', 'metadata:', '  name: guard'];
@@ -63,10 +63,25 @@ const cases: Record<string, Case> = {
     text: lines(...HEAD, 'spec: ['),
     error: 'config FILE: line 6, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]',
   },
-  'not YAML, and a second document: the second is named': {
+  'not YAML, and a second document: the syntax error first, then the second document': {
     text: lines(...HEAD, 'spec: [', '---', 'b: 1'),
     error:
+      'config FILE: line 6, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]\n' +
       'config FILE: line 6: a second YAML document starts here; a configuration file must hold one document: remove the ' +
+      'others (or put them in files of their own)',
+  },
+  'a syntax error inside the first document, away from the second': {
+    text: lines(...HEAD.slice(0, 3), '  name: {guard', 'spec:', '  namespace: a', '---', 'b: 1'),
+    error:
+      'config FILE: line 5, column 1: Flow map in block collection must be sufficiently indented and end with a }\n' +
+      'config FILE: line 7: a second YAML document starts here; a configuration file must hold one document: remove the ' +
+      'others (or put them in files of their own)',
+  },
+  'a syntax error in the second document': {
+    text: lines(...HEAD, '---', 'b: 1', '  c: 2'),
+    error:
+      'config FILE: line 6, column 4: Nested mappings are not allowed in compact mappings\n' +
+      'config FILE: line 5: a second YAML document starts here; a configuration file must hold one document: remove the ' +
       'others (or put them in files of their own)',
   },
   'a key twice': {
@@ -93,4 +108,16 @@ for (const [name, c] of Object.entries(cases)) {
     if (c.namespace !== undefined) assert.is(resolveConfig(value).namespace, c.namespace);
   });
 }
+test('through the CLI: both problems, the syntax error first, and exit 3', async () => {
+  const path = join(tmp, 'broken-two.yaml');
+  writeFileSync(path, lines(...HEAD, 'spec: [', '---', 'b: 1'));
+  const r = await runMain('', ['--config', path]);
+  assert.equal([r.exit, r.stdout], [3, '']);
+  assert.fixture(
+    r.stderr,
+    `webhook-guard: config ${path}: line 6, column 1: Flow sequence in block collection must be sufficiently indented and ` +
+      `end with a ]\nconfig ${path}: line 6: a second YAML document starts here; a configuration file must hold one ` +
+      'document: remove the others (or put them in files of their own)\n',
+  );
+});
 test.run();
