@@ -140,13 +140,17 @@ runCases('guard-cluster-scoped', {
     expected: 'unchanged',
   },
   'admissionregistration.k8s.io/v1beta1 has no matchConditions here: warned, left out': {
-    input: webhook('Validating', NODES, [], 'admissionregistration.k8s.io/v1beta1'),
+    input: webhook('Validating', NODES, ['failurePolicy: Fail'], 'admissionregistration.k8s.io/v1beta1'),
     expected: 'unchanged',
     warnings: [
       'admissionregistration.k8s.io/v1beta1 ValidatingWebhookConfiguration ' +
         'hook: webhook hook.example.com: would add matchConditions ' +
         'webhook-guard-skip-kubelets, but admissionregistration.k8s.io/v1beta1 is not admissionregistration.k8s.io/v1; left out',
     ],
+  },
+  'admissionregistration.k8s.io/v1beta1 without failurePolicy fails open (its default there): left alone': {
+    input: webhook('Validating', NODES, [], 'admissionregistration.k8s.io/v1beta1'),
+    expected: 'unchanged',
   },
   'CapsuleConfiguration (Capsule 0.13+) webhooks get the same conditions': {
     input: lines(
