@@ -408,8 +408,10 @@ class EditContext {
       if (isAlias(node)) return;
     }
     // The text that the edit rewrites whole: the value it replaces, or a collection re-rendered to take a new key or item
-    // (a flow or empty one, or a list an item is inserted into). An anchor set inside it and repeated outside would go.
-    const whole = (c: unknown): boolean => (isMap(c) || isSeq(c)) && (!!c.flow || c.items.length === 0);
+    // (an empty one, a flow one without brackets of its own, or a list an item is inserted into; see appendToFlow). An
+    // anchor set inside it and repeated outside would go.
+    const whole = (c: unknown): boolean =>
+      (isMap(c) || isSeq(c)) && (c.items.length === 0 || (!!c.flow && !this.hasOwnBrackets(c)));
     const target = depth === path.length ? node : undefined;
     const lastParent = depth >= path.length - 1;
     let rewritten: unknown;
@@ -477,7 +479,10 @@ class EditContext {
 
   insertPair(map: YAMLMap, key: string, value: unknown, owner?: Pair): Splice {
     if (map.flow || map.items.length === 0)
-      return this.rewriteCollection(map, { ...(map.toJS(this.doc) as object), [key]: value }, owner);
+      return (
+        this.appendToFlow(map, key, value) ??
+        this.rewriteCollection(map, { ...(map.toJS(this.doc) as object), [key]: value }, owner)
+      );
     const first = map.items[0].key as Node;
     const col = this.column(first.range![0]);
     const last = map.items[map.items.length - 1];
@@ -489,7 +494,10 @@ class EditContext {
 
   appendItem(seq: YAMLSeq, value: unknown, owner?: Pair): Splice {
     if (seq.flow || seq.items.length === 0)
-      return this.rewriteCollection(seq, [...(seq.toJS(this.doc) as unknown[]), value], owner);
+      return (
+        this.appendToFlow(seq, undefined, value) ??
+        this.rewriteCollection(seq, [...(seq.toJS(this.doc) as unknown[]), value], owner)
+      );
     const col = this.column(seq.range![0]);
     const last = seq.items[seq.items.length - 1] as Node;
     const { pos, lead } = this.afterLine(last.range![1]);
@@ -550,6 +558,117 @@ class EditContext {
     };
     visit(this.doc.contents);
     return found?.flow ? found : undefined;
+  }
+
+  // appendToFlow plans a new last member of a non-empty flow collection (`key: value` for a map, `value` for a list),
+  // written where the collection's members are: after its last one, with the separator they have, on a line of its own
+  // at their indentation where they stand one a line (pretty-printed JSON), JSON where the collection is JSON. Every
+  // other byte stays as it was, comments inside the collection too: re-rendering it whole turned a pretty-printed JSON
+  // webhook into one line. Undefined for an empty collection (nothing to follow) and for one without brackets of its
+  // own (the single pair of `[k: v]`), which are rewritten whole.
+  appendToFlow(node: YAMLMap | YAMLSeq, key: string | undefined, value: unknown): Splice | undefined {
+    if (!this.hasOwnBrackets(node) || node.items.length === 0) return undefined;
+    const bounds = node.items.map((item) => itemBounds(item));
+    if (bounds.some((b) => b === undefined)) return undefined;
+    // An item starts where its props (`&a`, `!!str`) do: at the first text after the separator before it.
+    const starts: number[] = [];
+    let prevEnd = node.range![0] + 1;
+    for (const b of bounds as Array<[number, number]>) {
+      starts.push(this.skipSeparation(prevEnd, true));
+      prevEnd = b[1];
+    }
+    const n = bounds.length;
+    const lastEnd = bounds[n - 1]![1];
+    const lastStart = starts[n - 1];
+    const gap = this.text.slice(n > 1 ? bounds[n - 2]![1] : node.range![0] + 1, lastStart);
+    const multiLine = /[\n\r]/.test(gap);
+    const outer = this.outermostFlow(node);
+    const json = isJsonFlow(outer);
+    // JSON written without blanks after its commas and colons (`{"a":1,"b":2}`) gets none either.
+    const layout = json ? withoutStrings(this.text.slice(outer.range![0], outer.range![1])) : '';
+    const compact = /[,:]/.test(layout) && !/[,:][ \t]/.test(layout);
+    const separator = n > 1 && /^[ \t]*,[ \t]*$/.test(gap) ? gap : compact ? ',' : ', ';
+    let member: string;
+    if (key === undefined) member = json ? JSON.stringify(value) : this.renderInFlowOf(node, value);
+    else {
+      const last = node.items[n - 1] as Pair;
+      const lastKey = last.key as Node | null;
+      const lastValue = last.value as Node | null;
+      const colonGap =
+        lastKey?.range && lastValue?.range ? this.text.slice(lastKey.range[1], lastValue.range[0]) : compact ? ':' : ': ';
+      // A plain key needs a blank after its colon (`{a:1}` is the one key `a:1`); a JSON key does not.
+      const colon = /^[ \t]*:[ \t]*$/.test(colonGap) && (json || /[ \t]$/.test(colonGap)) ? colonGap : ': ';
+      member = json
+        ? JSON.stringify(key) + colon + JSON.stringify(value)
+        : this.renderInFlowOf(node, key) + colon + this.renderInFlowOf(node, value);
+    }
+    // A comma after the last member (`[a, b,]`) stays the last thing before the bracket.
+    const after = this.skipSeparation(lastEnd, false);
+    const trailing = this.text[after] === ',' ? after : -1;
+    if (!multiLine) {
+      if (trailing === -1) return { start: lastEnd, end: lastEnd, text: separator + member };
+      return { start: trailing + 1, end: trailing + 1, text: separator.replace(/^[ \t]*,/, '') + member + ',' };
+    }
+    const indent = this.text.slice(this.text.lastIndexOf('\n', lastStart - 1) + 1, lastStart).replace(/[^\t]/g, ' ');
+    const line = this.nl + indent + member;
+    // The new member goes on the line after the last one's, so a comment after the last member stays on its line.
+    const from = trailing === -1 ? lastEnd : trailing + 1;
+    const eol = this.lineEnd(from);
+    const rest = this.text.slice(from, eol);
+    const toEol = /^[ \t]*(#.*)?$/.test(rest);
+    if (trailing === -1)
+      return toEol ? { start: lastEnd, end: eol, text: ',' + rest + line } : { start: lastEnd, end: lastEnd, text: ',' + line };
+    return toEol ? { start: eol, end: eol, text: line + ',' } : { start: from, end: from, text: line + ',' };
+  }
+
+  // hasOwnBrackets: the collection is written between its own brackets (a pair alone in a flow list has none).
+  hasOwnBrackets(node: YAMLMap | YAMLSeq): boolean {
+    const [start, end] = node.range!;
+    const pair = isMap(node) ? '{}' : '[]';
+    return this.text[start] === pair[0] && this.text[end - 1] === pair[1];
+  }
+
+  // skipSeparation is the first offset from `at` that holds neither white space, line breaks nor comments, nor (with
+  // `commas`) a comma: between the members of a flow collection, where the next one starts.
+  skipSeparation(at: number, commas: boolean): number {
+    let i = at;
+    for (;;) {
+      const c = this.text[i];
+      if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || (commas && c === ',')) i++;
+      else if (c === '#' && (i === 0 || /[ \t\r\n]/.test(this.text[i - 1]))) i = this.lineEnd(i);
+      else return i;
+    }
+  }
+
+  // lineEnd is the offset of the line break that ends the line holding `at` (before `\r\n`), or the text's end.
+  lineEnd(at: number): number {
+    const eol = this.text.indexOf('\n', at);
+    if (eol === -1) return this.text.length;
+    return eol > at && this.text[eol - 1] === '\r' ? eol - 1 : eol;
+  }
+
+  // outermostFlow is the flow collection that holds `node` and is held by none (the document itself in JSON).
+  outermostFlow(node: YAMLMap | YAMLSeq): YAMLMap | YAMLSeq {
+    let found: YAMLMap | YAMLSeq = node;
+    const visit = (n: unknown, outer: YAMLMap | YAMLSeq | undefined): boolean => {
+      if (n === node) {
+        if (outer) found = outer;
+        return true;
+      }
+      if (!isMap(n) && !isSeq(n)) return false;
+      const next = outer ?? (n.flow ? n : undefined);
+      if (isMap(n)) return n.items.some((p) => visit(p.key, next) || visit(p.value, next));
+      return n.items.some((i) => visit(i, next));
+    };
+    visit(this.doc.contents, undefined);
+    return found;
+  }
+
+  // renderInFlowOf writes a value inside the flow collection `node`, with the padding inside brackets that it has.
+  renderInFlowOf(node: YAMLMap | YAMLSeq, value: unknown): string {
+    const [start, end] = node.range!;
+    const padded = /[[{][ \t]/.test(this.text.slice(start, end));
+    return renderInFlow(value, padded);
   }
 
   // rewriteCollection re-renders a flow or empty collection whole; comments inside a flow collection are lost.
@@ -780,14 +899,55 @@ function renderInline(value: unknown): string {
   return stringify(value).replace(/\n$/, '');
 }
 
-function renderFlow(value: unknown): string {
-  return stringify(value, { collectionStyle: 'flow' }).replace(/\n$/, '');
+function renderFlow(value: unknown, padded = true): string {
+  return stringify(value, { collectionStyle: 'flow', flowCollectionPadding: padded }).replace(/\n$/, '');
 }
 
 // renderInFlow writes a value as it reads inside a flow collection: a scalar there is quoted where a comma or a bracket
 // would end it, so it is written as the one item of a flow list and taken out of it.
-function renderInFlow(value: unknown): string {
-  return renderFlow([value]).slice(1, -1).trim();
+function renderInFlow(value: unknown, padded = true): string {
+  return renderFlow([value], padded).slice(1, -1).trim();
+}
+
+// itemBounds is where a flow collection's member starts (its key, for a pair; its props not included) and ends.
+function itemBounds(item: unknown): [number, number] | undefined {
+  if (yaml().isPair(item)) {
+    const key = item.key as Node | null;
+    const value = item.value as Node | null;
+    if (!key?.range) return undefined;
+    return [key.range[0], value?.range ? value.range[1] : key.range[1]];
+  }
+  const range = (item as Node | null)?.range;
+  return range ? [range[0], range[1]] : undefined;
+}
+
+// isJsonFlow: a flow collection written as JSON, so that what is added to it is JSON too: its map keys double-quoted,
+// or, with no map in it, every string in it double-quoted (`["v1"]`).
+function isJsonFlow(node: YAMLMap | YAMLSeq): boolean {
+  let keys = 0;
+  let plainKeys = 0;
+  let strings = 0;
+  let unquoted = 0;
+  const visit = (n: unknown): void => {
+    if (isMap(n))
+      for (const p of n.items) {
+        keys++;
+        if (!isScalar(p.key) || p.key.type !== 'QUOTE_DOUBLE') plainKeys++;
+        visit(p.value);
+      }
+    else if (isSeq(n)) n.items.forEach(visit);
+    else if (isScalar(n) && typeof n.value === 'string') {
+      strings++;
+      if (n.type !== 'QUOTE_DOUBLE') unquoted++;
+    } else if (isAlias(n)) unquoted++;
+  };
+  visit(node);
+  return keys ? plainKeys === 0 : strings > 0 && unquoted === 0;
+}
+
+// withoutStrings is flow text with its double-quoted strings emptied, for telling its own layout from theirs.
+function withoutStrings(text: string): string {
+  return text.replace(/"(?:[^"\\]|\\.)*"/g, '""');
 }
 
 // renderScalar keeps the quoting style of the scalar it replaces where the new value allows it.

@@ -265,7 +265,7 @@ runCases('exclude-namespaces', {
       '    - {key: control-plane, operator: NotIn, values: [openkruise]}',
       '    - key: kubernetes.io/metadata.name',
       '      operator: NotIn',
-      '      values: [ kube-system, guard ]   # chart default',
+      '      values: [kube-system, guard]   # chart default',
     ]),
   },
   'opt-in selector (Exists) already cannot match a bare namespace': {

@@ -73,15 +73,15 @@ const cases: Record<string, { input: string; change: (o: any) => void; expected:
     change: (o) => (o.spec.replicas = 2),
     expected: lines('spec:', '  replicas: 2', '  x: 1'),
   },
-  'non-empty flow collections are re-rendered in flow style': {
+  'a key and an item added to non-empty flow collections go after their last members': {
     input: lines('sel: {a: b}  # c', 'vals: [x]'),
     change: (o) => ((o.sel.c = 'd'), o.vals.push('y')),
-    expected: lines('sel: { a: b, c: d }  # c', 'vals: [ x, "y" ]'),
+    expected: lines('sel: {a: b, c: d}  # c', 'vals: [x, "y"]'),
   },
   'JSON documents stay JSON where edited': {
     input: '{"kind": "X", "spec": {"a": 1}}\n',
     change: (o) => (o.spec.b = 'x'),
-    expected: '{"kind": "X", "spec": {"a":1,"b":"x"}}\n',
+    expected: '{"kind": "X", "spec": {"a": 1, "b": "x"}}\n',
   },
   // A null in a flow collection (JSON above all) takes its value in flow style, written where the null was: a block
   // value cannot stand inside a flow collection, and the rest of the line stays as it was.
@@ -136,6 +136,110 @@ for (const [name, c] of Object.entries(cases)) {
   test(name, () => assert.fixture(edit(c.input, c.change), c.expected));
 }
 
+// A key or an item added to a non-empty flow collection goes after its last member, in the collection's own layout (on
+// a line of its own at the members' indentation where they stand one a line; JSON where it is JSON), and every other
+// byte stays: re-rendering the collection whole turned a pretty-printed JSON webhook into one line, and lost comments.
+const CONDITION = { name: 'skip', expression: "!('system:nodes' in request.userInfo.groups)" };
+const flowAppends: Record<string, { input: string; change: (o: any) => void; expected: string }> = {
+  'one-line JSON: keys after the last member, without blanks as the JSON has none': {
+    input: '{"kind":"X","webhooks":[{"name":"w","rules":[]}]}\n',
+    change: (o) => Object.assign(o.webhooks[0], { namespaceSelector: { matchLabels: { a: 'b' } }, matchConditions: [CONDITION] }),
+    expected:
+      '{"kind":"X","webhooks":[{"name":"w","rules":[],"namespaceSelector":{"matchLabels":{"a":"b"}},' +
+      `"matchConditions":[{"name":"skip","expression":"!('system:nodes' in request.userInfo.groups)"}]}]}\n`,
+  },
+  'pretty-printed JSON: a new member on a line of its own, at the indentation of the others': {
+    input: lines(
+      '{',
+      '  "kind": "X",',
+      '  "webhooks": [',
+      '    {',
+      '      "name": "w",',
+      '      "rules": [',
+      '        {"operations": ["CREATE"]}',
+      '      ]',
+      '    }',
+      '  ]',
+      '}',
+    ),
+    change: (o) => Object.assign(o.webhooks[0], { namespaceSelector: { matchLabels: { a: 'b' } }, matchConditions: [CONDITION] }),
+    expected: lines(
+      '{',
+      '  "kind": "X",',
+      '  "webhooks": [',
+      '    {',
+      '      "name": "w",',
+      '      "rules": [',
+      '        {"operations": ["CREATE"]}',
+      '      ],',
+      '      "namespaceSelector": {"matchLabels":{"a":"b"}},',
+      `      "matchConditions": [{"name":"skip","expression":"!('system:nodes' in request.userInfo.groups)"}]`,
+      '    }',
+      '  ]',
+      '}',
+    ),
+  },
+  'pretty-printed JSON with CRLF: a list item on a line of its own, with CRLF': {
+    input: '{\r\n  "values": [\r\n    "a",\r\n    "b"\r\n  ]\r\n}\r\n',
+    change: (o) => o.values.push('kube-system'),
+    expected: '{\r\n  "values": [\r\n    "a",\r\n    "b",\r\n    "kube-system"\r\n  ]\r\n}\r\n',
+  },
+  'YAML flow map over several lines: comments stay where they were, the new member follows the last': {
+    input: lines(
+      '- {',
+      '    name: w,  # the pod webhook',
+      '    sel: {matchExpressions: [{key: team, operator: DoesNotExist}]},  # teams opt out',
+      '    rules: [{operations: [CREATE]}]  # pods only',
+      '  }',
+    ),
+    change: (o) => {
+      o[0].sel.matchExpressions.push({ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['on'] });
+      o[0].matchConditions = [{ name: 'skip', expression: 'true' }];
+    },
+    expected: lines(
+      '- {',
+      '    name: w,  # the pod webhook',
+      '    sel: {matchExpressions: [{key: team, operator: DoesNotExist}, ' +
+        '{key: kubernetes.io/metadata.name, operator: NotIn, values: ["on"]}]},  # teams opt out',
+      '    rules: [{operations: [CREATE]}],  # pods only',
+      '    matchConditions: [{name: skip, expression: "true"}]',
+      '  }',
+    ),
+  },
+  'YAML flow map on one line, padded: the new value padded too': {
+    input: lines('sel: { a: b }'),
+    change: (o) => (o.sel.m = { k: ['v'] }),
+    expected: lines('sel: { a: b, m: { k: [ v ] } }'),
+  },
+  'a flow list gains an item: YAML, and JSON strings in a YAML document': {
+    input: lines('values: [kube-system]   # chart default', 'quoted: ["a"]'),
+    change: (o) => (o.values.push('wh-system'), o.quoted.push('b')),
+    expected: lines('values: [kube-system, wh-system]   # chart default', 'quoted: ["a", "b"]'),
+  },
+  'a trailing comma stays last: on one line, and after a comment on the last line': {
+    input: lines('a: [v, w,]', 'b: {', '  p: 1,  # one', '}'),
+    change: (o) => (o.a.push('z'), (o.b.q = 2)),
+    expected: lines('a: [v, w, z,]', 'b: {', '  p: 1,  # one', '  q: 2,', '}'),
+  },
+  'members that close their collection on their own line: the new one does too': {
+    input: lines('a: { p: 1,', '     q: 2 }'),
+    change: (o) => (o.a.r = 3),
+    expected: lines('a: { p: 1,', '     q: 2,', '     r: 3 }'),
+  },
+  'an empty {} in a JSON document gets its member as JSON': {
+    input: '{"kind": "X", "spec": {}}\n',
+    change: (o) => (o.spec.b = ['x']),
+    expected: '{"kind": "X", "spec": {"b":["x"]}}\n',
+  },
+  'an empty {} in a block map becomes a block map': {
+    input: lines('spec: {}', 'n: 1'),
+    change: (o) => (o.spec.b = ['x']),
+    expected: lines('spec:', '  b:', '    - x', 'n: 1'),
+  },
+};
+for (const [name, c] of Object.entries(flowAppends))
+  test(`added to a flow collection, the rest byte for byte: ${name}`, () => assert.fixture(edit(c.input, c.change), c.expected));
+
 test('an edit through an alias is refused', () => {
   const text = lines('base: &b', '  a: 1', 'use: *b');
   assert.throws(
@@ -169,9 +273,9 @@ const sharedEdits: Record<string, { input: string; change: (o: any) => void; err
     error: '/a is shared through the anchor &n with /b; write the value out in each place instead of the alias *n',
   },
   'a flow map re-rendered whole, with an anchor inside it': {
-    input: lines('a: {m: &l {k: v}}', 'b: *l'),
-    change: (o) => (o.a = { ...o.a, n: 'x' }),
-    error: '/a/m is shared through the anchor &l with /b; write the value out in each place instead of the alias *l',
+    input: lines('a: [m: &l {k: v}]', 'b: *l'),
+    change: (o) => (o.a = [{ ...o.a[0], n: 'x' }]),
+    error: '/a/0/m is shared through the anchor &l with /b; write the value out in each place instead of the alias *l',
   },
   'the source of a merge key edited': {
     input: lines('base: &b {x: 1}', 'c:', '  <<: *b', '  y: 2'),
@@ -203,10 +307,20 @@ const unsharedEdits: Record<string, { input: string; change: (o: any) => void; e
     change: (o) => (o.c = { ...o.c, z: 3 }),
     expected: lines('base: &b {x: 1}', 'c:', '  <<: *b', '  w: 2', '  z: 3'),
   },
-  'an alias inside a flow map re-rendered whole is written out': {
+  'a key added to a flow map that holds an anchor another place repeats': {
+    input: lines('a: {m: &l {k: v}}', 'b: *l'),
+    change: (o) => (o.a = { ...o.a, z: 'x' }),
+    expected: lines('a: {m: &l {k: v}, z: x}', 'b: *l'),
+  },
+  'a key added to a flow map that holds an alias': {
     input: lines('a: &s {x: 1}', 'b: {m: *s}'),
     change: (o) => (o.b = { ...o.b, z: 1 }),
-    expected: lines('a: &s {x: 1}', 'b: { m: { x: 1 }, z: 1 }'),
+    expected: lines('a: &s {x: 1}', 'b: {m: *s, z: 1}'),
+  },
+  'an alias inside a flow map re-rendered whole is written out': {
+    input: lines('a: &s {x: 1}', 'b: [m: *s]'),
+    change: (o) => (o.b = [{ ...o.b[0], z: 1 }]),
+    expected: lines('a: &s {x: 1}', 'b: [{ m: { x: 1 }, z: 1 }]'),
   },
 };
 for (const [name, c] of Object.entries(unsharedEdits))
