@@ -238,6 +238,55 @@ for (const [name, c] of Object.entries(nullsInFlow))
     assert.is(result.changes.length, 2);
   });
 
+// A key added to a webhook written as a flow collection goes after its last member, in the collection's layout: a
+// pretty-printed JSON configuration (as `kubectl get -o json` or a JSON template writes it) used to come out as one line.
+/** prettyHook is the webhook configuration as pretty-printed JSON (two-space indentation), ending with `rulesEnd`. */
+const prettyHook = (...rulesEnd: string[]) =>
+  lines(
+    '{',
+    '  "apiVersion": "admissionregistration.k8s.io/v1",',
+    '  "kind": "MutatingWebhookConfiguration",',
+    '  "metadata": {',
+    '    "name": "wh"',
+    '  },',
+    '  "webhooks": [',
+    '    {',
+    '      "name": "pods.wh.io",',
+    '      "admissionReviewVersions": ["v1"],',
+    '      "clientConfig": {',
+    '        "service": {',
+    '          "name": "wh",',
+    '          "namespace": "wh-system"',
+    '        }',
+    '      },',
+    '      "failurePolicy": "Fail",',
+    '      "sideEffects": "None",',
+    '      "rules": [',
+    '        {',
+    '          "apiGroups": [""],',
+    '          "apiVersions": ["v1"],',
+    '          "operations": ["CREATE"],',
+    '          "resources": ["pods"]',
+    '        }',
+    ...rulesEnd,
+    '    }',
+    '  ]',
+    '}',
+  );
+test('a pretty-printed JSON webhook configuration gains its fields on lines of their own, the rest byte for byte', () => {
+  const result = run(BACKEND + prettyHook('      ]'), config(['exclude-namespaces', 'guard-cluster-scoped']));
+  assert.fixture(
+    result.output,
+    BACKEND +
+      prettyHook(
+        '      ],',
+        `      "namespaceSelector": {"matchExpressions":[${NOT_IN_JSON}]},`,
+        `      "matchConditions": ${MIRROR_JSON}`,
+      ),
+  );
+  assert.is(result.changes.length, 2);
+});
+
 // A field that a YAML anchor shares with its aliases has one text for several places: an edit for one webhook would
 // change the other (or, through an alias, has no text to change). Refused, saying what is shared and the two ways out.
 const aliasHook = (name: string, resources: string, selector: string) => [

@@ -388,6 +388,45 @@ export const HOSTILE: Record<string, Hostile> = {
       },
     ]),
   ),
+  // Keys and items added to a flow collection go after its last member, in its layout: on lines of their own in
+  // pretty-printed JSON, after comments and before a trailing comma in a YAML flow map (it used to be rewritten whole).
+  'a pretty-printed JSON webhook configuration': {
+    input:
+      BACKEND +
+      '---\n' +
+      JSON.stringify(
+        {
+          apiVersion: 'admissionregistration.k8s.io/v1',
+          kind: VWC,
+          metadata: { name: 'evil' },
+          webhooks: [JSON.parse(JSON_WEBHOOK)],
+        },
+        null,
+        2,
+      ) +
+      '\n',
+    accept: true,
+  },
+  'a YAML flow webhook over several lines, with comments and a trailing comma': {
+    input:
+      BACKEND +
+      '---\n' +
+      vwc(
+        undefined,
+        [],
+        [
+          '- {',
+          '    name: evil.example.com,  # the webhook',
+          '    failurePolicy: Fail,',
+          `    clientConfig: {service: {name: evil, namespace: ${NS}}},`,
+          '    sideEffects: None, admissionReviewVersions: [v1],',
+          '    namespaceSelector: {matchExpressions: [{key: team, operator: DoesNotExist}]},  # teams opt out',
+          '    rules: [{operations: [CREATE], apiGroups: ["*"], apiVersions: ["*"], resources: ["*"]}],  # everything',
+          '  }',
+        ],
+      ),
+    accept: true,
+  },
   'a flow-style namespaceSelector with matchExpressions: null': {
     input: BACKEND + '---\n' + vwc(undefined, [], webhookWith('  namespaceSelector: {matchExpressions: null}')),
     accept: true,
