@@ -6,7 +6,7 @@ import { toYaml } from '../yaml/load.js';
 import { InputError } from '../errors.js';
 import { describe, Model, unreadableError } from '../model/model.js';
 import { RBAC_KINDS } from '../model/kinds.js';
-import { resourceId, type Doc, type Resource, type Webhook } from '../model/types.js';
+import { resourceId, type Doc, type Resource } from '../model/types.js';
 import { TRANSFORMS } from './registry.js';
 import { goSeparatorLength, hasContent, lineEnding, splitStream, type Segment } from '../yaml/stream.js';
 import { bytesOf, decodeSlice, splitBytes } from '../yaml/byte-stream.js';
@@ -227,26 +227,47 @@ function editDocument(doc: Doc, model: Model, changes: Change[]): string {
 interface Place {
   resource?: Resource;
   field: string;
-  webhook?: Webhook;
+  webhook?: { name: string; configuration: string };
 }
+
+// placeOf names a place given as path segments in the document's value: in its working value (after the transforms,
+// where edits are made), or in its original one (where removed items still are).
+function placeOf(segs: string[], doc: Doc, model: Model, original = false): Place {
+  let resource: Resource | undefined;
+  for (const r of model.resources)
+    if (r.doc === doc && startsWith(segs, r.path) && (!resource || r.path.length > resource.path.length)) resource = r;
+  if (!resource) return { field: segs.join('/') };
+  const rel = segs.slice(resource.path.length);
+  if (original) {
+    let obj: unknown = doc.original;
+    for (const seg of resource.path) obj = (obj as Record<string | number, unknown>)?.[seg];
+    const entry = rel[0] === 'webhooks' ? (obj as { webhooks?: unknown[] })?.webhooks?.[Number(rel[1])] : undefined;
+    const name = (entry as { name?: unknown } | undefined)?.name;
+    const isWebhook = /^(Mutating|Validating)WebhookConfiguration$/.test(resource.kind) && typeof name === 'string';
+    return {
+      resource,
+      field: displayPath(obj, rel),
+      webhook: isWebhook && rel.length >= 2 ? { name: name as string, configuration: resource.name } : undefined,
+    };
+  }
+  const w = model.webhooks().find((x) => x.owner === resource && x.type !== 'conversion' && startsWith(rel, x.path));
+  return { resource, field: displayPath(resource.obj, rel), webhook: w && { name: w.name, configuration: w.owner.name } };
+}
+
+const sameWebhook = (a: Place, b: Place): boolean =>
+  !!a.webhook && !!b.webhook && a.resource === b.resource && a.webhook.name === b.webhook.name;
 
 // sharedMessage explains an edit refused because it meets a value a YAML anchor shares: the transforms that make it,
 // the fields that share the value and their webhooks, and the two ways out (the value written out in each place, or
-// the transform told to leave the webhook alone).
+// the transform told to leave the webhook alone). A removal (drop-webhooks) that would take an anchor away from its
+// aliases is explained by removedAnchorMessage.
 function sharedMessage(err: SharedValueError, doc: Doc, model: Model, changes: Change[]): string {
-  const place = (segs: string[]): Place => {
-    let resource: Resource | undefined;
-    for (const r of model.resources)
-      if (r.doc === doc && startsWith(segs, r.path) && (!resource || r.path.length > resource.path.length)) resource = r;
-    if (!resource) return { field: segs.join('/') };
-    const rel = segs.slice(resource.path.length);
-    const webhook = model.webhooks().find((w) => w.owner === resource && w.type !== 'conversion' && startsWith(rel, w.path));
-    return { resource, field: displayPath(resource.obj, rel), webhook };
-  };
+  if (err.removing) return removedAnchorMessage(err, doc, model, changes);
+  const place = (segs: string[]): Place => placeOf(segs, doc, model);
   const edited = place(err.edited);
   const field = (p: Place): string =>
     p.resource && p.resource !== edited.resource ? `${resourceId(p.resource, model.defaultNamespace)} ${p.field}` : p.field;
-  const what = (p: Place): string => (p.webhook && p.webhook !== edited.webhook ? `webhook ${p.webhook.name}` : field(p));
+  const what = (p: Place): string => (p.webhook && !sameWebhook(p, edited) ? `webhook ${p.webhook.name}` : field(p));
   const others = err.others.map(place);
   const edit = place(err.edit);
   const ours = changes.filter((c) => c.document === doc.segment.index);
@@ -258,7 +279,7 @@ function sharedMessage(err: SharedValueError, doc: Doc, model: Model, changes: C
     const w = edited.webhook;
     const skips = 'skipWebhooks' in (TRANSFORMS.find((x) => x.name === t)?.defaults ?? {});
     if (w && skips)
-      return `have ${t} leave webhook ${w.name} as it is (spec.transforms.${t}.skipWebhooks: [${w.owner.name}/${w.name}])`;
+      return `have ${t} leave webhook ${w.name} as it is (spec.transforms.${t}.skipWebhooks: [${w.configuration}/${w.name}])`;
     return `switch ${t} off (--disable ${t}, or spec.transforms.${t}.enabled: false)`;
   });
   return (
@@ -267,6 +288,42 @@ function sharedMessage(err: SharedValueError, doc: Doc, model: Model, changes: C
     `for ${edited.webhook ? `webhook ${edited.webhook.name}` : field(edited)} would change ` +
     `${[...new Set(others.map(what))].join(' and ')} as well; write the value out in each place instead of the alias ` +
     `*${err.anchor}, or ${ways.join(', or ')}`
+  );
+}
+
+// removedAnchorMessage explains a removal refused because the item removed sets an anchor that aliases outside it
+// repeat (without it, they read as "Unresolved alias"): the webhook removed, the fields left without their value and
+// their webhooks, and the two ways out (the value written out in each place, or those webhooks dropped too). The places
+// are named in the original value, where the removed item still is.
+function removedAnchorMessage(err: SharedValueError, doc: Doc, model: Model, changes: Change[]): string {
+  const place = (segs: string[]): Place => placeOf(segs, doc, model, true);
+  const edited = place(err.edited);
+  const item = place(err.edit);
+  const others = err.others.map(place);
+  const field = (p: Place): string =>
+    p.resource && p.resource !== edited.resource ? `${resourceId(p.resource, model.defaultNamespace)} ${p.field}` : p.field;
+  const what = (p: Place): string => (p.webhook ? `webhook ${p.webhook.name}` : field(p));
+  const removers = new Set(TRANSFORMS.filter((t) => t.removes).map((t) => t.name));
+  const itemId = item.resource && resourceId(item.resource, model.defaultNamespace);
+  const removals = changes.filter((c) => c.document === doc.segment.index && removers.has(c.transform));
+  const made = removals.filter((c) => c.resource === itemId && overlaps(c.path, item.field));
+  const removed = item.webhook ? `webhook ${item.webhook.name}` : item.field;
+  const holders = [...new Set(others.map(what))];
+  // Dropping the webhooks that hold the aliases as well leaves no alias without its anchor; an alias outside a webhook
+  // has no such way out, and the webhook can only stay.
+  const inWebhooks = !!item.webhook && others.every((p) => p.webhook);
+  const ids = [...new Set(others.map((p) => `${p.webhook?.configuration}/${p.webhook?.name}`))];
+  const way = inWebhooks
+    ? `drop ${holders.join(' and ')} too (add ${ids.join(', ')} to spec.transforms.drop-webhooks.webhooks)`
+    : `keep ${removed} (take ${item.webhook ? `${item.webhook.configuration}/${item.webhook.name}` : item.field} out of ` +
+      'spec.transforms.drop-webhooks.webhooks)';
+  const applying = [...new Set((made.length ? made : removals).map((c) => `${c.transform} at ${c.path}`))].join(', ');
+  return (
+    `cannot apply ${applying || 'the removals'}: ` +
+    `${field(edited)} sets the YAML anchor &${err.anchor} that ${others.map(field).join(', ')} ` +
+    `${others.length > 1 ? 'repeat' : 'repeats'} through the alias *${err.anchor}, so removing ${removed} would leave ` +
+    `${holders.join(' and ')} without ${others.length > 1 ? 'their' : 'its'} value; write the value out in each place ` +
+    `instead of the alias *${err.anchor}, or ${way}`
   );
 }
 

@@ -237,15 +237,24 @@ export class SharedValueError extends EditError {
     readonly anchor: string,
     /** Every place that holds the value, as path segments: where the anchor is set, then each alias. */
     readonly places: string[][],
-    /** The path of the edit (the operation's) that meets it. */
+    /** The path of the edit (the operation's) that meets it, or of the list item to remove. */
     readonly edit: string[],
+    /**
+     * True when the edit removes the list item that sets the anchor (drop-webhooks): the aliases in `places` (outside
+     * the removed items) would be left without the value. Default: false.
+     */
+    readonly removing = false,
   ) {
     const meets = (p: string[]): boolean => p.every((s, i) => i >= edit.length || edit[i] === s);
     const edited = places.find(meets) ?? places[0];
     const others = places.filter((p) => p !== edited);
     super(
-      `${jsonPointer(edited)} is shared through the anchor &${anchor} with ${others.map(jsonPointer).join(', ')}; ` +
-        `write the value out in each place instead of the alias *${anchor}`,
+      removing
+        ? `${jsonPointer(edited)} sets the anchor &${anchor} that ${others.map(jsonPointer).join(', ')} ` +
+            `${others.length > 1 ? 'repeat' : 'repeats'} through the alias *${anchor}; write the value out in each place ` +
+            `instead of the alias *${anchor}, or remove ${others.length > 1 ? 'those' : 'that'} too`
+        : `${jsonPointer(edited)} is shared through the anchor &${anchor} with ${others.map(jsonPointer).join(', ')}; ` +
+            `write the value out in each place instead of the alias *${anchor}`,
     );
     this.edited = edited;
     this.others = others;
@@ -281,6 +290,7 @@ export function applyOperations(text: string, ops: Operation[], expected: unknow
  * is the value without them, which the result must read back as.
  */
 export function removeItems(text: string, pointers: string[], expected: unknown): string {
+  refuseRemovingShared(text, pointers.map(parsePointer));
   // Highest index first, so the earlier items' places stay as parsed.
   const ordered = [...pointers].sort((a, b) => Number(b.split('/').pop()) - Number(a.split('/').pop()));
   let out = text;
@@ -297,6 +307,35 @@ export function removeItems(text: string, pointers: string[], expected: unknown)
       `the text without the removed items does not read back as intended${check.error ? `: ${check.error.message}` : ''}`,
     );
   return out;
+}
+
+/**
+ * refuseRemovingShared throws SharedValueError (removing) where a list item to remove sets an anchor that an alias
+ * outside the removed items repeats: without the item the alias has no value (`Unresolved alias`), or an earlier
+ * anchor's of the same name. An alias inside a removed item goes with it, harmlessly.
+ */
+function refuseRemovingShared(text: string, paths: string[][]): void {
+  if (!text.includes('&') || !ALIAS_LIKE.test(text)) return;
+  const doc = parseYaml(text);
+  // removeItems refuses a document it cannot parse, with yaml's message.
+  if (doc.errors.length) return;
+  const sharing = collectSharing(doc);
+  if (sharing.size === 0) return;
+  const removed = new Set<unknown>();
+  for (const path of paths) {
+    let node: unknown = doc.contents;
+    for (const seg of path) node = isMap(node) ? findPair(node, seg)?.value : isSeq(node) ? node.items[Number(seg)] : undefined;
+    visitNodes(node, (n) => removed.add(n));
+  }
+  for (const [node, shared] of sharing) {
+    if (isAlias(node) || !removed.has(node)) continue;
+    // places[0] is where the anchor is set; places[i + 1] is aliases[i].
+    const outside = shared.places.slice(1).filter((_, i) => !removed.has(shared.aliases[i]));
+    if (!outside.length) continue;
+    const set = shared.places[0];
+    const item = paths.find((p) => p.every((seg, i) => set[i] === seg)) ?? paths[0];
+    throw new SharedValueError(shared.anchor, [set, ...outside], item, true);
+  }
 }
 
 /** applyOperationsWithYaml is applyOperations with the yaml-based editor alone; tests and the fuzzer compare the two. */

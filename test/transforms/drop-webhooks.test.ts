@@ -303,6 +303,84 @@ for (const [name, [options, message]] of Object.entries(REFUSED))
     );
   });
 
+// A webhook that sets an anchor another webhook's alias repeats cannot go alone: the alias would have no value (it
+// failed as "does not read back as intended: Unresolved alias"), or an earlier anchor's of the same name. Refused,
+// naming the anchor, the webhooks and the two ways out; an alias goes with its webhook harmlessly.
+const anchored = (name: string, selector: string): string[] =>
+  hook(name).map((l) => (l.startsWith('  sideEffects') ? `${l}\n  namespaceSelector: ${selector}` : l));
+const SEL = '{matchExpressions: [{key: team, operator: DoesNotExist}]}';
+const SHARED = configuration('ValidatingWebhookConfiguration', 'policy', [
+  anchored('a.example.com', `&sel ${SEL}`),
+  anchored('b.example.com', '*sel'),
+  hook('c.example.com'),
+]);
+const ANCHOR_REFUSED: Record<string, { input: string; webhooks: string[]; error: string }> = {
+  'the webhook that sets the anchor, without the one that repeats it': {
+    input: SHARED,
+    webhooks: ['policy/a.example.com'],
+    error:
+      'document 1 (admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration policy, line 1): cannot apply ' +
+      'drop-webhooks at webhooks[a.example.com]: webhooks[a.example.com]/namespaceSelector sets the YAML anchor &sel ' +
+      'that webhooks[b.example.com]/namespaceSelector repeats through the alias *sel, so removing webhook ' +
+      'a.example.com would leave webhook b.example.com without its value; write the value out in each place instead ' +
+      'of the alias *sel, or drop webhook b.example.com too (add policy/b.example.com to ' +
+      'spec.transforms.drop-webhooks.webhooks)',
+  },
+  'the webhook that sets the anchor again, before an alias: the alias would take the first value': {
+    input: configuration('ValidatingWebhookConfiguration', 'policy', [
+      anchored('a.example.com', '&sel {matchLabels: {a: b}}'),
+      anchored('b.example.com', `&sel ${SEL}`),
+      anchored('c.example.com', '*sel'),
+    ]),
+    webhooks: ['policy/b.example.com'],
+    error:
+      'document 1 (admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration policy, line 1): cannot apply ' +
+      'drop-webhooks at webhooks[b.example.com]: webhooks[b.example.com]/namespaceSelector sets the YAML anchor &sel ' +
+      'that webhooks[c.example.com]/namespaceSelector repeats through the alias *sel, so removing webhook ' +
+      'b.example.com would leave webhook c.example.com without its value; write the value out in each place instead ' +
+      'of the alias *sel, or drop webhook c.example.com too (add policy/c.example.com to ' +
+      'spec.transforms.drop-webhooks.webhooks)',
+  },
+  'an alias outside the webhooks: the webhook can only stay': {
+    input: lines(
+      'apiVersion: admissionregistration.k8s.io/v1',
+      'kind: ValidatingWebhookConfiguration',
+      'webhooks:',
+      ...hook('a.example.com').map((l) => l.replace('failurePolicy: Ignore', 'failurePolicy: &policy Ignore')),
+      ...hook('b.example.com'),
+      'metadata: {name: policy, annotations: {example.com/failure-policy: *policy}}',
+    ),
+    webhooks: ['policy/a.example.com'],
+    error:
+      'document 1 (admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration policy, line 1): cannot apply ' +
+      'drop-webhooks at webhooks[a.example.com]: webhooks[a.example.com]/failurePolicy sets the YAML anchor &policy ' +
+      'that metadata/annotations/example.com/failure-policy repeats through the alias *policy, so removing webhook ' +
+      'a.example.com would leave metadata/annotations/example.com/failure-policy without its value; write the value ' +
+      'out in each place instead of the alias *policy, or keep webhook a.example.com (take policy/a.example.com out ' +
+      'of spec.transforms.drop-webhooks.webhooks)',
+  },
+};
+for (const [name, c] of Object.entries(ANCHOR_REFUSED))
+  test(`refused, a shared anchor: ${name}`, () => {
+    assert.throws(
+      () => run(c.input, drop({ webhooks: c.webhooks })),
+      (e: Error) => {
+        assert.is(e.message, c.error);
+        return true;
+      },
+    );
+  });
+
+test('the webhooks that set an anchor and repeat it go together; an alias goes with its webhook', () => {
+  const r = run(SHARED, drop({ webhooks: ['policy/a.example.com', 'policy/b.example.com'] }));
+  assert.fixture(r.output, configuration('ValidatingWebhookConfiguration', 'policy', [hook('c.example.com')]));
+  const alias = run(SHARED, drop({ webhooks: ['policy/b.example.com'] }));
+  assert.fixture(
+    alias.output,
+    configuration('ValidatingWebhookConfiguration', 'policy', [anchored('a.example.com', `&sel ${SEL}`), hook('c.example.com')]),
+  );
+});
+
 test('no other transform may remove: its context refuses', () => {
   const model = Model.read(splitStream(VALIDATING));
   const ctx = new Context(model, { kubeVersion: '1.30' }).for('exclude-namespaces');

@@ -7,6 +7,7 @@ import {
   cloneValue,
   EditError,
   readDocument,
+  removeItems,
   SharedValueError,
   shareUnchanged,
 } from '../../src/yaml/document.js';
@@ -288,6 +289,46 @@ for (const [name, c] of Object.entries(sharedEdits))
     assert.throws(
       () => edit(c.input, c.change),
       (e: unknown) => e instanceof SharedValueError && e.message === c.error,
+    );
+  });
+
+// A list item removed (drop-webhooks) that sets an anchor an alias outside the removed items repeats: the alias would be
+// left without its value ("Unresolved alias"), or with an earlier anchor's of that name.
+const sharedRemovals: Record<string, { input: string; remove: string[]; error?: string; expected?: string }> = {
+  'the item that sets the anchor, its alias in another item': {
+    input: lines('l:', '- {n: a, s: &s {k: v}}', '- {n: b, s: *s}', '- {n: c}'),
+    remove: ['/l/0'],
+    error:
+      '/l/0/s sets the anchor &s that /l/1/s repeats through the alias *s; write the value out in each place instead ' +
+      'of the alias *s, or remove that too',
+  },
+  'the item that sets the anchor again, an alias after it': {
+    input: lines('l:', '- {n: a, s: &s 1}', '- {n: b, s: &s 2}', '- {n: c, s: *s}', 'm: *s'),
+    remove: ['/l/1'],
+    error:
+      '/l/1/s sets the anchor &s that /l/2/s, /m repeat through the alias *s; write the value out in each place ' +
+      'instead of the alias *s, or remove those too',
+  },
+  'the item with the anchor and the one with its alias, together': {
+    input: lines('l:', '- {n: a, s: &s {k: v}}', '- {n: b, s: *s}', '- {n: c}'),
+    remove: ['/l/0', '/l/1'],
+    expected: lines('l:', '- {n: c}'),
+  },
+  'the item with the alias': {
+    input: lines('l:', '- {n: a, s: &s {k: v}}', '- {n: b, s: *s}'),
+    remove: ['/l/1'],
+    expected: lines('l:', '- {n: a, s: &s {k: v}}'),
+  },
+};
+for (const [name, c] of Object.entries(sharedRemovals))
+  test(`removed with a shared anchor: ${name}`, () => {
+    const value = readDocument(c.input).value as { l: unknown[] };
+    const indexes = new Set(c.remove.map((p) => Number(p.split('/').pop())));
+    const expected = { ...value, l: value.l.filter((_, i) => !indexes.has(i)) };
+    if (c.expected !== undefined) return assert.fixture(removeItems(c.input, c.remove, expected), c.expected);
+    assert.throws(
+      () => removeItems(c.input, c.remove, expected),
+      (e: unknown) => e instanceof SharedValueError && e.removing && e.message === c.error,
     );
   });
 
