@@ -1,7 +1,15 @@
 // Runs the enabled transforms over a stream and writes the result: untouched documents byte for byte.
 import { createRequire } from 'node:module';
 import type FastJsonPatch from 'fast-json-patch';
-import { applyOperations, deepEqual, EditError, removeItems, SharedValueError, shareUnchanged } from '../yaml/document.js';
+import {
+  applyOperations,
+  deepEqual,
+  EditError,
+  MergeKeyError,
+  removeItems,
+  SharedValueError,
+  shareUnchanged,
+} from '../yaml/document.js';
 import { toYaml } from '../yaml/load.js';
 import { InputError } from '../errors.js';
 import { describe, Model, unreadableError } from '../model/model.js';
@@ -218,6 +226,7 @@ function editDocument(doc: Doc, model: Model, changes: Change[]): string {
     return head + (ops.length ? applyOperations(text, ops, doc.working) : text);
   } catch (err) {
     if (err instanceof SharedValueError) throw new InputError(`${where()}: ${sharedMessage(err, doc, model, changes)}`);
+    if (err instanceof MergeKeyError) throw new InputError(`${where()}: ${mergedMessage(err, doc, model, changes)}`);
     if (err instanceof EditError) throw new InputError(`${where()}: cannot apply ${by() || 'the edits'}: ${err.message}`);
     throw err;
   }
@@ -269,26 +278,71 @@ function sharedMessage(err: SharedValueError, doc: Doc, model: Model, changes: C
     p.resource && p.resource !== edited.resource ? `${resourceId(p.resource, model.defaultNamespace)} ${p.field}` : p.field;
   const what = (p: Place): string => (p.webhook && !sameWebhook(p, edited) ? `webhook ${p.webhook.name}` : field(p));
   const others = err.others.map(place);
-  const edit = place(err.edit);
+  const made = meeting(place(err.edit), doc, model, changes);
+  return (
+    `cannot apply ${applying(made)}: ` +
+    `${field(edited)} is shared through the YAML anchor &${err.anchor} with ${others.map(field).join(', ')}, so an edit ` +
+    `for ${edited.webhook ? `webhook ${edited.webhook.name}` : field(edited)} would change ` +
+    `${[...new Set(others.map(what))].join(' and ')} as well; write the value out in each place instead of the alias ` +
+    `*${err.anchor}, or ${waysOut(made, edited).join(', or ')}`
+  );
+}
+
+// mergedMessage explains an edit refused because it meets a key a map has only through a merge key (`<<: *base`): the
+// transforms that make it, the field and the anchor it comes from, the places that share its text, and the two ways
+// out (the key written out in the map that merges it, or the transform told to leave the webhook alone).
+function mergedMessage(err: MergeKeyError, doc: Doc, model: Model, changes: Change[]): string {
+  const place = (segs: string[]): Place => placeOf(segs, doc, model);
+  const edited = place(err.field);
+  const holder = place(err.field.slice(0, -1));
+  const field = (p: Place): string =>
+    p.resource && p.resource !== edited.resource ? `${resourceId(p.resource, model.defaultNamespace)} ${p.field}` : p.field;
+  const what = (p: Place): string => (p.webhook && !sameWebhook(p, edited) ? `webhook ${p.webhook.name}` : field(p));
+  const made = meeting(place(err.edit), doc, model, changes);
+  const key = err.field[err.field.length - 1];
+  const into = holder.webhook ? `webhook ${holder.webhook.name}` : holder.field || 'the object';
+  const ways = waysOut(made, edited).join(', or ');
+  if (!err.anchor)
+    return (
+      `cannot apply ${applying(made)}: ${field(edited)} comes from the map the merge key ${place(err.merge).field} holds; ` +
+      `write ${key} out in ${into} after its << (a key written there overrides the merged one), or ${ways}`
+    );
+  const same = (a: string[], b: string[]): boolean => a.length === b.length && a.every((s, i) => s === b[i]);
+  const [set, ...repeats] = err.places;
+  // Where the text is, and the other places that repeat it: an edit there would change them all.
+  const sharing = [...(set ? [place(set)] : []), ...repeats.filter((p) => !same(p, err.merge)).map(place)];
+  return (
+    `cannot apply ${applying(made)}: ${field(edited)} comes from the merge key << of the YAML anchor &${err.anchor}` +
+    (set ? `, set at ${field(place(set))}: its text is there, so an edit for ${into} would change ` : '') +
+    (set ? `${[...new Set(sharing.map(what))].join(' and ')} as well` : '') +
+    `; write ${key} out in ${into} after its <<: *${err.anchor} (a key written there overrides the merged one), ` +
+    `or ${ways}`
+  );
+}
+
+// meeting: the changes of the document that meet the refused edit's place (all of the document's where none does).
+function meeting(edit: Place, doc: Doc, model: Model, changes: Change[]): Change[] {
   const ours = changes.filter((c) => c.document === doc.segment.index);
   const editedId = edit.resource && resourceId(edit.resource, model.defaultNamespace);
-  const meeting = ours.filter((c) => c.resource === editedId && overlaps(c.path, edit.field));
-  const made = meeting.length ? meeting : ours;
-  const transforms = [...new Set(made.map((c) => c.transform))];
-  const ways = transforms.map((t) => {
+  const found = ours.filter((c) => c.resource === editedId && overlaps(c.path, edit.field));
+  return found.length ? found : ours;
+}
+
+// applying names the changes a refused edit would have made: `transform at field`, each once.
+function applying(made: Change[]): string {
+  return [...new Set(made.map((c) => `${c.transform} at ${c.path}`))].join(', ') || 'the edits';
+}
+
+// waysOut gives, for each transform of the changes, how to have it leave the edited place's webhook alone (its
+// skipWebhooks), or else how to switch it off.
+function waysOut(made: Change[], edited: Place): string[] {
+  return [...new Set(made.map((c) => c.transform))].map((t) => {
     const w = edited.webhook;
     const skips = 'skipWebhooks' in (TRANSFORMS.find((x) => x.name === t)?.defaults ?? {});
     if (w && skips)
       return `have ${t} leave webhook ${w.name} as it is (spec.transforms.${t}.skipWebhooks: [${w.configuration}/${w.name}])`;
     return `switch ${t} off (--disable ${t}, or spec.transforms.${t}.enabled: false)`;
   });
-  return (
-    `cannot apply ${[...new Set(made.map((c) => `${c.transform} at ${c.path}`))].join(', ') || 'the edits'}: ` +
-    `${field(edited)} is shared through the YAML anchor &${err.anchor} with ${others.map(field).join(', ')}, so an edit ` +
-    `for ${edited.webhook ? `webhook ${edited.webhook.name}` : field(edited)} would change ` +
-    `${[...new Set(others.map(what))].join(' and ')} as well; write the value out in each place instead of the alias ` +
-    `*${err.anchor}, or ${ways.join(', or ')}`
-  );
 }
 
 // removedAnchorMessage explains a removal refused because the item removed sets an anchor that aliases outside it

@@ -167,8 +167,7 @@ function goValue(doc: Document): unknown {
       const out: Record<string, unknown> = {};
       for (const pair of node.items) {
         const k = pair.key;
-        const merge = isScalar(k) && (k.type === undefined || k.type === 'PLAIN') && isMergeValue(k.value);
-        if (!merge) {
+        if (!isMergeKey(k)) {
           const key = conv(k);
           set(out, typeof key === 'string' ? key : key === null ? 'null' : String(key), conv(pair.value));
           continue;
@@ -196,6 +195,41 @@ function goValue(doc: Document): unknown {
 
 function isMergeValue(v: unknown): boolean {
   return v === '<<' || (typeof v === 'symbol' && v.description === '<<');
+}
+
+// isMergeKey: a plain `<<` key, which Go reads as a merge key (a quoted one is an ordinary key).
+function isMergeKey(k: unknown): boolean {
+  return isScalar(k) && (k.type === undefined || k.type === 'PLAIN') && isMergeValue(k.value);
+}
+
+// mergedFrom tells where a map's value for `key` comes from as Go reads it (see goValue): undefined when a key of the
+// map's own gives it, or nothing does; else the merge key, the value under it that gives the key (an alias, or a map
+// written there) and its index where that value is a list of them.
+function mergedFrom(
+  map: YAMLMap,
+  key: string,
+  doc: Document,
+  depth = 0,
+): { pair: Pair; source: unknown; index?: number } | undefined {
+  // Merges nest (a merged map merges another); an alias cannot repeat what holds it, but the depth is bounded anyway.
+  if (depth > 32) return undefined;
+  let from: { pair: Pair; source: unknown; index?: number } | undefined;
+  for (const pair of map.items) {
+    if (!isMergeKey(pair.key)) {
+      if (keyName(pair.key) === key) from = undefined;
+      continue;
+    }
+    const list = isSeq(pair.value);
+    const sources = list ? (pair.value as YAMLSeq).items : [pair.value];
+    // Of several maps merged at once the first that has the key gives it (go-yaml v2).
+    const index = sources.findIndex((source) => {
+      const m = isAlias(source) ? source.resolve(doc) : source;
+      if (!isMap(m)) return false;
+      return m.items.some((p) => !isMergeKey(p.key) && keyName(p.key) === key) || !!mergedFrom(m, key, doc, depth + 1);
+    });
+    if (index !== -1) from = { pair: pair as Pair, source: sources[index], index: list ? index : undefined };
+  }
+  return from;
 }
 
 // A few of yaml's messages quote the document (an alias's or tag's name, stray characters, an escape).
@@ -258,6 +292,36 @@ export class SharedValueError extends EditError {
     );
     this.edited = edited;
     this.others = others;
+  }
+}
+
+/**
+ * MergeKeyError is the EditError for an edit that meets a key a map has only through a merge key (`<<: *base`, or a
+ * list of them): the key's text stands in the map merged, where its anchor is set, and every map that merges it shares
+ * it; the map edited has no text of its own to change. (A key written after `<<` overrides the merged one: a value
+ * replaced whole is written so.) The caller knows what the places are (webhooks, fields) and names them.
+ */
+export class MergeKeyError extends EditError {
+  constructor(
+    /** The key the edit meets, as path segments in the map that merges it (`webhooks`, `0`, `namespaceSelector`). */
+    readonly field: string[],
+    /** The merge key's value that gives it: `[..., '<<']`, or `[..., '<<', '1']` in a list of them. */
+    readonly merge: string[],
+    /** The anchor that value repeats, without `*`; undefined for a map written after `<<:` itself. */
+    readonly anchor: string | undefined,
+    /** Where the anchor is set, then every place that repeats it (aliases and merge keys, this one too); [] if unknown. */
+    readonly places: string[][],
+    /** The path of the edit (the operation's). */
+    readonly edit: string[],
+  ) {
+    const key = field[field.length - 1];
+    const from = anchor
+      ? `the merge key << of the anchor &${anchor}${places.length ? ` (set at ${jsonPointer(places[0])})` : ''}`
+      : `the map the merge key ${jsonPointer(merge)} holds`;
+    super(
+      `${jsonPointer(field)} comes from ${from}; write ${key} out in ${jsonPointer(field.slice(0, -1))} after ` +
+        `its <<${anchor ? `: *${anchor}` : ''} (a key written there overrides the merged one)`,
+    );
   }
 }
 
@@ -377,6 +441,8 @@ class EditContext {
   readonly indentSeq: boolean;
   // What anchors share, found on the first edit of a document that has an alias.
   private sharing?: Map<unknown, Shared>;
+  // Whether the text could hold a merge key, found on the first edit that walks a map.
+  private merges?: boolean;
 
   constructor(
     readonly text: string,
@@ -394,9 +460,12 @@ class EditContext {
     this.refuseShared(path, op.op);
     const parentPath = path.slice(0, -1);
     const key = path[path.length - 1];
-    const { node: parent, owner } = this.walk(parentPath);
+    const { node: parent, owner } = this.walk(parentPath, path);
     if (isMap(parent)) {
       const pair = findPair(parent, key);
+      // A key of its own that a merge key after it overrides is not what Go reads; a key the map has only through a
+      // merge key is written after it (insertPair), and overrides it.
+      if (pair) this.refuseMerged(parent, path, path);
       if (pair && pair.value) return this.replaceNode(pair.value as Node, value, pair);
       if (pair) return this.fillNull(pair, value);
       return this.insertPair(parent, key, value, owner);
@@ -463,6 +532,19 @@ class EditContext {
       if (inside.has(n) && !isAlias(n) && shared.aliases.some((a) => !inside.has(a))) refuse(shared);
   }
 
+  // refuseMerged throws MergeKeyError where the map's value for the last segment of `field` comes from a merge key: the
+  // walk to an edit would go through it (it used to fail as "missing key"), or the edit would change a key of the map's
+  // own that the merge overrides.
+  refuseMerged(map: YAMLMap, field: string[], edit: string[]): void {
+    if (!(this.merges ??= this.text.includes('<<')) || !map.items.some((p) => isMergeKey(p.key))) return;
+    const from = mergedFrom(map, field[field.length - 1], this.doc);
+    if (!from) return;
+    const merge = [...field.slice(0, -1), keyName(from.pair.key), ...(from.index === undefined ? [] : [String(from.index)])];
+    if (!isAlias(from.source)) throw new MergeKeyError(field, merge, undefined, [], edit);
+    const shared = (this.sharing ??= collectSharing(this.doc)).get(from.source);
+    throw new MergeKeyError(field, merge, from.source.source, shared?.places ?? [], edit);
+  }
+
   // removeItem plans the removal of one list item: its lines in a block list (from its `-` line to the next item's),
   // or the list rewritten in a flow one.
   removeItem(path: string[]): Splice {
@@ -485,12 +567,13 @@ class EditContext {
     return { start, end, text: '' };
   }
 
-  walk(path: string[]): { node: unknown; owner?: Pair } {
+  walk(path: string[], edit = path): { node: unknown; owner?: Pair } {
     let node: unknown = this.doc.contents;
     let owner: Pair | undefined;
-    for (const seg of path) {
+    for (const [i, seg] of path.entries()) {
       if (isAlias(node)) throw new EditError(`cannot edit through the alias *${node.source}`);
       if (isMap(node)) {
+        this.refuseMerged(node, path.slice(0, i + 1), edit);
         const pair = findPair(node, seg);
         if (!pair) throw new EditError(`missing key ${seg}`);
         owner = pair;

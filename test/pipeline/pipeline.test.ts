@@ -370,6 +370,68 @@ const shared: Record<string, { input: string; config?: Parameters<typeof config>
       'spec.transforms.tighten-service-selectors.enabled: false)',
   },
 };
+// A field a webhook has only through a merge key (`<<: *base`) has its text where the anchor is set: an edit for that
+// webhook would change every webhook that merges it. It used to fail as "missing key namespaceSelector".
+const mergeHook = (name: string, resources: string) => [
+  '  - <<: *base',
+  `    name: ${name}`,
+  '    rules:',
+  `      - ${resources}`,
+  '        apiVersions: [v1]',
+  '        operations: [CREATE]',
+];
+const BASE_HOOK = aliasHook('widgets.wh.io', WIDGETS, SEL).map((l, i) => (i === 0 ? l.replace('- ', '- &base\n    ') : l));
+const merged: Record<string, { input: string; error: string }> = {
+  'the namespaceSelector of a webhook that merges another webhook': {
+    input: BACKEND + vwcWith(BASE_HOOK, mergeHook('pods.wh.io', PODS)),
+    error:
+      'document 3 (admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration wh, line 34): cannot apply ' +
+      'exclude-namespaces at webhooks[pods.wh.io]/namespaceSelector/matchExpressions: ' +
+      'webhooks[pods.wh.io]/namespaceSelector comes from the merge key << of the YAML anchor &base, set at ' +
+      'webhooks[widgets.wh.io]: its text is there, so an edit for webhook pods.wh.io would change webhook ' +
+      'widgets.wh.io as well; write namespaceSelector out in webhook pods.wh.io after its <<: *base (a key written ' +
+      'there overrides the merged one), or have exclude-namespaces leave webhook pods.wh.io as it is ' +
+      '(spec.transforms.exclude-namespaces.skipWebhooks: [wh/pods.wh.io])',
+  },
+  'three webhooks, two of them merging the first': {
+    input: BACKEND + vwcWith(BASE_HOOK, mergeHook('pods.wh.io', PODS), mergeHook('gadgets.wh.io', WIDGETS)),
+    error:
+      'document 3 (admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration wh, line 34): cannot apply ' +
+      'exclude-namespaces at webhooks[pods.wh.io]/namespaceSelector/matchExpressions: ' +
+      'webhooks[pods.wh.io]/namespaceSelector comes from the merge key << of the YAML anchor &base, set at ' +
+      'webhooks[widgets.wh.io]: its text is there, so an edit for webhook pods.wh.io would change webhook ' +
+      'widgets.wh.io and webhook gadgets.wh.io as well; write namespaceSelector out in webhook pods.wh.io after its ' +
+      '<<: *base (a key written there overrides the merged one), or have exclude-namespaces leave webhook pods.wh.io ' +
+      'as it is (spec.transforms.exclude-namespaces.skipWebhooks: [wh/pods.wh.io])',
+  },
+};
+for (const [name, c] of Object.entries(merged))
+  test(`a field a webhook has only through a merge key is refused, naming the anchor and what to do: ${name}`, () => {
+    assert.throws(
+      () => run(c.input),
+      (err: Error) => {
+        assert.is(err.message, c.error);
+        return true;
+      },
+    );
+  });
+
+test('a field written out after the merge key is edited there, the merged webhook left as it was', () => {
+  const written = [
+    ...mergeHook('pods.wh.io', PODS).slice(0, 2),
+    `    namespaceSelector: ${SEL}`,
+    ...mergeHook('pods.wh.io', PODS).slice(2),
+  ];
+  const result = run(BACKEND + vwcWith(BASE_HOOK, written), config(['exclude-namespaces']));
+  const edited = written.map((l) =>
+    l.startsWith('    namespaceSelector')
+      ? '    namespaceSelector: {matchExpressions: [{key: team, operator: DoesNotExist}, ' +
+        '{key: kubernetes.io/metadata.name, operator: NotIn, values: [wh-system, kube-system]}]}'
+      : l,
+  );
+  assert.fixture(result.output, BACKEND + vwcWith(BASE_HOOK, edited));
+});
+
 for (const [name, c] of Object.entries(shared))
   test(`a field shared through a YAML anchor is refused, saying what is shared and what to do: ${name}`, () => {
     assert.throws(

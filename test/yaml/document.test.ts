@@ -6,6 +6,7 @@ import {
   applyOperations,
   cloneValue,
   EditError,
+  MergeKeyError,
   readDocument,
   removeItems,
   SharedValueError,
@@ -332,7 +333,53 @@ for (const [name, c] of Object.entries(sharedRemovals))
     );
   });
 
+// A key a map has only through a merge key (`<<: *b`) has its text where the anchor is set, shared by every map that
+// merges it: an edit inside it is refused, naming the anchor (it failed as "missing key"). A value replaced whole is
+// written after the merge key, which it then overrides, as Go reads it.
+const mergedEdits: Record<string, { input: string; change: (o: any) => void; error: string }> = {
+  'a key inside a value the map has only through <<': {
+    input: lines('base: &b {sel: {k: v}}', 'c:', '  <<: *b', '  n: 1'),
+    change: (o) => (o.c.sel.z = 1),
+    error:
+      '/c/sel comes from the merge key << of the anchor &b (set at /base); write sel out in /c after its <<: *b ' +
+      '(a key written there overrides the merged one)',
+  },
+  'of a list of merged maps, the first that has the key gives it': {
+    input: lines('a: &a {x: 1}', 'b: &b {sel: {k: v}}', 'd: &d {sel: {k: w}}', 'c: {<<: [*a, *b, *d]}'),
+    change: (o) => (o.c.sel.z = 1),
+    error:
+      '/c/sel comes from the merge key << of the anchor &b (set at /b); write sel out in /c after its <<: *b ' +
+      '(a key written there overrides the merged one)',
+  },
+  'a map written after << itself': {
+    input: lines('c: {<<: {sel: {k: v}}, n: 1}'),
+    change: (o) => (o.c.sel.z = 1),
+    error:
+      '/c/sel comes from the map the merge key /c/<< holds; write sel out in /c after its << ' +
+      '(a key written there overrides the merged one)',
+  },
+  'a key of its own that a merge key after it overrides': {
+    input: lines('base: &b {x: 1}', 'c:', '  x: 0', '  <<: *b'),
+    change: (o) => (o.c.x = 5),
+    error:
+      '/c/x comes from the merge key << of the anchor &b (set at /base); write x out in /c after its <<: *b ' +
+      '(a key written there overrides the merged one)',
+  },
+};
+for (const [name, c] of Object.entries(mergedEdits))
+  test(`through a merge key, refused: ${name}`, () => {
+    assert.throws(
+      () => edit(c.input, c.change),
+      (e: unknown) => e instanceof MergeKeyError && e.message === c.error,
+    );
+  });
+
 const unsharedEdits: Record<string, { input: string; change: (o: any) => void; expected: string }> = {
+  'a value the map has through << replaced: written after it': {
+    input: lines('base: &b {x: 1, y: 2}', 'c:', '  <<: *b', '  n: 1'),
+    change: (o) => (o.c.x = 5),
+    expected: lines('base: &b {x: 1, y: 2}', 'c:', '  <<: *b', '  n: 1', '  x: 5'),
+  },
   'an anchor no alias repeats': {
     input: lines('a: &s', '  x: 1', 'b: 2'),
     change: (o) => (o.a = { ...o.a, z: 2 }),
