@@ -172,6 +172,21 @@ const jsonHook = (fields: string, after = '') =>
   '"webhooks":[{"name":"pods.wh.io","admissionReviewVersions":["v1"],' +
   '"clientConfig":{"service":{"name":"wh","namespace":"wh-system"}},"failurePolicy":"Fail","sideEffects":"None",' +
   `${fields},"rules":[{"apiGroups":[""],"apiVersions":["v1"],"operations":["CREATE"],"resources":["pods"]}]${after}}]}\n`;
+/** hookEntry is one Fail webhook entry calling wh/wh-system, in block style, with `field` after sideEffects. */
+const hookEntry = (name: string, field: string, rules: string[]) => [
+  `  - name: ${name}`,
+  '    admissionReviewVersions: [v1]',
+  '    clientConfig:',
+  '      service:',
+  '        name: wh',
+  '        namespace: wh-system',
+  '    failurePolicy: Fail',
+  '    sideEffects: None',
+  `    ${field}`,
+  '    rules:',
+  ...rules.map((l, i) => (i ? '        ' : '      - ') + l),
+];
+
 /** yamlHook is the same webhook configuration in block style, with `field` after sideEffects. */
 const yamlHook = (field: string) =>
   lines(
@@ -180,20 +195,7 @@ const yamlHook = (field: string) =>
     'metadata:',
     '  name: wh',
     'webhooks:',
-    '  - name: pods.wh.io',
-    '    admissionReviewVersions: [v1]',
-    '    clientConfig:',
-    '      service:',
-    '        name: wh',
-    '        namespace: wh-system',
-    '    failurePolicy: Fail',
-    '    sideEffects: None',
-    `    ${field}`,
-    '    rules:',
-    '      - apiGroups: [""]',
-    '        apiVersions: [v1]',
-    '        operations: [CREATE]',
-    '        resources: [pods]',
+    ...hookEntry('pods.wh.io', field, ['apiGroups: [""]', 'apiVersions: [v1]', 'operations: [CREATE]', 'resources: [pods]']),
   );
 // guard-cluster-scoped's condition for a webhook on Pod CREATE.
 const MIRROR =
@@ -289,21 +291,8 @@ test('a pretty-printed JSON webhook configuration gains its fields on lines of t
 
 // A field that a YAML anchor shares with its aliases has one text for several places: an edit for one webhook would
 // change the other (or, through an alias, has no text to change). Refused, saying what is shared and the two ways out.
-const aliasHook = (name: string, resources: string, selector: string) => [
-  `  - name: ${name}`,
-  '    admissionReviewVersions: [v1]',
-  '    clientConfig:',
-  '      service:',
-  '        name: wh',
-  '        namespace: wh-system',
-  '    failurePolicy: Fail',
-  '    sideEffects: None',
-  `    namespaceSelector: ${selector}`,
-  '    rules:',
-  `      - ${resources}`,
-  '        apiVersions: [v1]',
-  '        operations: [CREATE]',
-];
+const aliasHook = (name: string, resources: string, selector: string) =>
+  hookEntry(name, `namespaceSelector: ${selector}`, [resources, 'apiVersions: [v1]', 'operations: [CREATE]']);
 const PODS = 'apiGroups: [""]\n        resources: [pods]';
 const WIDGETS = 'apiGroups: [wh.io]\n        resources: [widgets]';
 const SEL = '{matchExpressions: [{key: team, operator: DoesNotExist}]}';
