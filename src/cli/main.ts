@@ -4,7 +4,15 @@ import { writeFileSync } from 'node:fs';
 import minimist from 'minimist';
 import { FLAGS, single, suggest } from './flags.js';
 import { ExitCode, failureText, InputError, UsageError } from '../errors.js';
-import { minorVersion, readConfigFile, resolveConfig, validateConfig, type Config, type Overrides } from '../pipeline/config.js';
+import {
+  minorVersion,
+  readConfigFile,
+  tooOld,
+  resolveConfig,
+  validateConfig,
+  type Config,
+  type Overrides,
+} from '../pipeline/config.js';
 import { TRANSFORMS, TRANSFORM_NAMES } from '../pipeline/registry.js';
 import { decodeInput, refuseWideEncoding } from '../yaml/stream.js';
 import { mayBeResourceList } from '../yaml/byte-stream.js';
@@ -36,7 +44,7 @@ Options:
   --min-replicas N          least replicas for workloads serving Fail webhooks (default 2)
   --exclude-namespace NS    namespace no webhook may intercept, besides kube-system (repeatable)
   --namespace NS            namespace of resources that name none (default: the most common one)
-  --kube-version V          Kubernetes version the output targets: 1.30, v1.29.3, 1.29.3-eks-… (default 1.30)
+  --kube-version V          Kubernetes version the output targets, 1.21 or later: 1.30, v1.29.3, 1.29.3-eks-… (default 1.30)
   --fail-open mutating      failurePolicy Ignore for mutating webhooks on kube-system, node Leases,
                             Nodes or CSRs (repeatable; \`validating\` too only if named: weaker policy)
   --adopt-namespaces        emit labelled Namespace documents for namespaces not in the stream
@@ -124,6 +132,8 @@ export function parseFlags(argv: string[]): Flags {
     overrides.kubeVersion = minorVersion(kubeVersion);
     if (overrides.kubeVersion === undefined)
       throw new UsageError(`--kube-version ${kubeVersion}: expected a version such as 1.30, v1.29.3 or 1.29.3-eks-adc7111`);
+    const old = tooOld(overrides.kubeVersion);
+    if (old) throw new UsageError(`--kube-version ${kubeVersion}: ${old}`);
   }
   const report = single(args, 'report');
   if (report !== undefined && report !== 'text' && report !== 'json')

@@ -21,6 +21,18 @@ export function minorVersion(v: string): string | undefined {
   return m ? `1.${Number(m[1])}` : undefined;
 }
 
+/**
+ * tooOld says why webhook-guard's output cannot target a Kubernetes minor version (`1.20`), or undefined: it adds
+ * policy/v1 PodDisruptionBudgets (served from 1.21) and excludes namespaces by the kubernetes.io/metadata.name label
+ * (on every namespace from 1.21; before, `NotIn [kube-system]` by it matches every namespace, kube-system too).
+ */
+export function tooOld(minor: string): string | undefined {
+  return Number(minor.split('.')[1]) < 21
+    ? `Kubernetes ${minor} is older than webhook-guard's output works on (1.21 or later: the kubernetes.io/metadata.name ` +
+        'label it excludes namespaces by, and policy/v1 PodDisruptionBudgets, came in 1.21)'
+    : undefined;
+}
+
 /** TransformOptions are one transform's options plus its switch. */
 // Each transform checks its own options against its schema (config-schema.test.ts holds them to one another).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -114,7 +126,12 @@ export async function validateConfig(value: unknown, source: string): Promise<vo
   const ajv = new Ajv({ allErrors: true, strict: true });
   for (const t of TRANSFORMS) ajv.addSchema(JSON.parse(readFileSync(join(root, 'schemas', `${t.name}.schema.json`), 'utf8')));
   const validate = ajv.compile(JSON.parse(readFileSync(join(root, 'schemas', 'config.schema.json'), 'utf8')));
-  if (validate(value)) return;
+  if (validate(value)) {
+    const version = (value as { spec?: { kubeVersion?: string } }).spec?.kubeVersion;
+    const old = version === undefined ? undefined : tooOld(minorVersion(version) ?? version);
+    if (old) throw new ConfigError(`config ${source} is invalid:\n  spec.kubeVersion: ${old}`);
+    return;
+  }
   const lines = (validate.errors ?? []).map((e) => {
     const field = e.instancePath
       ? e.instancePath.slice(1).replace(/\//g, '.').replace(/~1/g, '/').replace(/~0/g, '~')

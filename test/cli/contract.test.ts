@@ -74,6 +74,11 @@ const USAGE: Record<string, [string[], string]> = {
     ['--kube-version', '2.0'],
     'webhook-guard: --kube-version 2.0: expected a version such as 1.30, v1.29.3 or 1.29.3-eks-adc7111\n',
   ],
+  'a version older than the output works on': [
+    ['--kube-version', '1.20'],
+    "webhook-guard: --kube-version 1.20: Kubernetes 1.20 is older than webhook-guard's output works on (1.21 or later: " +
+      'the kubernetes.io/metadata.name label it excludes namespaces by, and policy/v1 PodDisruptionBudgets, came in 1.21)\n',
+  ],
 };
 for (const [name, [args, message]] of Object.entries(USAGE))
   test(`usage: ${name}`, () => {

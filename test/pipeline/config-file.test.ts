@@ -55,6 +55,14 @@ const cases: Record<string, Case> = {
       '  spec.transforms.exclude-namespaces.namespaces.1: must be string, and YAML reads ~ written plain as null: quote it ' +
       '(- "~")',
   },
+  'a Kubernetes version older than the output works on': {
+    text: lines(...HEAD, 'spec:', '  kubeVersion: "v1.20.4"'),
+    error:
+      "config FILE is invalid:\n  spec.kubeVersion: Kubernetes 1.20 is older than webhook-guard's output works on (1.21 or " +
+      'later: the kubernetes.io/metadata.name label it excludes namespaces by, and policy/v1 PodDisruptionBudgets, came ' +
+      'in 1.21)',
+  },
+  'the oldest version it works on': { text: lines(...HEAD, 'spec:', '  kubeVersion: "1.21"', '  namespace: a'), namespace: 'a' },
   'a list where a string is expected: no quoting helps': {
     text: lines(...HEAD, 'spec:', '  kubeVersion: [1.30]'),
     error: 'config FILE is invalid:\n  spec.kubeVersion: must be string',
