@@ -114,6 +114,9 @@ export function leaderElection(model: Model, wl: Resource, serving?: ReadonlySet
       const value = m[2];
       if (value === undefined || TRUE.has(value)) found = { yes: true, why: `container ${c.name} runs with ${word}` };
       else if (FALSE.has(value)) found = { yes: false, why: `container ${c.name} runs with ${word}` };
+      // A value the render does not show (`$(LEADER_ELECT)`, set from a ConfigMap or Secret elsewhere) decides as the
+      // last flag does: the flags before it show nothing.
+      else found = undefined;
     }
     const id = words.find((w) => ELECTION_ID.test(w));
     if (!found && id) found = { yes: true, why: `container ${c.name} runs with ${id} (ingress-nginx elects a leader by it)` };

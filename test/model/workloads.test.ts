@@ -50,6 +50,7 @@ const flags: Array<[string, boolean | undefined]> = [
   ["args: ['--leader-elect', '--leader-elect=false']", false],
   ["args: ['--leader-elect=false', '--leader-elect']", true],
   ["args: ['--leader-elect=maybe']", undefined],
+  ["args: ['--leader-elect', '--leader-elect=$(LEADER_ELECT)']", undefined],
   ["args: ['--leader-election-namespace=ops']", undefined],
   ["args: ['--leader-elect-lease-duration=15s']", undefined],
   ['command: [/manager, --enable-leader-election]', true],

@@ -483,6 +483,14 @@ function flagCases(): Record<string, Case> {
       ],
     };
   }
+  for (const flag of ['--leader-elect=$(LEADER_ELECT)', '--leader-elect=maybe']) {
+    const c = `      containers: [{name: guard, image: guard:1, args: ['--leader-elect', '${flag}']}]`;
+    out[`flag --leader-elect then ${flag}: the last one decides and the render does not show it, the singleton is kept`] = {
+      input: svc + deploy('Deployment', ['  replicas: 1'], [], c) + existingPdb + hook('Fail'),
+      expected: 'unchanged',
+      warnings: [SINGLETON],
+    };
+  }
   const command =
     "      containers: [{name: guard, image: guard:1, command: [sh, -c, 'exec /manager --enable-leader-election']}]";
   out['a flag inside a shell command counts'] = {
