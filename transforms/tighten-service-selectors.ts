@@ -4,7 +4,7 @@ import { type Model } from '../src/model/model.js';
 import { mapSelectorMatches, type Labels } from '../src/model/selectors.js';
 import { podSpecOf, servesPort } from '../src/model/ports.js';
 import { sharedOnly } from '../src/model/shared-labels.js';
-import { rolloutOutage, ROLLOUT_FIX } from '../src/model/workloads.js';
+import { rolloutOutage, rolloutFix } from '../src/model/workloads.js';
 import type { Transform } from '../src/transform.js';
 import { listed } from './shared/skip.js';
 
@@ -140,7 +140,8 @@ export const tightenServiceSelectors = {
       if (outage) {
         ctx.warn(
           backend,
-          `pod template labels ${pairs} not added: ${outage}, so the rollout that adds them stops its webhooks; ${ROLLOUT_FIX}`,
+          `pod template labels ${pairs} not added: ${outage}, so the rollout that adds them stops its webhooks; ` +
+            rolloutFix(backend),
         );
         continue;
       }

@@ -2,7 +2,7 @@
 import { selectorMatches, type LabelSelector, type Labels } from '../src/model/selectors.js';
 import { sharedOnly } from '../src/model/shared-labels.js';
 import { addTo, isObj, labelsOf, podLabels, type Obj, type Resource, type Webhook } from '../src/model/types.js';
-import { multiInstance, rolloutOutage, ROLLOUT_FIX, runtimeServers, servingContainers } from '../src/model/workloads.js';
+import { multiInstance, rolloutOutage, rolloutFix, runtimeServers, servingContainers } from '../src/model/workloads.js';
 import type { Context, Transform } from '../src/transform.js';
 import type { Model } from '../src/model/model.js';
 import { listed } from './shared/skip.js';
@@ -182,7 +182,7 @@ export const webhookReplicas = {
         ctx.warn(
           wl,
           `${outage}, so its webhooks are down during each rollout whatever its replicas and budget; ` +
-            `its pod template is left as it is (an edit there would cause such a rollout); ${ROLLOUT_FIX}`,
+            `its pod template is left as it is (an edit there would cause such a rollout); ${rolloutFix(wl)}`,
         );
         continue;
       }

@@ -398,7 +398,15 @@ export function rolloutOutage(wl: Resource, replicasAfter?: number): string | un
   return undefined;
 }
 
-/** ROLLOUT_FIX is what to change in a chart's values when rolloutOutage answers. */
+/** rolloutFix is what to change in a chart's values when rolloutOutage answers for a workload. */
+export function rolloutFix(wl: Resource): string {
+  return wl.kind === 'StatefulSet'
+    ? 'run the StatefulSet with 2 replicas or more and a rollingUpdate maxUnavailable below them (1, the default) in ' +
+        'the chart values'
+    : ROLLOUT_FIX;
+}
+
+/** ROLLOUT_FIX is what to change in a chart's values when rolloutOutage answers for a Deployment. */
 export const ROLLOUT_FIX =
   'set the Deployment strategy to RollingUpdate with maxUnavailable: 0 and maxSurge: 1 ' +
   '(a StatefulSet: 2 replicas or more) in the chart values';

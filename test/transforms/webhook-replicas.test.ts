@@ -288,6 +288,21 @@ runCases('webhook-replicas', {
         '2 replicas or more) in the chart values',
     ],
   },
+  "a StatefulSet whose rolling update may stop all its pods: the fix named is the StatefulSet's": {
+    input:
+      svc +
+      deploy('StatefulSet', ['  replicas: 2', '  updateStrategy: {rollingUpdate: {maxUnavailable: 100%}}']) +
+      existingPdb +
+      hook('Fail'),
+    expected: 'unchanged',
+    warnings: [
+      'apps/v1 StatefulSet sec/guard: it is a StatefulSet whose rolling update replaces up to 100% pods at a time with ' +
+        '2 replicas: a rollout deletes every pod before its replacement is ready, so its webhooks are down during each ' +
+        'rollout whatever its replicas and budget; its pod template is left as it is (an edit there would cause such a ' +
+        'rollout); run the StatefulSet with 2 replicas or more and a rollingUpdate maxUnavailable below them (1, the ' +
+        'default) in the chart values',
+    ],
+  },
   'a RollingUpdate that keeps a pod (maxUnavailable 1 of 2) gets the spread': {
     input:
       svc +

@@ -6,7 +6,7 @@ import type { PodSource } from '../../model/admission.js';
 import { sourceName } from '../graph.js';
 import { DOCS, type Finding, type Rule } from '../types.js';
 import { conversionOutage, listOf } from '../describe.js';
-import { multiInstance, rolloutOutage, ROLLOUT_FIX, servingContainers, webhookRoutes } from '../../model/workloads.js';
+import { multiInstance, rolloutOutage, rolloutFix, servingContainers, webhookRoutes } from '../../model/workloads.js';
 
 /**
  * singlePointOfFailure checks each Deployment or StatefulSet that serves a Fail webhook (admission or CRD
@@ -89,7 +89,7 @@ export const singlePointOfFailure = {
             : "webhook-guard's webhook-replicas transform adds only the budget here: the render shows no leader " +
               'election, and two copies of a singleton controller act twice; switch leader election on and raise ' +
               "the replicas in the chart's values.") +
-          (outage ? ` For its rollouts: ${ROLLOUT_FIX}.` : ''),
+          (outage ? ` For its rollouts: ${rolloutFix(wl)}.` : ''),
         transform: 'webhook-replicas',
         related: [...(hpa ? [hpa] : []), ...pdbs, ...webhooks.map((w) => w.owner)].filter((r, i, a) => a.indexOf(r) === i),
       });
