@@ -4,7 +4,8 @@ import { type NeedsVerdict } from '../src/model/backend-needs.js';
 import { NAME_LABEL, ruleCoversNamespaced } from '../src/model/selectors.js';
 import type { Webhook } from '../src/model/types.js';
 import type { Transform } from '../src/transform.js';
-import { planExclusion, skipped } from './shared/exclusion.js';
+import { planExclusion, skipped, webhookNames } from './shared/exclusion.js';
+import { warnUnlisted } from './shared/skip.js';
 
 /** ExcludeNamespacesConfig: options of exclude-namespaces. */
 export interface ExcludeNamespacesConfig {
@@ -40,6 +41,7 @@ export const excludeNamespaces = {
   defaults: { namespaces: ['kube-system'], skipWebhooks: [], ignoreWebhooks: false },
   apply(model, config, ctx) {
     const admission = new Admission(model);
+    warnUnlisted(ctx, 'exclude-namespaces skipWebhooks', config.skipWebhooks, webhookNames(model));
     for (const w of model.webhooks()) {
       if (w.type === 'conversion' || skipped(w, config.skipWebhooks)) continue;
       if (w.failurePolicy === 'Ignore' && !config.ignoreWebhooks) {

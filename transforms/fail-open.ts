@@ -11,7 +11,8 @@ import {
   type Request,
 } from '../src/model/selectors.js';
 import type { Transform } from '../src/transform.js';
-import { skipped } from './shared/exclusion.js';
+import { skipped, webhookNames } from './shared/exclusion.js';
+import { warnUnlisted } from './shared/skip.js';
 
 /** FailOpenConfig: options of fail-open. */
 export interface FailOpenConfig {
@@ -65,6 +66,7 @@ export const failOpen = {
   description: 'opt-in (--fail-open): failurePolicy Ignore for mutating webhooks on kube-system, node Leases, Nodes or CSRs',
   defaults: { enabled: false, webhookTypes: ['mutating'], namespaces: ['kube-system'], skipWebhooks: [] },
   apply(model, config, ctx) {
+    warnUnlisted(ctx, 'fail-open skipWebhooks', config.skipWebhooks, webhookNames(model));
     for (const w of model.webhooks()) {
       if (w.failurePolicy !== 'Fail' || skipped(w, config.skipWebhooks)) continue;
       const targets = criticalTargets(w, model, config.namespaces);

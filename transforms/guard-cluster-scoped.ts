@@ -9,7 +9,8 @@ import {
   whyOf,
   type MatchCondition,
 } from './shared/conditions.js';
-import { skipped } from './shared/exclusion.js';
+import { skipped, webhookNames } from './shared/exclusion.js';
+import { warnUnlisted } from './shared/skip.js';
 
 /** GuardClusterScopedConfig: options of guard-cluster-scoped. */
 export interface GuardClusterScopedConfig {
@@ -32,6 +33,7 @@ export const guardClusterScoped = {
   description: "add matchConditions so Fail webhooks skip kubelets' Node/CSR requests and mirror pods (Kubernetes 1.28+)",
   defaults: { nodesAndCSRs: true, mirrorPods: true, skipWebhooks: [] },
   apply(model, config, ctx) {
+    warnUnlisted(ctx, 'guard-cluster-scoped skipWebhooks', config.skipWebhooks, webhookNames(model));
     for (const w of model.webhooks()) {
       if (w.failurePolicy !== 'Fail' || skipped(w, config.skipWebhooks)) continue;
       addConditions(w, conditionsFor(w.entry, config), ctx);

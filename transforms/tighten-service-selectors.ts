@@ -6,7 +6,7 @@ import { podSpecOf, servesPort } from '../src/model/ports.js';
 import { sharedOnly } from '../src/model/shared-labels.js';
 import { rolloutOutage, rolloutFix } from '../src/model/workloads.js';
 import type { Transform } from '../src/transform.js';
-import { listed } from './shared/skip.js';
+import { listed, warnUnlisted } from './shared/skip.js';
 
 /**
  * Step of the two-step change for labels the pods do not carry yet: `carried` (tighten only with labels the
@@ -72,6 +72,8 @@ export const tightenServiceSelectors = {
     skipServices: [],
   },
   apply(model, config, ctx) {
+    const services = model.ofKind('Service').map((s): [string, string] => [s.name, model.namespaceOf(s)]);
+    warnUnlisted(ctx, 'tighten-service-selectors skipServices', config.skipServices, services);
     for (const svc of webhookServices(model)) {
       const ns = model.namespaceOf(svc);
       if (listed(config.skipServices, svc.name, ns)) continue;

@@ -4,8 +4,9 @@ import { sharedOnly } from '../src/model/shared-labels.js';
 import { addTo, isObj, labelsOf, podLabels, type Obj, type Resource, type Webhook } from '../src/model/types.js';
 import { multiInstance, rolloutOutage, rolloutFix, runtimeServers, servingContainers } from '../src/model/workloads.js';
 import type { Context, Transform } from '../src/transform.js';
+import { WORKLOAD_KINDS } from '../src/model/kinds.js';
 import type { Model } from '../src/model/model.js';
-import { listed } from './shared/skip.js';
+import { listed, warnUnlisted } from './shared/skip.js';
 
 /** WebhookReplicasConfig: options of webhook-replicas. */
 export interface WebhookReplicasConfig {
@@ -90,6 +91,9 @@ export const webhookReplicas = {
       if (!found) pods.set(ns, (found = model.workloadsIn(ns).map((w) => [w, podLabels(w)])));
       return found;
     };
+    const workloads = model.ofKind(...WORKLOAD_KINDS).map((w): [string, string] => [w.name, model.namespaceOf(w)]);
+    warnUnlisted(ctx, 'webhook-replicas skipWorkloads', config.skipWorkloads, workloads);
+    warnUnlisted(ctx, 'webhook-replicas scalableWorkloads', config.scalableWorkloads, workloads);
     const min = config.minReplicas;
     for (const [wl, serves] of served) {
       const ns = model.namespaceOf(wl);

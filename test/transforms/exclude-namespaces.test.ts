@@ -365,6 +365,16 @@ runCases('exclude-namespaces', {
     options: { skipWebhooks: ['hook/hook.example.com'] },
     expected: 'unchanged',
   },
+  'a skipWebhooks entry that names no webhook of the stream: the edit is made, and a warning names the entry': {
+    input: webhook('Mutating', ['failurePolicy: Fail']),
+    options: { skipWebhooks: ['hook/hook.example.comm', 'hook.example.com.x'] },
+    expected: webhook('Mutating', ['failurePolicy: Fail'], undefined, NEW_SELECTOR),
+    warnings: ['hook/hook.example.comm', 'hook.example.com.x'].map(
+      (entry) =>
+        `: exclude-namespaces skipWebhooks lists ${entry}, which names nothing in the stream, so it does nothing here ` +
+        '(check its spelling, name or scope/name; an entry for another release can stay)',
+    ),
+  },
   'configured namespaces replace the default list': {
     input: webhook('Mutating', ['namespaceSelector:', '  matchExpressions: []']),
     options: { namespaces: ['kube-node-lease'] },

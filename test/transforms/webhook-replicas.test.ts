@@ -230,6 +230,19 @@ runCases('webhook-replicas', {
     options: { skipWorkloads: ['sec/guard'] },
     expected: 'unchanged',
   },
+  'skipWorkloads and scalableWorkloads entries that name no workload of the stream: warned': {
+    input: svc + deploy('Deployment', ['  replicas: 2'], antiAffinity) + existingPdb + hook('Fail'),
+    options: { skipWorkloads: ['sec/gaurd'], scalableWorkloads: ['other/guard'] },
+    expected: 'unchanged',
+    warnings: [
+      ['skipWorkloads', 'sec/gaurd'],
+      ['scalableWorkloads', 'other/guard'],
+    ].map(
+      ([option, entry]) =>
+        `: webhook-replicas ${option} lists ${entry}, which names nothing in the stream, so it does nothing here ` +
+        '(check its spelling, name or scope/name; an entry for another release can stay)',
+    ),
+  },
   'a non-numeric replicas value is left, with a warning': {
     input: svc + deploy('Deployment', ['  replicas: two'], antiAffinity) + existingPdb + hook('Fail'),
     expected: 'unchanged',

@@ -1,4 +1,5 @@
 // Shared by the transforms that keep webhooks out of namespaces: skip lists and NotIn exclusion plans.
+import type { Model } from '../../src/model/model.js';
 import type { Webhook } from '../../src/model/types.js';
 import { listed } from './skip.js';
 import {
@@ -12,6 +13,11 @@ import {
 /** skipped tells whether a webhook is named in a skip list (`name` or `configuration/name`). */
 export function skipped(w: Webhook, list: string[]): boolean {
   return listed(list, w.name, w.owner.name);
+}
+
+/** webhookNames are the names a skipWebhooks list can give the stream's webhooks, each with its configuration. */
+export function webhookNames(model: Model): Array<[string, string]> {
+  return model.webhooks().map((w) => [w.name, w.owner.name]);
 }
 
 /** ExclusionPlan says how to keep a namespaceSelector away from namespaces. */
