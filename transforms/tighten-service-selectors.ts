@@ -86,7 +86,8 @@ export const tightenServiceSelectors = {
       if (!missing.length) continue;
       const matching = model.workloadsIn(ns).filter((w) => mapSelectorMatches(selector, podLabels(w)));
       const port = model.servingWebhooks().find((w) => model.serviceOf(w) === svc)?.service?.port ?? WEBHOOK_PORT;
-      const candidates = matching.length > 1 ? matching.filter((w) => servesPort(svc, port, podSpecOf(w)) === 'yes') : matching;
+      const serving = matching.length > 1 ? matching.filter((w) => servesPort(svc, port, podSpecOf(w)) === 'yes') : matching;
+      const candidates = serving.length > 1 ? sameRelease(svc, serving) : serving;
       const text = shown(labelsOf(selector));
       // What the render shows a loose selector does; without it, tightening only rolls pods for nothing.
       const others = matching.filter((w) => !candidates.includes(w) || candidates.length > 1);
@@ -171,3 +172,19 @@ export const tightenServiceSelectors = {
     }
   },
 } satisfies Transform<TightenServiceSelectorsConfig>;
+
+// The labels a chart's templates give the Service and the workload of one release alike, the release's own first.
+const RELEASE_LABELS = ['app.kubernetes.io/instance', 'helm.sh/chart', 'app.kubernetes.io/name'];
+
+// sameRelease narrows the workloads a loose selector matches, all serving its port, to the one whose own labels agree
+// with the Service's on the first of RELEASE_LABELS that tells them apart (Kueue and LeaderWorkerSet in one namespace:
+// LWS's Service and Deployment carry helm.sh/chart lws-0.1.0, Kueue's Deployment kueue-0.1.0). Else all of them.
+function sameRelease(svc: Resource, workloads: Resource[]): Resource[] {
+  const own = labelsOf(svc.obj.metadata?.labels);
+  for (const key of RELEASE_LABELS) {
+    if (own[key] === undefined) continue;
+    const alike = workloads.filter((w) => labelsOf(w.obj.metadata?.labels)[key] === own[key]);
+    if (alike.length === 1) return alike;
+  }
+  return workloads;
+}

@@ -130,6 +130,46 @@ runCases('tighten-service-selectors', {
       hook,
     options: { step: 'tighten' },
   },
+  // Kueue and LeaderWorkerSet in one namespace, one stream: LWS's Service names its chart as LWS's Deployment does.
+  "two workloads match and expose the port, one of the Service's release (helm.sh/chart): that one": {
+    input:
+      service([ccm], ['  labels: {helm.sh/chart: lws-0.1.0, app.kubernetes.io/instance: webhook-service}']) +
+      deployment(
+        'kueue-controller-manager',
+        [podCcm, '        app.kubernetes.io/name: kueue'],
+        ['  labels: {helm.sh/chart: kueue-0.1.0, app.kubernetes.io/name: kueue}'],
+      ) +
+      deployment(
+        'lws-controller-manager',
+        [podCcm, '        app.kubernetes.io/name: lws'],
+        ['  labels: {helm.sh/chart: lws-0.1.0, app.kubernetes.io/name: lws}'],
+      ) +
+      hook,
+    expected:
+      service(
+        [ccm, '    app.kubernetes.io/name: lws'],
+        ['  labels: {helm.sh/chart: lws-0.1.0, app.kubernetes.io/instance: webhook-service}'],
+      ) +
+      deployment(
+        'kueue-controller-manager',
+        [podCcm, '        app.kubernetes.io/name: kueue'],
+        ['  labels: {helm.sh/chart: kueue-0.1.0, app.kubernetes.io/name: kueue}'],
+      ) +
+      deployment(
+        'lws-controller-manager',
+        [podCcm, '        app.kubernetes.io/name: lws'],
+        ['  labels: {helm.sh/chart: lws-0.1.0, app.kubernetes.io/name: lws}'],
+      ) +
+      hook,
+    warnings: [
+      'v1 Service shared/lws-webhook-service: the selector control-plane=controller-manager also matches the pods of ' +
+        'Deployment kueue-controller-manager in shared; narrowing it with app.kubernetes.io/instance=webhook-service, ' +
+        'which the pods of Deployment lws-controller-manager do not carry yet, would leave the Service without endpoints ' +
+        'until a new pod is Ready; selector left as it is. Two upgrades fix it: set tighten-service-selectors step: ' +
+        'label-pods (the pods roll and gain the labels, the Service keeps them all), then step: tighten (the selector ' +
+        'narrows to pods that already carry them)',
+    ],
+  },
   'two workloads match and both expose the port: ambiguous, unchanged, warned': {
     input:
       service([ccm]) +
