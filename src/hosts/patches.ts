@@ -3,9 +3,11 @@
 import fjp, { type Operation } from 'fast-json-patch';
 import { deepEqual } from '../yaml/document.js';
 import { toYaml } from '../yaml/load.js';
-import { isObj, type Obj } from '../model/types.js';
+import { CLUSTER_KINDS } from '../model/kinds.js';
+import { isObj, type Obj, type Resource } from '../model/types.js';
 import { type Model } from '../model/model.js';
 import type { Result } from '../pipeline/pipeline.js';
+import { UserError, ExitCode } from '../errors.js';
 
 /** EmitMode is a value of --emit. */
 export type EmitMode = 'manifests' | 'patches' | 'flux';
@@ -29,7 +31,8 @@ export interface Patch {
  * computePatches diffs each changed resource's value before and after the transforms with
  * fast-json-patch. Before operations that reach into a list item by index, it adds a `test` of that
  * item's `name` (webhooks, containers), so a patch applied to a render whose lists moved fails
- * instead of editing the wrong entry.
+ * instead of editing the wrong entry. Throws UserError (exit 1) when a target would not select exactly one object
+ * of the stream as kustomize selects them (see checkSelection).
  */
 export function computePatches(model: Model): Patch[] {
   const out: Patch[] = [];
@@ -38,20 +41,63 @@ export function computePatches(model: Model): Patch[] {
     const before = at(r.doc.original, r.path);
     if (!isObj(before) || deepEqual(before, r.obj)) continue;
     const ops = withNameTests(before, fjp.compare(before, r.obj));
-    const [group, version] = r.apiVersion.includes('/') ? r.apiVersion.split('/', 2) : ['', r.apiVersion];
-    out.push({
-      target: {
-        ...(group ? { group } : {}),
-        version,
-        kind: r.kind,
-        // kustomize reads target.name as an anchored regular expression; a dot is the only regex character a name may hold.
-        name: r.name.replace(/\./g, '\\.'),
-        ...(r.namespace ? { namespace: r.namespace } : {}),
-      },
-      patch: toYaml(ops).replace(/\n$/, ''),
-    });
+    out.push({ target: targetOf(r), patch: toYaml(ops).replace(/\n$/, '') });
   }
+  checkSelection(
+    out,
+    model.resources.filter((r) => !r.doc.addedBy),
+  );
   return out;
+}
+
+/**
+ * checkSelection selects, for each patch, the stream's objects the way kustomize does (group, version and kind when
+ * given, the name as an anchored regular expression, the namespace against the object's: none for a cluster-scoped
+ * kind, `default` when it names none), and refuses a patch that selects nothing or several objects. kustomize builds
+ * without a word when a target selects nothing, and the object then goes out unhardened; one that selects several
+ * edits objects webhook-guard never changed. Throws UserError (exit 1) naming the patch's target.
+ */
+export function checkSelection(patches: Patch[], objects: Resource[]): void {
+  for (const { target } of patches) {
+    const name = new RegExp(`^(?:${target.name})$`);
+    const selected = objects.filter((r) => {
+      const [group, version] = r.apiVersion.includes('/') ? r.apiVersion.split('/', 2) : ['', r.apiVersion];
+      if (target.group && target.group !== group) return false;
+      if (target.version !== version || target.kind !== r.kind || !name.test(r.name)) return false;
+      if (target.namespace === undefined) return true;
+      return !CLUSTER_KINDS.has(r.kind) && (r.namespace ?? 'default') === target.namespace;
+    });
+    if (selected.length === 1) continue;
+    const where = target.namespace ? `${target.namespace}/` : '';
+    const what = `${target.group ? target.group + '/' : ''}${target.version} ${target.kind} ${where}${target.name}`;
+    const found = selected.length ? `${selected.length} objects of the stream` : 'no object of the stream';
+    throw new UserError(
+      `--emit: the patch for ${what} would select ${found} in kustomize, which would ` +
+        (selected.length ? 'patch them all' : 'leave it unpatched without an error') +
+        '; export cannot carry this change: use the hardened manifests (--emit manifests)',
+      ExitCode.FAILURE,
+    );
+  }
+}
+
+/**
+ * targetOf selects a resource by group, version, kind, name and, for a namespaced kind, namespace. A cluster-scoped
+ * kind (CLUSTER_KINDS) gets no namespace even where the render gives it one (Kueue writes `namespace:` on its webhook
+ * configurations): kustomize gives such a kind no namespace, so a target naming one would select nothing, and
+ * kustomize would leave the object unpatched without an error.
+ */
+export function targetOf(r: Pick<Resource, 'apiVersion' | 'kind' | 'name' | 'namespace'>): Target {
+  const [group, version] = r.apiVersion.includes('/') ? r.apiVersion.split('/', 2) : ['', r.apiVersion];
+  const namespace = CLUSTER_KINDS.has(r.kind) ? undefined : r.namespace;
+  return {
+    ...(group ? { group } : {}),
+    version,
+    kind: r.kind,
+    // kustomize reads target.name as an anchored (Go) regular expression: its metacharacters are escaped as Go's
+    // QuoteMeta does. Most names can hold only the dot; RBAC names may hold nearly any character.
+    name: r.name.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&'),
+    ...(namespace ? { namespace } : {}),
+  };
 }
 
 function at(value: unknown, path: Array<string | number>): unknown {

@@ -20,6 +20,8 @@ import {
   type Sandbox,
   hostSuite,
 } from './hosts.js';
+import { checkSelection, type Patch } from '../../src/hosts/patches.js';
+import type { Resource } from '../../src/model/types.js';
 
 const test = hostSuite('hosts: patch export');
 let sb: Sandbox;
@@ -86,6 +88,114 @@ for (const name of readdirSync(join(ROOT, 'examples')).sort()) {
   test(`seed scenario ${name}: patches round-trip through kustomize`, async () => {
     const args = existsSync(join(dir, 'config.yaml')) ? ['--config', join(dir, 'config.yaml')] : [];
     await roundTrip(readFileSync(join(dir, 'input.yaml'), 'utf8'), args);
+  });
+}
+
+const HEAD =
+  '# webhook-guard 0.1.0: the changes as kustomize patches (JSON 6902, one per changed resource).\n' +
+  '# Use this as the kustomization.yaml (or merge its patches into yours) and list the rendered\n' +
+  '# manifests under resources:.\n' +
+  'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\npatches:\n';
+const hook = (name: string, policy: string, resource: string): string =>
+  `  - name: ${name}\n    admissionReviewVersions: [v1]\n    sideEffects: None\n    failurePolicy: ${policy}\n` +
+  '    clientConfig:\n      service: {name: demo-webhook, namespace: demo-system}\n' +
+  `    rules:\n      - {apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [${resource}]}\n`;
+// Byte-exact exports, each also applied to its render by the real kustomize (same objects as the own output).
+const exports: Record<string, { input: string; config?: string; expected: string }> = {
+  // Kueue 0.19.2 and 0.11.4 render `namespace: kueue-system` on their webhook configurations; kustomize reads the
+  // kinds as cluster-scoped, so a target naming that namespace selected nothing and the webhooks went out unhardened.
+  'a cluster-scoped object rendered with a namespace: its target names none': {
+    input:
+      'apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\n' +
+      'metadata:\n  name: demo.io\n  namespace: demo-system\nwebhooks:\n' +
+      hook('mpod.demo.io', 'Fail', 'pods'),
+    expected:
+      HEAD +
+      '  - target:\n      group: admissionregistration.k8s.io\n      version: v1\n' +
+      '      kind: MutatingWebhookConfiguration\n      name: demo\\.io\n    patch: |-\n' +
+      '      - op: test\n        path: /webhooks/0/name\n        value: mpod.demo.io\n' +
+      '      - op: add\n        path: /webhooks/0/namespaceSelector\n        value:\n          matchExpressions:\n' +
+      '            - key: kubernetes.io/metadata.name\n              operator: NotIn\n              values:\n' +
+      '                - demo-system\n                - kube-system\n' +
+      '      - op: add\n        path: /webhooks/0/matchConditions\n        value:\n' +
+      '          - name: webhook-guard-skip-mirror-pods\n' +
+      `            expression: "!(request.operation == 'CREATE' && request.resource.group == '' && ` +
+      `request.resource.resource == 'pods' && has(request.userInfo.groups) && 'system:nodes' in request.userInfo.groups ` +
+      `&& object != null && has(object.metadata) && has(object.metadata.annotations) && 'kubernetes.io/config.mirror' ` +
+      `in object.metadata.annotations)"\n`,
+  },
+};
+
+for (const [name, c] of Object.entries(exports)) {
+  test(`export: ${name}`, async () => {
+    const args: string[] = [];
+    if (c.config) {
+      const file = join(sb.dir, `config-${n++}.yaml`);
+      writeFileSync(file, c.config);
+      args.push('--config', file);
+    }
+    const emitted = await cli(['--quiet', '--emit', 'patches', ...args], c.input);
+    assert.is(emitted.stderr, '');
+    assert.fixture(emitted.stdout, c.expected);
+    await roundTrip(c.input, args);
+    // Flux carries the same patches.
+    const flux = await cli(['--quiet', '--emit', 'flux', ...args], c.input);
+    assert.equal(objects(flux.stdout)[0].spec.postRenderers[0].kustomize.patches, objects(emitted.stdout)[0].patches);
+  });
+}
+
+// checkSelection refuses a patch whose target, as kustomize selects, reaches no object or several of the stream.
+const object = (apiVersion: string, kind: string, name: string, namespace?: string): Resource =>
+  ({ doc: {}, path: [], obj: {}, apiVersion, kind, name, namespace }) as unknown as Resource;
+const selections: Record<string, { target: Patch['target']; objects: Resource[]; error?: string }> = {
+  'one object: passes': {
+    target: { version: 'v1', kind: 'Service', name: 'web', namespace: 'a' },
+    objects: [object('v1', 'Service', 'web', 'a'), object('v1', 'Service', 'web', 'b')],
+  },
+  'a namespaced object that names none is in default': {
+    target: { version: 'v1', kind: 'Service', name: 'web', namespace: 'default' },
+    objects: [object('v1', 'Service', 'web'), object('v1', 'Service', 'web', 'b')],
+  },
+  'a namespace on a cluster-scoped kind selects nothing': {
+    target: { group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingWebhookConfiguration', name: 'v' },
+    objects: [object('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', 'v', 'x')],
+  },
+  'a target with a namespace on a cluster-scoped kind: refused': {
+    target: {
+      group: 'admissionregistration.k8s.io',
+      version: 'v1',
+      kind: 'ValidatingWebhookConfiguration',
+      name: 'v',
+      namespace: 'x',
+    },
+    objects: [object('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', 'v', 'x')],
+    error:
+      '--emit: the patch for admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration x/v would select no object ' +
+      'of the stream in kustomize, which would leave it unpatched without an error; export cannot carry this change: ' +
+      'use the hardened manifests (--emit manifests)',
+  },
+  'no group selects every group: a Knative Service of the same name and namespace too': {
+    target: { version: 'v1', kind: 'Service', name: 'web', namespace: 'a' },
+    objects: [object('v1', 'Service', 'web', 'a'), object('serving.knative.dev/v1', 'Service', 'web', 'a')],
+    error:
+      '--emit: the patch for v1 Service a/web would select 2 objects of the stream in kustomize, which would patch them ' +
+      'all; export cannot carry this change: use the hardened manifests (--emit manifests)',
+  },
+  'the name is an anchored regular expression: an escaped dot matches only a dot': {
+    target: { version: 'v1', kind: 'Service', name: 'a\\.b', namespace: 'n' },
+    objects: [object('v1', 'Service', 'a.b', 'n'), object('v1', 'Service', 'aXb', 'n'), object('v1', 'Service', 'a.bc', 'n')],
+  },
+};
+
+for (const [name, c] of Object.entries(selections)) {
+  test(`checkSelection: ${name}`, () => {
+    let message: string | undefined;
+    try {
+      checkSelection([{ target: c.target, patch: '' }], c.objects);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    assert.is(message, c.error);
   });
 }
 
