@@ -1,5 +1,5 @@
-// Patch export: instead of manifests, the changes as kustomize JSON 6902 patches (one per changed
-// resource) for a kustomization or a Flux HelmRelease's spec.postRenderers, plus the added resources.
+// Patch export: instead of manifests, the changes as kustomize patches (JSON 6902 per changed resource, a
+// `$patch: delete` per removed one) for a kustomization or a Flux HelmRelease's spec.postRenderers, plus the added resources.
 import fjp, { type Operation } from 'fast-json-patch';
 import { deepEqual } from '../yaml/document.js';
 import { toYaml } from '../yaml/load.js';
@@ -21,7 +21,10 @@ export interface Target {
   namespace?: string;
 }
 
-/** Patch is one kustomize `patches` entry: a JSON 6902 operation list (as YAML text) and its target. */
+/**
+ * Patch is one kustomize `patches` entry and its target: a JSON 6902 operation list, or a strategic-merge patch
+ * `$patch: delete` naming the object (as YAML text).
+ */
 export interface Patch {
   target: Target;
   patch: string;
@@ -31,23 +34,50 @@ export interface Patch {
  * computePatches diffs each changed resource's value before and after the transforms with
  * fast-json-patch. Before operations that reach into a list item by index, it adds a `test` of that
  * item's `name` (webhooks, containers), so a patch applied to a render whose lists moved fails
- * instead of editing the wrong entry. Throws UserError (exit 1) when a target would not select exactly one object
+ * instead of editing the wrong entry. A document a transform removed whole (drop-webhooks) gets a
+ * strategic-merge `$patch: delete`: left out, kustomize and Flux would install it as rendered. Patches
+ * follow the stream's order. Throws UserError (exit 1) when a target would not select exactly one object
  * of the stream as kustomize selects them (see checkSelection).
  */
 export function computePatches(model: Model): Patch[] {
-  const out: Patch[] = [];
+  const out: Array<Patch & { at: number }> = [];
   for (const r of model.resources) {
     if (r.doc.addedBy || r.doc.original === undefined) continue;
     const before = at(r.doc.original, r.path);
     if (!isObj(before) || deepEqual(before, r.obj)) continue;
     const ops = withNameTests(before, fjp.compare(before, r.obj));
-    out.push({ target: targetOf(r), patch: toYaml(ops).replace(/\n$/, '') });
+    out.push({ at: r.doc.segment.index, target: targetOf(r), patch: toYaml(ops).replace(/\n$/, '') });
   }
-  checkSelection(
-    out,
-    model.resources.filter((r) => !r.doc.addedBy),
-  );
-  return out;
+  const dropped = model.docs.filter((d) => d.droppedBy && isObj(d.original)).map((d) => resourceOf(d));
+  for (const r of dropped) out.push({ at: r.doc.segment.index, target: targetOf(r), patch: deletion(r) });
+  // sort is stable: the patches of one document (the items of a List) keep their order.
+  out.sort((a, b) => a.at - b.at);
+  const patches = out.map(({ target, patch }) => ({ target, patch }));
+  checkSelection(patches, [...model.resources.filter((r) => !r.doc.addedBy), ...dropped]);
+  return patches;
+}
+
+// resourceOf names a removed document's object: the model has let go of its resources (Model.drop).
+function resourceOf(doc: Resource['doc']): Resource {
+  const obj = doc.original as Obj;
+  const meta = isObj(obj.metadata) ? obj.metadata : {};
+  return {
+    doc,
+    path: [],
+    obj,
+    apiVersion: String(obj.apiVersion ?? ''),
+    kind: String(obj.kind ?? ''),
+    name: String(meta.name ?? ''),
+    namespace: meta.namespace == null ? undefined : String(meta.namespace),
+  };
+}
+
+// deletion is the strategic-merge patch that removes an object: kustomize (and Flux, which runs kustomize's patches)
+// drops the object its target selects. It names the object too, as a patch without a target would need.
+function deletion(r: Resource): string {
+  const namespace = CLUSTER_KINDS.has(r.kind) ? undefined : r.namespace;
+  const metadata = { name: r.name, ...(namespace ? { namespace } : {}) };
+  return toYaml({ $patch: 'delete', apiVersion: r.apiVersion, kind: r.kind, metadata }).replace(/\n$/, '');
 }
 
 /**
@@ -154,9 +184,9 @@ export function emitPatches(result: Result, mode: 'patches' | 'flux', version: s
       });
   } else {
     head =
-      `# webhook-guard ${version}: the changes as kustomize patches (JSON 6902, one per changed resource).\n` +
-      '# Use this as the kustomization.yaml (or merge its patches into yours) and list the rendered\n' +
-      '# manifests under resources:.\n' +
+      `# webhook-guard ${version}: the changes as kustomize patches (JSON 6902 per changed resource,\n` +
+      '# $patch: delete per removed one). Use this as the kustomization.yaml (or merge its patches into\n' +
+      '# yours) and list the rendered manifests under resources:.\n' +
       addedNote +
       toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', patches });
   }

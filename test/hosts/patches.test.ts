@@ -92,14 +92,22 @@ for (const name of readdirSync(join(ROOT, 'examples')).sort()) {
 }
 
 const HEAD =
-  '# webhook-guard 0.1.0: the changes as kustomize patches (JSON 6902, one per changed resource).\n' +
-  '# Use this as the kustomization.yaml (or merge its patches into yours) and list the rendered\n' +
-  '# manifests under resources:.\n' +
+  '# webhook-guard 0.1.0: the changes as kustomize patches (JSON 6902 per changed resource,\n' +
+  '# $patch: delete per removed one). Use this as the kustomization.yaml (or merge its patches into\n' +
+  '# yours) and list the rendered manifests under resources:.\n' +
   'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\npatches:\n';
 const hook = (name: string, policy: string, resource: string): string =>
   `  - name: ${name}\n    admissionReviewVersions: [v1]\n    sideEffects: None\n    failurePolicy: ${policy}\n` +
   '    clientConfig:\n      service: {name: demo-webhook, namespace: demo-system}\n' +
   `    rules:\n      - {apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [${resource}]}\n`;
+const DROP_CONFIG =
+  'apiVersion: webhookguard.dev/v1alpha1\nkind: WebhookGuard\nmetadata: {name: g}\nspec:\n  transforms:\n' +
+  '    drop-webhooks:\n      enabled: true\n      webhooks: [v.demo.io]\n      configurations: [gone.demo.io]\n';
+const deletion = (kind: string, name: string): string =>
+  `  - target:\n      group: admissionregistration.k8s.io\n      version: v1\n      kind: ${kind}\n` +
+  `      name: ${name.replace(/\./g, '\\.')}\n    patch: |-\n      $patch: delete\n` +
+  `      apiVersion: admissionregistration.k8s.io/v1\n      kind: ${kind}\n      metadata:\n        name: ${name}\n`;
+
 // Byte-exact exports, each also applied to its render by the real kustomize (same objects as the own output).
 const exports: Record<string, { input: string; config?: string; expected: string }> = {
   // Kueue 0.19.2 and 0.11.4 render `namespace: kueue-system` on their webhook configurations; kustomize reads the
@@ -124,6 +132,22 @@ const exports: Record<string, { input: string; config?: string; expected: string
       `&& object != null && has(object.metadata) && has(object.metadata.annotations) && 'kubernetes.io/config.mirror' ` +
       `in object.metadata.annotations)"\n`,
   },
+  // drop-webhooks removing a configuration (named, or every webhook of it named) left no patch: kustomize and Flux
+  // installed it as rendered. The one with a namespace shows the deletion's target names none either.
+  'drop-webhooks removes whole configurations: a $patch: delete for each, in stream order': {
+    input:
+      'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n  name: keep\n' +
+      `webhooks:\n${hook('a.demo.io', 'Ignore', 'configmaps')}---\n` +
+      'apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\n' +
+      `metadata:\n  name: gone.demo.io\n  namespace: demo-system\nwebhooks:\n${hook('m.demo.io', 'Fail', 'nodes')}---\n` +
+      'apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n  name: emptied\n' +
+      `webhooks:\n${hook('v.demo.io', 'Fail', 'nodes')}`,
+    config: DROP_CONFIG,
+    expected:
+      HEAD +
+      deletion('MutatingWebhookConfiguration', 'gone.demo.io') +
+      deletion('ValidatingWebhookConfiguration', 'emptied'),
+  },
 };
 
 for (const [name, c] of Object.entries(exports)) {
@@ -138,7 +162,7 @@ for (const [name, c] of Object.entries(exports)) {
     assert.is(emitted.stderr, '');
     assert.fixture(emitted.stdout, c.expected);
     await roundTrip(c.input, args);
-    // Flux carries the same patches.
+    // Flux carries the same patches: strategic-merge ones (the deletions) included, as kustomize's `patches` do.
     const flux = await cli(['--quiet', '--emit', 'flux', ...args], c.input);
     assert.equal(objects(flux.stdout)[0].spec.postRenderers[0].kustomize.patches, objects(emitted.stdout)[0].patches);
   });
