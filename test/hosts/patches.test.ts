@@ -144,9 +144,7 @@ const exports: Record<string, { input: string; config?: string; expected: string
       `webhooks:\n${hook('v.demo.io', 'Fail', 'nodes')}`,
     config: DROP_CONFIG,
     expected:
-      HEAD +
-      deletion('MutatingWebhookConfiguration', 'gone.demo.io') +
-      deletion('ValidatingWebhookConfiguration', 'emptied'),
+      HEAD + deletion('MutatingWebhookConfiguration', 'gone.demo.io') + deletion('ValidatingWebhookConfiguration', 'emptied'),
   },
 };
 
