@@ -1,5 +1,5 @@
 // Runs the check rules over a model and puts the findings in report order, each with its location.
-import { Model, type Input, type ModelOptions } from '../model/model.js';
+import { describe, Model, type Input, type ModelOptions } from '../model/model.js';
 import { CLUSTER_KINDS } from '../model/kinds.js';
 import { resourceId } from '../model/types.js';
 import { displayPath } from '../transform.js';
@@ -65,9 +65,12 @@ export function runCheck(model: Model, options: CheckOptions = {}, rules: Rule[]
         ...f,
         id: rule.id,
         location: locate(f.resource, f.path),
-        resourceId: f.resource.kind
-          ? resourceId({ ...f.resource, namespace: clusterScoped ? undefined : model.namespaceOf(f.resource) })
-          : `document`,
+        // A document that could not be read has no object to name (a List has no name): its number and line tell it.
+        resourceId: f.resource.doc.unreadable
+          ? describe(f.resource.doc)
+          : f.resource.kind
+            ? resourceId({ ...f.resource, namespace: clusterScoped ? undefined : model.namespaceOf(f.resource) })
+            : `document`,
         field: displayPath(f.resource.obj, f.path),
       });
     }

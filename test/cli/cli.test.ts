@@ -329,6 +329,46 @@ bad('UTF-16 input: harden and check say it is UTF-16 and how to convert it, in t
   assert.is(c.stderr, `webhook-guard: ${path}: ${text}\n`);
 });
 
+bad('check: a document it cannot read is named by its number, kind and line (a List has no name to give)', () => {
+  const list = file(
+    'tab-list.yaml',
+    lines('apiVersion: v1', 'kind: List', 'items:', '- apiVersion: v1', '  kind: Namespace', '  metadata:', '\tname: x'),
+  );
+  const kindless = file(
+    'kindless.yaml',
+    lines('apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: a}', '---', 'apiVersion: v1', 'metadata: {name: [x'),
+  );
+  const r = cli(['check', list, kindless], '', { NO_COLOR: '1' });
+  assert.is(r.status, 1);
+  assert.is(r.stderr, '');
+  assert.fixture(
+    r.stdout,
+    lines(
+      `webhook-guard check: 2 inputs (${list}, ${kindless}), 0 webhooks (0 Fail), 0 pod sources`,
+      '',
+      'no webhooks: the input has no admission webhook, CRD conversion webhook or runtime webhook configuration',
+      '',
+      'ERROR (2)',
+      '[unreadable-document] document 1 (kind List, line 1)',
+      `  at ${list}:1:1 (document 1)`,
+      '  This List document cannot be read (line 7, column 1: Tabs are not allowed as indentation); whatever it defines ' +
+        'is not checked.',
+      '[unreadable-document] document 2 (no kind, line 4)',
+      `  at ${kindless}:5:1 (document 2)`,
+      '  This document cannot be read (line 7, column 1: Flow sequence in block collection must be sufficiently indented ' +
+        'and end with a ]); whatever it defines is not checked.',
+      '',
+      'RULES',
+      '[unreadable-document] A document the check needs cannot be read',
+      '  why: The apiserver would reject it too, or read it differently; webhooks, Services and workloads in it are missing ' +
+        'from the analysis.',
+      "  fix: Fix the chart's YAML so the document parses.",
+      '',
+      'webhook-guard check: 2 errors, 0 warnings, 0 info',
+    ),
+  );
+});
+
 bad('invalid config: each field and what is expected (exit 3)', () => {
   const cfg = file(
     'bad.yaml',
