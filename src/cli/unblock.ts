@@ -9,6 +9,7 @@ import type { AdmissionRequest } from '../model/selectors.js';
 import { isObj, labelsOf, type Obj } from '../model/types.js';
 import { yaml } from '../yaml/load.js';
 import { coldStart, forError, forRequest, parseError, type Plan } from '../unblock/plan.js';
+import { refuseUntrustedDump } from '../unblock/dump.js';
 import { render } from '../unblock/script.js';
 import { FLAGS, single, suggest } from './flags.js';
 import { DUMP, indent, readInputs } from './inputs.js';
@@ -148,6 +149,7 @@ export async function unblockMain(argv: string[], io: IO): Promise<number> {
       namespace,
       kinds: ['Pod', 'ConfigMap', 'CapsuleConfiguration', 'EndpointSlice', 'Endpoints', 'ReplicaSet'],
     });
+    refuseUntrustedDump(model, inputs);
     let plan: Plan;
     if (error !== undefined) {
       const parsed = parseError(error);

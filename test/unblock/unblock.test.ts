@@ -406,6 +406,137 @@ for (const [name, [args, message]] of Object.entries(USAGE))
     assert.is(r.stderr, message + 'Run webhook-guard unblock --help for usage.\n');
   });
 
+// A small live-cluster dump as kubectl writes it: one Fail webhook on pods, its Service in ops.
+const WEBHOOK = [
+  '  - apiVersion: admissionregistration.k8s.io/v1',
+  '    kind: MutatingWebhookConfiguration',
+  '    metadata:',
+  '      name: pods',
+  '    webhooks:',
+  '    - admissionReviewVersions:',
+  '      - v1',
+  '      clientConfig:',
+  '        service:',
+  '          name: hook',
+  '          namespace: ops',
+  '      failurePolicy: Fail',
+  '      name: pods.example.com',
+  '      rules:',
+  '      - apiGroups: [""]',
+  '        apiVersions: [v1]',
+  '        operations: [CREATE]',
+  '        resources: [pods]',
+  '      sideEffects: None',
+];
+const DUMP = lines('apiVersion: v1', 'items:', ...WEBHOOK, 'kind: List', 'metadata:', '  resourceVersion: ""');
+const HELP = '(the command is in webhook-guard unblock --help)';
+
+// Refused: a dump unblock cannot trust, or nothing to change for a blocked request. Each exits non-zero with one
+// message on stderr, an empty stdout (a script piped to sh must not run half a decision) and no restore file.
+const REFUSED: Record<string, { dump: string; args: string[]; status: number; stderr: (file: string) => string }> = {
+  'a tab in a List (a hand-edited dump)': {
+    dump: DUMP.replace('      name: pods\n', '\tname: pods\n'),
+    args: ['--all'],
+    status: 1,
+    stderr: (f) =>
+      `webhook-guard: unblock: ${f}: document 1 (kind List, line 1): cannot read this List (line 6, column 1: Tabs are ` +
+      'not allowed as indentation); unblock must read every document of this kind, or its plan may miss the webhooks ' +
+      `that block: fix the YAML there, or dump the cluster again ${HELP}\n`,
+  },
+  'a document whose kind its text does not settle': {
+    dump: `${DUMP}---\napiVersion: v1\nmetadata: {name: [x\n`,
+    args: ['--all'],
+    status: 1,
+    stderr: (f) =>
+      `webhook-guard: unblock: ${f}: document 2 (no kind, line 25): cannot read this document (line 28, column 1: Flow ` +
+      'sequence in block collection must be sufficiently indented and end with a ]); its text does not settle its kind, ' +
+      'and it may hold webhooks or their backends, which the plan would miss: fix the YAML there, or dump the cluster ' +
+      `again ${HELP}\n`,
+  },
+  'an empty file (what a kubectl get that failed leaves)': {
+    dump: '',
+    args: ['--all'],
+    status: 1,
+    stderr: (f) =>
+      `webhook-guard: unblock: ${f}: holds no Kubernetes object (an empty file or List, what a failed kubectl get ` +
+      `leaves); dump the cluster again ${HELP}\n`,
+  },
+  'a List with no items': {
+    dump: lines('apiVersion: v1', 'items: []', 'kind: List', 'metadata:', '  resourceVersion: ""'),
+    args: ['--error', 'failed calling webhook "pods.example.com": EOF'],
+    status: 1,
+    stderr: (f) =>
+      `webhook-guard: unblock: ${f}: holds no Kubernetes object (an empty file or List, what a failed kubectl get ` +
+      `leaves); dump the cluster again ${HELP}\n`,
+  },
+  'a dump cut off in its items (kubectl writes kind: List last)': {
+    dump: DUMP.slice(0, DUMP.indexOf('      sideEffects')),
+    args: ['--all'],
+    status: 1,
+    stderr: (f) =>
+      `webhook-guard: unblock: ${f}: document 1 (no kind, line 1): has items but no kind, where kubectl writes ` +
+      `\`kind: List\` after the items: the dump was cut off; dump the cluster again ${HELP}\n`,
+  },
+  'a dump cut off in a webhook: no name': {
+    // kind: List first (as a script may write it), and cut mid-line: the last webhook lost its name.
+    dump:
+      'kind: List\n' +
+      lines('apiVersion: v1', 'items:', ...WEBHOOK, '    - admissionReviewVersions:', '      - v1', '      clientConfig:') +
+      '        service:\n          name: ho',
+    args: ['--all'],
+    status: 1,
+    stderr: (f) =>
+      `webhook-guard: unblock: ${f}: document 1 (kind List, line 1): MutatingWebhookConfiguration pods webhooks[1] ` +
+      '(line 23, column 5) has no name; the API server stores no such webhook, so the dump was cut off or edited: ' +
+      `dump the cluster again ${HELP}\n`,
+  },
+  'a webhook calling a Service with no namespace': {
+    dump: DUMP.replace('          namespace: ops\n', ''),
+    args: ['--all'],
+    status: 1,
+    stderr: (f) =>
+      `webhook-guard: unblock: ${f}: document 1 (kind List, line 1): MutatingWebhookConfiguration pods webhooks[0] ` +
+      '(line 8, column 5) calls a Service with no namespace (clientConfig.service); the API server stores no such ' +
+      `webhook, so the dump was cut off or edited: dump the cluster again ${HELP}\n`,
+  },
+};
+for (const [name, c] of Object.entries(REFUSED))
+  test(`refused: ${name}`, () => {
+    const input = join(dir, 'refused-dump.yaml');
+    const restore = join(dir, 'refused-restore.sh');
+    writeFileSync(input, c.dump);
+    rmSync(restore, { force: true });
+    const r = cli(['unblock', ...c.args, '--restore', restore, input]);
+    assert.is(r.stderr, c.stderr(input));
+    assert.is(r.status, c.status);
+    assert.is(r.stdout, '');
+    assert.not.ok(existsSync(restore), 'no restore file');
+  });
+
+test('refused: an empty stdin is named stdin', () => {
+  const restore = join(dir, 'refused-restore.sh');
+  const r = cli(['unblock', '--all', '--restore', restore, '-'], '');
+  assert.is(
+    r.stderr,
+    'webhook-guard: unblock: stdin: holds no Kubernetes object (an empty file or List, what a failed kubectl get ' +
+      `leaves); dump the cluster again ${HELP}\n`,
+  );
+  assert.is(r.status, 1);
+  assert.is(r.stdout, '');
+  assert.not.ok(existsSync(restore), 'no restore file');
+});
+
+test('the same dump without its faults: a script, and the restore file', () => {
+  const input = join(dir, 'dump.yaml');
+  const restore = join(dir, 'dump-restore.sh');
+  writeFileSync(input, DUMP);
+  const r = cli(['unblock', '--error', 'failed calling webhook "pods.example.com": EOF', '--restore', restore, input]);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stderr, '');
+  assert.match(r.stdout, /^kubectl patch mutatingwebhookconfiguration\/pods --type=json /m);
+  assert.ok(existsSync(restore));
+});
+
 needsCorpus(
   test,
   'usage: a change without --restore is refused, with empty stdout',
