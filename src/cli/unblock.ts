@@ -164,6 +164,13 @@ export async function unblockMain(argv: string[], io: IO): Promise<number> {
     } else if (target !== undefined) {
       plan = forRequest(model, request(model, target, args));
     } else plan = coldStart(model);
+    // A cold start that needs no change is good news; a blocked request nothing in the input holds up is not, and like
+    // every failure it prints no script: one run after `set -e`, or piped to sh, must not look like a fix.
+    if (!plan.remedies.length && !plan.stages) {
+      for (const note of plan.notes) io.stderr(`webhook-guard unblock: ${note}\n`);
+      io.stderr(`webhook-guard: unblock: nothing to change: no webhook of the input holds up ${plan.blocked}\n`);
+      return ExitCode.FAILURE;
+    }
     const changes = plan.remedies.filter((r) => !r.label).length;
     if (changes && restoreFile === undefined)
       throw new UsageError('unblock: --restore FILE is required: where to write the script that undoes the changes');
@@ -171,8 +178,7 @@ export async function unblockMain(argv: string[], io: IO): Promise<number> {
     if (changes) writeFileSync(restoreFile!, scripts.restore, { mode: 0o644 });
     io.stdout(scripts.unblock);
     for (const note of plan.notes) io.stderr(`webhook-guard unblock: ${note}\n`);
-    // A cold start that needs no change is good news; a blocked request nothing in the input holds up is not.
-    return plan.remedies.length || plan.stages ? ExitCode.OK : ExitCode.FAILURE;
+    return ExitCode.OK;
   } catch (err) {
     const { text, code } = failureText(err, 'webhook-guard unblock --help', argv.includes('--stack'));
     io.stderr(text);

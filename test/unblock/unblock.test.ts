@@ -257,7 +257,11 @@ needsCorpus(
     // The webhook holds up every pod of the cluster (the kops outage); a ConfigMap it does not intercept: nothing to do.
     const config = cli(['unblock', '--for', 'configmap/default/settings', '--restore', restore, corpus(KOPS)]);
     assert.is(config.status, 1, config.stdout);
-    assert.match(config.stdout, '# Nothing to change: no webhook of the input holds this up.');
+    assert.is(config.stdout, '');
+    assert.is(
+      config.stderr,
+      'webhook-guard: unblock: nothing to change: no webhook of the input holds up CREATE configmaps default/settings\n',
+    );
   },
 );
 
@@ -498,6 +502,21 @@ const REFUSED: Record<string, { dump: string; args: string[]; status: number; st
       `webhook-guard: unblock: ${f}: document 1 (kind List, line 1): MutatingWebhookConfiguration pods webhooks[0] ` +
       '(line 8, column 5) calls a Service with no namespace (clientConfig.service); the API server stores no such ' +
       `webhook, so the dump was cut off or edited: dump the cluster again ${HELP}\n`,
+  },
+  '--error naming a webhook the dump does not hold': {
+    dump: DUMP,
+    args: ['--error', 'failed calling webhook "nope.example.com": EOF'],
+    status: 1,
+    stderr: () =>
+      'webhook-guard unblock: webhook nope.example.com is not in the input: add its configuration to the dump\n' +
+      'webhook-guard: unblock: nothing to change: no webhook of the input holds up the request that failed calling ' +
+      '"nope.example.com"\n',
+  },
+  '--for an object no webhook intercepts': {
+    dump: DUMP,
+    args: ['--for', 'configmap/ops/settings'],
+    status: 1,
+    stderr: () => 'webhook-guard: unblock: nothing to change: no webhook of the input holds up CREATE configmaps ops/settings\n',
   },
 };
 for (const [name, c] of Object.entries(REFUSED))
