@@ -1,7 +1,8 @@
 // The `unblock` subcommand: from a live-cluster dump and what is blocked, a break-glass script and its exact undo.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import minimist from 'minimist';
-import { ExitCode, failureText, UsageError } from '../errors.js';
+import { ExitCode, failureText, InputError, UsageError } from '../errors.js';
 import { version } from '../package.js';
 import { Admission } from '../model/admission.js';
 import { Model } from '../model/model.js';
@@ -144,6 +145,7 @@ export async function unblockMain(argv: string[], io: IO): Promise<number> {
     if (modes !== 1) throw new UsageError('unblock: give exactly one of --error MESSAGE, --for OBJECT and --all');
     const namespace = single(args, 'namespace', 'unblock');
     const restoreFile = single(args, 'restore', 'unblock');
+    if (restoreFile !== undefined) checkWritable(restoreFile);
     const inputs = await readInputs(args._.map(String), io, 'unblock');
     const model = Model.fromInputs(inputs, {
       namespace,
@@ -175,7 +177,7 @@ export async function unblockMain(argv: string[], io: IO): Promise<number> {
     if (changes && restoreFile === undefined)
       throw new UsageError('unblock: --restore FILE is required: where to write the script that undoes the changes');
     const scripts = render(plan, restoreFile ?? '', version());
-    if (changes) writeFileSync(restoreFile!, scripts.restore, { mode: 0o644 });
+    if (changes) writeRestore(restoreFile!, scripts.restore);
     io.stdout(scripts.unblock);
     for (const note of plan.notes) io.stderr(`webhook-guard unblock: ${note}\n`);
     return ExitCode.OK;
@@ -183,6 +185,50 @@ export async function unblockMain(argv: string[], io: IO): Promise<number> {
     const { text, code } = failureText(err, 'webhook-guard unblock --help', argv.includes('--stack'));
     io.stderr(text);
     return code;
+  }
+}
+
+// checkWritable refuses a --restore path that cannot be written, before the dump is read: found only after the plan,
+// it would fail with the script half decided, and an error then reads as a fault of the tool.
+function checkWritable(file: string): void {
+  const refuse = (why: string): never => {
+    throw new UsageError(`unblock: --restore ${file}: ${why}`);
+  };
+  const dir = dirname(file);
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return refuse(
+      code === 'ENOENT' || code === 'ENOTDIR' ? `its directory ${dir} does not exist` : `cannot look at ${dir} (${code})`,
+    );
+  }
+  if (!isDir) refuse(`${dir} is not a directory`);
+  if (existsSync(file)) {
+    if (statSync(file).isDirectory()) refuse('is a directory; name the file to write');
+    if (!writable(file)) refuse('the file exists and is not writable');
+  } else if (!writable(dir)) refuse(`its directory ${dir} is not writable`);
+}
+
+const writable = (path: string): boolean => {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+// writeRestore writes the undo before the script is printed: a script whose undo could not be written is never shown.
+function writeRestore(file: string, text: string): void {
+  try {
+    writeFileSync(file, text, { mode: 0o644 });
+  } catch (err) {
+    throw new InputError(
+      `unblock: --restore ${file}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ` +
+        'no script was printed',
+    );
   }
 }
 

@@ -556,6 +556,28 @@ test('the same dump without its faults: a script, and the restore file', () => {
   assert.ok(existsSync(restore));
 });
 
+// A --restore that cannot be written is a usage error found before the dump is read: nothing printed, nothing written.
+const UNWRITABLE: Record<string, [(d: string) => string, (d: string) => string]> = {
+  'its directory does not exist': [
+    (d) => join(d, 'no-such-dir', 'restore.sh'),
+    (d) => `its directory ${join(d, 'no-such-dir')} does not exist`,
+  ],
+  'it is a directory': [(d) => d, () => 'is a directory; name the file to write'],
+  'its directory is a file': [(d) => join(d, 'dump.yaml', 'restore.sh'), (d) => `${join(d, 'dump.yaml')} is not a directory`],
+};
+for (const [name, [path, why]] of Object.entries(UNWRITABLE))
+  test(`usage: --restore where ${name}`, () => {
+    const input = join(dir, 'dump.yaml');
+    writeFileSync(input, DUMP);
+    const r = cli(['unblock', '--all', '--restore', path(dir), input]);
+    assert.is(
+      r.stderr,
+      `webhook-guard: unblock: --restore ${path(dir)}: ${why(dir)}\nRun webhook-guard unblock --help for usage.\n`,
+    );
+    assert.is(r.status, 2);
+    assert.is(r.stdout, '');
+  });
+
 needsCorpus(
   test,
   'usage: a change without --restore is refused, with empty stdout',
