@@ -35,11 +35,13 @@ Options:
   --as USER, --as-group GROUP
                          who sends the request, with --for (a kubelet: --as system:node:NODE --as-group system:nodes)
   --all                  cold start: every backend down at once; the start order and the fewest webhooks to fail open
-  --restore FILE         where to write the restore script (required when something is to change)
+  --restore FILE         where to write the restore script (required when something is to change; checked first)
   --namespace NS         namespace of resources that name none
   --help
 
-Exit codes: 0 a script was printed; 1 nothing in the input holds the request up (--error, --for); 2 usage error.
+Exit codes: 0 a script was printed; 1 nothing in the input holds the request up (--error, --for), or a dump it
+cannot trust (a document it cannot read, no object, cut off); 2 usage error (a --restore FILE that cannot be written
+included). On a non-zero exit nothing is printed and no restore file is written.
 `;
 }
 
