@@ -246,7 +246,15 @@ function request(model: Model, target: string, args: minimist.ParsedArgs): Admis
   let object: Obj;
   let kind: (typeof KINDS)[number] | undefined;
   if (existsSync(target)) {
-    const value = yaml().parse(readFileSync(target, 'utf8'));
+    let value: unknown;
+    try {
+      value = yaml().parse(readFileSync(target, 'utf8'));
+    } catch (err) {
+      // A manifest the user named is an argument: what is wrong with it is theirs to fix, not a fault of the tool.
+      const e = err as NodeJS.ErrnoException;
+      const why = e.name.startsWith('YAML') ? e.message.split('\n')[0].replace(/:$/, '') : (e.code ?? e.message);
+      throw new UsageError(`unblock: --for ${target}: cannot read it (${why})`);
+    }
     if (!isObj(value) || typeof value.kind !== 'string' || !isObj(value.metadata))
       throw new UsageError(`unblock: --for ${target}: not a Kubernetes object (kind and metadata)`);
     object = value;

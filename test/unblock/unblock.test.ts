@@ -384,6 +384,9 @@ for (const f of corpusFiles('check and unblock --all agree', test))
     assert.is(patched.length > 0, errors.length > 0, `unblock:\n${patched.join('\n')}\ncheck:\n${errors.join('\n')}`);
   });
 
+// A manifest given to --for is an argument: one that cannot be read is a usage error, not an internal one.
+const BAD_MANIFEST = join(dir, 'bad-manifest.yaml');
+writeFileSync(BAD_MANIFEST, 'kind: Pod\nmetadata: {name: [x\n');
 const USAGE: Record<string, [string[], string]> = {
   'no mode': [[], 'webhook-guard: unblock: give exactly one of --error MESSAGE, --for OBJECT and --all\n'],
   'two modes': [
@@ -401,6 +404,12 @@ const USAGE: Record<string, [string[], string]> = {
       '(KIND/NAME for nodes and namespaces) or a manifest file\n',
   ],
   'an unknown flag': [['--al'], 'webhook-guard: unblock: unknown option --al; did you mean --all?\n'],
+  'a --for manifest that is not YAML': [
+    ['--for', BAD_MANIFEST],
+    `webhook-guard: unblock: --for ${BAD_MANIFEST}: cannot read it (Flow sequence in block collection must be ` +
+      'sufficiently indented and end with a ] at line 3, column 1)\n',
+  ],
+  'a --for that is a directory': [['--for', dir], `webhook-guard: unblock: --for ${dir}: cannot read it (EISDIR)\n`],
 };
 for (const [name, [args, message]] of Object.entries(USAGE))
   test(`usage: ${name}`, () => {
