@@ -8,12 +8,16 @@ import type { IO } from './io.js';
 /**
  * DUMP is the command that dumps what check and unblock need of a live cluster. Copied from a help text, its lines
  * come indented: a backslash continuation inside the comma list would then split it (kubectl refuses two type
- * lists), so each line stands alone. No Secrets: they hold keys, and no rule needs their data.
+ * lists), so each line stands alone. No Secrets: they hold keys, and no rule needs their data. ConfigMaps (Kyverno's
+ * webhooks, leader-election config files) and RBAC (which backends may run twice, which register webhooks at run time)
+ * answer what a render shows too. No CRDs: kubectl writes their long descriptions as multi-line plain scalars, which
+ * only the full reader reads, and it reads no document over 1 MiB, so a dump with a large CRD would be refused.
  */
 export const DUMP = [
   'W=mutatingwebhookconfigurations,validatingwebhookconfigurations',
   'R=namespaces,services,endpointslices,networkpolicies,poddisruptionbudgets,horizontalpodautoscalers',
-  'kubectl get "$W,$R,deployments,statefulsets,daemonsets,replicasets,pods" -A -o yaml > dump.yaml',
+  'C=configmaps,serviceaccounts,roles,rolebindings,clusterroles,clusterrolebindings',
+  'kubectl get "$W,$R,$C,deployments,statefulsets,daemonsets,replicasets,pods" -A -o yaml > dump.yaml',
 ].join('\n');
 
 /** indent indents each line of a command by two spaces, for a help text. */
