@@ -41,7 +41,7 @@ export const excludeNamespaces = {
   defaults: { namespaces: ['kube-system'], skipWebhooks: [], ignoreWebhooks: false },
   apply(model, config, ctx) {
     const admission = new Admission(model);
-    warnUnlisted(ctx, 'exclude-namespaces skipWebhooks', config.skipWebhooks, webhookNames(model));
+    warnUnlisted(ctx, 'exclude-namespaces skipWebhooks', config.skipWebhooks, () => webhookNames(model));
     for (const w of model.webhooks()) {
       if (w.type === 'conversion' || skipped(w, config.skipWebhooks)) continue;
       if (w.failurePolicy === 'Ignore' && !config.ignoreWebhooks) {

@@ -66,7 +66,7 @@ export const failOpen = {
   description: 'opt-in (--fail-open): failurePolicy Ignore for mutating webhooks on kube-system, node Leases, Nodes or CSRs',
   defaults: { enabled: false, webhookTypes: ['mutating'], namespaces: ['kube-system'], skipWebhooks: [] },
   apply(model, config, ctx) {
-    warnUnlisted(ctx, 'fail-open skipWebhooks', config.skipWebhooks, webhookNames(model));
+    warnUnlisted(ctx, 'fail-open skipWebhooks', config.skipWebhooks, () => webhookNames(model));
     for (const w of model.webhooks()) {
       if (w.failurePolicy !== 'Fail' || skipped(w, config.skipWebhooks)) continue;
       const targets = criticalTargets(w, model, config.namespaces);

@@ -33,7 +33,7 @@ export const guardClusterScoped = {
   description: "add matchConditions so Fail webhooks skip kubelets' Node/CSR requests and mirror pods (Kubernetes 1.28+)",
   defaults: { nodesAndCSRs: true, mirrorPods: true, skipWebhooks: [] },
   apply(model, config, ctx) {
-    warnUnlisted(ctx, 'guard-cluster-scoped skipWebhooks', config.skipWebhooks, webhookNames(model));
+    warnUnlisted(ctx, 'guard-cluster-scoped skipWebhooks', config.skipWebhooks, () => webhookNames(model));
     for (const w of model.webhooks()) {
       if (w.failurePolicy !== 'Fail' || skipped(w, config.skipWebhooks)) continue;
       addConditions(w, conditionsFor(w.entry, config), ctx);

@@ -72,7 +72,7 @@ export const tightenServiceSelectors = {
     skipServices: [],
   },
   apply(model, config, ctx) {
-    const services = model.ofKind('Service').map((s): [string, string] => [s.name, model.namespaceOf(s)]);
+    const services = () => model.ofKind('Service').map((s): [string, string] => [s.name, model.namespaceOf(s)]);
     warnUnlisted(ctx, 'tighten-service-selectors skipServices', config.skipServices, services);
     for (const svc of webhookServices(model)) {
       const ns = model.namespaceOf(svc);

@@ -91,7 +91,7 @@ export const webhookReplicas = {
       if (!found) pods.set(ns, (found = model.workloadsIn(ns).map((w) => [w, podLabels(w)])));
       return found;
     };
-    const workloads = model.ofKind(...WORKLOAD_KINDS).map((w): [string, string] => [w.name, model.namespaceOf(w)]);
+    const workloads = () => model.ofKind(...WORKLOAD_KINDS).map((w): [string, string] => [w.name, model.namespaceOf(w)]);
     warnUnlisted(ctx, 'webhook-replicas skipWorkloads', config.skipWorkloads, workloads);
     warnUnlisted(ctx, 'webhook-replicas scalableWorkloads', config.scalableWorkloads, workloads);
     const min = config.minReplicas;

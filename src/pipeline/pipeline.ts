@@ -121,7 +121,7 @@ export function writePieces(model: Model, changes: Change[] = [], edited?: Reado
       // `---` line the split let through is a separator.
       if (hasContent(text()) && !/^(?:%[^\n]*\n)*---/.test(text())) {
         parts.push(`---${nl}`);
-        before = { lone: true, dashes: true, first: before === undefined, asInInput: false };
+        before = { piece: `---${nl}`, first: before === undefined, asInInput: false };
       }
     }
     if (piece.length) {
@@ -131,7 +131,7 @@ export function writePieces(model: Model, changes: Change[] = [], edited?: Reado
       // with a blank after the dashes, it is a separator either way.
       if (index !== undefined && !asInInput && !dropsNextSeparator(before) && goSeparatorLength(text()))
         piece = `--- ${text().slice(3)}`;
-      before = { index, lone: lonePiece(piece), dashes: startsWithDashes(piece), first: before === undefined, asInInput };
+      before = { index, piece, first: before === undefined, asInInput };
     }
     afterAdded = !!doc.addedBy;
     const last = parts[parts.length - 1];
@@ -152,10 +152,8 @@ export function writePieces(model: Model, changes: Change[] = [], edited?: Reado
 interface Written {
   /** The input segment written; undefined for an added document or a marker the writer added. */
   index?: number;
-  /** One line. */
-  lone: boolean;
-  /** Starts with `---`. */
-  dashes: boolean;
+  /** What was written (looked at only where the documents before are not the input's: most runs never do). */
+  piece: Buffer | string;
   /** The first piece written. */
   first: boolean;
   /** It and the pieces before it, back to one after which Go has surely read a line, are those before it in the input. */
@@ -171,7 +169,7 @@ function asInInputAfter(before: Written | undefined, index: number): boolean {
 // dropsNextSeparator: after this piece Go has read a line since the last separator it dropped, whatever came before it (a
 // lone `---` line may be one Go drops; the first piece may be a JSON object, after which Go starts reading YAML afresh).
 function dropsNextSeparator(before: Written | undefined): boolean {
-  return before !== undefined && !before.first && !(before.lone && before.dashes);
+  return before !== undefined && !before.first && !(lonePiece(before.piece) && startsWithDashes(before.piece));
 }
 
 // lonePiece: a piece of one line (its line break, if any, is its last byte).
@@ -214,9 +212,11 @@ function editDocument(doc: Doc, model: Model, changes: Change[]): string {
   try {
     // A first line only Go reads as a separator (`---#…`) is no YAML: the document Go reads after it is edited, and the
     // line written back before it.
-    const head = doc.segment.text.slice(0, goSeparatorLength(doc.segment.text));
+    // Decoded once: a segment of the input's bytes decodes its text on every access.
+    const whole = doc.segment.text;
+    const head = whole.slice(0, goSeparatorLength(whole));
     // Removed list items go first, each with its lines; the other edits are then the difference from what is left.
-    let text = doc.segment.text.slice(head.length);
+    let text = whole.slice(head.length);
     let base = doc.original as object;
     if (doc.removed?.length) {
       base = withoutItems(base, doc.removed);

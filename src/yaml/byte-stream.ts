@@ -151,7 +151,8 @@ export function splitBytes(buf: Buffer): Segment[] {
       if ((buf[k] === FF || buf[k] === VT || buf[k] >= 0x80) && isGoOnlyMarker(lineText(buf, at)))
         throw goOnlyMarker(split.lineOf(at));
       // Every `---` line is a separator to Go, or refused; most are the dashes alone, which need no decoding.
-      const eol = buf.indexOf(LF, at);
+      // Most are the dashes alone: their line feed is right after them, and no search is needed.
+      const eol = buf[at + 3] === LF ? at + 3 : buf.indexOf(LF, at);
       const text = eol === at + 3 || at + 3 === buf.length ? '---' : lineText(buf, at);
       separators.check(text, at, eol === -1 ? buf.length : eol + 1, () => split.lineOf(at));
       // The stream's first line starts its first segment.

@@ -8,14 +8,20 @@ export function listed(list: readonly string[], name: string, scope: string): bo
 
 /**
  * warnUnlisted warns of each entry of a skip list (`option`, as the configuration names it) that names nothing of the
- * stream: a misspelt name does nothing, and the edit it was meant to stop is made without a word. `known` are the
+ * stream: a misspelt name does nothing, and the edit it was meant to stop is made without a word. `known` gives the
  * names the list could give, each with its scope. A configuration shared by several releases may name what another
  * release holds: the warning says so, and changes nothing.
  */
-export function warnUnlisted(ctx: Context, option: string, list: readonly string[], known: Iterable<[string, string]>): void {
+export function warnUnlisted(
+  ctx: Context,
+  option: string,
+  list: readonly string[],
+  known: () => Iterable<[string, string]>,
+): void {
+  // Most runs list nothing: the stream's names are not gathered then.
   if (!list.length) return;
   const names = new Set<string>();
-  for (const [name, scope] of known) names.add(name).add(`${scope}/${name}`);
+  for (const [name, scope] of known()) names.add(name).add(`${scope}/${name}`);
   for (const entry of list)
     if (!names.has(entry))
       ctx.warn(
