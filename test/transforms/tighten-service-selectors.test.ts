@@ -57,6 +57,19 @@ function deployment(name: string, podLabels: string[], meta: string[] = [], port
   );
 }
 
+// Kueue's and LWS's Deployments in one namespace, each with its chart's labels, and LWS's Service's labels.
+const KUEUE_AND_LWS =
+  deployment(
+    'kueue-controller-manager',
+    ['        control-plane: controller-manager', '        app.kubernetes.io/name: kueue'],
+    ['  labels: {helm.sh/chart: kueue-0.1.0, app.kubernetes.io/name: kueue}'],
+  ) +
+  deployment(
+    'lws-controller-manager',
+    ['        control-plane: controller-manager', '        app.kubernetes.io/name: lws'],
+    ['  labels: {helm.sh/chart: lws-0.1.0, app.kubernetes.io/name: lws}'],
+  );
+const LWS_SERVICE_META = ['  labels: {helm.sh/chart: lws-0.1.0, app.kubernetes.io/instance: webhook-service}'];
 const LWS_META = ['  labels: {app.kubernetes.io/name: lws, app.kubernetes.io/instance: lws}'];
 const RECREATE = 'spec:\n  strategy: {type: Recreate}\n  selector';
 const ccm = '    control-plane: controller-manager';
@@ -132,35 +145,8 @@ runCases('tighten-service-selectors', {
   },
   // Kueue and LeaderWorkerSet in one namespace, one stream: LWS's Service names its chart as LWS's Deployment does.
   "two workloads match and expose the port, one of the Service's release (helm.sh/chart): that one": {
-    input:
-      service([ccm], ['  labels: {helm.sh/chart: lws-0.1.0, app.kubernetes.io/instance: webhook-service}']) +
-      deployment(
-        'kueue-controller-manager',
-        [podCcm, '        app.kubernetes.io/name: kueue'],
-        ['  labels: {helm.sh/chart: kueue-0.1.0, app.kubernetes.io/name: kueue}'],
-      ) +
-      deployment(
-        'lws-controller-manager',
-        [podCcm, '        app.kubernetes.io/name: lws'],
-        ['  labels: {helm.sh/chart: lws-0.1.0, app.kubernetes.io/name: lws}'],
-      ) +
-      hook,
-    expected:
-      service(
-        [ccm, '    app.kubernetes.io/name: lws'],
-        ['  labels: {helm.sh/chart: lws-0.1.0, app.kubernetes.io/instance: webhook-service}'],
-      ) +
-      deployment(
-        'kueue-controller-manager',
-        [podCcm, '        app.kubernetes.io/name: kueue'],
-        ['  labels: {helm.sh/chart: kueue-0.1.0, app.kubernetes.io/name: kueue}'],
-      ) +
-      deployment(
-        'lws-controller-manager',
-        [podCcm, '        app.kubernetes.io/name: lws'],
-        ['  labels: {helm.sh/chart: lws-0.1.0, app.kubernetes.io/name: lws}'],
-      ) +
-      hook,
+    input: service([ccm], LWS_SERVICE_META) + KUEUE_AND_LWS + hook,
+    expected: service([ccm, '    app.kubernetes.io/name: lws'], LWS_SERVICE_META) + KUEUE_AND_LWS + hook,
     warnings: [
       'v1 Service shared/lws-webhook-service: the selector control-plane=controller-manager also matches the pods of ' +
         'Deployment kueue-controller-manager in shared; narrowing it with app.kubernetes.io/instance=webhook-service, ' +
