@@ -2,7 +2,14 @@
 import { selectorMatches, type LabelSelector, type Labels } from '../src/model/selectors.js';
 import { sharedOnly } from '../src/model/shared-labels.js';
 import { addTo, isObj, labelsOf, podLabels, type Obj, type Resource, type Webhook } from '../src/model/types.js';
-import { multiInstance, rolloutOutage, rolloutFix, runtimeServers, servingContainers } from '../src/model/workloads.js';
+import {
+  multiInstance,
+  rolloutOutage,
+  rolloutFix,
+  runtimeServers,
+  servingContainers,
+  webhookRoutes,
+} from '../src/model/workloads.js';
 import type { Context, Transform } from '../src/transform.js';
 import { WORKLOAD_KINDS } from '../src/model/kinds.js';
 import type { Model } from '../src/model/model.js';
@@ -57,24 +64,23 @@ export const webhookReplicas = {
   apply(model, config, ctx) {
     const served = new Map<Resource, string>();
     const rendered = new Map<Resource, string[]>();
-    // The Service ports each backend's webhooks call (see servingContainers).
-    const routes = new Map<Resource, Map<Resource, Set<number>>>();
     // CRD conversion webhooks count too: they always fail closed.
+    const failing = model.servingWebhooks().filter((w) => w.failurePolicy === 'Fail');
     const unresolved: Webhook[] = [];
-    for (const w of model.servingWebhooks()) {
-      if (w.failurePolicy !== 'Fail') continue;
-      const svc = model.serviceOf(w);
-      const backends = svc ? model.selectedWorkloads(svc) : [];
+    for (const w of failing) {
+      const backends = model.backendsOf(w);
       if (w.service && !backends.length) unresolved.push(w);
-      for (const b of backends) {
-        addTo(rendered, b, w.name);
+      for (const b of backends) addTo(rendered, b, w.name);
+    }
+    // The Service ports each backend's webhooks call (see servingContainers), gathered by Service once: a backend five
+    // releases of a stream share has some two hundred webhooks, and one or two Service ports.
+    const routes = new Map<Resource, Map<Resource, ReadonlySet<number>>>();
+    for (const [svc, ports] of webhookRoutes(model, failing))
+      for (const b of model.selectedWorkloads(svc)) {
         let byService = routes.get(b);
         if (!byService) routes.set(b, (byService = new Map()));
-        let ports = byService.get(svc!);
-        if (!ports) byService.set(svc!, (ports = new Set()));
-        ports.add(w.service!.port);
+        byService.set(svc, ports);
       }
-    }
     warnUnresolved(model, unresolved, ctx);
     for (const [b, all] of rendered) {
       const names = [...new Set(all)];
@@ -147,8 +153,7 @@ export const webhookReplicas = {
           wl,
           `no PodDisruptionBudget added: its pods' labels (${shown(podSelector)}) are carried by the pods of ` +
             `${others.map((o) => `${o.kind} ${o.name}`).join(', ')} too, and a budget on them would cover those pods as ` +
-            `well; a pod that two budgets cover cannot be evicted, so drains would stop at it. Give its pod template ` +
-            `labels of its own (app.kubernetes.io/name and app.kubernetes.io/instance) in the chart's values`,
+            `well; a pod that two budgets cover cannot be evicted, so drains would stop at it. ${OWN_LABELS}`,
         );
       else if (wanted) {
         if (shared)
@@ -157,8 +162,7 @@ export const webhookReplicas = {
             `the PodDisruptionBudget added selects ${shown(podSelector)}, labels other releases' pods carry too ` +
               `(scaffolding defaults such as kubebuilder's control-plane=controller-manager): pods of another release ` +
               `in ${ns} that carry them come under it, and one that a budget of its own covers too cannot be evicted. ` +
-              `Give its pod template labels of its own (app.kubernetes.io/name and app.kubernetes.io/instance) in the ` +
-              `chart's values, or set webhook-replicas podDisruptionBudget: false if ${ns} holds other releases`,
+              `${OWN_LABELS}, or set webhook-replicas podDisruptionBudget: false if ${ns} holds other releases`,
           );
         const annotations = Object.fromEntries(
           Object.entries(labelsOf(wl.obj.metadata?.annotations)).filter(([k]) => CARRIED_ANNOTATIONS.test(k)),
@@ -255,6 +259,8 @@ function warnUnresolved(model: Model, webhooks: Webhook[], ctx: Context): void {
 
 // Helm's recommended labels, which tell one release's pods from another's.
 const NAMING_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/instance'];
+// The fix for a budget that cannot tell the workload's pods from others', in the chart.
+const OWN_LABELS = `Give its pod template labels of its own (${NAMING_LABELS.join(' and ')}) in the chart's values`;
 
 /**
  * budgetSelector is the selector the added budget and spread use: the workload's own (its immutable spec.selector),

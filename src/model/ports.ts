@@ -14,16 +14,28 @@ export function podSpecOf(r: Resource): Obj | undefined {
   return isObj(spec) ? spec : undefined;
 }
 
+/** DeclaredPort is a port a container declares. */
+export type DeclaredPort = { name?: string; containerPort: number };
+
 /** containerPorts lists the ports a pod spec's containers declare (sidecar init containers included: they keep running). */
-export function containerPorts(spec: Obj | undefined): Array<{ name?: string; containerPort: number }> {
+export function containerPorts(spec: Obj | undefined): DeclaredPort[] {
   const containers = [
     ...(Array.isArray(spec?.containers) ? spec!.containers : []),
     ...(Array.isArray(spec?.initContainers) ? spec!.initContainers.filter((c: Obj) => c?.restartPolicy === 'Always') : []),
   ];
-  return containers
-    .flatMap((c: Obj) => (Array.isArray(c?.ports) ? c.ports : []))
+  return containers.flatMap(portsOf);
+}
+
+/** portsOf lists the ports one container declares. */
+export function portsOf(container: unknown): DeclaredPort[] {
+  return (isObj(container) && Array.isArray(container.ports) ? container.ports : [])
     .filter(isObj)
     .map((p: Obj) => ({ name: typeof p.name === 'string' ? p.name : undefined, containerPort: Number(p.containerPort) }));
+}
+
+/** declares tells whether declared ports hold a Service's target port: by name for a named one, else by number. */
+export function declares(ports: DeclaredPort[], target: unknown): boolean {
+  return isNamedPort(target) ? ports.some((p) => p.name === target) : ports.some((p) => p.containerPort === Number(target));
 }
 
 /** isNamedPort tells a targetPort that names a container port from a number (or a string of digits). */
@@ -42,9 +54,8 @@ export function servesPort(service: Resource, port: number, spec: Obj | undefine
   const sp = servicePort(service, port);
   if (!sp) return 'no';
   const target = sp.targetPort ?? sp.port;
-  const declared = containerPorts(spec);
-  if (isNamedPort(target)) return declared.some((p) => p.name === target) ? 'yes' : 'no';
-  return declared.some((p) => p.containerPort === Number(target)) ? 'yes' : 'unknown';
+  if (declares(containerPorts(spec), target)) return 'yes';
+  return isNamedPort(target) ? 'no' : 'unknown';
 }
 
 /**

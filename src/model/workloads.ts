@@ -3,7 +3,7 @@
 import { leaderElectSetting } from '../yaml/crd-text.js';
 import { type Model } from './model.js';
 import { RBAC_KINDS } from './kinds.js';
-import { isNamedPort, servicePort } from './ports.js';
+import { declares, portsOf, servicePort } from './ports.js';
 import { mapSelectorMatches } from './selectors.js';
 import { addTo, isObj, labelsOf, podLabels, WEBHOOK_PORT, type Obj, type Resource, type Webhook } from './types.js';
 
@@ -80,14 +80,9 @@ export function servingContainers(
       if (sp) targets.add(sp.targetPort ?? sp.port);
     }
   const names = new Set<string>();
-  for (const target of targets) {
-    for (const c of containersOf(wl)) {
-      const declared = Array.isArray(c.ports) ? c.ports.filter(isObj) : [];
-      const declares = declared.some((p) =>
-        isNamedPort(target) ? p.name === target : Number(p.containerPort) === Number(target),
-      );
-      if (declares && typeof c.name === 'string') names.add(c.name);
-    }
+  for (const c of containersOf(wl)) {
+    const ports = portsOf(c);
+    if (typeof c.name === 'string' && [...targets].some((target) => declares(ports, target))) names.add(c.name);
   }
   return names.size ? names : undefined;
 }
@@ -406,8 +401,8 @@ export function rolloutFix(wl: Resource): string {
     : ROLLOUT_FIX;
 }
 
-/** ROLLOUT_FIX is what to change in a chart's values when rolloutOutage answers for a Deployment. */
-export const ROLLOUT_FIX =
+// ROLLOUT_FIX is what to change in a chart's values when rolloutOutage answers for a Deployment.
+const ROLLOUT_FIX =
   'set the Deployment strategy to RollingUpdate with maxUnavailable: 0 and maxSurge: 1 ' +
   '(a StatefulSet: 2 replicas or more) in the chart values';
 
