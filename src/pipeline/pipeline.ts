@@ -266,6 +266,16 @@ function placeOf(segs: string[], doc: Doc, model: Model, original = false): Plac
 const sameWebhook = (a: Place, b: Place): boolean =>
   !!a.webhook && !!b.webhook && a.resource === b.resource && a.webhook.name === b.webhook.name;
 
+// fieldName names a place's field for a message about `edited`: with its resource where that is another one.
+function fieldName(p: Place, edited: Place, model: Model): string {
+  return p.resource && p.resource !== edited.resource ? `${resourceId(p.resource, model.defaultNamespace)} ${p.field}` : p.field;
+}
+
+// holderName names what holds a place for a message about `edited`: its webhook where that is another, else the field.
+function holderName(p: Place, edited: Place, model: Model): string {
+  return p.webhook && !sameWebhook(p, edited) ? `webhook ${p.webhook.name}` : fieldName(p, edited, model);
+}
+
 // sharedMessage explains an edit refused because it meets a value a YAML anchor shares: the transforms that make it,
 // the fields that share the value and their webhooks, and the two ways out (the value written out in each place, or
 // the transform told to leave the webhook alone). A removal (drop-webhooks) that would take an anchor away from its
@@ -274,9 +284,8 @@ function sharedMessage(err: SharedValueError, doc: Doc, model: Model, changes: C
   if (err.removing) return removedAnchorMessage(err, doc, model, changes);
   const place = (segs: string[]): Place => placeOf(segs, doc, model);
   const edited = place(err.edited);
-  const field = (p: Place): string =>
-    p.resource && p.resource !== edited.resource ? `${resourceId(p.resource, model.defaultNamespace)} ${p.field}` : p.field;
-  const what = (p: Place): string => (p.webhook && !sameWebhook(p, edited) ? `webhook ${p.webhook.name}` : field(p));
+  const field = (p: Place): string => fieldName(p, edited, model);
+  const what = (p: Place): string => holderName(p, edited, model);
   const others = err.others.map(place);
   const made = meeting(place(err.edit), doc, model, changes);
   return (
@@ -295,9 +304,8 @@ function mergedMessage(err: MergeKeyError, doc: Doc, model: Model, changes: Chan
   const place = (segs: string[]): Place => placeOf(segs, doc, model);
   const edited = place(err.field);
   const holder = place(err.field.slice(0, -1));
-  const field = (p: Place): string =>
-    p.resource && p.resource !== edited.resource ? `${resourceId(p.resource, model.defaultNamespace)} ${p.field}` : p.field;
-  const what = (p: Place): string => (p.webhook && !sameWebhook(p, edited) ? `webhook ${p.webhook.name}` : field(p));
+  const field = (p: Place): string => fieldName(p, edited, model);
+  const what = (p: Place): string => holderName(p, edited, model);
   const made = meeting(place(err.edit), doc, model, changes);
   const key = err.field[err.field.length - 1];
   const into = holder.webhook ? `webhook ${holder.webhook.name}` : holder.field || 'the object';
@@ -328,9 +336,9 @@ function meeting(edit: Place, doc: Doc, model: Model, changes: Change[]): Change
   return found.length ? found : ours;
 }
 
-// applying names the changes a refused edit would have made: `transform at field`, each once.
-function applying(made: Change[]): string {
-  return [...new Set(made.map((c) => `${c.transform} at ${c.path}`))].join(', ') || 'the edits';
+// applying names the changes a refused edit would have made: `transform at field`, each once (`none` if there are none).
+function applying(made: Change[], none = 'the edits'): string {
+  return [...new Set(made.map((c) => `${c.transform} at ${c.path}`))].join(', ') || none;
 }
 
 // waysOut gives, for each transform of the changes, how to have it leave the edited place's webhook alone (its
@@ -354,8 +362,7 @@ function removedAnchorMessage(err: SharedValueError, doc: Doc, model: Model, cha
   const edited = place(err.edited);
   const item = place(err.edit);
   const others = err.others.map(place);
-  const field = (p: Place): string =>
-    p.resource && p.resource !== edited.resource ? `${resourceId(p.resource, model.defaultNamespace)} ${p.field}` : p.field;
+  const field = (p: Place): string => fieldName(p, edited, model);
   const what = (p: Place): string => (p.webhook ? `webhook ${p.webhook.name}` : field(p));
   const removers = new Set(TRANSFORMS.filter((t) => t.removes).map((t) => t.name));
   const itemId = item.resource && resourceId(item.resource, model.defaultNamespace);
@@ -371,9 +378,8 @@ function removedAnchorMessage(err: SharedValueError, doc: Doc, model: Model, cha
     ? `drop ${holders.join(' and ')} too (add ${ids.join(', ')} to spec.transforms.drop-webhooks.webhooks)`
     : `keep ${removed} (take ${item.webhook ? `${item.webhook.configuration}/${item.webhook.name}` : item.field} out of ` +
       'spec.transforms.drop-webhooks.webhooks)';
-  const applying = [...new Set((made.length ? made : removals).map((c) => `${c.transform} at ${c.path}`))].join(', ');
   return (
-    `cannot apply ${applying || 'the removals'}: ` +
+    `cannot apply ${applying(made.length ? made : removals, 'the removals')}: ` +
     `${field(edited)} sets the YAML anchor &${err.anchor} that ${others.map(field).join(', ')} ` +
     `${others.length > 1 ? 'repeat' : 'repeats'} through the alias *${err.anchor}, so removing ${removed} would leave ` +
     `${holders.join(' and ')} without ${others.length > 1 ? 'their' : 'its'} value; write the value out in each place ` +
